@@ -1,0 +1,190 @@
+// hpa-lab's command line: parses options, builds the Lab (runner, host, clock, signal), runs one command
+// and turns every error into a message with an exit code. Entry point: scripts/hpa-lab.js.
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import path from 'node:path';
+import { formatError, InputError, InterruptedError, LabError } from './lib/errors.ts';
+import { execaRunner } from './lib/exec.ts';
+import { realHost } from './lib/host.ts';
+import { realClock } from './lib/gate.ts';
+import { loadKindConfig } from './lib/kind-config.ts';
+import { DEFAULT_KIND_CONFIG, makeLabIdentity, REPO_ROOT } from './lib/lab.ts';
+import type { Lab } from './lib/lab.ts';
+import { plainOutput } from './lib/ui.ts';
+import { up } from './commands/up.ts';
+import { down } from './commands/down.ts';
+import { status } from './commands/status.ts';
+import { doctor } from './commands/doctor.ts';
+import { plan } from './commands/plan.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const COMMON: Options = {
+  name: { type: 'string', default: 'hpa-lab' },
+  verbose: { type: 'boolean', short: 'v', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+const KIND_CONFIG: Options = { 'kind-config': { type: 'string', default: DEFAULT_KIND_CONFIG } };
+const TIMEOUT: Options = { 'timeout-factor': { type: 'string', default: '1' } };
+
+interface CommandSpec {
+  summary: string;
+  usage: string;
+  options: Options;
+  help: string[];
+}
+
+const COMMON_HELP = [
+  '--name <name>           cluster name (default hpa-lab; kubectl context kind-<name>)',
+  '--verbose, -v           show stack traces and every tool command',
+  '--help, -h              this help',
+];
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  up: {
+    summary: 'create the lab (or converge an existing one): preflight, kind cluster, gates',
+    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--dry-run] [--retain] [--timeout-factor X]',
+    options: { ...COMMON, ...KIND_CONFIG, ...TIMEOUT, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false } },
+    help: [
+      '--kind-config <file>    kind cluster config (default kind/cluster.yaml)',
+      '--dry-run               print the plan (same as `hpa-lab plan`) and change nothing',
+      '--retain                keep the node when kind create fails, for `kind export logs`',
+      '--timeout-factor <x>    multiply every gate deadline (e.g. 3 on a slow laptop)',
+    ],
+  },
+  down: {
+    summary: 'delete the lab cluster (only one hpa-lab created); succeeds when it is already gone',
+    usage: 'hpa-lab down [--name N] [--force]',
+    options: { ...COMMON, force: { type: 'boolean', default: false } },
+    help: ['--force                 delete a cluster of that name even without hpa-lab’s label'],
+  },
+  status: {
+    summary: 'show every gate’s state and the lab’s URLs',
+    usage: 'hpa-lab status [--name N] [--json]',
+    options: { ...COMMON, ...KIND_CONFIG, json: { type: 'boolean', default: false } },
+    help: ['--kind-config <file>    kind cluster config (default kind/cluster.yaml)', '--json                  machine-readable output'],
+  },
+  doctor: {
+    summary: 'check this machine: Docker daemon, kind, helm, kubectl, ports, inotify, memory, WSL',
+    usage: 'hpa-lab doctor [--kind-config FILE] [--json]',
+    options: { ...COMMON, ...KIND_CONFIG, json: { type: 'boolean', default: false } },
+    help: ['--kind-config <file>    kind cluster config whose ports are checked (default kind/cluster.yaml)', '--json                  machine-readable output'],
+  },
+  plan: {
+    summary: 'print, as a YAML stream, everything `up` would do, touching nothing',
+    usage: 'hpa-lab plan [--name N] [--kind-config FILE]',
+    options: { ...COMMON, ...KIND_CONFIG },
+    help: ['--kind-config <file>    kind cluster config (default kind/cluster.yaml)'],
+  },
+};
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    'hpa-lab: a custom-metrics autoscaling lab on kind, in one command',
+    '',
+    'Usage: hpa-lab <command> [options]      (npm run <command> -- [options])',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `hpa-lab <command> --help` for its options.',
+  ].join('\n');
+}
+
+function commandHelp(name: string, spec: CommandSpec): string {
+  return [`hpa-lab ${name}: ${spec.summary}`, '', `Usage: ${spec.usage}`, '', 'Options:', ...[...spec.help, ...COMMON_HELP].map((l) => `  ${l}`)].join('\n');
+}
+
+const NAME_RE = /^[a-z0-9]([a-z0-9.-]{0,48}[a-z0-9])?$/;
+
+function parseCommand(name: string, spec: CommandSpec, argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: spec.options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    const msg = (err as Error).message.split('\n')[0] ?? '';
+    throw new InputError(`hpa-lab ${name}: ${msg.replace(/\. To specify a positional.*$/, '')}`, { fix: `hpa-lab ${name} --help` });
+  }
+}
+
+export async function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.out(mainHelp());
+    return command === undefined ? 2 : 0;
+  }
+  const spec = COMMANDS[command];
+  if (!spec) {
+    io.err(formatError(new InputError(`unknown command "${command}"`, { fix: `one of: ${Object.keys(COMMANDS).join(', ')}` }), false));
+    return 2;
+  }
+  let verbose = rest.includes('--verbose') || rest.includes('-v');
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    io.err('\nStopping (Ctrl-C again to quit at once)…');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const values = parseCommand(command, spec, rest);
+    verbose = values.verbose === true;
+    if (values.help) {
+      io.out(commandHelp(command, spec));
+      return 0;
+    }
+    const name = String(values.name);
+    if (!NAME_RE.test(name)) {
+      throw new InputError(`--name: expected a kind cluster name (lowercase letters, digits, '-' or '.', at most 50 characters), got "${name}"`);
+    }
+    const timeoutFactor = Number(values['timeout-factor'] ?? '1');
+    if (!Number.isFinite(timeoutFactor) || timeoutFactor <= 0) {
+      throw new InputError(`--timeout-factor: expected a positive number, got "${String(values['timeout-factor'])}"`);
+    }
+    const kindConfigArg = String(values['kind-config'] ?? DEFAULT_KIND_CONFIG);
+    const kindConfigPath = path.isAbsolute(kindConfigArg) ? kindConfigArg : path.resolve(REPO_ROOT, kindConfigArg);
+    const kindConfig = loadKindConfig(kindConfigPath);
+    const lab: Lab = {
+      ...makeLabIdentity(name),
+      kindConfig: { ...kindConfig, file: path.relative(process.cwd(), kindConfigPath) || kindConfigPath },
+      runner: execaRunner(controller.signal),
+      host: realHost,
+      clock: realClock,
+      signal: controller.signal,
+      timeoutFactor,
+      ui: { plain: plainOutput(process.env, process.stdout), verbose },
+      print: io.out,
+    };
+    switch (command) {
+      case 'up':
+        if (values['dry-run']) {
+          plan(lab);
+          return 0;
+        }
+        await up(lab, { retain: values.retain === true });
+        return 0;
+      case 'down':
+        await down(lab, { force: values.force === true });
+        return 0;
+      case 'status':
+        return await status(lab, { json: values.json === true });
+      case 'doctor':
+        return await doctor(lab, { json: values.json === true });
+      case 'plan':
+        plan(lab);
+        return 0;
+      default:
+        throw new InputError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    const e = controller.signal.aborted && !(err instanceof InputError) ? new InterruptedError() : err;
+    io.err('\n' + formatError(e, verbose));
+    return e instanceof LabError ? e.exitCode : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

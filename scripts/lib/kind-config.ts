@@ -1,0 +1,131 @@
+// Reads and checks a kind cluster config before kind sees it, so `plan`, `doctor` and `up` reject a bad
+// file up front with the file, the field and what was expected. kind decodes its config strictly (an
+// unknown field is an error); the field lists below mirror kind.x-k8s.io/v1alpha4 for that reason.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { InputError } from './errors.ts';
+
+export interface PortMapping {
+  containerPort: number;
+  hostPort: number;
+  listenAddress: string;
+  protocol: string;
+}
+
+export interface KindConfig {
+  /** The file it came from (as given), for messages. */
+  file: string;
+  /** The file's text, passed to kind unchanged. */
+  text: string;
+  /** The parsed document. */
+  doc: Record<string, unknown>;
+  nodeImage: string;
+  portMappings: PortMapping[];
+}
+
+const TOP_FIELDS = ['kind', 'apiVersion', 'name', 'nodes', 'networking', 'featureGates', 'runtimeConfig', 'kubeadmConfigPatches', 'kubeadmConfigPatchesJSON6902', 'containerdConfigPatches', 'containerdConfigPatchesJSON6902'];
+const NODE_FIELDS = ['role', 'image', 'labels', 'extraMounts', 'extraPortMappings', 'kubeadmConfigPatches', 'kubeadmConfigPatchesJSON6902'];
+const MAPPING_FIELDS = ['containerPort', 'hostPort', 'listenAddress', 'protocol'];
+const NETWORKING_FIELDS = ['ipFamily', 'apiServerAddress', 'apiServerPort', 'podSubnet', 'serviceSubnet', 'disableDefaultCNI', 'kubeProxyMode', 'dnsSearch'];
+
+export const NODEPORT_MIN = 30000;
+export const NODEPORT_MAX = 32767;
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function unknownFields(file: string, where: string, obj: Record<string, unknown>, known: string[]): void {
+  for (const key of Object.keys(obj)) {
+    if (!known.includes(key)) {
+      throw new InputError(`${file}: ${where}${where ? '.' : ''}${key}: unknown field (kind rejects unknown fields)`, {
+        fix: `expected one of: ${known.join(', ')}`,
+      });
+    }
+  }
+}
+
+export function loadKindConfig(file: string): KindConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`${file}: cannot read the kind config (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      fix: 'pass an existing file with --kind-config, or use the default kind/cluster.yaml',
+    });
+  }
+  return parseKindConfig(file, text);
+}
+
+export function parseKindConfig(file: string, text: string): KindConfig {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw new InputError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`);
+  }
+  if (!isMap(doc)) throw new InputError(`${file}: expected a kind Cluster object (a YAML map) at the top level`);
+  unknownFields(file, '', doc, TOP_FIELDS);
+  if (doc.apiVersion !== 'kind.x-k8s.io/v1alpha4') {
+    throw new InputError(`${file}: apiVersion: expected "kind.x-k8s.io/v1alpha4", got ${JSON.stringify(doc.apiVersion)}`);
+  }
+  if (doc.kind !== 'Cluster') throw new InputError(`${file}: kind: expected "Cluster", got ${JSON.stringify(doc.kind)}`);
+  if (doc.networking !== undefined) {
+    if (!isMap(doc.networking)) throw new InputError(`${file}: networking: expected a map`);
+    unknownFields(file, 'networking', doc.networking, NETWORKING_FIELDS);
+  }
+  const nodes = doc.nodes;
+  if (!Array.isArray(nodes) || nodes.length === 0) {
+    throw new InputError(`${file}: nodes: expected a list with one control-plane node (its image pinned by digest)`);
+  }
+  const portMappings: PortMapping[] = [];
+  let nodeImage = '';
+  nodes.forEach((node: unknown, i) => {
+    const at = `nodes[${i}]`;
+    if (!isMap(node)) throw new InputError(`${file}: ${at}: expected a map`);
+    unknownFields(file, at, node, NODE_FIELDS);
+    if (node.role !== 'control-plane' && node.role !== 'worker') {
+      throw new InputError(`${file}: ${at}.role: expected "control-plane" or "worker", got ${JSON.stringify(node.role)}`);
+    }
+    if (typeof node.image !== 'string' || !/^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/.test(node.image)) {
+      throw new InputError(`${file}: ${at}.image: expected a node image pinned by digest (kindest/node:vX.Y.Z@sha256:<64 hex>), got ${JSON.stringify(node.image)}`, {
+        fix: 'a tag alone can be re-pushed; the digest makes every laptop and CI job run the same Kubernetes',
+      });
+    }
+    if (node.role === 'control-plane' && !nodeImage) nodeImage = node.image;
+    const maps = node.extraPortMappings ?? [];
+    if (!Array.isArray(maps)) throw new InputError(`${file}: ${at}.extraPortMappings: expected a list`);
+    maps.forEach((m: unknown, j) => {
+      const mat = `${at}.extraPortMappings[${j}]`;
+      if (!isMap(m)) throw new InputError(`${file}: ${mat}: expected a map`);
+      unknownFields(file, mat, m, MAPPING_FIELDS);
+      for (const key of ['containerPort', 'hostPort'] as const) {
+        const v = m[key];
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < NODEPORT_MIN || v > NODEPORT_MAX) {
+          throw new InputError(`${file}: ${mat}.${key}: expected a NodePort number from ${NODEPORT_MIN} to ${NODEPORT_MAX}, got ${JSON.stringify(v)}`);
+        }
+      }
+      if (m.containerPort !== m.hostPort) {
+        throw new InputError(`${file}: ${mat}: containerPort (${String(m.containerPort)}) must equal hostPort (${String(m.hostPort)})`, {
+          fix: 'the lab maps each NodePort to the same port on 127.0.0.1, so the article’s URLs (http://127.0.0.1:30000) work verbatim',
+        });
+      }
+      if (m.listenAddress !== '127.0.0.1') {
+        throw new InputError(`${file}: ${mat}.listenAddress: expected "127.0.0.1", got ${JSON.stringify(m.listenAddress ?? '')}`, {
+          fix: 'an empty listenAddress makes kind bind 0.0.0.0, which exposes the lab on every network interface (café Wi-Fi included)',
+        });
+      }
+      const protocol = m.protocol ?? 'TCP';
+      if (protocol !== 'TCP') throw new InputError(`${file}: ${mat}.protocol: expected "TCP", got ${JSON.stringify(protocol)}`);
+      const mapping: PortMapping = { containerPort: m.containerPort as number, hostPort: m.hostPort as number, listenAddress: '127.0.0.1', protocol: 'TCP' };
+      if (portMappings.some((p) => p.hostPort === mapping.hostPort)) {
+        throw new InputError(`${file}: ${mat}.hostPort: ${mapping.hostPort} is mapped twice`);
+      }
+      portMappings.push(mapping);
+    });
+  });
+  if (!nodes.some((n) => isMap(n) && n.role === 'control-plane')) {
+    throw new InputError(`${file}: nodes: expected one node with role "control-plane"`);
+  }
+  return { file, text, doc, nodeImage, portMappings };
+}

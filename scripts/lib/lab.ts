@@ -1,0 +1,53 @@
+// Everything a command needs, passed in rather than global: the tool runner, the host, the clock, the
+// interrupt signal. Tests and the simulated cluster swap any of them.
+import { mkdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Runner } from './exec.ts';
+import type { Host } from './host.ts';
+import type { Clock } from './gate.ts';
+import type { KindConfig } from './kind-config.ts';
+import type { UiOptions } from './ui.ts';
+import { contextName } from './kube.ts';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const DEFAULT_KIND_CONFIG = path.join('kind', 'cluster.yaml');
+
+export interface Lab {
+  name: string;
+  context: string;
+  kindConfig: KindConfig;
+  runner: Runner;
+  host: Host;
+  clock: Clock;
+  signal: AbortSignal;
+  /** Multiplies every gate deadline (a slow laptop: 3; tests: less than 1). */
+  timeoutFactor: number;
+  ui: UiOptions;
+  /** Where hpa-lab keeps what it knows about this lab (inside the project, git-ignored). */
+  stateDir: string;
+  print(text: string): void;
+}
+
+export function makeLabIdentity(name: string) {
+  return { name, context: contextName(name), stateDir: path.join(REPO_ROOT, '.hpa-lab', name) };
+}
+
+export function deadline(lab: Lab, seconds: number): number {
+  return Math.max(1, Math.round(seconds * 1000 * lab.timeoutFactor));
+}
+
+/**
+ * A marker kept while `kind create` runs. If hpa-lab is killed mid-create, the next `up` finds the
+ * marker next to a cluster that exists and knows the cluster is a half-made one of its own.
+ */
+export const createMarker = {
+  file: (lab: Lab) => path.join(lab.stateDir, 'creating'),
+  set(lab: Lab) {
+    mkdirSync(lab.stateDir, { recursive: true });
+    writeFileSync(this.file(lab), new Date().toISOString() + '\n');
+  },
+  present: (lab: Lab) => existsSync(path.join(lab.stateDir, 'creating')),
+  clear(lab: Lab) {
+    rmSync(this.file(lab), { force: true });
+  },
+};

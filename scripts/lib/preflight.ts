@@ -1,0 +1,246 @@
+// Preflight: everything that must hold before `up` creates anything. Each check says what is wrong,
+// why it matters for the lab, and the command that fixes it. `fail` blocks `up`; `warn` and `info` do not.
+import type { Host } from './host.ts';
+import type { Runner } from './exec.ts';
+import { MissingToolError } from './exec.ts';
+import { ToolError } from './errors.ts';
+import { atLeast, parseVersion } from './versions.ts';
+import type { PortMapping } from './kind-config.ts';
+
+export type Level = 'ok' | 'warn' | 'fail' | 'info';
+
+export interface Check {
+  id: string;
+  level: Level;
+  summary: string;
+  why?: string;
+  fix?: string;
+}
+
+export const MIN_NODE = '22.19.0';
+export const MIN_KIND = '0.32.0';
+export const MIN_HELM = '3.14.0';
+/** Kubernetes supports kubectl within one minor version of the API server (the pinned node is v1.36). */
+export const MIN_KUBECTL = '1.35.0';
+export const INOTIFY_WATCHES = 524288;
+export const INOTIFY_INSTANCES = 512;
+const GiB = 1024 ** 3;
+
+export interface PreflightInput {
+  host: Host;
+  runner: Runner;
+  portMappings: PortMapping[];
+  /** When the cluster already exists its own node holds the ports; they are not checked. */
+  clusterExists: boolean;
+}
+
+export async function runPreflight(input: PreflightInput): Promise<Check[]> {
+  const { host, runner } = input;
+  const wsl = isWsl(host);
+  const checks = await Promise.all([
+    Promise.resolve(checkNode(host)),
+    checkDocker(runner, wsl),
+    checkKind(runner),
+    checkHelm(runner),
+    checkKubectl(runner),
+    checkPorts(host, input.portMappings, input.clusterExists),
+  ]);
+  const out = checks.flat();
+  out.push(...checkInotify(host), ...checkMemory(host));
+  if (wsl) out.push(...wslHints());
+  return out;
+}
+
+export function isWsl(host: Host): boolean {
+  if (host.platform !== 'linux') return false;
+  if (host.env.WSL_DISTRO_NAME) return true;
+  return /microsoft/i.test(host.readFile('/proc/sys/kernel/osrelease') ?? host.readFile('/proc/version') ?? '');
+}
+
+function checkNode(host: Host): Check {
+  const v = parseVersion(host.nodeVersion);
+  if (v && atLeast(v, MIN_NODE)) return { id: 'node', level: 'ok', summary: `Node ${v.raw}` };
+  return {
+    id: 'node',
+    level: 'fail',
+    summary: `Node v${host.nodeVersion} is older than v${MIN_NODE}`,
+    why: 'hpa-lab runs its TypeScript directly on Node, and its libraries (client-node, listr2, execa) need Node 22+',
+    fix: 'nvm install 24 && nvm use 24   (the repository’s .nvmrc says 24)',
+  };
+}
+
+/** Runs `tool args`, mapping "not on PATH" to undefined. */
+async function tryRun(runner: Runner, tool: string, args: string[]) {
+  try {
+    return await runner.run(tool, args, { check: false, timeoutMs: 15_000 });
+  } catch (err) {
+    if (err instanceof MissingToolError) return undefined;
+    if (err instanceof ToolError) return { exitCode: 1, stdout: '', stderr: err.output };
+    throw err;
+  }
+}
+
+async function checkDocker(runner: Runner, wsl: boolean): Promise<Check> {
+  const r = await tryRun(runner, 'docker', ['version', '--format', '{{.Server.Version}}']);
+  if (!r) {
+    return {
+      id: 'docker',
+      level: 'fail',
+      summary: 'docker is not installed (not on PATH)',
+      why: 'kind runs each Kubernetes node as a Docker container',
+      fix: wsl
+        ? 'install Docker Desktop and enable WSL integration for this distro (Settings → Resources → WSL integration), or install Docker Engine inside WSL'
+        : 'install Docker Engine: https://docs.docker.com/engine/install/',
+    };
+  }
+  if (r.exitCode !== 0 || !r.stdout.trim()) {
+    const said = firstLine(r.stderr) || firstLine(r.stdout) || `exit ${r.exitCode}`;
+    return {
+      id: 'docker',
+      level: 'fail',
+      summary: `the Docker daemon is not reachable: ${said}`,
+      why: 'the docker client is installed, but kind needs a running Docker daemon to create the node container',
+      fix: wsl
+        ? 'start Docker Desktop (with WSL integration for this distro), or `sudo service docker start` for Docker Engine inside WSL'
+        : 'sudo systemctl start docker   (and `sudo usermod -aG docker $USER` then log in again, if it is a permission error)',
+    };
+  }
+  return { id: 'docker', level: 'ok', summary: `Docker daemon ${r.stdout.trim()} reachable` };
+}
+
+async function checkKind(runner: Runner): Promise<Check> {
+  const fix = `go install sigs.k8s.io/kind@v${MIN_KIND}   or download the v${MIN_KIND} binary from https://kind.sigs.k8s.io/docs/user/quick-start/#installation`;
+  const r = await tryRun(runner, 'kind', ['version']);
+  if (!r) return { id: 'kind', level: 'fail', summary: 'kind is not installed (not on PATH)', why: 'kind creates the lab’s cluster', fix };
+  const v = parseVersion(r.stdout);
+  if (r.exitCode !== 0 || !v) return { id: 'kind', level: 'fail', summary: `kind version did not answer: ${firstLine(r.stderr) || firstLine(r.stdout)}`, fix };
+  if (!atLeast(v, MIN_KIND)) {
+    return {
+      id: 'kind',
+      level: 'fail',
+      summary: `kind ${v.raw} is older than v${MIN_KIND}`,
+      why: `the lab pins kind v${MIN_KIND}'s node image (Kubernetes v1.36.1); node images are built for the kind release that ships them`,
+      fix,
+    };
+  }
+  return { id: 'kind', level: 'ok', summary: `kind ${v.raw}` };
+}
+
+async function checkHelm(runner: Runner): Promise<Check> {
+  const fix = 'install Helm 3.14+ or 4: https://helm.sh/docs/intro/install/';
+  const r = await tryRun(runner, 'helm', ['version', '--short']);
+  if (!r) return { id: 'helm', level: 'fail', summary: 'helm is not installed (not on PATH)', why: 'the lab installs metrics-server, kube-prometheus-stack and prometheus-adapter as Helm charts', fix };
+  const v = parseVersion(r.stdout);
+  if (r.exitCode !== 0 || !v) return { id: 'helm', level: 'fail', summary: `helm version did not answer: ${firstLine(r.stderr) || firstLine(r.stdout)}`, fix };
+  if (!atLeast(v, MIN_HELM)) {
+    return { id: 'helm', level: 'fail', summary: `helm ${v.raw} is older than v${MIN_HELM}`, why: 'older Helm 3 releases lack features the pinned charts rely on', fix };
+  }
+  return { id: 'helm', level: 'ok', summary: `helm ${v.raw}${v.major >= 4 ? ' (Helm 4)' : ' (Helm 3)'}` };
+}
+
+async function checkKubectl(runner: Runner): Promise<Check> {
+  const fix = 'install kubectl v1.35–v1.37: https://kubernetes.io/docs/tasks/tools/';
+  const r = await tryRun(runner, 'kubectl', ['version', '--client', '-o', 'json']);
+  if (!r) {
+    return {
+      id: 'kubectl',
+      level: 'warn',
+      summary: 'kubectl is not installed (not on PATH)',
+      why: 'hpa-lab itself does not need it, but every command of the walkthrough does',
+      fix,
+    };
+  }
+  let v;
+  try {
+    v = parseVersion((JSON.parse(r.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? '');
+  } catch {
+    v = parseVersion(r.stdout);
+  }
+  if (!v) return { id: 'kubectl', level: 'warn', summary: `kubectl version did not answer: ${firstLine(r.stderr)}`, fix };
+  if (!atLeast(v, MIN_KUBECTL)) {
+    return {
+      id: 'kubectl',
+      level: 'warn',
+      summary: `kubectl ${v.raw} is more than one minor version behind the cluster (v1.36)`,
+      why: 'the walkthrough’s commands usually still work, but that version skew is unsupported',
+      fix,
+    };
+  }
+  return { id: 'kubectl', level: 'ok', summary: `kubectl ${v.raw}` };
+}
+
+async function checkPorts(host: Host, mappings: PortMapping[], clusterExists: boolean): Promise<Check[]> {
+  if (clusterExists) {
+    return [{ id: 'ports', level: 'ok', summary: `ports ${mappings.map((m) => m.hostPort).join(', ')} belong to the existing cluster` }];
+  }
+  return Promise.all(
+    mappings.map(async (m): Promise<Check> => {
+      const free = await host.portFree(m.hostPort, m.listenAddress);
+      if (free) return { id: `port-${m.hostPort}`, level: 'ok', summary: `${m.listenAddress}:${m.hostPort} is free` };
+      return {
+        id: `port-${m.hostPort}`,
+        level: 'fail',
+        summary: `${m.listenAddress}:${m.hostPort} is already in use`,
+        why: `kind publishes NodePort ${m.containerPort} of the cluster there; Docker cannot bind a port another process holds`,
+        fix: `find the process: ss -ltnp 'sport = :${m.hostPort}'   (another kind cluster? kind get clusters)`,
+      };
+    }),
+  );
+}
+
+function checkInotify(host: Host): Check[] {
+  if (host.platform !== 'linux') return [];
+  const watches = Number(host.readFile('/proc/sys/fs/inotify/max_user_watches')?.trim());
+  const instances = Number(host.readFile('/proc/sys/fs/inotify/max_user_instances')?.trim());
+  if (!Number.isFinite(watches) || !Number.isFinite(instances) || (watches === 0 && instances === 0)) return [];
+  if (watches >= INOTIFY_WATCHES && instances >= INOTIFY_INSTANCES) {
+    return [{ id: 'inotify', level: 'ok', summary: `inotify limits ${watches} watches / ${instances} instances` }];
+  }
+  return [
+    {
+      id: 'inotify',
+      level: 'warn',
+      summary: `inotify limits are low: ${watches} watches / ${instances} instances (want ≥ ${INOTIFY_WATCHES} / ${INOTIFY_INSTANCES})`,
+      why: 'kind nodes and the Prometheus stack exhaust them; pods then fail with "too many open files"',
+      fix: [
+        `sudo sysctl fs.inotify.max_user_watches=${INOTIFY_WATCHES}`,
+        `sudo sysctl fs.inotify.max_user_instances=${INOTIFY_INSTANCES}`,
+        `and to keep them: printf 'fs.inotify.max_user_watches=${INOTIFY_WATCHES}\\nfs.inotify.max_user_instances=${INOTIFY_INSTANCES}\\n' | sudo tee /etc/sysctl.d/99-kind.conf`,
+      ].join('\n'),
+    },
+  ];
+}
+
+function checkMemory(host: Host): Check[] {
+  const total = host.totalMemBytes();
+  const avail = host.availableMemBytes();
+  const gib = (n: number) => `${(n / GiB).toFixed(1)} GiB`;
+  if (total < 6 * GiB || avail < 3 * GiB) {
+    return [
+      {
+        id: 'memory',
+        level: 'warn',
+        summary: `memory is low: ${gib(avail)} available of ${gib(total)}`,
+        why: 'the lab (kind node, Prometheus, Grafana, adapter, app) needs about 3 GiB; below that pods are evicted or OOM-killed',
+        fix: 'close other programs; on WSL raise the limit in %UserProfile%\\.wslconfig ([wsl2] memory=8GB) and run `wsl --shutdown`',
+      },
+    ];
+  }
+  return [{ id: 'memory', level: 'ok', summary: `memory ${gib(avail)} available of ${gib(total)}` }];
+}
+
+function wslHints(): Check[] {
+  return [
+    {
+      id: 'wsl',
+      level: 'info',
+      summary: 'WSL detected',
+      why: 'known WSL issues: kind create can fail with "error adding pid … to cgroups" on old WSL kernels; Services with sessionAffinity: ClientIP break on the stock kernel',
+      fix: 'run `wsl --update` in Windows; the lab’s ports are on 127.0.0.1, which Windows reaches as localhost through WSL’s port forwarding',
+    },
+  ];
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+}

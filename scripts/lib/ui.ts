@@ -1,0 +1,62 @@
+// Progress output. On a terminal: listr2's live task list with per-step durations. In CI (CI set) or
+// without a TTY: plain timestamped lines, one per event, that read well in a job log.
+import { Listr, PRESET_TIMER, PRESET_TIMESTAMP } from 'listr2';
+import type { ListrTask } from 'listr2';
+
+export interface StepContext {
+  /** Replace the step's live line (what it waits for, last state). */
+  say(line: string): void;
+  /** Change the step's title, e.g. to record what it found ("reused existing cluster"). */
+  retitle(title: string): void;
+  /** Mark the step skipped with a reason (nothing to do). */
+  skip(reason: string): void;
+}
+
+export interface Step {
+  title: string;
+  run(ctx: StepContext): Promise<void>;
+  /** Steps with `concurrent` set run together with the following concurrent steps. */
+  concurrent?: boolean;
+}
+
+export interface UiOptions {
+  plain: boolean;
+  verbose: boolean;
+}
+
+export function plainOutput(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): boolean {
+  return Boolean(env.CI) || !stream.isTTY || env.TERM === 'dumb';
+}
+
+export async function runSteps(steps: Step[], opts: UiOptions): Promise<void> {
+  const tasks: ListrTask[] = steps.map((step) => ({
+    title: step.title,
+    task: async (_ctx, task) => {
+      let skipped: string | undefined;
+      await step.run({
+        say: (line) => {
+          task.output = line;
+        },
+        retitle: (title) => {
+          task.title = title;
+        },
+        skip: (reason) => {
+          skipped = reason;
+        },
+      });
+      if (skipped !== undefined) task.skip(skipped);
+    },
+  }));
+  const listr = new Listr(tasks, {
+    concurrent: false,
+    exitOnError: true,
+    // hpa-lab handles Ctrl-C itself: it stops child processes and prints how to converge or clean up.
+    registerSignalListeners: false,
+    renderer: 'default',
+    rendererOptions: { timer: PRESET_TIMER, collapseErrors: false, showErrorMessage: false, collapseSubtasks: false },
+    fallbackRenderer: 'simple',
+    fallbackRendererOptions: { timer: PRESET_TIMER, timestamp: PRESET_TIMESTAMP },
+    fallbackRendererCondition: opts.plain,
+  });
+  await listr.run();
+}

@@ -1,0 +1,26 @@
+// Version parsing for the tools preflight checks. Tools print versions in their own ways
+// (`kind v0.32.0 go1.25 linux/amd64`, `v4.0.4+g8650e1d`, `{"clientVersion":{"gitVersion":"v1.32.4"}}`).
+
+export interface Version {
+  major: number;
+  minor: number;
+  patch: number;
+  raw: string;
+}
+
+/** Finds the first `vX.Y.Z` (or `X.Y.Z`) in a string. */
+export function parseVersion(text: string): Version | undefined {
+  const m = /v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  if (!m) return undefined;
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0), raw: m[0].startsWith('v') ? m[0] : `v${m[0]}` };
+}
+
+export function compareVersions(a: Version, b: Version): number {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+
+export function atLeast(v: Version, min: string): boolean {
+  const m = parseVersion(min);
+  if (!m) throw new Error(`bad minimum version ${min}`);
+  return compareVersions(v, m) >= 0;
+}
