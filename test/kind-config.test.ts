@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadKindConfig, parseKindConfig } from '../scripts/lib/kind-config.ts';
+import { InputError } from '../scripts/lib/errors.ts';
+import { REPO_ROOT } from '../scripts/lib/lab.ts';
+
+const shipped = readFileSync(path.join(REPO_ROOT, 'kind/cluster.yaml'), 'utf8');
+
+function expectInputError(text: string, ...parts: string[]) {
+  try {
+    parseKindConfig('my.yaml', text);
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    for (const p of parts) expect((err as Error).message).toContain(p);
+    return;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('kind config', () => {
+  it('accepts the shipped config: three NodePorts on 127.0.0.1, node image pinned by digest', () => {
+    const c = loadKindConfig(path.join(REPO_ROOT, 'kind/cluster.yaml'));
+    expect(c.portMappings.map((p) => [p.containerPort, p.hostPort, p.listenAddress])).toEqual([
+      [30000, 30000, '127.0.0.1'],
+      [30090, 30090, '127.0.0.1'],
+      [30030, 30030, '127.0.0.1'],
+    ]);
+    expect(c.nodeImage).toBe('kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5');
+  });
+
+  it('rejects a misspelled field, naming the file and the field path', () => {
+    expectInputError(shipped.replace('listenAddress: 127.0.0.1', 'listenAdress: 127.0.0.1'), 'my.yaml', 'nodes[0].extraPortMappings[0].listenAdress', 'unknown field');
+  });
+
+  it('rejects a mapping without listenAddress (kind would bind 0.0.0.0)', () => {
+    expectInputError(shipped.replace(/\n\s+listenAddress: 127\.0\.0\.1/, ''), 'nodes[0].extraPortMappings[0].listenAddress', 'expected "127.0.0.1"');
+  });
+
+  it('rejects containerPort different from hostPort', () => {
+    expectInputError(shipped.replace('hostPort: 30000', 'hostPort: 31000'), 'containerPort (30000) must equal hostPort (31000)');
+  });
+
+  it('rejects a node image without a digest', () => {
+    expectInputError(shipped.replace(/@sha256:[0-9a-f]+/, ''), 'nodes[0].image', 'pinned by digest');
+  });
+
+  it('rejects a port outside the NodePort range and a port mapped twice', () => {
+    expectInputError(shipped.replaceAll('30090', '8080'), 'containerPort', 'from 30000 to 32767');
+    expectInputError(shipped.replaceAll('30090', '30000'), 'hostPort: 30000 is mapped twice');
+  });
+
+  it('rejects a wrong apiVersion and YAML that does not parse', () => {
+    expectInputError(shipped.replace('kind.x-k8s.io/v1alpha4', 'kind.x-k8s.io/v1alpha3'), 'apiVersion', 'v1alpha4');
+    expectInputError('kind: [', 'not valid YAML');
+  });
+
+  it('names a missing file', () => {
+    expect(() => loadKindConfig('/nonexistent/cluster.yaml')).toThrow(/\/nonexistent\/cluster.yaml: cannot read the kind config \(ENOENT\)/);
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { runPreflight } from '../scripts/lib/preflight.ts';
+import type { Check } from '../scripts/lib/preflight.ts';
+import { fakeHost, fakeRunner, HEALTHY_TOOLS, GiB } from './helpers/fakes.ts';
+import type { FakeAnswer } from './helpers/fakes.ts';
+
+const PORTS = [30000, 30090, 30030].map((p) => ({ containerPort: p, hostPort: p, listenAddress: '127.0.0.1', protocol: 'TCP' }));
+
+async function preflight(tools: Record<string, FakeAnswer> = {}, host = fakeHost(), clusterExists = false) {
+  return runPreflight({ host, runner: fakeRunner({ ...HEALTHY_TOOLS, ...tools }), portMappings: PORTS, clusterExists });
+}
+const byId = (checks: Check[], id: string) => {
+  const c = checks.find((x) => x.id === id);
+  if (!c) throw new Error(`no check ${id}`);
+  return c;
+};
+const levels = (checks: Check[]) => Object.fromEntries(checks.map((c) => [c.id, c.level]));
+
+describe('preflight', () => {
+  it('passes on a healthy machine', async () => {
+    const checks = await preflight();
+    expect(checks.filter((c) => c.level !== 'ok')).toEqual([]);
+    expect(levels(checks)).toMatchObject({ node: 'ok', docker: 'ok', kind: 'ok', helm: 'ok', kubectl: 'ok', 'port-30000': 'ok', inotify: 'ok', memory: 'ok' });
+  });
+
+  it('names the Docker daemon (not the client) when the daemon is down, with a fix', async () => {
+    const c = byId(await preflight({ "docker version --format '{{.Server.Version}}'": { exitCode: 1, stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' } }), 'docker');
+    expect(c.level).toBe('fail');
+    expect(c.summary).toMatch(/Docker daemon is not reachable: Cannot connect to the Docker daemon/);
+    expect(c.fix).toMatch(/systemctl start docker/);
+  });
+
+  it('fails on a missing tool with an install command, and on an old kind', async () => {
+    const checks = await preflight({ kind: 'missing', 'helm version --short': { stdout: 'v3.9.0+g7ceeda6' } });
+    expect(byId(checks, 'kind')).toMatchObject({ level: 'fail', summary: 'kind is not installed (not on PATH)' });
+    expect(byId(checks, 'kind').fix).toMatch(/go install sigs.k8s.io\/kind@v0.32.0/);
+    expect(byId(checks, 'helm')).toMatchObject({ level: 'fail', summary: 'helm v3.9.0 is older than v3.14.0' });
+    const old = await preflight({ 'kind version': { stdout: 'kind v0.29.0 go1.24 linux/amd64' } });
+    expect(byId(old, 'kind').level).toBe('fail');
+  });
+
+  it('supports Helm 3 and Helm 4', async () => {
+    expect(byId(await preflight({ 'helm version --short': { stdout: 'v3.19.0+g3d8990f' } }), 'helm')).toMatchObject({ level: 'ok', summary: 'helm v3.19.0 (Helm 3)' });
+    expect(byId(await preflight(), 'helm')).toMatchObject({ level: 'ok', summary: 'helm v4.0.4 (Helm 4)' });
+  });
+
+  it('only warns about kubectl (hpa-lab does not run it; the walkthrough does)', async () => {
+    expect(byId(await preflight({ kubectl: 'missing' }), 'kubectl').level).toBe('warn');
+    expect(byId(await preflight({ 'kubectl version --client -o json': { stdout: '{"clientVersion":{"gitVersion":"v1.30.2"}}' } }), 'kubectl').level).toBe('warn');
+  });
+
+  it('fails on a taken host port unless the cluster already exists', async () => {
+    const host = fakeHost({ takenPorts: [30090] });
+    const checks = await preflight({}, host);
+    expect(byId(checks, 'port-30090')).toMatchObject({ level: 'fail', summary: '127.0.0.1:30090 is already in use' });
+    expect(byId(checks, 'port-30000').level).toBe('ok');
+    const existing = await preflight({}, host, true);
+    expect(existing.filter((c) => c.level === 'fail')).toEqual([]);
+  });
+
+  it('warns about low inotify limits with the exact sysctl lines', async () => {
+    const host = fakeHost({ files: { '/proc/sys/fs/inotify/max_user_watches': '8192\n', '/proc/sys/fs/inotify/max_user_instances': '128\n' } });
+    const c = byId(await preflight({}, host), 'inotify');
+    expect(c.level).toBe('warn');
+    expect(c.fix).toContain('sudo sysctl fs.inotify.max_user_watches=524288');
+    expect(c.fix).toContain('sudo sysctl fs.inotify.max_user_instances=512');
+  });
+
+  it('warns about low memory, detects WSL, and names the Node version to install', async () => {
+    const host = fakeHost({ availableMemBytes: () => 2 * GiB, env: { WSL_DISTRO_NAME: 'Ubuntu' }, nodeVersion: '22.12.0' });
+    const checks = await preflight({}, host);
+    expect(byId(checks, 'memory').level).toBe('warn');
+    expect(byId(checks, 'wsl').level).toBe('info');
+    expect(byId(checks, 'node')).toMatchObject({ level: 'fail', summary: 'Node v22.12.0 is older than v22.19.0' });
+    expect(byId(checks, 'node').fix).toMatch(/nvm install 24/);
+    const wslKernel = fakeHost({ files: { '/proc/sys/kernel/osrelease': '5.15.153.1-microsoft-standard-WSL2\n' } });
+    expect(byId(await preflight({}, wslKernel), 'wsl').level).toBe('info');
+  });
+});
