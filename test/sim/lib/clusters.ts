@@ -1,0 +1,137 @@
+// The simulated "containers" of kind clusters: one state file per cluster under $HPA_LAB_SIM_HOME/clusters and
+// one detached node process (test/sim/apiserver.ts) that serves the API and holds the host ports.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { SIM_DIR, statePaths } from './env.ts';
+import { isSimNodeProcess, killGroupSync } from './procs.ts';
+
+export interface HostPortRecord {
+  listenAddress: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: string;
+}
+
+export interface LoadedImage {
+  name: string;
+  id: string;
+}
+
+export interface ClusterRecord {
+  name: string;
+  /** pid of the node process (API server); null when it never started */
+  pid: number | null;
+  /** null while creating, and for a retained cluster whose control plane never came up */
+  apiPort: number | null;
+  apiAddress: string;
+  hostPorts: HostPortRecord[];
+  image: string;
+  kubernetesVersion: string;
+  nodes: string[];
+  createdAt: string;
+  /** creating: kind is still working; running: API up; failed: retained after a failed create */
+  phase: 'creating' | 'running' | 'failed';
+  /** images loaded with `kind load docker-image` */
+  images: LoadedImage[];
+}
+
+/** Writes via rename so a concurrent reader never sees half a file. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, file);
+}
+
+export function readCluster(home: string, name: string): ClusterRecord | undefined {
+  const file = statePaths(home).clusterFile(name);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ClusterRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeCluster(home: string, rec: ClusterRecord): void {
+  writeJsonAtomic(statePaths(home).clusterFile(rec.name), rec);
+}
+
+/** Names of all clusters (running, retained or half-created), sorted like `kind get clusters`. */
+export function listClusters(home: string): string[] {
+  const dir = statePaths(home).clustersDir;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+/** Stops the node process (whole process group) and removes every trace of the cluster. */
+export function destroyCluster(home: string, name: string): void {
+  const rec = readCluster(home, name);
+  if (rec?.pid && isSimNodeProcess(rec.pid, name)) killGroupSync(rec.pid);
+  const p = statePaths(home);
+  rmSync(p.clusterFile(name), { force: true });
+  rmSync(p.nodeDir(name), { recursive: true, force: true });
+}
+
+export interface NodeStartSpec {
+  home: string;
+  name: string;
+  nodes: string[];
+  hostPorts: HostPortRecord[];
+  apiAddress: string;
+  /** 0 = pick a free port */
+  apiPort: number;
+  kubernetesVersion: string;
+  /** false when kubeadm "fails": the node holds its ports but never serves the API */
+  serveApi: boolean;
+}
+
+/** What the node process reports in nodes/NAME/ready.json once it has bound its ports (or failed to). */
+export type NodeReport =
+  | { ok: true; pid: number; apiPort: number | null; hostPorts: HostPortRecord[] }
+  | { ok: false; pid: number; bindError: { address: string; port: number; code: string } };
+
+/**
+ * Starts the node process detached (it must outlive `kind`), with its output in nodes/NAME/apiserver.log,
+ * and waits for its report.
+ */
+export async function startNodeProcess(spec: NodeStartSpec): Promise<NodeReport> {
+  const dir = statePaths(spec.home).nodeDir(spec.name);
+  mkdirSync(dir, { recursive: true });
+  const readyFile = path.join(dir, 'ready.json');
+  rmSync(readyFile, { force: true });
+  const log = openSync(path.join(dir, 'apiserver.log'), 'a');
+  const args = [
+    path.join(SIM_DIR, 'apiserver.ts'),
+    '--name', spec.name,
+    '--state-dir', spec.home,
+    '--port-mappings', JSON.stringify(spec.hostPorts),
+    '--nodes', spec.nodes.join(','),
+    '--api-address', spec.apiAddress,
+    '--api-port', String(spec.apiPort),
+    '--kubernetes-version', spec.kubernetesVersion,
+    '--serve-api', String(spec.serveApi),
+  ];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
+  closeSync(log);
+  let exitCode: number | null = null;
+  child.on('exit', (code) => {
+    exitCode = code ?? 1;
+  });
+  child.unref();
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (existsSync(readyFile)) {
+      return JSON.parse(readFileSync(readyFile, 'utf8')) as NodeReport;
+    }
+    if (exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  if (child.pid) killGroupSync(child.pid, 500);
+  const tail = existsSync(path.join(dir, 'apiserver.log')) ? readFileSync(path.join(dir, 'apiserver.log'), 'utf8').slice(-2000) : '';
+  throw new Error(`simulated node process for cluster "${spec.name}" did not start (exit ${exitCode}); log tail:\n${tail}`);
+}

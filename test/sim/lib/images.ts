@@ -1,0 +1,71 @@
+// The simulated Docker image store: $HPA_LAB_SIM_HOME/images.json maps normalized references to image ids.
+// An image id is sha256 over the build context's files, so a rebuild of unchanged sources keeps its id.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { writeJsonAtomic } from './clusters.ts';
+import { statePaths } from './env.ts';
+
+export interface ImageRecord {
+  id: string;
+  created: string;
+  labels: Record<string, string>;
+  /** all references (tags) pointing at this build */
+  repoTags: string[];
+}
+
+/** "app:dev" and "docker.io/library/app:dev" are the same image; no tag means ":latest". */
+export function normalizeRef(ref: string): string {
+  let r = ref.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
+  const lastSlash = r.lastIndexOf('/');
+  if (!r.includes('@') && !r.slice(lastSlash + 1).includes(':')) r += ':latest';
+  if (r.startsWith('library/')) r = r.slice('library/'.length);
+  return r;
+}
+
+function readImages(home: string): Record<string, ImageRecord> {
+  const file = statePaths(home).imagesFile;
+  if (!existsSync(file)) return {};
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, ImageRecord>;
+}
+
+export function findImage(home: string, ref: string): ImageRecord | undefined {
+  const images = readImages(home);
+  const direct = images[normalizeRef(ref)];
+  if (direct) return direct;
+  // `docker image inspect <id>` and short ids work too.
+  const id = ref.startsWith('sha256:') ? ref : `sha256:${ref}`;
+  return Object.values(images).find((i) => i.id === ref || i.id.startsWith(id));
+}
+
+export function saveImage(home: string, tags: string[], rec: Omit<ImageRecord, 'repoTags'>): void {
+  const images = readImages(home);
+  const repoTags = tags.map(normalizeRef);
+  for (const t of repoTags) images[t] = { ...rec, repoTags };
+  writeJsonAtomic(statePaths(home).imagesFile, images);
+}
+
+/** All files of a build context (sorted, skipping node_modules and .git), relative paths. */
+export function contextFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name === '.git') continue;
+      const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(r);
+      else if (entry.isFile() || statSync(path.join(dir, r)).isFile()) out.push(r);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+/** sha256 over (path, content) of every context file, plus the Dockerfile when it lives outside the context. */
+export function contextDigest(dir: string, dockerfile: string): string {
+  const h = createHash('sha256');
+  for (const f of contextFiles(dir)) {
+    h.update(f).update('\0').update(readFileSync(path.join(dir, f))).update('\0');
+  }
+  if (path.relative(dir, dockerfile).startsWith('..')) h.update('Dockerfile\0').update(readFileSync(dockerfile));
+  return `sha256:${h.digest('hex')}`;
+}
