@@ -1,0 +1,260 @@
+// Per-type create/update behaviour of the real API server ("REST strategies"): defaulting, allocation of
+// Service cluster IPs and node ports, and the validation mistakes a lab manifest is most likely to contain.
+// Keyed by resource name; types without an entry get generic behaviour only.
+import { errors } from './apierrors.ts';
+import type { ResourceType } from './resources.ts';
+import type { KubeObject, Store } from './store.ts';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+export interface Cause {
+  field: string;
+  reason: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate';
+  message: string;
+}
+
+export interface StrategyContext {
+  store: Store;
+  /** Looks up a served type by group and resource (for cross-object checks such as node port allocation). */
+  rt: (group: string, resource: string) => ResourceType | undefined;
+}
+
+export interface Strategy {
+  /** Defaults applied on create (the object is mutable). */
+  prepareForCreate?: (o: KubeObject, ctx: StrategyContext) => void;
+  /** Defaults applied on update; `old` is the stored object. */
+  prepareForUpdate?: (o: KubeObject, old: KubeObject, ctx: StrategyContext) => void;
+  validate?: (o: KubeObject, ctx: StrategyContext) => Cause[];
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The name rule of each type, with Kubernetes' wording. */
+export function validateName(rt: ResourceType, name: string): Cause[] {
+  if (!name) return [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' }];
+  if (rt.resource === 'services') {
+    if (!DNS1035_LABEL.test(name) || name.length > 63) {
+      return [{ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')` }];
+    }
+    return [];
+  }
+  if (rt.resource === 'namespaces') {
+    if (!DNS1123_LABEL.test(name) || name.length > 63) {
+      return [{ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')` }];
+    }
+    return [];
+  }
+  if (rt.resource === 'events') return [];
+  if (!DNS1123_SUBDOMAIN.test(name) || name.length > 253) {
+    return [{ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')` }];
+  }
+  return [];
+}
+
+/** Go's %#v of map[string]string, as used in selector mismatch messages. */
+function goMap(m: Obj): string {
+  return `map[string]string{${Object.entries(m)
+    .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
+    .join(', ')}}`;
+}
+
+function validateContainers(path: string, containers: unknown): Cause[] {
+  const list = arr(containers).map(obj);
+  if (list.length === 0) return [{ field: path, reason: 'FieldValueRequired', message: 'Required value' }];
+  const causes: Cause[] = [];
+  list.forEach((c, i) => {
+    if (!c.name) causes.push({ field: `${path}[${i}].name`, reason: 'FieldValueRequired', message: 'Required value' });
+    if (!c.image) causes.push({ field: `${path}[${i}].image`, reason: 'FieldValueRequired', message: 'Required value' });
+  });
+  return causes;
+}
+
+/** apps/v1 workloads: a selector is required and must match the pod template's labels. */
+function validateWorkload(o: KubeObject): Cause[] {
+  const spec = obj(o.spec);
+  const causes: Cause[] = [];
+  const selector = obj(spec.selector);
+  const matchLabels = obj(selector.matchLabels);
+  const templateLabels = obj(obj(obj(spec.template).metadata).labels);
+  if (!spec.selector || (Object.keys(matchLabels).length === 0 && arr(selector.matchExpressions).length === 0)) {
+    causes.push({ field: 'spec.selector', reason: 'FieldValueRequired', message: 'Required value' });
+  } else if (Object.entries(matchLabels).some(([k, v]) => templateLabels[k] !== v)) {
+    causes.push({ field: 'spec.template.metadata.labels', reason: 'FieldValueInvalid', message: `Invalid value: ${goMap(templateLabels)}: \`selector\` does not match template \`labels\`` });
+  }
+  causes.push(...validateContainers('spec.template.spec.containers', obj(obj(spec.template).spec).containers));
+  if (typeof spec.replicas === 'number' && spec.replicas < 0) {
+    causes.push({ field: 'spec.replicas', reason: 'FieldValueInvalid', message: `Invalid value: ${spec.replicas}: must be greater than or equal to 0` });
+  }
+  return causes;
+}
+
+function defaultWorkload(o: KubeObject): void {
+  const spec = obj(o.spec);
+  if (spec.replicas === undefined && o.kind !== 'DaemonSet') spec.replicas = 1;
+  if (spec.revisionHistoryLimit === undefined) spec.revisionHistoryLimit = 10;
+  if (o.kind === 'Deployment') {
+    spec.progressDeadlineSeconds ??= 600;
+    spec.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
+  }
+  o.spec = spec;
+}
+
+// ---- Services: cluster IPs and node ports ----------------------------------------------------------------
+
+const NODE_PORT_MIN = 30000;
+const NODE_PORT_MAX = 32767;
+
+function otherServices(o: KubeObject, ctx: StrategyContext): KubeObject[] {
+  const rt = ctx.rt('', 'services');
+  if (!rt) return [];
+  return ctx.store.list(rt).filter((s) => !(s.metadata.namespace === o.metadata.namespace && s.metadata.name === o.metadata.name));
+}
+
+function usedNodePorts(o: KubeObject, ctx: StrategyContext): Set<number> {
+  const used = new Set<number>();
+  for (const s of otherServices(o, ctx)) for (const p of arr(obj(s.spec).ports).map(obj)) if (typeof p.nodePort === 'number') used.add(p.nodePort);
+  return used;
+}
+
+function allocateClusterIP(o: KubeObject, ctx: StrategyContext): string {
+  const used = new Set(otherServices(o, ctx).map((s) => obj(s.spec).clusterIP));
+  for (;;) {
+    const ip = `10.96.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
+    if (!used.has(ip) && ip !== '10.96.0.1' && ip !== '10.96.0.10') return ip;
+  }
+}
+
+function prepareService(o: KubeObject, old: KubeObject | undefined, ctx: StrategyContext): void {
+  const spec = obj(o.spec);
+  const oldSpec = obj(old?.spec);
+  spec.type ??= 'ClusterIP';
+  spec.sessionAffinity ??= 'None';
+  if (spec.type !== 'ExternalName') {
+    spec.clusterIP ??= oldSpec.clusterIP ?? allocateClusterIP(o, ctx);
+    spec.clusterIPs ??= spec.clusterIP === 'None' ? ['None'] : [spec.clusterIP];
+    spec.ipFamilies ??= ['IPv4'];
+    spec.ipFamilyPolicy ??= 'SingleStack';
+    spec.internalTrafficPolicy ??= 'Cluster';
+  }
+  const wantsNodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+  if (wantsNodePorts) spec.externalTrafficPolicy ??= 'Cluster';
+  const used = usedNodePorts(o, ctx);
+  const oldPorts = arr(oldSpec.ports).map(obj);
+  spec.ports = arr(spec.ports).map((raw) => {
+    const p = { ...obj(raw) };
+    p.protocol ??= 'TCP';
+    p.targetPort ??= p.port;
+    if (wantsNodePorts && p.nodePort === undefined) {
+      // Keep the node port a port already had, as Kubernetes does on update.
+      const before = oldPorts.find((q) => q.port === p.port && q.protocol === p.protocol)?.nodePort;
+      if (typeof before === 'number') p.nodePort = before;
+      else {
+        let n: number;
+        do n = NODE_PORT_MIN + Math.floor(Math.random() * (NODE_PORT_MAX - NODE_PORT_MIN + 1));
+        while (used.has(n));
+        p.nodePort = n;
+      }
+      used.add(p.nodePort as number);
+    }
+    return p;
+  });
+  o.spec = spec;
+}
+
+function validateService(o: KubeObject, ctx: StrategyContext): Cause[] {
+  const spec = obj(o.spec);
+  const causes: Cause[] = [];
+  const types = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
+  if (!types.includes(spec.type as string)) {
+    causes.push({ field: 'spec.type', reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(spec.type)}: supported values: ${types.map((t) => `"${t}"`).join(', ')}` });
+  }
+  const used = usedNodePorts(o, ctx);
+  const ports = arr(spec.ports).map(obj);
+  if (ports.length === 0 && spec.type !== 'ExternalName' && spec.clusterIP !== 'None') {
+    causes.push({ field: 'spec.ports', reason: 'FieldValueRequired', message: 'Required value' });
+  }
+  ports.forEach((p, i) => {
+    if (ports.length > 1 && !p.name) causes.push({ field: `spec.ports[${i}].name`, reason: 'FieldValueRequired', message: 'Required value' });
+    if (p.nodePort === undefined) return;
+    const np = p.nodePort as number;
+    if (spec.type === 'ClusterIP') {
+      causes.push({ field: `spec.ports[${i}].nodePort`, reason: 'FieldValueInvalid', message: `Invalid value: ${np}: may not be used when \`type\` is 'ClusterIP'` });
+    } else if (np < NODE_PORT_MIN || np > NODE_PORT_MAX) {
+      causes.push({ field: `spec.ports[${i}].nodePort`, reason: 'FieldValueInvalid', message: `Invalid value: ${np}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}` });
+    } else if (used.has(np)) {
+      causes.push({ field: `spec.ports[${i}].nodePort`, reason: 'FieldValueInvalid', message: `Invalid value: ${np}: provided port is already allocated` });
+    }
+  });
+  return causes;
+}
+
+export const STRATEGIES: Record<string, Strategy> = {
+  namespaces: {
+    prepareForCreate: (o) => {
+      o.metadata.labels = { ...o.metadata.labels, 'kubernetes.io/metadata.name': o.metadata.name };
+      o.spec = { finalizers: ['kubernetes'] };
+      o.status = { phase: 'Active' };
+    },
+  },
+  pods: {
+    prepareForCreate: (o) => {
+      const spec = obj(o.spec);
+      spec.restartPolicy ??= 'Always';
+      spec.dnsPolicy ??= 'ClusterFirst';
+      spec.schedulerName ??= 'default-scheduler';
+      spec.serviceAccountName ??= 'default';
+      spec.terminationGracePeriodSeconds ??= 30;
+      o.spec = spec;
+      o.status = { phase: 'Pending', qosClass: 'BestEffort' };
+    },
+    validate: (o) => validateContainers('spec.containers', obj(o.spec).containers),
+  },
+  services: {
+    prepareForCreate: (o, ctx) => prepareService(o, undefined, ctx),
+    prepareForUpdate: (o, old, ctx) => prepareService(o, old, ctx),
+    validate: validateService,
+  },
+  configmaps: {
+    validate: (o) => {
+      const bad = Object.values(obj(o.data)).find((v) => typeof v !== 'string');
+      if (bad !== undefined) {
+        throw errors.badRequest(`ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal ${typeof bad === 'object' ? 'object' : typeof bad} into Go struct field ConfigMap.data of type string`);
+      }
+      return [];
+    },
+  },
+  deployments: { prepareForCreate: defaultWorkload, validate: validateWorkload },
+  replicasets: { prepareForCreate: defaultWorkload, validate: validateWorkload },
+  statefulsets: { prepareForCreate: defaultWorkload, validate: validateWorkload },
+  daemonsets: { prepareForCreate: defaultWorkload, validate: validateWorkload },
+  horizontalpodautoscalers: {
+    prepareForCreate: (o) => {
+      const spec = obj(o.spec);
+      spec.minReplicas ??= 1;
+      o.spec = spec;
+    },
+    validate: (o) => {
+      const spec = obj(o.spec);
+      const causes: Cause[] = [];
+      if (!spec.scaleTargetRef) causes.push({ field: 'spec.scaleTargetRef', reason: 'FieldValueRequired', message: 'Required value' });
+      if (typeof spec.maxReplicas !== 'number' || spec.maxReplicas < 1) {
+        causes.push({ field: 'spec.maxReplicas', reason: 'FieldValueInvalid', message: `Invalid value: ${typeof spec.maxReplicas === 'number' ? spec.maxReplicas : 0}: must be greater than or equal to 1` });
+      } else if (typeof spec.minReplicas === 'number' && spec.minReplicas > spec.maxReplicas) {
+        causes.push({ field: 'spec.minReplicas', reason: 'FieldValueInvalid', message: `Invalid value: ${spec.minReplicas}: must be less than or equal to maxReplicas` });
+      }
+      return causes;
+    },
+  },
+  customresourcedefinitions: {
+    validate: (o) => {
+      const spec = obj(o.spec);
+      const names = obj(spec.names);
+      const want = `${String(names.plural)}.${String(spec.group)}`;
+      return o.metadata.name === want ? [] : [{ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(o.metadata.name)}: must be spec.names.plural+"."+spec.group` }];
+    },
+  },
+};
