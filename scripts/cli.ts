@@ -16,6 +16,15 @@ import { down } from './commands/down.ts';
 import { status } from './commands/status.ts';
 import { doctor } from './commands/doctor.ts';
 import { plan } from './commands/plan.ts';
+import type { StackChoice } from './lib/lab-stack.ts';
+import { labSecrets, prepareStack } from './lib/lab-stack.ts';
+import { loadStack, parseSet } from './lib/stack.ts';
+
+/** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
+function showPlan(lab: Lab, choice: StackChoice): void {
+  const secrets = labSecrets(loadStack(REPO_ROOT, choice.stack), lab.stateDir, false).values;
+  plan(lab, prepareStack(choice, lab.stateDir, secrets), secrets);
+}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -26,6 +35,16 @@ const COMMON: Options = {
 };
 const KIND_CONFIG: Options = { 'kind-config': { type: 'string', default: DEFAULT_KIND_CONFIG } };
 const TIMEOUT: Options = { 'timeout-factor': { type: 'string', default: '1' } };
+const STACK: Options = {
+  stack: { type: 'string', default: 'custom-metrics' },
+  set: { type: 'string', multiple: true, default: [] },
+  variant: { type: 'string' },
+};
+const STACK_HELP = [
+  '--stack <name>          the lab to build: stacks/<name>.yaml (default custom-metrics)',
+  '--set <path=value>      override a stack setting, e.g. --set hpa.averageValue=10 (repeatable)',
+  '--variant <name>        a named set of overrides from the stack, e.g. --variant article (the article’s HPA)',
+];
 
 interface CommandSpec {
   summary: string;
@@ -44,8 +63,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   up: {
     summary: 'create the lab (or converge an existing one): preflight, kind cluster, gates',
     usage: 'hpa-lab up [--name N] [--kind-config FILE] [--dry-run] [--retain] [--timeout-factor X]',
-    options: { ...COMMON, ...KIND_CONFIG, ...TIMEOUT, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false } },
+    options: { ...COMMON, ...KIND_CONFIG, ...TIMEOUT, ...STACK, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false } },
     help: [
+      ...STACK_HELP,
       '--kind-config <file>    kind cluster config (default kind/cluster.yaml)',
       '--dry-run               print the plan (same as `hpa-lab plan`) and change nothing',
       '--retain                keep the node when kind create fails, for `kind export logs`',
@@ -61,8 +81,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   status: {
     summary: 'show every gate’s state and the lab’s URLs',
     usage: 'hpa-lab status [--name N] [--json]',
-    options: { ...COMMON, ...KIND_CONFIG, json: { type: 'boolean', default: false } },
-    help: ['--kind-config <file>    kind cluster config (default kind/cluster.yaml)', '--json                  machine-readable output'],
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK, json: { type: 'boolean', default: false } },
+    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)', '--json                  machine-readable output'],
   },
   doctor: {
     summary: 'check this machine: Docker daemon, kind, helm, kubectl, ports, inotify, memory, WSL',
@@ -72,9 +92,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   plan: {
     summary: 'print, as a YAML stream, everything `up` would do, touching nothing',
-    usage: 'hpa-lab plan [--name N] [--kind-config FILE]',
-    options: { ...COMMON, ...KIND_CONFIG },
-    help: ['--kind-config <file>    kind cluster config (default kind/cluster.yaml)'],
+    usage: 'hpa-lab plan [--name N] [--kind-config FILE] [--stack S] [--set k=v] [--variant V]',
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK },
+    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)'],
   },
 };
 
@@ -158,23 +178,28 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       ui: { plain: plainOutput(process.env, process.stdout), verbose },
       print: io.out,
     };
+    const choice: StackChoice = {
+      stack: String(values.stack ?? 'custom-metrics'),
+      sets: ((values.set as string[] | undefined) ?? []).map(parseSet),
+      variant: values.variant === undefined ? undefined : String(values.variant),
+    };
     switch (command) {
       case 'up':
         if (values['dry-run']) {
-          plan(lab);
+          showPlan(lab, choice);
           return 0;
         }
-        await up(lab, { retain: values.retain === true });
+        await up(lab, choice, { retain: values.retain === true });
         return 0;
       case 'down':
         await down(lab, { force: values.force === true });
         return 0;
       case 'status':
-        return await status(lab, { json: values.json === true });
+        return await status(lab, choice, { json: values.json === true });
       case 'doctor':
         return await doctor(lab, { json: values.json === true });
       case 'plan':
-        plan(lab);
+        showPlan(lab, choice);
         return 0;
       default:
         throw new InputError(`unknown command "${command}"`);

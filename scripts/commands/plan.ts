@@ -1,24 +1,75 @@
-// `hpa-lab plan` (and `up --dry-run`): what `up` would do, in order, as a YAML stream. Touches nothing:
-// no tool is run and no file is written. Workshops read it; reviewers diff it.
+// `hpa-lab plan` (and `up --dry-run`): everything `up` would do, in order, as a YAML stream. Touches
+// nothing: no tool is run and no file is written. Workshops read it; reviewers diff it.
 import { Document } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
+import { REPO_ROOT } from '../lib/lab.ts';
+import type { PreparedStack } from '../lib/lab-stack.ts';
+import { checkNodePorts } from '../lib/lab-stack.ts';
+import { loadManifests } from '../lib/stack.ts';
+import { releaseValues } from '../lib/actions/helm.ts';
+import { withBookkeeping } from '../lib/actions/manifests.ts';
 
 export interface PlanStep {
-  /** One line said before the document: what `up` does with it. */
+  /** Said before the document: what `up` does with it. */
   comment: string;
   doc: unknown;
 }
 
-export function planSteps(lab: Lab): PlanStep[] {
+/** Replaces every generated secret in a document by a note saying where it is kept. */
+function maskSecrets(doc: unknown, secrets: Record<string, string>, where: string): unknown {
+  const values = new Set(Object.values(secrets));
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return values.has(v) ? `<generated per lab, kept in ${where}>` : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(doc);
+}
+
+export function planSteps(lab: Lab, prepared: PreparedStack, secrets: Record<string, string>): PlanStep[] {
   // The name goes into the document so that it can be fed to `kind create cluster --config -` as is.
   const { kind, apiVersion, name: _ignored, ...rest } = lab.kindConfig.doc;
-  const cluster = { kind, apiVersion, name: lab.name, ...rest };
-  return [
+  const steps: PlanStep[] = [
     {
-      comment: `step 1: kind create cluster --name ${lab.name} --config ${lab.kindConfig.file}   (skipped when the cluster exists and is hpa-lab's)`,
-      doc: cluster,
+      comment: `cluster: kind create cluster --name ${lab.name} --config ${lab.kindConfig.file}   (reused when it exists and is hpa-lab's; then: API server and nodes Ready)`,
+      doc: { kind, apiVersion, name: lab.name, ...rest },
     },
   ];
+  const { stack, resolver } = prepared;
+  for (const c of stack.components) {
+    const needs = `needs: ${c.needs.length ? c.needs.join(', ') : 'nothing (starts at once)'}`;
+    const gates = c.gates.map((g) => g.type).join(', ');
+    if (c.image) {
+      steps.push({
+        comment: `${c.name}: docker build + kind load (skipped when present)   ${needs}`,
+        doc: { apiVersion: 'hpa-lab/v1alpha1', kind: 'Image', metadata: { name: c.name }, spec: { image: prepared.images[c.name], context: c.image.context } },
+      });
+    }
+    if (c.helm) {
+      const h = resolver.resolve(c.helm, `${c.name}.helm`);
+      steps.push({
+        comment: `${c.name}: helm upgrade --install ${h.release} ${h.chart} --repo ${h.repo} --version ${h.version} -n ${h.namespace}   ${needs}; gates: ${gates}`,
+        doc: {
+          apiVersion: 'hpa-lab/v1alpha1',
+          kind: 'HelmRelease',
+          metadata: { name: h.release, namespace: h.namespace },
+          spec: { chart: h.chart, repository: h.repo, version: h.version, valuesFile: h.values, values: releaseValues(REPO_ROOT, h) },
+        },
+      });
+    }
+    if (c.manifests) {
+      const objects = loadManifests(REPO_ROOT, c.manifests, resolver);
+      objects.forEach((o, i) => {
+        steps.push({
+          comment: i === 0 ? `${c.name}: server-side apply ${c.manifests} (${objects.length} objects)   ${needs}; gates: ${gates}` : `${c.name} (continued)`,
+          doc: withBookkeeping(o),
+        });
+      });
+    }
+  }
+  checkNodePorts(prepared, steps.slice(1).map((s) => s.doc), lab.kindConfig.portMappings, lab.kindConfig.file);
+  return steps.map((s) => ({ ...s, doc: maskSecrets(s.doc, secrets, prepared.secretsFile.replace(REPO_ROOT + '/', '')) }));
 }
 
 export function renderPlan(steps: PlanStep[]): string {
@@ -26,12 +77,11 @@ export function renderPlan(steps: PlanStep[]): string {
     .map((s) => {
       const d = new Document(s.doc);
       d.commentBefore = ` ${s.comment}`;
-      return d.toString({ lineWidth: 0 });
+      return `---\n${d.toString({ lineWidth: 0 })}`;
     })
-    .map((text) => `---\n${text}`)
     .join('');
 }
 
-export function plan(lab: Lab): void {
-  lab.print(renderPlan(planSteps(lab)).trimEnd());
+export function plan(lab: Lab, prepared: PreparedStack, secrets: Record<string, string>): void {
+  lab.print(renderPlan(planSteps(lab, prepared, secrets)).trimEnd());
 }

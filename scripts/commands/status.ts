@@ -1,43 +1,85 @@
-// `hpa-lab status`: every gate's current state, as a table or --json. Exit 0 only when all pass.
+// `hpa-lab status`: every gate's current state (probed once, no waiting), the lab's URLs and where its
+// credentials are; a table, or --json. Exits 0 only when every gate passes.
 import type { Lab } from '../lib/lab.ts';
+import { REPO_ROOT } from '../lib/lab.ts';
 import { clusterExists, kindKubeconfig, userKubeconfigHasContext } from '../lib/cluster.ts';
 import { kubeFromKubeconfig } from '../lib/kube.ts';
+import type { Kube } from '../lib/kube.ts';
 import { apiServerReadyGate } from '../lib/api-gate.ts';
+import type { StackChoice } from '../lib/lab-stack.ts';
+import { labSecrets, prepareStack } from '../lib/lab-stack.ts';
+import { loadStack } from '../lib/stack.ts';
+import { makeGate } from '../lib/gates.ts';
+import type { ProbeResult } from '../lib/gate.ts';
 
 export interface GateStatus {
+  component: string;
   gate: string;
   ok: boolean;
   detail: string;
 }
 
-export async function status(lab: Lab, opts: { json: boolean }): Promise<number> {
+async function probeOnce<T>(probe: () => Promise<ProbeResult<T>>): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const r = await probe();
+    return r.ok ? { ok: true, detail: r.state ?? String(r.value) } : { ok: false, detail: r.state };
+  } catch (err) {
+    return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export async function status(lab: Lab, choice: StackChoice, opts: { json: boolean }): Promise<number> {
+  const stack = loadStack(REPO_ROOT, choice.stack);
+  const secrets = labSecrets(stack, lab.stateDir, false);
+  const prepared = prepareStack(choice, lab.stateDir, secrets.values);
   const gates: GateStatus[] = [];
   const exists = await clusterExists(lab.runner, lab.name);
-  gates.push({ gate: 'cluster exists', ok: exists, detail: exists ? `kind cluster ${lab.name}` : `no kind cluster named ${lab.name} (npm run up)` });
+  gates.push({ component: 'cluster', gate: 'kind cluster exists', ok: exists, detail: exists ? lab.name : `no kind cluster named ${lab.name} (npm run up)` });
+  let kube: Kube | undefined;
   if (exists) {
     try {
-      const kube = kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
-      const probe = await apiServerReadyGate(kube, 0).probe().catch((err: unknown) => ({ ok: false as const, state: err instanceof Error ? err.message : String(err) }));
-      gates.push(
-        probe.ok
-          ? { gate: 'API server ready', ok: true, detail: `Kubernetes ${probe.value.version}, nodes ${probe.value.nodes.join(', ')} Ready` }
-          : { gate: 'API server ready', ok: false, detail: probe.state },
-      );
+      kube = kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+      const api = await probeOnce(async () => {
+        const r = await apiServerReadyGate(kube as Kube, 0).probe();
+        return r.ok ? { ok: true as const, value: `Kubernetes ${r.value.version}, ${r.value.nodes.join(', ')} Ready` } : r;
+      });
+      gates.push({ component: 'cluster', gate: 'API server and nodes Ready', ...api });
     } catch (err) {
-      gates.push({ gate: 'API server ready', ok: false, detail: err instanceof Error ? err.message : String(err) });
+      gates.push({ component: 'cluster', gate: 'API server and nodes Ready', ok: false, detail: err instanceof Error ? err.message : String(err) });
     }
     const ctx = userKubeconfigHasContext(lab.name);
-    gates.push({ gate: 'kubectl context', ok: ctx, detail: ctx ? lab.context : `${lab.context} missing from your kubeconfig (npm run up restores it)` });
+    gates.push({ component: 'cluster', gate: 'kubectl context', ok: ctx, detail: ctx ? lab.context : `${lab.context} missing from your kubeconfig (npm run up restores it)` });
   }
-  const ok = gates.every((g) => g.ok);
-  const ports = lab.kindConfig.portMappings.map((p) => `http://${p.listenAddress}:${p.hostPort}`);
+  if (kube) {
+    const k = kube;
+    const rows = await Promise.all(
+      prepared.stack.components.flatMap((c) =>
+        c.gates.map(async (g, i) => {
+          const gate = makeGate(prepared.resolver.resolve(g, `${c.name}.gates[${i}]`), k);
+          return { component: c.name, gate: gate.what, ...(await probeOnce(gate.probe)) };
+        }),
+      ),
+    );
+    gates.push(...rows);
+  }
+  const ok = gates.every((g) => g.ok) && kube !== undefined;
+  const urls = prepared.resolver.resolve(prepared.stack.urls, 'urls');
+  const credentials = secrets.generated.length ? {} : prepared.resolver.resolve(prepared.stack.credentials, 'credentials');
+  const secretsFile = prepared.secretsFile.replace(REPO_ROOT + '/', '');
   if (opts.json) {
-    lab.print(JSON.stringify({ cluster: lab.name, context: lab.context, ok, gates, ports }, null, 2));
-  } else {
-    lab.print(`Lab ${lab.name} (context ${lab.context})\n`);
-    const width = Math.max(...gates.map((g) => g.gate.length));
-    for (const g of gates) lab.print(`${g.ok ? '✔' : '✖'} ${g.gate.padEnd(width)}  ${g.detail}`);
-    if (exists) lab.print(`\nPorts on 127.0.0.1: ${ports.join('  ')}`);
+    lab.print(JSON.stringify({ cluster: lab.name, context: lab.context, ok, gates, urls, credentials, credentialsFile: secretsFile }, null, 2));
+    return ok ? 0 : 1;
+  }
+  lab.print(`Lab ${lab.name} (context ${lab.context}, stack ${prepared.stack.name})\n`);
+  const cw = Math.max(...gates.map((g) => g.component.length));
+  for (const g of gates) lab.print(`${g.ok ? '✔' : '✖'} ${g.component.padEnd(cw)}  ${g.gate}: ${g.detail}`);
+  if (exists) {
+    lab.print('\nURLs (127.0.0.1 only):');
+    for (const [k, v] of Object.entries(urls)) lab.print(`  ${k.padEnd(11)} ${v}`);
+    if (Object.keys(credentials).length) {
+      lab.print(`\nCredentials (kept in ${secretsFile}):`);
+      for (const [k, v] of Object.entries(credentials)) lab.print(`  ${k.padEnd(11)} ${v}`);
+    }
   }
   return ok ? 0 : 1;
 }

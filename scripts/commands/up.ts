@@ -1,9 +1,14 @@
-// `hpa-lab up`: preflight, then the kind cluster (created, or reused when it is already ours and healthy),
-// then the API server gate. Re-running converges: a healthy cluster is reused, not recreated.
+// `hpa-lab up`: preflight, then the stack: the kind cluster (created, or reused when it is hpa-lab's and
+// healthy) and every component, each behind its gates. Re-running converges: what is current is skipped.
 import type { Lab } from '../lib/lab.ts';
-import { createMarker, deadline } from '../lib/lab.ts';
+import { createMarker, deadline, REPO_ROOT } from '../lib/lab.ts';
+import type { StackChoice } from '../lib/lab-stack.ts';
+import { labSecrets, prepareStack, saveSecrets } from '../lib/lab-stack.ts';
+import { loadStack } from '../lib/stack.ts';
+import { runStack } from '../lib/engine.ts';
+import { planSteps } from './plan.ts';
 import { runSteps } from '../lib/ui.ts';
-import type { Step } from '../lib/ui.ts';
+import type { StepContext } from '../lib/ui.ts';
 import { runPreflight } from '../lib/preflight.ts';
 import type { Check } from '../lib/preflight.ts';
 import { clusterExists, createCluster, deleteCluster, exportKubeconfig, kindKubeconfig, MANAGED_BY_LABEL, MANAGED_BY_VALUE, userKubeconfigHasContext } from '../lib/cluster.ts';
@@ -19,83 +24,81 @@ export interface UpOptions {
   retain: boolean;
 }
 
-export async function up(lab: Lab, opts: UpOptions): Promise<void> {
+export async function up(lab: Lab, choice: StackChoice, opts: UpOptions): Promise<void> {
+  // Bad input (stack, --set, --variant, ports) fails here, before preflight and before anything changes.
+  const secrets = labSecrets(loadStack(REPO_ROOT, choice.stack), lab.stateDir, false);
+  const prepared = prepareStack(choice, lab.stateDir, secrets.values);
+  planSteps(lab, prepared, secrets.values);
   let exists = false;
   let warnings: Check[] = [];
-  let kube: Kube | undefined;
-  const steps: Step[] = [
-    {
-      title: 'Preflight',
-      run: async (ctx) => {
-        exists = await clusterExistsOrFalse(lab);
-        ctx.say('checking docker, kind, helm, kubectl, ports, inotify, memory');
-        const checks = await runPreflight({ host: lab.host, runner: lab.runner, portMappings: lab.kindConfig.portMappings, clusterExists: exists });
-        warnings = checks.filter((c) => c.level === 'warn');
-        const failed = checks.filter((c) => c.level === 'fail');
-        if (failed.length > 0) {
-          throw new LabError(`preflight failed: ${failed.map((c) => c.summary.split(': ')[0]).join('; ')}`, {
-            details: formatChecks([...failed, ...warnings]).split('\n'),
-            why: 'nothing was created; fix the problems above and run `npm run up` again (`npm run doctor` re-checks)',
-          });
-        }
-        ctx.retitle(`Preflight: ${checks.filter((c) => c.level === 'ok').length} ok, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`);
-      },
-    },
-    {
-      title: `Cluster ${lab.name}`,
-      run: async (ctx) => {
-        if (exists && createMarker.present(lab)) {
-          ctx.say('a previous `up` was interrupted while creating this cluster: deleting the half-made cluster');
-          await deleteCluster(lab.runner, lab.name);
-          exists = false;
-        }
-        if (exists) {
-          kube = kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
-          await assertOwnedIfReadable(lab, kube);
-          ctx.retitle(`Cluster ${lab.name}: exists, reused`);
-          return;
-        }
-        createMarker.set(lab);
-        try {
-          await createCluster(lab.runner, lab.name, lab.kindConfig, { retain: opts.retain, onLine: (l) => ctx.say(l.trim()) });
-        } catch (err) {
-          if (lab.signal.aborted) {
-            // kind deletes its nodes itself when a create fails, but not when it is interrupted.
-            if (!opts.retain) await deleteCluster(execaRunner(), lab.name).catch(() => undefined);
-            createMarker.clear(lab);
-            throw new InterruptedError();
+  await runSteps(
+    [
+      {
+        title: 'Preflight',
+        run: async (ctx) => {
+          exists = await clusterExistsOrFalse(lab);
+          ctx.say('checking docker, kind, helm, kubectl, ports, inotify, memory');
+          const checks = await runPreflight({ host: lab.host, runner: lab.runner, portMappings: lab.kindConfig.portMappings, clusterExists: exists });
+          warnings = checks.filter((c) => c.level === 'warn');
+          const failed = checks.filter((c) => c.level === 'fail');
+          if (failed.length > 0) {
+            throw new LabError(`preflight failed: ${failed.map((c) => c.summary.split(': ')[0]).join('; ')}`, {
+              details: formatChecks([...failed, ...warnings]).split('\n'),
+              why: 'nothing was created; fix the problems above and run `npm run up` again (`npm run doctor` re-checks)',
+            });
           }
-          createMarker.clear(lab);
-          throw err;
-        }
-        createMarker.clear(lab);
-        kube = kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
-        ctx.retitle(`Cluster ${lab.name}: created`);
+          ctx.retitle(`Preflight: ${checks.filter((c) => c.level === 'ok').length} ok, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`);
+        },
       },
-    },
-    {
-      title: 'API server ready',
-      run: async (ctx) => {
-        if (!kube) throw new Error('internal: no cluster client');
-        const ready = await waitFor(apiServerReadyGate(kube, deadline(lab, 120)), { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
-        ctx.retitle(`API server ready: Kubernetes ${ready.version}, ${ready.nodes.length} node${ready.nodes.length === 1 ? '' : 's'} Ready`);
-      },
-    },
-    {
-      title: `kubectl context ${lab.context}`,
-      run: async (ctx) => {
-        if (userKubeconfigHasContext(lab.name)) {
-          ctx.retitle(`kubectl context ${lab.context}: present`);
-          return;
-        }
-        await exportKubeconfig(lab.runner, lab.name);
-        ctx.retitle(`kubectl context ${lab.context}: written by kind export kubeconfig (now current)`);
-      },
-    },
-  ];
-  await runSteps(steps, lab.ui);
+    ],
+    lab.ui,
+  );
+  // Generated secrets are kept only once preflight passed: a failed preflight leaves nothing behind.
+  if (secrets.generated.length) saveSecrets(lab.stateDir, secrets.values);
+  await runStack({ lab, ...prepared, cluster: (ctx) => ensureCluster(lab, exists, opts, ctx) });
   if (warnings.length > 0) lab.print(`\nWarnings:\n${formatChecks(warnings)}`);
-  lab.print(`\nThe lab is up: kubectl --context ${lab.context} get nodes`);
+  lab.print(`\nThe lab is up. \`npm run status\` shows its URLs and credentials; kubectl --context ${lab.context} get hpa`);
+}
+
+/** The cluster node of the stack: created or reused, API server Ready, kubectl context present. */
+async function ensureCluster(lab: Lab, existed: boolean, opts: UpOptions, ctx: StepContext): Promise<Kube> {
+  let exists = existed;
+  let how = 'reused';
+  if (exists && createMarker.present(lab)) {
+    ctx.say('a previous `up` was interrupted while creating this cluster: deleting the half-made cluster');
+    await deleteCluster(lab.runner, lab.name);
+    exists = false;
+  }
+  let kube: Kube;
+  if (exists) {
+    kube = kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+    await assertOwnedIfReadable(lab, kube);
+  } else {
+    createMarker.set(lab);
+    try {
+      await createCluster(lab.runner, lab.name, lab.kindConfig, { retain: opts.retain, onLine: (l) => ctx.say(l.trim()) });
+    } catch (err) {
+      if (lab.signal.aborted) {
+        // kind deletes its nodes itself when a create fails, but not when it is interrupted.
+        if (!opts.retain) await deleteCluster(execaRunner(), lab.name).catch(() => undefined);
+        createMarker.clear(lab);
+        throw new InterruptedError();
+      }
+      createMarker.clear(lab);
+      throw err;
+    }
+    createMarker.clear(lab);
+    how = 'created';
+    kube = kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+  }
+  const ready = await waitFor(apiServerReadyGate(kube, deadline(lab, 120)), { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
+  let context = 'context present';
+  if (!userKubeconfigHasContext(lab.name)) {
+    await exportKubeconfig(lab.runner, lab.name);
+    context = 'context restored with kind export kubeconfig';
+  }
+  ctx.retitle(`cluster ${lab.name}: ${how}, Kubernetes ${ready.version}, ${ready.nodes.length} node${ready.nodes.length === 1 ? '' : 's'} Ready, ${context}`);
+  return kube;
 }
 
 async function clusterExistsOrFalse(lab: Lab): Promise<boolean> {

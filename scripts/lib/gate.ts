@@ -22,6 +22,11 @@ export const realClock: Clock = {
     }),
 };
 
+export interface Diagnosis {
+  cause: string;
+  fix?: string;
+}
+
 export type ProbeResult<T> = { ok: true; value: T; state?: string } | { ok: false; state: string };
 
 export interface GateSpec<T> {
@@ -31,7 +36,7 @@ export interface GateSpec<T> {
   intervalMs?: number;
   probe: () => Promise<ProbeResult<T>>;
   /** The likely cause of a failure, from the last observed state (known failure signatures). */
-  diagnose?: (lastState: string) => { cause: string; fix?: string } | undefined;
+  diagnose?: (lastState: string) => Diagnosis | undefined | Promise<Diagnosis | undefined>;
 }
 
 export interface GateContext {
@@ -52,7 +57,7 @@ export function formatDuration(ms: number): string {
 
 export class GateTimeoutError extends LabError {
   readonly lastState: string;
-  constructor(what: string, deadlineMs: number, lastState: string, diagnosis?: { cause: string; fix?: string }) {
+  constructor(what: string, deadlineMs: number, lastState: string, diagnosis?: Diagnosis) {
     super(`gave up waiting ${formatDuration(deadlineMs)} for ${what}`, {
       details: [`last observed: ${lastState}`],
       why: diagnosis?.cause,
@@ -85,7 +90,13 @@ export async function waitFor<T>(spec: GateSpec<T>, ctx: GateContext): Promise<T
       lastShown = line;
     }
     if (elapsed >= spec.deadlineMs) {
-      throw new GateTimeoutError(spec.what, spec.deadlineMs, lastState, spec.diagnose?.(lastState));
+      let diagnosis: Diagnosis | undefined;
+      try {
+        diagnosis = await spec.diagnose?.(lastState);
+      } catch {
+        diagnosis = undefined; // a diagnosis must never hide the failure it explains
+      }
+      throw new GateTimeoutError(spec.what, spec.deadlineMs, lastState, diagnosis);
     }
     await ctx.clock.sleep(Math.min(interval, spec.deadlineMs - elapsed), ctx.signal);
   }

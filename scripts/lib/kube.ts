@@ -2,8 +2,8 @@
 // context `kind-N`: hpa-lab never acts on whatever context happens to be current.
 import http from 'node:http';
 import https from 'node:https';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import { LabError } from './errors.ts';
 
 export interface RawResponse {
@@ -16,8 +16,15 @@ export interface Kube {
   readonly server: string;
   /** GET any API path (readyz, aggregated APIs) with the kubeconfig's credentials. */
   getRaw(path: string, timeoutMs?: number): Promise<RawResponse>;
+  /** GET a JSON path; 404 gives undefined, other failures throw with a short message. */
+  getJson<T>(path: string): Promise<T | undefined>;
   listNodes(): Promise<V1Node[]>;
+  /** Server-side apply as field manager "hpa-lab" (conflicts forced: hpa-lab owns what it applies). */
+  apply<T extends KubernetesObject>(obj: T): Promise<T>;
 }
+
+/** Every object hpa-lab applies is applied by this field manager. */
+export const FIELD_MANAGER = 'hpa-lab';
 
 export function contextName(cluster: string): string {
   return `kind-${cluster}`;
@@ -55,6 +62,30 @@ export function kubeFromKubeconfig(text: string, cluster: string): Kube {
         req.on('error', (err) => reject(new Error(shortNetError(err, url.host))));
         req.end();
       });
+    },
+    async getJson<T>(path: string) {
+      const r = await this.getRaw(path, 10_000);
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) {
+        let message = r.body.slice(0, 300);
+        try {
+          message = (JSON.parse(r.body) as { message?: string }).message ?? message;
+        } catch {
+          // not JSON: keep the text
+        }
+        throw new Error(`GET ${path}: HTTP ${r.status}: ${message}`);
+      }
+      return JSON.parse(r.body) as T;
+    },
+    async apply<T extends KubernetesObject>(obj: T) {
+      // A fresh client each time: KubernetesObjectApi caches discovery per apiVersion, and the CRDs a
+      // chart installs (ServiceMonitor) appear after the first client was made.
+      const api = KubernetesObjectApi.makeApiClient(kc);
+      try {
+        return await api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      } catch (err) {
+        throw new Error(`apply ${obj.kind ?? '?'} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name ?? '?'}: ${shortApiError(err)}`, { cause: err });
+      }
     },
     async listNodes() {
       try {

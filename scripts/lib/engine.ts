@@ -1,0 +1,180 @@
+// The one engine that runs any stack. Each component is a task that starts when the components it
+// needs have passed their gates, so independent ones run concurrently; then it converges its install
+// (an image, a Helm release or manifests) and waits on its gates. Nothing here knows a component by name.
+import path from 'node:path';
+import { Listr, PRESET_TIMER, PRESET_TIMESTAMP } from 'listr2';
+import type { ListrTask } from 'listr2';
+import type { Lab } from './lab.ts';
+import { REPO_ROOT } from './lab.ts';
+import type { Kube } from './kube.ts';
+import type { Component, Resolver, StackFile } from './stack.ts';
+import { CLUSTER, loadManifests } from './stack.ts';
+import { waitFor, GateTimeoutError } from './gate.ts';
+import { makeGate } from './gates.ts';
+import { releaseState, releaseValues, upgradeRelease } from './actions/helm.ts';
+import { applyManifests } from './actions/manifests.ts';
+import { buildImage, imageExists, loadImage } from './actions/image.ts';
+import { saveDiagnostics } from './diagnostics.ts';
+import { LabError } from './errors.ts';
+import type { StepContext } from './ui.ts';
+
+export interface StackRun {
+  lab: Lab;
+  stack: StackFile;
+  resolver: Resolver;
+  /** Image reference per image component (content-tagged). */
+  images: Record<string, string>;
+  /** Creates or reuses the cluster and passes its gates; returns the client for it. */
+  cluster: (ctx: StepContext) => Promise<Kube>;
+}
+
+class Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve!: (v: T) => void;
+  reject!: (e: unknown) => void;
+  constructor() {
+    this.promise = new Promise<T>((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+    this.promise.catch(() => undefined); // observed by dependents; never an unhandled rejection
+  }
+}
+
+class NotStarted extends Error {}
+
+export async function runStack(run: StackRun): Promise<void> {
+  const { lab } = run;
+  const done = new Map<string, Deferred<unknown>>();
+  const kube = new Deferred<Kube>();
+  done.set(CLUSTER, kube as Deferred<unknown>);
+  for (const c of run.stack.components) done.set(c.name, new Deferred());
+  const failures: Error[] = [];
+
+  const task = (name: string, needs: string[], body: (ctx: StepContext) => Promise<void>): ListrTask => ({
+    title: name,
+    task: async (_ctx, t) => {
+      const mine = done.get(name) as Deferred<unknown>;
+      let skipped: string | undefined;
+      const ctx: StepContext = {
+        say: (l) => {
+          t.output = l;
+        },
+        retitle: (title) => {
+          t.title = title;
+        },
+        skip: (r) => {
+          skipped = r;
+        },
+      };
+      try {
+        if (needs.length) {
+          ctx.say(`waiting for ${needs.join(', ')}`);
+          const results = await Promise.allSettled(needs.map((n) => (done.get(n) as Deferred<unknown>).promise));
+          const failed = needs.filter((_n, i) => results[i]?.status === 'rejected');
+          if (failed.length) throw new NotStarted(`not started: ${failed.join(', ')} failed`);
+        }
+        await body(ctx);
+        mine.resolve(undefined);
+        if (skipped !== undefined) t.skip(skipped);
+      } catch (err) {
+        mine.reject(err);
+        if (err instanceof NotStarted) {
+          t.skip(`${name}: ${err.message}`);
+          return;
+        }
+        failures.push(err as Error);
+        throw err;
+      }
+    },
+  });
+
+  const tasks: ListrTask[] = [
+    task(CLUSTER, [], async (ctx) => {
+      kube.resolve(await run.cluster(ctx));
+    }),
+    ...run.stack.components.map((c) => task(c.name, c.needs, (ctx) => runComponent(run, c, kube.promise, ctx))),
+  ];
+  const listr = new Listr(tasks, {
+    concurrent: true,
+    exitOnError: false,
+    registerSignalListeners: false,
+    renderer: 'default',
+    rendererOptions: { timer: PRESET_TIMER, showErrorMessage: false, collapseErrors: false },
+    fallbackRenderer: 'simple',
+    fallbackRendererOptions: { timer: PRESET_TIMER, timestamp: PRESET_TIMESTAMP },
+    fallbackRendererCondition: lab.ui.plain,
+  });
+  await listr.run();
+  if (failures.length === 1) throw failures[0] as Error;
+  if (failures.length > 1) {
+    const first = failures[0] as Error;
+    if (first instanceof LabError) {
+      throw new LabError(`${failures.length} components failed; the first: ${first.message}`, { details: first.details, why: first.why, fix: first.fix });
+    }
+    throw first;
+  }
+}
+
+async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, ctx: StepContext): Promise<void> {
+  const { lab, resolver } = run;
+  const done: string[] = [];
+  if (c.image) {
+    const image = run.images[c.name] as string;
+    if (await imageExists(lab.runner, image)) {
+      done.push(`image ${image} present`);
+    } else {
+      ctx.say(`docker build ${image}`);
+      await buildImage(lab.runner, image, path.resolve(REPO_ROOT, c.image.context), (l) => ctx.say(l.trim()));
+      done.push(`built ${image}`);
+    }
+    ctx.say('waiting for the cluster to load the image into');
+    const kube = await kubeP;
+    done.push((await loadImage(lab.runner, kube, lab.name, image)) ? 'loaded into the node' : 'already on the node');
+  }
+  const kube = await kubeP;
+  if (c.helm) {
+    const spec = resolver.resolve(c.helm, `${c.name}.helm`);
+    const values = releaseValues(REPO_ROOT, spec);
+    const state = await releaseState(lab.runner, lab.context, spec, values);
+    if (state.state === 'current') {
+      done.push(`release ${spec.release} unchanged`);
+    } else {
+      ctx.say(`helm upgrade --install ${spec.release} ${spec.chart} ${spec.version} (${state.detail})`);
+      await upgradeRelease(lab.runner, lab.context, spec, values, (l) => ctx.say(l.trim()));
+      done.push(`release ${spec.release} ${state.state === 'absent' ? 'installed' : `upgraded (${state.detail})`}`);
+    }
+  }
+  if (c.manifests) {
+    const objects = loadManifests(REPO_ROOT, c.manifests, resolver);
+    const r = await applyManifests(kube, objects, (l) => ctx.say(l));
+    done.push(r.applied.length ? `applied ${r.applied.length} object${r.applied.length === 1 ? '' : 's'}${r.unchanged.length ? `, ${r.unchanged.length} unchanged` : ''}` : `${r.unchanged.length} objects unchanged`);
+  }
+  for (const [i, g] of c.gates.entries()) {
+    const gate = makeGate(resolver.resolve(g, `${c.name}.gates[${i}]`), kube);
+    gate.deadlineMs = Math.max(1, Math.round(gate.deadlineMs * lab.timeoutFactor));
+    try {
+      await waitFor(gate, { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
+    } catch (err) {
+      if (!(err instanceof GateTimeoutError)) throw err;
+      const namespaces = gate.involved ? [gate.involved.namespace] : componentNamespaces(run, c);
+      const dir = path.join(lab.stateDir, 'diagnostics', `${new Date().toISOString().replace(/[:.]/g, '-')}-${c.name}`);
+      const saved = await saveDiagnostics(kube, dir, { component: c.name, gate: gate.what, lastState: err.lastState, namespaces, labelSelector: gate.involved?.labelSelector }).catch(() => undefined);
+      throw new LabError(`${c.name}: ${err.message}`, {
+        details: [...err.details, ...(saved ? [`diagnostics (pods, events, log tails): ${path.relative(process.cwd(), saved) || saved}`] : [])],
+        why: err.why,
+        fix: err.fix,
+      });
+    }
+  }
+  ctx.retitle(`${c.name}: ${[...done, c.gates.length ? `${c.gates.length} gate${c.gates.length === 1 ? '' : 's'} passed` : ''].filter(Boolean).join(', ')}`);
+}
+
+function componentNamespaces(run: StackRun, c: Component): string[] {
+  if (c.helm) return [String(run.resolver.resolve(c.helm.namespace, `${c.name}.helm.namespace`))];
+  if (c.manifests) {
+    const ns = new Set(loadManifests(REPO_ROOT, c.manifests, run.resolver).map((o) => String((o.metadata as { namespace?: string }).namespace ?? 'default')));
+    return [...ns];
+  }
+  return [];
+}

@@ -1,0 +1,13 @@
+// The gate vocabulary a stack can use: each type's fields (checked when the stack is loaded).
+// The probes and the failure diagnoses live in scripts/lib/gates.ts.
+export const GATE_FIELDS: Record<string, { required: string[]; optional: string[] }> = {
+  apiServiceAvailable: { required: ['name'], optional: [] },
+  nodeMetrics: { required: [], optional: [] },
+  deploymentsReady: { required: ['namespace', 'labelSelector'], optional: [] },
+  prometheusReady: { required: ['url'], optional: [] },
+  podsReady: { required: ['namespace', 'labelSelector'], optional: [] },
+  http: { required: ['url'], optional: ['expectBody'] },
+  prometheusTarget: { required: ['url', 'serviceMonitor', 'series'], optional: [] },
+  customMetrics: { required: ['namespace', 'labelSelector', 'metrics'], optional: [] },
+  hpaReading: { required: ['namespace', 'name'], optional: [] },
+};

@@ -1,0 +1,362 @@
+// The gates a stack can declare (see gate-types.ts for their fields). Each turns into a poll with a
+// deadline; on failure it reports the last observed state and, from the known failure signatures
+// (../shared/reference/stack-facts.md), the likely cause and the fix.
+import type { Kube } from './kube.ts';
+import type { Diagnosis, GateSpec, ProbeResult } from './gate.ts';
+import type { GateData } from './stack.ts';
+import { listPath } from './resources.ts';
+
+/** A gate spec whose diagnosis may need to look at the cluster (logs, labels) first. */
+export interface StackGate<T = unknown> extends GateSpec<T> {
+  diagnose?: (lastState: string) => Promise<Diagnosis | undefined>;
+  /** Pods whose logs and events explain a failure: namespace and label selector. */
+  involved?: { namespace: string; labelSelector?: string };
+}
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+interface Meta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+}
+interface Pod {
+  metadata: Meta;
+  status?: {
+    phase?: string;
+    conditions?: Condition[];
+    containerStatuses?: Array<{ name: string; ready: boolean; restartCount: number; state?: { waiting?: { reason?: string; message?: string } } }>;
+  };
+}
+interface Deployment {
+  metadata: Meta;
+  spec?: { replicas?: number };
+  status?: { readyReplicas?: number; replicas?: number; updatedReplicas?: number };
+}
+interface ListOf<T> {
+  items: T[];
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+async function fetchText(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return { status: res.status, body: await res.text() };
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    const host = new URL(url).host;
+    throw new Error(code === 'ECONNREFUSED' ? `connection refused by ${host}` : code === 'ECONNRESET' ? `connection reset by ${host}` : (err as Error).message, { cause: err });
+  }
+}
+
+async function promQuery(base: string, query: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  const r = await fetchText(`${base}/api/v1/query?query=${encodeURIComponent(query)}`);
+  if (r.status !== 200) throw new Error(`Prometheus query ${query}: HTTP ${r.status}`);
+  return (JSON.parse(r.body) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }).data.result;
+}
+
+/** One line per pod: name, phase, ready, restarts, and why a container waits. */
+export function describePods(pods: Pod[]): string {
+  if (pods.length === 0) return 'no pods';
+  return pods
+    .map((p) => {
+      const cs = p.status?.containerStatuses ?? [];
+      const ready = `${cs.filter((c) => c.ready).length}/${cs.length || 1}`;
+      const waiting = cs.map((c) => c.state?.waiting?.reason).filter(Boolean).join(',');
+      const restarts = cs.reduce((n, c) => n + c.restartCount, 0);
+      return `${p.metadata.name} ${p.status?.phase ?? '?'} ${ready} ready${waiting ? ` (${waiting})` : ''}${restarts ? `, ${restarts} restarts` : ''}`;
+    })
+    .join('; ');
+}
+
+export async function podLogTail(kube: Kube, namespace: string, pod: string, lines = 50): Promise<string> {
+  const r = await kube.getRaw(`/api/v1/namespaces/${namespace}/pods/${pod}/log?tailLines=${lines}`);
+  return r.status === 200 ? r.body : '';
+}
+
+async function logsOf(kube: Kube, namespace: string, labelSelector: string): Promise<string> {
+  const pods = (await kube.getJson<ListOf<Pod>>(listPath('v1', 'pods', namespace, labelSelector)))?.items ?? [];
+  const logs = await Promise.all(pods.map((p) => podLogTail(kube, namespace, p.metadata.name).catch(() => '')));
+  return logs.join('\n');
+}
+
+function ok<T>(value: T, state?: string): ProbeResult<T> {
+  return state === undefined ? { ok: true, value } : { ok: true, value, state };
+}
+function notYet(state: string): ProbeResult<never> {
+  return { ok: false, state };
+}
+
+export function makeGate(g: GateData, kube: Kube): StackGate<string> {
+  const base = { deadlineMs: g.deadlineMs, intervalMs: 1000 };
+  switch (g.type) {
+    case 'apiServiceAvailable': {
+      const name = str(g.name);
+      return {
+        ...base,
+        what: `APIService ${name} Available`,
+        probe: async () => {
+          const svc = await kube.getJson<{ status?: { conditions?: Condition[] } }>(`/apis/apiregistration.k8s.io/v1/apiservices/${name}`);
+          if (!svc) return notYet(`APIService ${name} does not exist yet`);
+          const c = svc.status?.conditions?.find((x) => x.type === 'Available');
+          if (c?.status === 'True') return ok('Available');
+          return notYet(`Available=${c?.status ?? 'Unknown'}${c?.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`);
+        },
+        involved: name.includes('.metrics.k8s.io') && !name.includes('custom') ? { namespace: 'kube-system', labelSelector: 'app.kubernetes.io/name=metrics-server' } : undefined,
+        diagnose: async (last) => {
+          if (name === 'v1beta1.metrics.k8s.io') {
+            const logs = await logsOf(kube, 'kube-system', 'app.kubernetes.io/name=metrics-server').catch(() => '');
+            if (/x509: cannot validate certificate|doesn't contain any IP SANs/.test(logs)) {
+              return {
+                cause: "metrics-server cannot verify the kubelets' serving certificates (x509: no IP SANs): kind's kubelets need --kubelet-insecure-tls",
+                fix: 'keep `args: [--kubelet-insecure-tls]` in charts-values/metrics-server.yaml (not apiService.insecureSkipTLSVerify), then npm run up',
+              };
+            }
+          }
+          if (/FailedDiscoveryCheck|MissingEndpoints|ServiceNotFound/.test(last)) {
+            return { cause: 'the aggregated API server behind it is not serving yet (its pod is not Ready, or crashing)', fix: 'see the pod states and log tails in the diagnostics folder' };
+          }
+          return undefined;
+        },
+      };
+    }
+    case 'nodeMetrics':
+      return {
+        ...base,
+        what: 'node metrics from metrics.k8s.io',
+        probe: async () => {
+          const r = await kube.getRaw('/apis/metrics.k8s.io/v1beta1/nodes');
+          if (r.status !== 200) return notYet(`HTTP ${r.status}: ${r.body.slice(0, 200)}`);
+          const items = (JSON.parse(r.body) as ListOf<{ metadata: Meta; usage?: Record<string, string> }>).items;
+          if (items.length === 0) return notYet('no node metrics yet (metrics-server scrapes every 15s)');
+          return ok(items.map((i) => `${i.metadata.name} cpu ${i.usage?.cpu ?? '?'}`).join(', '));
+        },
+        involved: { namespace: 'kube-system', labelSelector: 'app.kubernetes.io/name=metrics-server' },
+      };
+    case 'deploymentsReady': {
+      const ns = str(g.namespace);
+      const sel = str(g.labelSelector);
+      return {
+        ...base,
+        what: `Deployments (${sel}) in ${ns} Ready`,
+        probe: async () => {
+          const list = (await kube.getJson<ListOf<Deployment>>(listPath('apps/v1', 'deployments', ns, sel)))?.items ?? [];
+          if (list.length === 0) return notYet(`no Deployments with ${sel} in ${ns} yet`);
+          const notReady = list.filter((d) => (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1));
+          if (notReady.length) return notYet(notReady.map((d) => `${d.metadata.name} ${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`).join(', '));
+          return ok(`${list.length} Ready`);
+        },
+        involved: { namespace: ns },
+      };
+    }
+    case 'prometheusReady': {
+      const url = str(g.url);
+      return {
+        ...base,
+        what: `Prometheus ready at ${url}`,
+        probe: async () => {
+          const r = await fetchText(`${url}/-/ready`);
+          return r.status === 200 ? ok('ready') : notYet(`HTTP ${r.status}: ${r.body.trim().slice(0, 120)}`);
+        },
+        diagnose: (last) =>
+          Promise.resolve(
+            /refused|reset/.test(last)
+              ? { cause: `nothing answers at ${url}: the Prometheus pod is not Ready yet, or the Service's nodePort does not match the kind port mapping`, fix: 'compare `npm run plan` (prometheus.service.nodePort) with kind/cluster.yaml' }
+              : undefined,
+          ),
+      };
+    }
+    case 'podsReady': {
+      const ns = str(g.namespace);
+      const sel = str(g.labelSelector);
+      return {
+        ...base,
+        what: `pods ${sel} in ${ns} Ready`,
+        probe: async () => {
+          const pods = (await kube.getJson<ListOf<Pod>>(listPath('v1', 'pods', ns, sel)))?.items ?? [];
+          if (pods.length === 0) return notYet(`no pods with ${sel} in ${ns} yet`);
+          const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+          if (ready.length === pods.length) return ok(`${ready.length} Ready`);
+          return notYet(describePods(pods));
+        },
+        involved: { namespace: ns, labelSelector: sel },
+        diagnose: (last) => {
+          if (/ErrImagePull|ImagePullBackOff|ErrImageNeverPull/.test(last)) {
+            return Promise.resolve({ cause: 'the node cannot find the app image: it was not loaded into kind (kind load docker-image), or the tag differs', fix: 'npm run up again (it loads the image when the node lacks it)' });
+          }
+          if (/CrashLoopBackOff/.test(last)) return Promise.resolve({ cause: 'the app container keeps crashing', fix: 'see its log tail in the diagnostics folder' });
+          return Promise.resolve(undefined);
+        },
+      };
+    }
+    case 'http': {
+      const url = str(g.url);
+      const expectBody = g.expectBody === undefined ? undefined : str(g.expectBody);
+      return {
+        ...base,
+        what: `${url} answers${expectBody ? ` "${expectBody}"` : ''}`,
+        probe: async () => {
+          const r = await fetchText(url);
+          if (r.status !== 200) return notYet(`HTTP ${r.status}: ${r.body.trim().slice(0, 120)}`);
+          if (expectBody !== undefined && !r.body.includes(expectBody)) return notYet(`answered ${JSON.stringify(r.body.slice(0, 80))}`);
+          return ok(r.body.trim().slice(0, 40));
+        },
+        diagnose: (last) =>
+          Promise.resolve(/refused|reset/.test(last) ? { cause: 'nothing listens on that host port: the kind cluster lacks the port mapping, or the Service has another nodePort', fix: 'compare kind/cluster.yaml with the Service in `npm run plan`' } : undefined),
+      };
+    }
+    case 'prometheusTarget':
+      return prometheusTargetGate(g, kube, base);
+    case 'customMetrics':
+      return customMetricsGate(g, kube, base);
+    case 'hpaReading':
+      return hpaGate(g, kube, base);
+    default:
+      throw new Error(`internal: gate type ${g.type} has no probe`);
+  }
+}
+
+interface Target {
+  scrapePool: string;
+  health: string;
+  lastError?: string;
+  labels: Record<string, string>;
+}
+
+function prometheusTargetGate(g: GateData, kube: Kube, base: { deadlineMs: number; intervalMs: number }): StackGate<string> {
+  const url = str(g.url);
+  const [smNs, smName] = str(g.serviceMonitor).split('/') as [string, string];
+  const series = str(g.series);
+  const pool = `serviceMonitor/${smNs}/${smName}/0`;
+  return {
+    ...base,
+    what: `Prometheus scraping ${pool} (target up, ${series} present)`,
+    probe: async () => {
+      const r = await fetchText(`${url}/api/v1/targets?state=active`);
+      if (r.status !== 200) return notYet(`Prometheus targets: HTTP ${r.status}`);
+      const targets = (JSON.parse(r.body) as { data: { activeTargets: Target[] } }).data.activeTargets.filter((t) => t.scrapePool === pool);
+      if (targets.length === 0) return notYet(`no target in scrape pool ${pool}`);
+      const down = targets.filter((t) => t.health !== 'up');
+      if (down.length) return notYet(`${down.length}/${targets.length} targets ${down[0]?.health ?? ''}${down[0]?.lastError ? `: ${down[0].lastError}` : ''}`);
+      const result = await promQuery(url, `${series}{namespace="${smNs}"}`);
+      if (result.length === 0) return notYet(`targets up, but no series ${series}{namespace="${smNs}"} yet`);
+      return ok(`${targets.length} target${targets.length === 1 ? '' : 's'} up, ${result.length} series`);
+    },
+    involved: { namespace: smNs },
+    diagnose: async (last) => {
+      if (!/no target in scrape pool/.test(last)) return undefined;
+      const sm = await kube.getJson<{ metadata: Meta }>(`/apis/monitoring.coreos.com/v1/namespaces/${smNs}/servicemonitors/${smName}`).catch(() => undefined);
+      if (!sm) return { cause: `ServiceMonitor ${smNs}/${smName} does not exist`, fix: 'npm run up applies it (stacks/custom-metrics/sample-app.yaml)' };
+      const proms = (await kube.getJson<ListOf<{ metadata: Meta; spec?: { serviceMonitorSelector?: { matchLabels?: Record<string, string> } } }>>('/apis/monitoring.coreos.com/v1/prometheuses').catch(() => undefined))?.items ?? [];
+      for (const p of proms) {
+        const want = p.spec?.serviceMonitorSelector?.matchLabels ?? {};
+        const missing = Object.entries(want).filter(([k, v]) => sm.metadata.labels?.[k] !== v);
+        if (missing.length) {
+          const labels = missing.map(([k, v]) => `${k}: ${v}`).join(', ');
+          return {
+            cause: `Prometheus ${p.metadata.namespace ?? ''}/${p.metadata.name} selects ServiceMonitors by label ${labels}, and ServiceMonitor ${smNs}/${smName} lacks it`,
+            fix: `add the label (metadata.labels: {${labels}}) to the ServiceMonitor; kube-prometheus-stack selects release=<its Helm release name>`,
+          };
+        }
+      }
+      return { cause: 'the ServiceMonitor is selected but Prometheus has no target for it: its selector matches no Service, or the endpoint port name differs from the Service port name', fix: 'compare spec.selector and endpoints[].port of the ServiceMonitor with the Service' };
+    },
+  };
+}
+
+interface MetricValueList {
+  items: Array<{ describedObject: { kind: string; name: string; namespace?: string }; metricName?: string; metric?: { name: string }; value: string }>;
+}
+
+function customMetricsGate(g: GateData, kube: Kube, base: { deadlineMs: number; intervalMs: number }): StackGate<string> {
+  const ns = str(g.namespace);
+  const sel = str(g.labelSelector);
+  const metrics = (Array.isArray(g.metrics) ? g.metrics : [g.metrics]).map(str);
+  return {
+    ...base,
+    what: `custom metrics API serving ${metrics.join(', ')} for each pod (${sel})`,
+    probe: async () => {
+      const disc = await kube.getJson<{ resources?: Array<{ name: string }> }>('/apis/custom.metrics.k8s.io/v1beta1');
+      if (!disc) return notYet('custom.metrics.k8s.io/v1beta1 not served (the adapter registers it)');
+      const names = (disc.resources ?? []).map((r) => r.name);
+      const missing = metrics.filter((m) => !names.includes(`pods/${m}`));
+      if (missing.length) return notYet(`discovery lists ${names.length ? names.join(', ') : 'no resources'}; missing ${missing.map((m) => `pods/${m}`).join(', ')}`);
+      const pods = ((await kube.getJson<ListOf<Pod>>(listPath('v1', 'pods', ns, sel)))?.items ?? []).filter((p) => p.status?.phase === 'Running');
+      const values: string[] = [];
+      for (const m of metrics) {
+        const list = await kube.getJson<MetricValueList>(`/apis/custom.metrics.k8s.io/v1beta1/namespaces/${ns}/pods/*/${m}?labelSelector=${encodeURIComponent(sel)}`);
+        const items = list?.items ?? [];
+        if (items.length !== pods.length) return notYet(`${m}: ${items.length} values for ${pods.length} running pods`);
+        values.push(`${m}=${items.map((i) => i.value).join(',')}`);
+      }
+      return ok(values.join(' '));
+    },
+    diagnose: async (last) => {
+      if (!/discovery lists no resources|missing pods\//.test(last)) return undefined;
+      const deps = (await kube.getJson<ListOf<{ metadata: Meta; spec?: { template?: { spec?: { containers?: Array<{ args?: string[] }> } } } }>>(listPath('apps/v1', 'deployments', undefined, 'app.kubernetes.io/name=prometheus-adapter')).catch(() => undefined))?.items ?? [];
+      const args = deps[0]?.spec?.template?.spec?.containers?.[0]?.args ?? [];
+      const urlArg = args.find((a) => a.startsWith('--prometheus-url='))?.slice('--prometheus-url='.length);
+      if (urlArg) {
+        const m = /^https?:\/\/([^.:/]+)\.([^.:/]+)(?:\.svc[^:/]*)?(?::\d+)?/.exec(urlArg);
+        if (m) {
+          const svc = await kube.getJson(`/api/v1/namespaces/${m[2]}/services/${m[1]}`).catch(() => undefined);
+          if (!svc) {
+            return {
+              cause: `the adapter queries --prometheus-url=${urlArg}, but there is no Service ${m[1]} in namespace ${m[2]}`,
+              fix: 'derive prometheus.url from the kube-prometheus-stack release (settings.prometheus.url in the stack), e.g. http://prometheus-kube-prometheus-prometheus.prometheus.svc',
+            };
+          }
+        }
+      }
+      return {
+        cause: 'the adapter has not listed the series: check that the rules’ seriesQuery matches the series, that their labels (namespace, pod) match resources.overrides, and wait one metricsRelistInterval',
+        fix: 'see the adapter log tail in the diagnostics folder',
+      };
+    },
+  };
+}
+
+interface Hpa {
+  metadata: Meta;
+  spec?: { scaleTargetRef?: { kind: string; name: string } };
+  status?: { currentReplicas?: number; desiredReplicas?: number; conditions?: Condition[]; currentMetrics?: Array<{ pods?: { metric?: { name: string }; current?: { averageValue?: string } } }> };
+}
+
+function hpaGate(g: GateData, kube: Kube, base: { deadlineMs: number; intervalMs: number }): StackGate<string> {
+  const ns = str(g.namespace);
+  const name = str(g.name);
+  return {
+    ...base,
+    what: `HPA ${ns}/${name} reading its metric (ScalingActive=True)`,
+    probe: async () => {
+      const hpa = await kube.getJson<Hpa>(`/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${name}`);
+      if (!hpa) return notYet(`HPA ${ns}/${name} does not exist`);
+      const active = hpa.status?.conditions?.find((c) => c.type === 'ScalingActive');
+      const current = hpa.status?.currentMetrics?.[0]?.pods;
+      if (active?.status === 'True' && current?.current?.averageValue !== undefined) {
+        return ok(`${current.metric?.name ?? 'metric'} = ${current.current.averageValue}, replicas ${hpa.status?.currentReplicas ?? '?'}`);
+      }
+      return notYet(active ? `ScalingActive=${active.status} (${active.reason ?? ''}${active.message ? `: ${active.message}` : ''})` : 'no status yet (the HPA controller syncs every 15s)');
+    },
+    involved: { namespace: ns },
+    diagnose: async (last) => {
+      const hpa = await kube.getJson<Hpa>(`/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${name}`).catch(() => undefined);
+      const target = hpa?.spec?.scaleTargetRef;
+      if (target) {
+        const dep = await kube.getJson(`/apis/apps/v1/namespaces/${ns}/deployments/${target.name}`).catch(() => undefined);
+        if (!dep) {
+          return { cause: `the HPA is in namespace ${ns}, but its target Deployment ${target.name} is not there: an HPA must live in its workload's namespace`, fix: `create the HPA in the app's namespace (settings.hpa.namespace)` };
+        }
+      }
+      if (/FailedGetPodsMetric/.test(last)) {
+        return { cause: 'the HPA cannot read its pods metric from the custom metrics API: the metric name differs from what the adapter serves, or no pod has a value yet', fix: 'kubectl get --raw /apis/custom.metrics.k8s.io/v1beta1 lists what the adapter serves' };
+      }
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// Turns the stack file and the command line (--stack, --set, --variant) into what the engine and
+// `plan` use: resolved settings, image references and the lab's generated secrets.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from './lab.ts';
+import { contentTag, generateSecret, loadStack, makeResolver } from './stack.ts';
+import type { Resolver, StackFile } from './stack.ts';
+import { InputError } from './errors.ts';
+import type { PortMapping } from './kind-config.ts';
+
+export interface StackChoice {
+  stack: string;
+  sets: Array<[string, unknown]>;
+  variant?: string;
+}
+
+export interface PreparedStack {
+  stack: StackFile;
+  resolver: Resolver;
+  images: Record<string, string>;
+  secretsFile: string;
+}
+
+export function secretsFile(stateDir: string): string {
+  return path.join(stateDir, 'secrets.json');
+}
+
+/** The lab's secrets: read from its state folder, generated (and, with `persist`, saved) when missing. */
+export function labSecrets(stack: StackFile, stateDir: string, persist: boolean): { values: Record<string, string>; generated: string[] } {
+  const file = secretsFile(stateDir);
+  let saved: Record<string, string> = {};
+  if (existsSync(file)) {
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    } catch {
+      throw new InputError(`${file}: not valid JSON`, { fix: `delete it to generate new secrets (Grafana's password changes on the next up)` });
+    }
+  }
+  const values: Record<string, string> = {};
+  const generated: string[] = [];
+  for (const [name, spec] of Object.entries(stack.secrets)) {
+    const existing = saved[name];
+    if (existing) values[name] = existing;
+    else {
+      values[name] = generateSecret(spec.length);
+      generated.push(name);
+    }
+  }
+  if (persist && generated.length) saveSecrets(stateDir, { ...saved, ...values });
+  return { values, generated };
+}
+
+export function saveSecrets(stateDir: string, values: Record<string, string>): void {
+  mkdirSync(stateDir, { recursive: true });
+  const file = secretsFile(stateDir);
+  let saved: Record<string, string>;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    saved = {};
+  }
+  writeFileSync(file, JSON.stringify({ ...saved, ...values }, null, 2) + '\n', { mode: 0o600 });
+}
+
+export function prepareStack(choice: StackChoice, stateDir: string, secrets: Record<string, string>): PreparedStack {
+  const stack = loadStack(REPO_ROOT, choice.stack);
+  const images: Record<string, string> = {};
+  for (const c of stack.components) {
+    if (c.image) images[c.name] = `${c.image.repository}:${contentTag(REPO_ROOT, c.image.context)}`;
+  }
+  const resolver = makeResolver(stack, { sets: choice.sets, variant: choice.variant, secrets, images });
+  return { stack, resolver, images, secretsFile: secretsFile(stateDir) };
+}
+
+/** Every nodePort the stack sets must be published by the kind config, or its URL leads nowhere. */
+export function checkNodePorts(prepared: PreparedStack, docs: unknown[], mappings: PortMapping[], kindFile: string): void {
+  const mapped = new Set(mappings.map((m) => m.containerPort));
+  const found: number[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'nodePort' && typeof x === 'number') found.push(x);
+        else walk(x);
+      }
+    }
+  };
+  docs.forEach(walk);
+  const unmapped = [...new Set(found)].filter((p) => !mapped.has(p));
+  if (unmapped.length) {
+    throw new InputError(`${prepared.stack.file}: nodePort ${unmapped.join(', ')} is not published by ${kindFile} (it maps ${[...mapped].join(', ')})`, {
+      fix: `add an extraPortMappings entry (containerPort = hostPort = ${unmapped[0]}, listenAddress 127.0.0.1) or change the setting with --set`,
+    });
+  }
+}

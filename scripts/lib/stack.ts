@@ -1,0 +1,422 @@
+// A stack is data (stacks/<name>.yaml): settings, components in dependency order, and their gates.
+// This module loads one, checks it strictly (the file, the field and what was expected), and resolves
+// every ${...} reference so the engine and `plan` see plain values.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { InputError } from './errors.ts';
+import { GATE_FIELDS } from './gate-types.ts';
+
+export interface HelmSpec {
+  release: string;
+  namespace: string;
+  chart: string;
+  repo: string;
+  version: string;
+  /** Values file, relative to the repository root. */
+  values: string;
+  set: Record<string, unknown>;
+  subcharts: Record<string, { repo: string; version: string }>;
+}
+
+export interface ImageSpec {
+  context: string;
+  repository: string;
+}
+
+export interface GateData {
+  type: string;
+  deadlineMs: number;
+  [field: string]: unknown;
+}
+
+export interface Component {
+  name: string;
+  needs: string[];
+  helm?: HelmSpec;
+  /** Manifest file, relative to the repository root. */
+  manifests?: string;
+  image?: ImageSpec;
+  gates: GateData[];
+}
+
+export interface StackFile {
+  file: string;
+  name: string;
+  description: string;
+  settings: Record<string, unknown>;
+  variants: Record<string, Record<string, unknown>>;
+  secrets: Record<string, { length: number }>;
+  /** Shown by `status`: name → URL, name → credentials (may use ${secrets.…}). */
+  urls: Record<string, string>;
+  credentials: Record<string, string>;
+  components: Component[];
+}
+
+/** The pseudo-component every stack may need: the kind cluster with its API server Ready. */
+export const CLUSTER = 'cluster';
+
+const TOP = ['apiVersion', 'kind', 'name', 'description', 'settings', 'variants', 'secrets', 'urls', 'credentials', 'components'];
+const COMPONENT = ['name', 'needs', 'helm', 'manifests', 'image', 'gates'];
+const HELM = ['release', 'namespace', 'chart', 'repo', 'version', 'values', 'set', 'subcharts'];
+const IMAGE = ['context', 'repository'];
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+class Fields {
+  readonly file: string;
+  constructor(file: string) {
+    this.file = file;
+  }
+  fail(at: string, expected: string, got?: unknown): never {
+    throw new InputError(`${this.file}: ${at}: expected ${expected}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`);
+  }
+  known(at: string, obj: Record<string, unknown>, keys: string[]): void {
+    for (const k of Object.keys(obj)) {
+      if (!keys.includes(k)) throw new InputError(`${this.file}: ${at ? `${at}.` : ''}${k}: unknown field`, { fix: `expected one of: ${keys.join(', ')}` });
+    }
+  }
+  map(at: string, v: unknown): Record<string, unknown> {
+    if (!isMap(v)) this.fail(at, 'a map', v);
+    return v;
+  }
+  str(at: string, v: unknown): string {
+    if (typeof v !== 'string' || v === '') this.fail(at, 'a non-empty string', v);
+    return v;
+  }
+  strList(at: string, v: unknown): string[] {
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) this.fail(at, 'a list of strings', v);
+    return v as string[];
+  }
+}
+
+/** "90s", "3m", "1m30s" → milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
+  if (!m || (!m[1] && !m[2])) return undefined;
+  return (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 1000;
+}
+
+export function loadStack(repoRoot: string, name: string): StackFile {
+  const file = path.join('stacks', `${name}.yaml`);
+  let text: string;
+  try {
+    text = readFileSync(path.join(repoRoot, file), 'utf8');
+  } catch {
+    const known = readdirSync(path.join(repoRoot, 'stacks')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+    throw new InputError(`--stack: no stack "${name}" (no file ${file})`, { fix: `one of: ${known.join(', ')}` });
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw new InputError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`);
+  }
+  return parseStack(file, doc, repoRoot);
+}
+
+export function parseStack(file: string, doc: unknown, repoRoot: string): StackFile {
+  const f: Fields = new Fields(file);
+  const top = f.map('(top level)', doc);
+  f.known('', top, TOP);
+  if (top.apiVersion !== 'hpa-lab/v1alpha1') f.fail('apiVersion', '"hpa-lab/v1alpha1"', top.apiVersion);
+  if (top.kind !== 'Stack') f.fail('kind', '"Stack"', top.kind);
+  const settings = top.settings === undefined ? {} : f.map('settings', top.settings);
+  const variants: StackFile['variants'] = {};
+  for (const [v, overrides] of Object.entries(top.variants === undefined ? {} : f.map('variants', top.variants))) {
+    variants[v] = f.map(`variants.${v}`, overrides);
+    for (const key of Object.keys(variants[v])) {
+      if (getPath(settings, key.split('.')) === undefined) f.fail(`variants.${v}.${key}`, 'a path that exists under settings');
+    }
+  }
+  const secrets: StackFile['secrets'] = {};
+  for (const [s, spec] of Object.entries(top.secrets === undefined ? {} : f.map('secrets', top.secrets))) {
+    const m = f.map(`secrets.${s}`, spec);
+    f.known(`secrets.${s}`, m, ['length']);
+    if (typeof m.length !== 'number' || m.length < 12) f.fail(`secrets.${s}.length`, 'a number ≥ 12', m.length);
+    secrets[s] = { length: m.length };
+  }
+  if (!Array.isArray(top.components)) f.fail('components', 'a list (empty for a cluster-only stack)');
+  const components: Component[] = [];
+  const seen = new Set<string>([CLUSTER]);
+  top.components.forEach((raw: unknown, i: number) => {
+    const at = `components[${i}]`;
+    const c = f.map(at, raw);
+    f.known(at, c, COMPONENT);
+    const name = f.str(`${at}.name`, c.name);
+    if (seen.has(name)) f.fail(`${at}.name`, 'a name not used before (and not "cluster")', name);
+    const needs = f.strList(`${at}.needs`, c.needs);
+    needs.forEach((n, j) => {
+      if (!seen.has(n)) f.fail(`${at}.needs[${j}]`, `"cluster" or a component listed before it (${[...seen].join(', ')})`, n);
+    });
+    const kinds = ['helm', 'manifests', 'image'].filter((k) => c[k] !== undefined);
+    if (kinds.length !== 1) f.fail(at, 'exactly one of helm, manifests, image', kinds.join(', ') || 'none');
+    const comp: Component = { name, needs, gates: [] };
+    if (c.helm !== undefined) {
+      const h = f.map(`${at}.helm`, c.helm);
+      f.known(`${at}.helm`, h, HELM);
+      const values = f.str(`${at}.helm.values`, h.values);
+      mustExist(f, `${at}.helm.values`, repoRoot, values);
+      const subcharts: HelmSpec['subcharts'] = {};
+      for (const [k, v] of Object.entries(h.subcharts === undefined ? {} : f.map(`${at}.helm.subcharts`, h.subcharts))) {
+        const s = f.map(`${at}.helm.subcharts.${k}`, v);
+        f.known(`${at}.helm.subcharts.${k}`, s, ['repo', 'version']);
+        subcharts[k] = { repo: f.str(`${at}.helm.subcharts.${k}.repo`, s.repo), version: f.str(`${at}.helm.subcharts.${k}.version`, String(s.version)) };
+      }
+      comp.helm = {
+        release: f.str(`${at}.helm.release`, h.release),
+        namespace: f.str(`${at}.helm.namespace`, h.namespace),
+        chart: f.str(`${at}.helm.chart`, h.chart),
+        repo: f.str(`${at}.helm.repo`, h.repo),
+        version: f.str(`${at}.helm.version`, typeof h.version === 'number' ? String(h.version) : h.version),
+        values,
+        set: h.set === undefined ? {} : f.map(`${at}.helm.set`, h.set),
+        subcharts,
+      };
+      if (!/^\d+\.\d+\.\d+$/.test(comp.helm.version)) f.fail(`${at}.helm.version`, 'an exact chart version (x.y.z), pinned', comp.helm.version);
+    }
+    if (c.manifests !== undefined) {
+      comp.manifests = f.str(`${at}.manifests`, c.manifests);
+      mustExist(f, `${at}.manifests`, repoRoot, comp.manifests);
+    }
+    if (c.image !== undefined) {
+      const im = f.map(`${at}.image`, c.image);
+      f.known(`${at}.image`, im, IMAGE);
+      comp.image = { context: f.str(`${at}.image.context`, im.context), repository: f.str(`${at}.image.repository`, im.repository) };
+      mustExist(f, `${at}.image.context`, repoRoot, path.join(comp.image.context, 'Dockerfile'));
+    }
+    const gates = c.gates === undefined ? [] : c.gates;
+    if (!Array.isArray(gates)) f.fail(`${at}.gates`, 'a list');
+    gates.forEach((g: unknown, j: number) => {
+      const gat = `${at}.gates[${j}]`;
+      const gm = f.map(gat, g);
+      const type = f.str(`${gat}.type`, gm.type);
+      const fields = GATE_FIELDS[type];
+      if (!fields) f.fail(`${gat}.type`, `one of ${Object.keys(GATE_FIELDS).join(', ')}`, type);
+      f.known(gat, gm, ['type', 'deadline', ...fields.required, ...fields.optional]);
+      for (const r of fields.required) if (gm[r] === undefined) f.fail(`${gat}.${r}`, `a value (required by ${type})`);
+      const deadline = gm.deadline === undefined ? 120_000 : typeof gm.deadline === 'string' ? parseDuration(gm.deadline) : undefined;
+      if (deadline === undefined) f.fail(`${gat}.deadline`, 'a duration like 90s, 3m or 1m30s', gm.deadline);
+      const { deadline: _d, ...rest } = gm;
+      comp.gates.push({ ...rest, type, deadlineMs: deadline });
+    });
+    components.push(comp);
+    seen.add(name);
+  });
+  return {
+    file,
+    name: f.str('name', top.name),
+    description: typeof top.description === 'string' ? top.description : '',
+    settings,
+    variants,
+    secrets,
+    urls: stringMap(f, 'urls', top.urls),
+    credentials: stringMap(f, 'credentials', top.credentials),
+    components,
+  };
+}
+
+function stringMap(f: Fields, at: string, v: unknown): Record<string, string> {
+  if (v === undefined) return {};
+  const m = f.map(at, v);
+  for (const [k, x] of Object.entries(m)) if (typeof x !== 'string') f.fail(`${at}.${k}`, 'a string', x);
+  return m as Record<string, string>;
+}
+
+function mustExist(f: Fields, at: string, root: string, rel: string): void {
+  try {
+    statSync(path.join(root, rel));
+  } catch {
+    f.fail(at, 'a file that exists (relative to the repository root)', rel);
+  }
+}
+
+export function getPath(obj: unknown, keys: string[]): unknown {
+  let node = obj;
+  for (const k of keys) {
+    if (!isMap(node) || !(k in node)) return undefined;
+    node = node[k];
+  }
+  return node;
+}
+
+function setPath(obj: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = obj;
+  keys.slice(0, -1).forEach((k) => {
+    if (!isMap(node[k])) node[k] = {};
+    node = node[k] as Record<string, unknown>;
+  });
+  node[keys[keys.length - 1] as string] = value;
+}
+
+/** Parses `--set a.b=value` (value read as a YAML scalar: numbers stay numbers). */
+export function parseSet(arg: string): [string, unknown] {
+  const eq = arg.indexOf('=');
+  if (eq <= 0) throw new InputError(`--set ${arg}: expected path=value, e.g. --set hpa.averageValue=10`);
+  const raw = arg.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = parse(raw) ?? '';
+  } catch {
+    value = raw;
+  }
+  return [arg.slice(0, eq), typeof value === 'object' ? raw : value];
+}
+
+// ---- resolution of ${...} ------------------------------------------------------------------------
+
+/** Helpers a stack may call inside ${...}: names charts derive from release names, typed once here. */
+export const STACK_FUNCTIONS: Record<string, (arg: string) => string> = {
+  /**
+   * kube-prometheus-stack's Prometheus Service: <fullname>-prometheus, where fullname is the release
+   * name when it contains the chart name, else "<release>-kube-prometheus-stack" cut to 26 characters
+   * (trailing "-" trimmed). Release "prometheus" → prometheus-kube-prometheus-prometheus.
+   */
+  kpsPrometheusService: (release) => {
+    const fullname = release.includes('kube-prometheus-stack') ? release : `${release}-kube-prometheus-stack`.slice(0, 26).replace(/-+$/, '');
+    return `${fullname}-prometheus`;
+  },
+};
+
+export interface ResolveInput {
+  sets: Array<[string, unknown]>;
+  variant?: string;
+  secrets: Record<string, string>;
+  images: Record<string, string>;
+}
+
+export interface Resolver {
+  settings: Record<string, unknown>;
+  /** Replaces every ${...} in a value tree (strings that are exactly one ${...} keep its type). */
+  resolve<T>(value: T, at: string): T;
+}
+
+export function makeResolver(stack: StackFile, input: ResolveInput): Resolver {
+  const settings = structuredClone(stack.settings);
+  const overrides: Array<[string, unknown, string]> = [];
+  if (input.variant !== undefined) {
+    const v = stack.variants[input.variant];
+    if (!v) throw new InputError(`--variant ${input.variant}: not a variant of ${stack.file}`, { fix: `one of: ${Object.keys(stack.variants).join(', ') || '(none)'}` });
+    for (const [k, val] of Object.entries(v)) overrides.push([k, val, `variant ${input.variant}`]);
+  }
+  for (const [k, val] of input.sets) overrides.push([k, val, `--set ${k}`]);
+  for (const [k, val, from] of overrides) {
+    const keys = k.split('.');
+    const current = getPath(settings, keys);
+    if (current === undefined || isMap(current)) {
+      throw new InputError(`${from}: ${k} is not a setting of ${stack.file}`, { fix: `settings: ${leafNames(stack.settings).join(', ')}` });
+    }
+    setPath(settings, keys, val);
+  }
+  const scope: Record<string, unknown> = { ...settings, secrets: input.secrets, images: input.images };
+  const resolving = new Set<string>();
+
+  function lookup(expr: string, at: string): unknown {
+    const call = /^([A-Za-z]\w*)\(([\w.-]+)\)$/.exec(expr);
+    if (call) {
+      const fn = STACK_FUNCTIONS[call[1] as string];
+      if (!fn) throw new InputError(`${stack.file}: ${at}: unknown function ${call[1]}() (known: ${Object.keys(STACK_FUNCTIONS).join(', ')})`);
+      return fn(String(lookup(call[2] as string, at)));
+    }
+    if (!/^[\w-]+(\.[\w-]+)*$/.test(expr)) throw new InputError(`${stack.file}: ${at}: cannot read \${${expr}} (expected \${path.to.setting} or \${function(path)})`);
+    const value = getPath(scope, expr.split('.'));
+    if (value === undefined) throw new InputError(`${stack.file}: ${at}: \${${expr}} names nothing under settings, secrets or images`);
+    if (typeof value === 'string' && value.includes('${')) {
+      if (resolving.has(expr)) throw new InputError(`${stack.file}: ${at}: \${${expr}} refers to itself`);
+      resolving.add(expr);
+      const out = resolveString(value, `settings.${expr}`);
+      resolving.delete(expr);
+      return out;
+    }
+    return value;
+  }
+
+  function resolveString(s: string, at: string): unknown {
+    const whole = /^\$\{([^}]+)\}$/.exec(s);
+    if (whole) return lookup((whole[1] as string).trim(), at);
+    return s.replace(/\$\{([^}]+)\}/g, (_m, expr: string) => String(lookup(expr.trim(), at)));
+  }
+
+  function walk(v: unknown, at: string): unknown {
+    if (typeof v === 'string') return v.includes('${') ? resolveString(v, at) : v;
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, `${at}[${i}]`));
+    if (isMap(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, at ? `${at}.${k}` : k)]));
+    return v;
+  }
+
+  const resolvedSettings = walk(settings, 'settings') as Record<string, unknown>;
+  return { settings: resolvedSettings, resolve: <T>(value: T, at: string) => walk(value, at) as T };
+}
+
+function leafNames(obj: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(obj).flatMap(([k, v]) => (isMap(v) ? leafNames(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+}
+
+// ---- manifests, images, secrets -------------------------------------------------------------------
+
+/** Reads a manifest file (multi-document YAML) and resolves its ${...} references. */
+export function loadManifests(repoRoot: string, rel: string, resolver: Resolver): Array<Record<string, unknown>> {
+  const docs = parseAllDocuments(readFileSync(path.join(repoRoot, rel), 'utf8'));
+  return docs
+    .map((d, i) => {
+      if (d.errors.length > 0) throw new InputError(`${rel}: document ${i + 1}: not valid YAML: ${d.errors[0]?.message.split('\n')[0] ?? ''}`);
+      return d.toJS() as unknown;
+    })
+    .filter((d): d is Record<string, unknown> => d !== null)
+    .map((d, i) => {
+      const obj = resolver.resolve(d, `${rel}#${i + 1}`);
+      if (!isMap(obj) || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string' || !isMap(obj.metadata) || typeof obj.metadata.name !== 'string') {
+        throw new InputError(`${rel}: document ${i + 1}: expected a Kubernetes object with apiVersion, kind and metadata.name`);
+      }
+      return obj;
+    });
+}
+
+/**
+ * The image tag is a digest of the build context (files that .dockerignore does not exclude), so the
+ * same sources always give the same tag and a changed source gives a new one: no :latest.
+ */
+export function contentTag(repoRoot: string, context: string): string {
+  const root = path.join(repoRoot, context);
+  const ignored = new Set(
+    readFileIfAny(path.join(root, '.dockerignore'))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#')),
+  );
+  const files: string[] = [];
+  const walkDir = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const rel = path.relative(root, path.join(dir, e.name));
+      if (ignored.has(rel) || ignored.has(e.name) || e.name === '.git') continue;
+      if (e.isDirectory()) walkDir(path.join(dir, e.name));
+      else if (e.isFile()) files.push(rel);
+    }
+  };
+  walkDir(root);
+  const h = createHash('sha256');
+  for (const rel of files) {
+    h.update(rel + '\0');
+    h.update(readFileSync(path.join(root, rel)));
+    h.update('\0');
+  }
+  return h.digest('hex').slice(0, 12);
+}
+
+function readFileIfAny(p: string): string {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function generateSecret(length: number): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+  const bytes = randomBytes(length);
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}
