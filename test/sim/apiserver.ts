@@ -1,9 +1,10 @@
 // The simulated node of a kind cluster: binds the node's host ports (docker-proxy) and serves a loopback
 // Kubernetes API (plain HTTP, in-memory store). Started detached by the stand-in `kind create cluster`:
 //
-//   node apiserver.ts --name N --state-dir DIR --port-mappings JSON [--nodes a,b] [--api-address 127.0.0.1]
+//   node apiserver.ts --name N --state-dir DIR --port-mappings JSON [--nodes JSON] [--api-address 127.0.0.1]
 //                     [--api-port 0] [--kubernetes-version v1.36.1] [--serve-api true|false]
 //
+// --nodes is [{name, role, labels}] (the config's node labels become Node labels, as kubeadm sets them).
 // It reports its ports in DIR/nodes/N/ready.json, logs to stdout (kind points it at DIR/nodes/N/apiserver.log),
 // and exits on SIGTERM, when DIR/clusters/N.json disappears (the cluster was deleted, or a test's temp dir was
 // removed without cleanup) or when the process named by HPA_LAB_SIM_OWNER_PID (the test runner) is gone.
@@ -12,7 +13,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeJsonAtomic, type HostPortRecord, type NodeReport } from './lib/clusters.ts';
+import { writeJsonAtomic, type HostPortRecord, type NodeReport, type SimNode } from './lib/clusters.ts';
 import { apiServiceController, bootstrapController, ControllerManager, crdController, garbageCollector, namespaceController } from './lib/controllers.ts';
 import { statePaths } from './lib/env.ts';
 import { apiSlowSeconds, processFaults } from './lib/faults.ts';
@@ -70,7 +71,8 @@ const controllers = new ControllerManager({
   },
   log,
 });
-const seeder = createSeeder(store, registry, { clusterName: name, nodes: (args.nodes ?? `${name}-control-plane`).split(','), kubernetesVersion });
+const nodes: SimNode[] = args.nodes ? (JSON.parse(args.nodes) as SimNode[]) : [{ name: `${name}-control-plane`, role: 'control-plane', labels: {} }];
+const seeder = createSeeder(store, registry, { clusterName: name, nodes, kubernetesVersion });
 controllers.register(crdController).register(namespaceController).register(garbageCollector).register(apiServiceController);
 if (slowSeconds > 0) controllers.register(bootstrapController(readyAt, () => seeder.markReady()));
 controllers.start();

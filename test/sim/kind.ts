@@ -16,7 +16,7 @@ import {
   friendlyImageName,
   KindConfigError,
   kubernetesVersionOf,
-  nodeNames,
+  nodeContainers,
   validateKindConfig,
   type KindCluster,
 } from './lib/kindconfig.ts';
@@ -188,7 +188,8 @@ async function createCluster(inv: Invocation): Promise<number> {
 
   const image = cfg.nodes[0]?.image ?? '';
   const k8sVersion = kubernetesVersionOf(image);
-  const nodes = nodeNames(name, cfg.nodes);
+  const containers = nodeContainers(name, cfg.nodes);
+  const nodes = containers.map((c) => c.name);
   const hostPorts: HostPortRecord[] = (cfg.nodes[0]?.extraPortMappings ?? []).map((pm) => ({ ...pm }));
   const apiAddress = cfg.networking.apiServerAddress;
   const apiPort = cfg.networking.apiServerPort > 0 ? cfg.networking.apiServerPort : await pickFreePort(apiAddress);
@@ -201,7 +202,7 @@ async function createCluster(inv: Invocation): Promise<number> {
   const rec: ClusterRecord = { name, pid: null, apiPort: null, apiAddress, hostPorts, image, kubernetesVersion: k8sVersion, nodes, createdAt: new Date().toISOString(), phase: 'creating', images: [] };
   writeCluster(home, rec);
   const kubeadmFails = faults.has('kind-create-fail');
-  const report = await startNodeProcess({ home, name, nodes, hostPorts, apiAddress, apiPort, kubernetesVersion: k8sVersion, serveApi: !kubeadmFails });
+  const report = await startNodeProcess({ home, name, nodes: containers, hostPorts, apiAddress, apiPort, kubernetesVersion: k8sVersion, serveApi: !kubeadmFails });
   if (!report.ok) {
     status.end(false);
     destroyCluster(home, name);

@@ -77,10 +77,17 @@ export function destroyCluster(home: string, name: string): void {
   rmSync(p.nodeDir(name), { recursive: true, force: true });
 }
 
+/** A node as the API server seeds it: kind's container name, role and the config's Kubernetes labels. */
+export interface SimNode {
+  name: string;
+  role: string;
+  labels: Record<string, string>;
+}
+
 export interface NodeStartSpec {
   home: string;
   name: string;
-  nodes: string[];
+  nodes: SimNode[];
   hostPorts: HostPortRecord[];
   apiAddress: string;
   /** 0 = pick a free port */
@@ -110,7 +117,7 @@ export async function startNodeProcess(spec: NodeStartSpec): Promise<NodeReport>
     '--name', spec.name,
     '--state-dir', spec.home,
     '--port-mappings', JSON.stringify(spec.hostPorts),
-    '--nodes', spec.nodes.join(','),
+    '--nodes', JSON.stringify(spec.nodes),
     '--api-address', spec.apiAddress,
     '--api-port', String(spec.apiPort),
     '--kubernetes-version', spec.kubernetesVersion,

@@ -297,17 +297,17 @@ function aggregate(errs: string[]): string {
   return errs.length === 1 ? (errs[0] as string) : `[${errs.join(', ')}]`;
 }
 
-/** Node container names as kind assigns them: NAME-control-plane, NAME-control-plane2, NAME-worker, ... */
-export function nodeNames(clusterName: string, nodes: Array<{ role: string }>): string[] {
+/** Node containers as kind names them: NAME-control-plane, NAME-control-plane2, NAME-worker, ... */
+export function nodeContainers(clusterName: string, nodes: KindNode[]): Array<{ name: string; role: string; labels: Record<string, string> }> {
   const counts = new Map<string, number>();
-  const names = nodes.map((n) => {
+  const out = nodes.map((n) => {
     const k = (counts.get(n.role) ?? 0) + 1;
     counts.set(n.role, k);
-    return `${clusterName}-${n.role}${k === 1 ? '' : k}`;
+    return { name: `${clusterName}-${n.role}${k === 1 ? '' : k}`, role: n.role, labels: n.labels };
   });
-  // More than one control plane: kind adds a load balancer container in front of them.
-  if (nodes.filter((n) => n.role === 'control-plane').length > 1) names.push(`${clusterName}-external-load-balancer`);
-  return names;
+  // More than one control plane: kind adds a load balancer container in front of them (not a Kubernetes node).
+  if (nodes.filter((n) => n.role === 'control-plane').length > 1) out.push({ name: `${clusterName}-external-load-balancer`, role: 'external-load-balancer', labels: {} });
+  return out;
 }
 
 /** "kindest/node:v1.36.1@sha256:..." -> "kindest/node:v1.36.1" (what kind shows while ensuring the image). */

@@ -3,6 +3,7 @@
 // kube-dns Services, and the built-in APIServices. Built twice from one plan: "not ready yet" (api-slow fault)
 // and "ready", so the bootstrap controller can flip the status of the same objects later.
 import os from 'node:os';
+import type { SimNode } from './clusters.ts';
 import { randomSuffix } from './restapi.ts';
 import type { ResourceRegistry, ResourceType } from './resources.ts';
 import { STRATEGIES } from './strategies.ts';
@@ -10,13 +11,13 @@ import { nowTimestamp, type KubeObject, type Store } from './store.ts';
 
 export interface SeedSpec {
   clusterName: string;
-  /** node container names (the load balancer container of HA clusters is skipped: it is not a Kubernetes node) */
-  nodes: string[];
+  /** node containers (the load balancer container of HA clusters is skipped: it is not a Kubernetes node) */
+  nodes: SimNode[];
   kubernetesVersion: string;
 }
 
 interface Plan extends SeedSpec {
-  kubeNodes: Array<{ name: string; role: 'control-plane' | 'worker'; ip: string }>;
+  kubeNodes: Array<{ name: string; role: 'control-plane' | 'worker'; ip: string; labels: Record<string, string> }>;
   corednsHash: string;
   corednsPods: string[];
   localPathHash: string;
@@ -29,8 +30,8 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', '
 
 function plan(spec: SeedSpec): Plan {
   const kubeNodes = spec.nodes
-    .filter((n) => !n.endsWith('-external-load-balancer'))
-    .map((name, i) => ({ name, role: name.includes('-control-plane') ? ('control-plane' as const) : ('worker' as const), ip: `172.18.0.${i + 2}` }));
+    .filter((n) => n.role === 'control-plane' || n.role === 'worker')
+    .map((n, i) => ({ name: n.name, role: n.role === 'control-plane' ? ('control-plane' as const) : ('worker' as const), ip: `172.18.0.${i + 2}`, labels: n.labels }));
   const corednsHash = randomSuffix(10);
   const localPathHash = randomSuffix(10);
   return {
@@ -53,6 +54,7 @@ function condition(type: string, status: boolean, reason: string, message: strin
 
 function nodeObject(p: Plan, n: Plan['kubeNodes'][number], ready: boolean): KubeObject {
   const labels: Record<string, string> = {
+    ...n.labels,
     'beta.kubernetes.io/arch': 'amd64',
     'beta.kubernetes.io/os': 'linux',
     'kubernetes.io/arch': 'amd64',
