@@ -1,0 +1,278 @@
+// Test harness: a private simulated machine per test (file). Each Sim has its own state dir, kubeconfig, HOME,
+// host ports and a PATH that holds ONLY the stand-ins (kind, helm, docker), the real kubectl and node: a tool
+// listed in `missing` is really missing, like on a laptop without it.
+//
+//   const sim = await createSim({ faults: ['api-slow=5'] });
+//   const cfg = sim.writeKindConfig(sim.ports());
+//   const r = await sim.run(['up', '--config', cfg]);   // node scripts/cli.ts up ...
+//   await sim.cleanup();                                   // deletes clusters, kills API servers, removes home
+import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { isMap, isSeq, parseDocument } from 'yaml';
+import { destroyCluster, listClusters } from '../sim/lib/clusters.ts';
+import { isAlive } from '../sim/lib/procs.ts';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+const SIM_SRC = path.join(REPO_ROOT, 'test', 'sim');
+
+export type SimTool = 'kind' | 'helm' | 'docker' | 'kubectl';
+
+export interface SimOptions {
+  /** HPA_LAB_SIM_FAULTS entries, e.g. ['docker-down'] or ['api-slow=5'] */
+  faults?: string[];
+  /** tools left out of PATH */
+  missing?: SimTool[];
+  /** extra environment for every command */
+  env?: Record<string, string>;
+}
+
+/** Host ports reserved for this sim (all inside the NodePort range, so they are valid node ports too). */
+export interface SimPorts {
+  app: number;
+  prometheus: number;
+  grafana: number;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export interface RunOptions {
+  timeoutMs?: number;
+  env?: Record<string, string>;
+  /** working directory (default: the repository root) */
+  cwd?: string;
+}
+
+export interface Sim {
+  home: string;
+  env: Record<string, string>;
+  /** The 3 ports reserved for this sim; the same on every call. */
+  ports(): SimPorts;
+  /** Copy of kind/cluster.yaml with host/container ports 30000/30090/30030 replaced; returns its path. */
+  writeKindConfig(ports: SimPorts): string;
+  /** Runs the real CLI: node scripts/cli.ts ...args */
+  run(args: string[], opts?: RunOptions): Promise<RunResult>;
+  /** Runs any tool (kind, kubectl, helm, docker...) in the sim environment. */
+  exec(cmd: string, args: string[], opts?: RunOptions): Promise<RunResult>;
+  /** Deletes every simulated cluster (no process survives), releases the ports, removes the home dir. */
+  cleanup(): Promise<void>;
+}
+
+// ---- port reservation across parallel test files ----------------------------------------------------------
+
+const PORT_LOCK_DIR = path.join(os.tmpdir(), 'hpa-lab-sim-ports');
+// NodePort range minus the lab's default ports' neighbourhood, so a developer's own `npm run sim -- up` on
+// 30000/30090/30030 never collides with tests.
+const PORT_MIN = 30100;
+const PORT_MAX = 32700;
+
+function tryLock(port: number): boolean {
+  mkdirSync(PORT_LOCK_DIR, { recursive: true });
+  const file = path.join(PORT_LOCK_DIR, `${port}.lock`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      return true;
+    } catch {
+      // Held: steal it only when its owner is dead (a crashed earlier run).
+      let owner: number;
+      try {
+        owner = Number(readFileSync(file, 'utf8'));
+      } catch {
+        continue;
+      }
+      if (Number.isFinite(owner) && owner > 0 && isAlive(owner)) return false;
+      rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+function unlock(port: number): void {
+  rmSync(path.join(PORT_LOCK_DIR, `${port}.lock`), { force: true });
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ host: '127.0.0.1', port, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+async function reservePorts(n: number): Promise<number[]> {
+  const got: number[] = [];
+  const span = PORT_MAX - PORT_MIN;
+  let candidate = PORT_MIN + Math.floor(Math.random() * span);
+  for (let tries = 0; got.length < n && tries < span; tries++) {
+    candidate = PORT_MIN + ((candidate - PORT_MIN + 1) % span);
+    if (!tryLock(candidate)) continue;
+    if (await canBind(candidate)) got.push(candidate);
+    else unlock(candidate);
+  }
+  if (got.length < n) {
+    got.forEach(unlock);
+    throw new Error(`could not reserve ${n} free ports in ${PORT_MIN}-${PORT_MAX}`);
+  }
+  return got;
+}
+
+// ---- the sim ----------------------------------------------------------------------------------------------
+
+function findOnPath(tool: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir || path.resolve(dir) === path.join(SIM_SRC, 'bin')) continue;
+    const p = path.join(dir, tool);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Whether the real kubectl is installed (tests that need it use it.skipIf(!HAS_KUBECTL)). */
+export const HAS_KUBECTL = findOnPath('kubectl') !== undefined;
+
+const MINIMAL_KIND_CONFIG = `# Written by test/helpers/sim.ts because kind/cluster.yaml does not exist yet.
+kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+name: hpa-lab
+nodes:
+  - role: control-plane
+    image: kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5
+    extraPortMappings:
+      - { containerPort: 30000, hostPort: 30000, listenAddress: 127.0.0.1, protocol: TCP }
+      - { containerPort: 30090, hostPort: 30090, listenAddress: 127.0.0.1, protocol: TCP }
+      - { containerPort: 30030, hostPort: 30030, listenAddress: 127.0.0.1, protocol: TCP }
+`;
+
+/** Sims not yet cleaned up; the exit handler below tears them down if a test forgot. */
+const live = new Set<{ home: string; ports: number[] }>();
+
+function teardownSync(home: string, ports: number[]): void {
+  for (const name of listClusters(home)) destroyCluster(home, name);
+  rmSync(home, { recursive: true, force: true });
+  ports.forEach(unlock);
+}
+
+process.on('exit', () => {
+  for (const s of live) teardownSync(s.home, s.ports);
+});
+
+async function runCommand(cmd: string, args: string[], env: Record<string, string>, opts: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now();
+  const r = await execa(cmd, args, {
+    env: { ...env, ...opts.env },
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    cwd: opts.cwd ?? REPO_ROOT,
+    timeout: opts.timeoutMs ?? 120_000,
+    stripFinalNewline: false,
+  });
+  const durationMs = Date.now() - started;
+  if (r.exitCode === undefined && (r as { code?: string }).code === 'ENOENT') {
+    return { exitCode: 127, stdout: '', stderr: `${cmd}: command not found\n`, durationMs };
+  }
+  return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), durationMs };
+}
+
+export async function createSim(opts: SimOptions = {}): Promise<Sim> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-sim-'));
+  const bin = path.join(home, 'bin');
+  mkdirSync(bin);
+  mkdirSync(path.join(home, 'home'));
+  const missing = new Set(opts.missing ?? []);
+  for (const tool of ['kind', 'helm', 'docker'] as const) {
+    if (!missing.has(tool)) symlinkSync(path.join(SIM_SRC, 'bin', tool), path.join(bin, tool));
+  }
+  const kubectl = findOnPath('kubectl');
+  if (kubectl && !missing.has('kubectl')) symlinkSync(kubectl, path.join(bin, 'kubectl'));
+
+  const portList = await reservePorts(3);
+  const record = { home, ports: portList };
+  live.add(record);
+  const [app, prometheus, grafana] = portList as [number, number, number];
+  const ports: SimPorts = { app, prometheus, grafana };
+
+  const env: Record<string, string> = {
+    HPA_LAB_SIM_HOME: home,
+    HPA_LAB_SIM_ROOT: SIM_SRC,
+    HPA_LAB_SIM_NODE: process.execPath,
+    HPA_LAB_SIM_FAULTS: (opts.faults ?? []).join(','),
+    // API servers exit when this process is gone, even if it was killed before cleanup could run.
+    HPA_LAB_SIM_OWNER_PID: String(process.pid),
+    KUBECONFIG: path.join(home, 'kubeconfig'),
+    HOME: path.join(home, 'home'),
+    TMPDIR: os.tmpdir(),
+    CI: 'true',
+    NO_COLOR: '1',
+    PATH: [bin, path.dirname(process.execPath)].join(path.delimiter),
+    ...opts.env,
+  };
+
+  let cleaned = false;
+  return {
+    home,
+    env,
+    ports: () => ({ ...ports }),
+    writeKindConfig(p) {
+      const src = path.join(REPO_ROOT, 'kind', 'cluster.yaml');
+      const doc = parseDocument(existsSync(src) ? readFileSync(src, 'utf8') : MINIMAL_KIND_CONFIG);
+      const replace = new Map([
+        [30000, p.app],
+        [30090, p.prometheus],
+        [30030, p.grafana],
+      ]);
+      const nodes = doc.get('nodes');
+      if (isSeq(nodes)) {
+        for (const node of nodes.items) {
+          const mappings = isMap(node) ? node.get('extraPortMappings') : undefined;
+          if (!isSeq(mappings)) continue;
+          for (const m of mappings.items) {
+            if (!isMap(m)) continue;
+            for (const key of ['containerPort', 'hostPort']) {
+              const to = replace.get(Number(m.get(key)));
+              if (to !== undefined) m.set(key, to);
+            }
+          }
+        }
+      }
+      const out = path.join(home, 'kind-cluster.yaml');
+      writeFileSync(out, doc.toString());
+      return out;
+    },
+    run: (args, o) => runCommand(process.execPath, [path.join(REPO_ROOT, 'scripts', 'cli.ts'), ...args], env, o),
+    exec: (cmd, args, o) => runCommand(cmd, args, env, o),
+    cleanup() {
+      if (cleaned) return Promise.resolve();
+      cleaned = true;
+      live.delete(record);
+      teardownSync(home, portList);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** pids of the node processes (API servers) of a sim's clusters, for "nothing left running" assertions. */
+export function simNodePids(home: string): number[] {
+  const dir = path.join(home, 'clusters');
+  if (!existsSync(dir)) return [];
+  return listClusters(home)
+    .map((n) => (JSON.parse(readFileSync(path.join(dir, `${n}.json`), 'utf8')) as { pid: number | null }).pid)
+    .filter((p): p is number => typeof p === 'number');
+}
+
+export { isAlive };
