@@ -1,0 +1,379 @@
+// The simulated machine (test/sim) must behave like the real tools, strictness included, or the CLI's tests
+// prove nothing. These tests pin that: flag and config strictness, the cluster lifecycle against the real
+// kubectl and @kubernetes/client-node, and every fault the simulation offers.
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSim, HAS_KUBECTL, isAlive, simNodePids, type Sim } from './helpers/sim.ts';
+
+interface ClusterState {
+  pid: number | null;
+  apiPort: number | null;
+  hostPorts: Array<{ hostPort: number; containerPort: number }>;
+  images: Array<{ name: string; id: string }>;
+}
+
+function state(sim: Sim, name: string): ClusterState {
+  return JSON.parse(readFileSync(path.join(sim.home, 'clusters', `${name}.json`), 'utf8')) as ClusterState;
+}
+
+function apiBase(sim: Sim, name: string): string {
+  return `http://127.0.0.1:${state(sim, name).apiPort}`;
+}
+
+/** Resolves when something accepts connections on 127.0.0.1:port, false when refused. */
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+function listenOn(port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer((c) => c.destroy());
+    srv.once('error', reject);
+    srv.listen(port, '127.0.0.1', () => resolve(srv));
+  });
+}
+
+async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs}ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.concurrent('stand-ins are as strict as the real tools', () => {
+  let sim: Sim;
+  beforeAll(async () => {
+    sim = await createSim();
+  });
+  afterAll(() => sim.cleanup());
+
+  it('kind: unknown flags and commands, bad values, bool flags taking no separate value (cobra/pflag)', async () => {
+    const cases: Array<[string[], string]> = [
+      [['create', 'cluster', '--nmae', 'x'], 'ERROR: unknown flag: --nmae\n'],
+      [['foo'], 'ERROR: unknown command "foo" for "kind"\n'],
+      [['create', 'cluster', '--wait', 'abc'], 'ERROR: invalid argument "abc" for "--wait" flag: time: invalid duration "abc"\n'],
+      [['delete', 'cluster', '--name'], 'ERROR: flag needs an argument: --name\n'],
+      [['get', 'clusters', '-x'], "ERROR: unknown shorthand flag: 'x' in -x\n"],
+      [['create', 'cluster', '--retain', 'false'], 'ERROR: unknown command "false" for "kind create cluster"\n'],
+    ];
+    for (const [args, stderr] of cases) {
+      const r = await sim.exec('kind', args);
+      expect({ args, exitCode: r.exitCode, stderr: r.stderr }).toEqual({ args, exitCode: 1, stderr });
+    }
+    const v = await sim.exec('kind', ['version']);
+    expect(v.stdout).toMatch(/^kind v0\.32\.0 go1\.25\.4 \w+\/\w+\n$/);
+    const old = await sim.exec('kind', ['version'], { env: { HPA_LAB_SIM_KIND_VERSION: '0.20.0' } });
+    expect(old.stdout).toMatch(/^kind v0\.20\.0 /);
+  });
+
+  it('helm: v4 has no --client on version, v3 accepts it; --short and --template', async () => {
+    expect(await sim.exec('helm', ['version', '--client'])).toMatchObject({ exitCode: 1, stderr: 'Error: unknown flag: --client\n' });
+    expect(await sim.exec('helm', ['version', '-c'])).toMatchObject({ exitCode: 1, stderr: "Error: unknown shorthand flag: 'c' in -c\n" });
+    expect(await sim.exec('helm', ['install', '--foo'])).toMatchObject({ exitCode: 1, stderr: 'Error: "helm install" is not simulated yet\n' });
+    expect(await sim.exec('helm', ['versoin'])).toMatchObject({ exitCode: 1, stderr: 'Error: unknown command "versoin" for "helm"\n\nDid you mean this?\n\tversion\n\nRun \'helm --help\' for usage.\n' });
+    expect(await sim.exec('helm', ['version', '--short'])).toMatchObject({ exitCode: 0, stdout: 'v4.0.4+g8650e1d\n' });
+    expect(await sim.exec('helm', ['version', '--template', '{{.Version}}'])).toMatchObject({ exitCode: 0, stdout: 'v4.0.4' });
+    const h3 = { env: { HPA_LAB_SIM_HELM_VERSION: '3.19.0' } };
+    expect(await sim.exec('helm', ['version', '--client', '--short'], h3)).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^v3\.19\.0\+g[0-9a-f]{7}\n$/) as unknown });
+  });
+
+  it('docker: flag errors exit 125 with a hint, templates outside the simulated set are refused', async () => {
+    expect(await sim.exec('docker', ['version', '--foo'])).toMatchObject({ exitCode: 125, stderr: "unknown flag: --foo\nSee 'docker version --help'.\n" });
+    expect(await sim.exec('docker', ['version', '--format', '{{.Server.Version}}'])).toMatchObject({ exitCode: 0, stdout: '28.2.2\n' });
+    expect(await sim.exec('docker', ['info', '--format', '{{.ServerVersion}}'])).toMatchObject({ exitCode: 0, stdout: '28.2.2\n' });
+    const json = await sim.exec('docker', ['version', '--format', '{{json .}}']);
+    expect((JSON.parse(json.stdout) as { Client: { Version: string } }).Client.Version).toBe('28.2.2');
+    expect(await sim.exec('docker', ['version', '--format', '{{if .Server}}x{{end}}'])).toMatchObject({ exitCode: 1, stderr: 'template: :1: unsupported in simulation\n' });
+  });
+
+  it('refuse to run without HPA_LAB_SIM_HOME, and reject unknown fault names', async () => {
+    for (const tool of ['kind', 'helm', 'docker']) {
+      const r = await sim.exec(tool, ['version'], { env: { HPA_LAB_SIM_HOME: '' } });
+      expect(r).toMatchObject({ exitCode: 1, stderr: 'ERROR: HPA_LAB_SIM_HOME is not set (simulated cluster)\n' });
+    }
+    const r = await sim.exec('kind', ['get', 'clusters'], { env: { HPA_LAB_SIM_FAULTS: 'dokcer-down' } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('unknown simulation fault "dokcer-down"');
+  });
+
+  it('kind decodes its config strictly and validates it like kind', async () => {
+    const file = path.join(sim.home, 'bad.yaml');
+    const attempt = async (yaml: string) => {
+      writeFileSync(file, yaml);
+      return sim.exec('kind', ['create', 'cluster', '--name', 'strict', '--config', file]);
+    };
+    const head = 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n';
+    const typo = await attempt(`${head}nodes:\n- role: control-plane\n  extraPortMappings:\n  - containerPort: 30000\n    hostPort: 30000\n    listenAdress: 127.0.0.1\n`);
+    expect(typo).toMatchObject({ exitCode: 1, stderr: 'ERROR: failed to create cluster: unable to decode config: error unmarshaling JSON: while decoding JSON: json: unknown field "listenAdress"\n' });
+    expect((await attempt('kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha3\n')).stderr).toBe('ERROR: failed to create cluster: unknown apiVersion: kind.x-k8s.io/v1alpha3\n');
+    expect((await attempt('kind: Clutser\napiVersion: kind.x-k8s.io/v1alpha4\n')).stderr).toBe('ERROR: failed to create cluster: unknown kind Clutser for apiVersion: kind.x-k8s.io/v1alpha4\n');
+    const dup = await attempt(`${head}nodes:\n- role: control-plane\n  extraPortMappings:\n  - {containerPort: 30000, hostPort: 30000, listenAddress: 127.0.0.1}\n  - {containerPort: 30001, hostPort: 30000, listenAddress: 127.0.0.1}\n`);
+    expect(dup.stderr).toBe('ERROR: failed to create cluster: invalid configuration for node 0: invalid portMapping: port mapping with same listen address, port and protocol already configured: 127.0.0.1/30000/tcp\n');
+    const wrongType = await attempt(`${head}nodes:\n- role: control-plane\n  extraPortMappings:\n  - containerPort: "30000"\n`);
+    expect(wrongType.stderr).toContain('json: cannot unmarshal string into Go struct field PortMapping.nodes.extraPortMappings.containerPort of type int32');
+    expect(existsSync(path.join(sim.home, 'clusters', 'strict.json'))).toBe(false);
+  });
+});
+
+describe('a cluster from create to delete', () => {
+  let sim: Sim;
+  let cfg: string;
+  const name = 'life';
+  beforeAll(async () => {
+    sim = await createSim();
+    cfg = sim.writeKindConfig(sim.ports());
+  });
+  afterAll(() => sim.cleanup());
+
+  it('creates it: progress like kind, listed, kubeconfig merged, host ports really bound', async () => {
+    const r = await sim.exec('kind', ['create', 'cluster', '--name', name, '--config', cfg]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`Creating cluster "${name}" ...\n`);
+    expect(r.stderr).toContain(' ✓ Ensuring node image (kindest/node:v1.36.1) 🖼\n');
+    expect(r.stderr).toContain(' ✓ Installing StorageClass 💾\n');
+    expect(r.stderr).toContain(`Set kubectl context to "kind-${name}"\n`);
+    expect((await sim.exec('kind', ['get', 'clusters'])).stdout).toBe(`${name}\n`);
+    expect((await sim.exec('kind', ['get', 'nodes', '--name', name])).stdout).toBe(`${name}-control-plane\n`);
+
+    const kubeconfig = parse(readFileSync(sim.env.KUBECONFIG as string, 'utf8')) as { 'current-context': string; clusters: Array<{ name: string; cluster: { server: string } }> };
+    expect(kubeconfig['current-context']).toBe(`kind-${name}`);
+    expect(kubeconfig.clusters[0]?.cluster.server).toBe(apiBase(sim, name));
+
+    const { app, prometheus, grafana } = sim.ports();
+    expect(state(sim, name).hostPorts.map((p) => p.hostPort)).toEqual([app, prometheus, grafana]);
+    const res = await fetch(`http://127.0.0.1:${app}/`);
+    expect(res.status).toBe(503);
+    expect(await res.text()).toBe(`no endpoints for NodePort ${app} (simulated)\n`);
+  });
+
+  it('serves the API to @kubernetes/client-node, with the config\'s node labels', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString((await sim.exec('kind', ['get', 'kubeconfig', '--name', name])).stdout);
+    const nodes = await kc.makeApiClient(CoreV1Api).listNode();
+    const node = nodes.items[0];
+    expect(node?.metadata?.name).toBe(`${name}-control-plane`);
+    expect(node?.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('hpa-lab');
+    expect(node?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+  });
+
+  it('answers REST calls with Kubernetes-shaped objects and Status errors', async () => {
+    const base = apiBase(sim, name);
+    const call = async (method: string, p: string, body?: unknown, type = 'application/json') => {
+      const res = await fetch(base + p, { method, headers: { 'Content-Type': type }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await call('GET', '/apis/apps/v1/namespaces/default/deployments/x')).toEqual({
+      status: 404,
+      body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'deployments.apps "x" not found', reason: 'NotFound', details: { name: 'x', group: 'apps', kind: 'deployments' }, code: 404 },
+    });
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { tier: 'a' } }, data: { k: 'v' } };
+    expect((await call('POST', '/api/v1/namespaces/nope/configmaps', cm)).body).toMatchObject({ code: 404, message: 'namespaces "nope" not found' });
+    const created = await call('POST', '/api/v1/namespaces/default/configmaps', cm);
+    expect(created.status).toBe(201);
+    expect(created.body.metadata).toMatchObject({ name: 'c', namespace: 'default', uid: expect.any(String) as unknown, resourceVersion: expect.any(String) as unknown });
+    expect((await call('POST', '/api/v1/namespaces/default/configmaps', cm)).body).toMatchObject({ code: 409, reason: 'AlreadyExists', message: 'configmaps "c" already exists' });
+    expect((await call('PATCH', '/api/v1/namespaces/default/configmaps/c', { data: { k: null, m: 'n' } }, 'application/merge-patch+json')).body.data).toEqual({ m: 'n' });
+    expect((await call('PATCH', '/api/v1/namespaces/default/configmaps/c', [{ op: 'add', path: '/data/j', value: '1' }], 'application/json-patch+json')).body.data).toEqual({ m: 'n', j: '1' });
+    const applied = await call('PATCH', '/api/v1/namespaces/default/configmaps/d?fieldManager=test', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\ndata:\n  x: y\n', 'application/apply-patch+yaml');
+    expect(applied.status).toBe(201);
+    const list = await call('GET', '/api/v1/namespaces/default/configmaps?labelSelector=tier%3Da');
+    expect((list.body.items as Array<{ metadata: { name: string } }>).map((i) => i.metadata.name)).toEqual(['c']);
+    expect((await call('DELETE', '/api/v1/namespaces/default/configmaps/c')).status).toBe(200);
+    const table = await fetch(`${base}/apis/apps/v1/namespaces/kube-system/deployments`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
+    const t = (await table.json()) as { kind: string; columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: unknown[] }> };
+    expect(t.kind).toBe('Table');
+    expect(t.columnDefinitions.slice(0, 5).map((c) => c.name)).toEqual(['Name', 'Ready', 'Up-to-date', 'Available', 'Age']);
+    expect(t.rows[0]?.cells.slice(0, 4)).toEqual(['coredns', '2/2', 2, 2]);
+  });
+
+  it.skipIf(!HAS_KUBECTL)('works with the real kubectl: get, --raw, apply (client- and server-side), delete', async () => {
+    const kubectl = (...args: string[]) => sim.exec('kubectl', ['--context', `kind-${name}`, ...args]);
+    const nodes = await kubectl('get', 'nodes');
+    expect(nodes.stdout).toMatch(new RegExp(`^NAME +STATUS +ROLES +AGE +VERSION\\n${name}-control-plane +Ready +control-plane +\\S+ +v1\\.36\\.1\\n$`));
+    expect((await kubectl('get', 'pods', '-A')).stdout).toMatch(/kube-system +coredns-\S+ +1\/1 +Running +0 /);
+    expect((await kubectl('get', 'deployment', 'coredns', '-n', 'kube-system')).stdout).toMatch(/^NAME +READY +UP-TO-DATE +AVAILABLE +AGE\ncoredns +2\/2 +2 +2 /);
+    expect(JSON.parse((await kubectl('get', '--raw', '/version')).stdout)).toMatchObject({ gitVersion: 'v1.36.1', major: '1', minor: '36' });
+    const manifest = path.join(sim.home, 'cm.yaml');
+    writeFileSync(manifest, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lab\n  namespace: default\ndata:\n  a: "1"\n');
+    expect((await kubectl('apply', '-f', manifest)).stdout).toBe('configmap/lab created\n');
+    writeFileSync(manifest, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lab\n  namespace: default\ndata:\n  a: "2"\n');
+    expect((await kubectl('apply', '-f', manifest)).stdout).toBe('configmap/lab configured\n');
+    expect((await kubectl('apply', '--server-side', '-f', manifest)).stdout).toBe('configmap/lab serverside-applied\n');
+    expect((await kubectl('get', 'configmap', 'lab', '-o', 'jsonpath={.data.a}')).stdout).toBe('2');
+    expect((await kubectl('delete', '-f', manifest)).stdout).toBe('configmap "lab" deleted\n');
+    const gone = await kubectl('get', 'configmap', 'lab');
+    expect(gone).toMatchObject({ exitCode: 1, stderr: 'Error from server (NotFound): configmaps "lab" not found\n' });
+  });
+
+  it('refuses a second cluster of the same name', async () => {
+    const r = await sim.exec('kind', ['create', 'cluster', '--name', name, '--config', cfg]);
+    expect(r).toMatchObject({ exitCode: 1, stderr: `ERROR: failed to create cluster: node(s) already exist for a cluster with the name "${name}"\n` });
+  });
+
+  it('deletes it, twice without complaint, leaving no process, port or kubeconfig entry', async () => {
+    const pid = state(sim, name).pid as number;
+    expect(isAlive(pid)).toBe(true);
+    for (let i = 0; i < 2; i++) {
+      expect(await sim.exec('kind', ['delete', 'cluster', '--name', name])).toMatchObject({ exitCode: 0, stderr: `Deleting cluster "${name}" ...\n` });
+    }
+    expect(isAlive(pid)).toBe(false);
+    expect(await canConnect(sim.ports().app)).toBe(false);
+    const r = await sim.exec('kind', ['get', 'clusters']);
+    expect(r).toMatchObject({ exitCode: 0, stdout: '', stderr: 'No kind clusters found.\n' });
+    const kubeconfig = parse(readFileSync(sim.env.KUBECONFIG as string, 'utf8')) as { 'current-context': string; contexts: unknown[] };
+    expect(kubeconfig).toMatchObject({ 'current-context': '', contexts: [] });
+  });
+});
+
+describe.concurrent('faults', () => {
+  it('a taken host port fails like docker ("port is already allocated") and leaves nothing behind', async () => {
+    const sim = await createSim();
+    try {
+      const ports = sim.ports();
+      const blocker = await listenOn(ports.prometheus);
+      try {
+        const r = await sim.exec('kind', ['create', 'cluster', '--name', 'clash', '--config', sim.writeKindConfig(ports)]);
+        expect(r.exitCode).toBe(1);
+        expect(r.stderr).toContain(' ✗ Preparing nodes 📦 \n');
+        expect(r.stderr).toMatch(/^ERROR: failed to create cluster: command "docker run --name clash-control-plane .*" failed with error: exit status 125$/m);
+        expect(r.stderr).toMatch(new RegExp(`^Command Output: docker: Error response from daemon: driver failed programming external connectivity on endpoint clash-control-plane \\([0-9a-f]+\\): Bind for 127\\.0\\.0\\.1:${ports.prometheus} failed: port is already allocated\\.$`, 'm'));
+      } finally {
+        blocker.close();
+      }
+      expect((await sim.exec('kind', ['get', 'clusters'])).stdout).toBe('');
+      expect(await canConnect(ports.app)).toBe(false);
+      expect(existsSync(path.join(sim.home, 'nodes', 'clash'))).toBe(false);
+    } finally {
+      await sim.cleanup();
+    }
+  });
+
+  it('docker-down: docker and kind fail as with a stopped daemon', async () => {
+    const sim = await createSim({ faults: ['docker-down'] });
+    try {
+      const down = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
+      const v = await sim.exec('docker', ['version']);
+      expect(v.exitCode).toBe(1);
+      expect(v.stdout).toContain(' Version:           28.2.2');
+      expect(v.stderr).toBe(`${down}\n`);
+      expect(await sim.exec('docker', ['info', '--format', '{{.ServerVersion}}'])).toMatchObject({ exitCode: 1, stdout: '', stderr: `${down}\n` });
+      const k = await sim.exec('kind', ['create', 'cluster', '--name', 'd']);
+      expect(k).toMatchObject({
+        exitCode: 1,
+        stderr: `ERROR: failed to create cluster: failed to list nodes: command "docker ps -a --filter label=io.x-k8s.kind.cluster=d --format '{{.Names}}'" failed with error: exit status 1\nCommand Output: ${down}\n`,
+      });
+      expect((await sim.exec('kind', ['delete', 'cluster', '--name', 'd'])).exitCode).toBe(1);
+    } finally {
+      await sim.cleanup();
+    }
+  });
+
+  it('api-slow=SECONDS: readyz fails and the node is NotReady, then both recover', async () => {
+    const sim = await createSim({ faults: ['api-slow=2'] });
+    try {
+      expect((await sim.exec('kind', ['create', 'cluster', '--name', 'slow'])).exitCode).toBe(0);
+      const base = apiBase(sim, 'slow');
+      const readyz = await fetch(`${base}/readyz`);
+      expect(readyz.status).toBe(500);
+      const text = await readyz.text();
+      expect(text).toContain('[-]etcd failed: reason withheld\nreadyz check failed');
+      const nodeReady = async () => {
+        const node = (await (await fetch(`${base}/api/v1/nodes/slow-control-plane`)).json()) as { status: { conditions: Array<{ type: string; status: string; reason: string; message: string }> } };
+        return node.status.conditions.find((c) => c.type === 'Ready');
+      };
+      expect(await nodeReady()).toMatchObject({ status: 'False', reason: 'KubeletNotReady', message: expect.stringContaining('container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady') as unknown });
+      await eventually(async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 5000);
+      expect(await nodeReady()).toMatchObject({ status: 'True' });
+    } finally {
+      await sim.cleanup();
+    }
+  });
+
+  it('kind-create-fail: kubeadm init fails (WSL cgroups) and nothing is left without --retain', async () => {
+    const sim = await createSim({ faults: ['kind-create-fail'] });
+    try {
+      const r = await sim.exec('kind', ['create', 'cluster', '--name', 'wsl', '--config', sim.writeKindConfig(sim.ports())]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain(' ✗ Starting control-plane 🕹️\n');
+      expect(r.stderr).toContain('ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged wsl-control-plane kubeadm init --skip-phases=preflight --config=/kind/kubeadm.conf --skip-token-print --v=6" failed with error: exit status 1\nCommand Output: ');
+      expect(r.stderr).toMatch(/error adding pid \d+ to cgroups/);
+      expect((await sim.exec('kind', ['get', 'clusters'])).stdout).toBe('');
+      expect(await canConnect(sim.ports().app)).toBe(false);
+      expect(existsSync(sim.env.KUBECONFIG as string)).toBe(false);
+    } finally {
+      await sim.cleanup();
+    }
+  });
+
+  it('kind-create-fail with --retain keeps the broken node (ports held, no API) until deleted', async () => {
+    const sim = await createSim({ faults: ['kind-create-fail'] });
+    try {
+      const r = await sim.exec('kind', ['create', 'cluster', '--name', 'kept', '--retain', '--config', sim.writeKindConfig(sim.ports())]);
+      expect(r.exitCode).toBe(1);
+      expect((await sim.exec('kind', ['get', 'clusters'])).stdout).toBe('kept\n');
+      expect(state(sim, 'kept').apiPort).toBeNull();
+      expect(await canConnect(sim.ports().app)).toBe(true);
+      const kc = await sim.exec('kind', ['get', 'kubeconfig', '--name', 'kept']);
+      expect(kc.exitCode).toBe(1);
+      expect(kc.stderr).toContain('cat /etc/kubernetes/admin.conf');
+      const [pid] = simNodePids(sim.home);
+      expect((await sim.exec('kind', ['delete', 'cluster', '--name', 'kept'])).exitCode).toBe(0);
+      expect(isAlive(pid as number)).toBe(false);
+      expect(await canConnect(sim.ports().app)).toBe(false);
+    } finally {
+      await sim.cleanup();
+    }
+  });
+
+  it('an API server whose state directory vanished exits by itself (safety net)', async () => {
+    const sim = await createSim();
+    try {
+      expect((await sim.exec('kind', ['create', 'cluster', '--name', 'orphan'])).exitCode).toBe(0);
+      const [pid] = simNodePids(sim.home);
+      rmSync(path.join(sim.home, 'clusters'), { recursive: true });
+      await eventually(() => Promise.resolve(isAlive(pid as number) ? undefined : true), 4000);
+    } finally {
+      await sim.cleanup();
+    }
+  });
+});
+
+describe('images', () => {
+  it('docker build records a content-addressed image that kind can load', async () => {
+    const sim = await createSim();
+    try {
+      const ctx = path.join(sim.home, 'app');
+      mkdirSync(ctx);
+      writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM node:24-alpine\nCOPY server.js .\n');
+      writeFileSync(path.join(ctx, 'server.js'), 'console.log(1)\n');
+      const b = await sim.exec('docker', ['build', '-t', 'hpa-lab-app:dev', '--label', 'a=b', ctx]);
+      expect(b.exitCode, b.stderr).toBe(0);
+      expect(b.stderr).toContain('naming to docker.io/library/hpa-lab-app:dev done');
+      const id = (await sim.exec('docker', ['image', 'inspect', 'hpa-lab-app:dev', '--format', '{{.Id}}'])).stdout.trim();
+      expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(await sim.exec('docker', ['image', 'inspect', 'nope:dev'])).toMatchObject({ exitCode: 1, stderr: 'Error response from daemon: No such image: nope:dev\n' });
+      expect((await sim.exec('kind', ['create', 'cluster', '--name', 'img'])).exitCode).toBe(0);
+      const load = await sim.exec('kind', ['load', 'docker-image', 'hpa-lab-app:dev', '--name', 'img']);
+      expect(load).toMatchObject({ exitCode: 0, stderr: `Image: "hpa-lab-app:dev" with ID "${id}" not yet present on node "img-control-plane", loading...\n` });
+      expect(state(sim, 'img').images).toEqual([{ name: 'hpa-lab-app:dev', id }]);
+      expect(await sim.exec('kind', ['load', 'docker-image', 'ghost:1', '--name', 'img'])).toMatchObject({ exitCode: 1, stderr: 'ERROR: image: "ghost:1" not present locally\n' });
+    } finally {
+      await sim.cleanup();
+    }
+  });
+});
