@@ -220,6 +220,23 @@ describe('a cluster from create to delete', () => {
     expect(gone).toMatchObject({ exitCode: 1, stderr: 'Error from server (NotFound): configmaps "lab" not found\n' });
   });
 
+  it.skipIf(!HAS_KUBECTL)('serves ServiceMonitors only once their CRD is installed, as a real cluster does', async () => {
+    const kubectl = (...args: string[]) => sim.exec('kubectl', ['--context', `kind-${name}`, ...args]);
+    const sm = path.join(sim.home, 'sm.yaml');
+    writeFileSync(sm, 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: app, namespace: default}\nspec:\n  selector: {matchLabels: {app: x}}\n  endpoints: [{port: http}]\n');
+    const early = await kubectl('apply', '-f', sm);
+    expect(early.exitCode).toBe(1);
+    expect(early.stderr).toContain('no matches for kind "ServiceMonitor" in version "monitoring.coreos.com/v1"\nensure CRDs are installed first');
+    const crd = path.join(sim.home, 'crd.yaml');
+    writeFileSync(
+      crd,
+      'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: servicemonitors.monitoring.coreos.com}\nspec:\n  group: monitoring.coreos.com\n  scope: Namespaced\n  names: {kind: ServiceMonitor, listKind: ServiceMonitorList, plural: servicemonitors, singular: servicemonitor, shortNames: [smon]}\n  versions:\n  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}\n',
+    );
+    expect((await kubectl('apply', '-f', crd)).exitCode).toBe(0);
+    expect((await kubectl('apply', '-f', sm)).stdout).toBe('servicemonitor.monitoring.coreos.com/app created\n');
+    expect((await kubectl('get', 'smon', '-n', 'default', '-o', 'name')).stdout).toBe('servicemonitor.monitoring.coreos.com/app\n');
+  });
+
   it('refuses a second cluster of the same name', async () => {
     const r = await sim.exec('kind', ['create', 'cluster', '--name', name, '--config', cfg]);
     expect(r).toMatchObject({ exitCode: 1, stderr: `ERROR: failed to create cluster: node(s) already exist for a cluster with the name "${name}"\n` });

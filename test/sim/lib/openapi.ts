@@ -4,6 +4,11 @@
 // kubectl refuses with "failed to download openapi". The documents carry no schemas: kubectl then falls back to
 // its compiled-in types for strategic merge patches (and merge patches for custom resources), as it does for
 // servers whose OpenAPI lacks patch metadata. `kubectl explain` therefore has nothing to show.
+//
+// /openapi/v2 is served as an empty document. kubectl consults it to validate kinds the server does not serve
+// (e.g. a ServiceMonitor before its CRD is installed); finding no schema it skips validation, and the REST
+// mapping then fails with the real message: no matches for kind "ServiceMonitor" ... ensure CRDs are installed
+// first. An empty protobuf message is zero bytes.
 import { createHash } from 'node:crypto';
 import { apiVersionOf, type ResourceRegistry } from './resources.ts';
 
@@ -39,4 +44,10 @@ export function openApiDiscovery(registry: ResourceRegistry): Record<string, unk
     }
   }
   return { paths };
+}
+
+/** /openapi/v2 in the format asked for: protobuf (what kubectl asks for) or JSON. */
+export function openApiV2(accept: string, kubernetesVersion: string): { body: string; contentType: string } {
+  if (accept.includes('protobuf')) return { body: '', contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' };
+  return { body: JSON.stringify({ swagger: '2.0', info: { title: 'Kubernetes', version: kubernetesVersion }, paths: {}, definitions: {} }), contentType: 'application/json' };
 }

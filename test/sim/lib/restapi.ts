@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, errors } from './apierrors.ts';
-import { openApiDiscovery, openApiForGroupVersion } from './openapi.ts';
+import { openApiDiscovery, openApiForGroupVersion, openApiV2 } from './openapi.ts';
 import { jsonPatch, mergePatch, serverSideApply, strategicMerge } from './patch.ts';
 import { apiVersionOf, STANDARD_VERBS, type ResourceRegistry, type ResourceType } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -228,6 +228,10 @@ export class KubeApi {
     const [first, ...rest] = segs;
     if (method === 'GET' && (first === 'healthz' || first === 'livez' || first === 'readyz')) return health(first, url, this.o.readyzChecks);
     if (method === 'GET' && url.pathname === '/version') return { status: 200, body: versionInfo(this.o.kubernetesVersion) };
+    if (method === 'GET' && url.pathname === '/openapi/v2') {
+      const v2 = openApiV2(req.headers.accept ?? '', this.o.kubernetesVersion);
+      return { status: 200, body: v2.body, contentType: v2.contentType };
+    }
     if (method === 'GET' && first === 'openapi' && rest[0] === 'v3') {
       if (rest.length === 1) return { status: 200, body: openApiDiscovery(this.o.registry) };
       const doc = rest[1] === 'api' ? openApiForGroupVersion(this.o.registry, '', rest[2] ?? '') : openApiForGroupVersion(this.o.registry, rest[2] ?? '', rest[3] ?? '');
