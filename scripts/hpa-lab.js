@@ -10,6 +10,10 @@ if (major < 22 || (major === 22 && minor < 19)) {
   );
   process.exit(1);
 }
+// Cache compiled modules between runs (Node's own cache in the OS temp dir): start-up is most of a
+// short command's time.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { main } = await import('./cli.ts');
 const code = await main(process.argv.slice(2), {
   out: (s) => process.stdout.write(s + '\n'),

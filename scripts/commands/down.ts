@@ -20,7 +20,7 @@ export async function down(lab: Lab, opts: { force: boolean }): Promise<void> {
             return;
           }
           if (!opts.force) {
-            const kube = kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+            const kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
             await assertOwnedIfReadable(lab, kube);
           }
           ctx.say(`kind delete cluster --name ${lab.name}`);

@@ -38,7 +38,7 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
   let kube: Kube | undefined;
   if (exists) {
     try {
-      kube = kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+      kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
       const api = await probeOnce(async () => {
         const r = await apiServerReadyGate(kube as Kube, 0).probe();
         return r.ok ? { ok: true as const, value: `Kubernetes ${r.value.version}, ${r.value.nodes.join(', ')} Ready` } : r;
@@ -47,7 +47,7 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
     } catch (err) {
       gates.push({ component: 'cluster', gate: 'API server and nodes Ready', ok: false, detail: err instanceof Error ? err.message : String(err) });
     }
-    const ctx = userKubeconfigHasContext(lab.name);
+    const ctx = await userKubeconfigHasContext(lab.name);
     gates.push({ component: 'cluster', gate: 'kubectl context', ok: ctx, detail: ctx ? lab.context : `${lab.context} missing from your kubeconfig (npm run up restores it)` });
   }
   if (kube) {
@@ -73,7 +73,7 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
   lab.print(`Lab ${lab.name} (context ${lab.context}, stack ${prepared.stack.name})\n`);
   const cw = Math.max(...gates.map((g) => g.component.length));
   for (const g of gates) lab.print(`${g.ok ? '✔' : '✖'} ${g.component.padEnd(cw)}  ${g.gate}: ${g.detail}`);
-  if (exists) {
+  if (exists && Object.keys(urls).length) {
     lab.print('\nURLs (127.0.0.1 only):');
     for (const [k, v] of Object.entries(urls)) lab.print(`  ${k.padEnd(11)} ${v}`);
     if (Object.keys(credentials).length) {

@@ -57,7 +57,8 @@ export async function up(lab: Lab, choice: StackChoice, opts: UpOptions): Promis
   if (secrets.generated.length) saveSecrets(lab.stateDir, secrets.values);
   await runStack({ lab, ...prepared, cluster: (ctx) => ensureCluster(lab, exists, opts, ctx) });
   if (warnings.length > 0) lab.print(`\nWarnings:\n${formatChecks(warnings)}`);
-  lab.print(`\nThe lab is up. \`npm run status\` shows its URLs and credentials; kubectl --context ${lab.context} get hpa`);
+  const urls = Object.entries(prepared.resolver.resolve(prepared.stack.urls, 'urls')).map(([k, v]) => `  ${k.padEnd(11)} ${v}`);
+  lab.print(`\nThe lab is up (stack ${prepared.stack.name}, context ${lab.context}).${urls.length ? `\n${urls.join('\n')}` : ''}\n\`npm run status\` shows every gate${Object.keys(prepared.stack.credentials).length ? ' and the credentials' : ''}; \`npm run down\` removes the lab.`);
 }
 
 /** The cluster node of the stack: created or reused, API server Ready, kubectl context present. */
@@ -71,7 +72,7 @@ async function ensureCluster(lab: Lab, existed: boolean, opts: UpOptions, ctx: S
   }
   let kube: Kube;
   if (exists) {
-    kube = kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+    kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
     await assertOwnedIfReadable(lab, kube);
   } else {
     createMarker.set(lab);
@@ -89,11 +90,11 @@ async function ensureCluster(lab: Lab, existed: boolean, opts: UpOptions, ctx: S
     }
     createMarker.clear(lab);
     how = 'created';
-    kube = kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+    kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
   }
   const ready = await waitFor(apiServerReadyGate(kube, deadline(lab, 120)), { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
   let context = 'context present';
-  if (!userKubeconfigHasContext(lab.name)) {
+  if (!(await userKubeconfigHasContext(lab.name))) {
     await exportKubeconfig(lab.runner, lab.name);
     context = 'context restored with kind export kubeconfig';
   }

@@ -1,5 +1,4 @@
 // The kind cluster: every call names the cluster explicitly (--name), never relies on kind's default.
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Runner } from './exec.ts';
 import type { KindConfig } from './kind-config.ts';
 import { contextName } from './kube.ts';
@@ -33,7 +32,8 @@ export async function kindKubeconfig(runner: Runner, name: string): Promise<stri
 }
 
 /** Whether the user's kubeconfig ($KUBECONFIG or ~/.kube/config) has the lab's context. */
-export function userKubeconfigHasContext(name: string): boolean {
+export async function userKubeconfigHasContext(name: string): Promise<boolean> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
     kc.loadFromDefault();

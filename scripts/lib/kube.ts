@@ -2,7 +2,6 @@
 // context `kind-N`: hpa-lab never acts on whatever context happens to be current.
 import http from 'node:http';
 import https from 'node:https';
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import { LabError } from './errors.ts';
 
@@ -30,8 +29,12 @@ export function contextName(cluster: string): string {
   return `kind-${cluster}`;
 }
 
-/** Builds a client for exactly `kind-<cluster>` from kubeconfig text. */
-export function kubeFromKubeconfig(text: string, cluster: string): Kube {
+/**
+ * Builds a client for exactly `kind-<cluster>` from kubeconfig text. client-node is loaded here, on
+ * first use: it takes most of a second to import, and help, plan and doctor never need it.
+ */
+export async function kubeFromKubeconfig(text: string, cluster: string): Promise<Kube> {
+  const { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   kc.loadFromString(text);
   const context = contextName(cluster);
@@ -43,7 +46,7 @@ export function kubeFromKubeconfig(text: string, cluster: string): Kube {
   kc.setCurrentContext(context);
   const server = kc.getCurrentCluster()?.server ?? '';
   const core = kc.makeApiClient(CoreV1Api);
-  return {
+  const kube: Kube = {
     context,
     server,
     async getRaw(path, timeoutMs = 5000) {
@@ -64,7 +67,7 @@ export function kubeFromKubeconfig(text: string, cluster: string): Kube {
       });
     },
     async getJson<T>(path: string) {
-      const r = await this.getRaw(path, 10_000);
+      const r = await kube.getRaw(path, 10_000);
       if (r.status === 404) return undefined;
       if (r.status !== 200) {
         let message = r.body.slice(0, 300);
@@ -96,6 +99,7 @@ export function kubeFromKubeconfig(text: string, cluster: string): Kube {
       }
     },
   };
+  return kube;
 }
 
 function shortNetError(err: Error & { code?: string }, host: string): string {

@@ -4,7 +4,7 @@
 //
 //   const sim = await createSim({ faults: ['api-slow=5'] });
 //   const cfg = sim.writeKindConfig(sim.ports());
-//   const r = await sim.run(['up', '--config', cfg]);   // node scripts/cli.ts up ...
+//   const r = await sim.run(['up', '--kind-config', cfg]);   // node scripts/hpa-lab.js up ...
 //   await sim.cleanup();                                   // deletes clusters, kills API servers, removes home
 import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -57,7 +57,7 @@ export interface Sim {
   ports(): SimPorts;
   /** Copy of kind/cluster.yaml with host/container ports 30000/30090/30030 replaced; returns its path. */
   writeKindConfig(ports: SimPorts): string;
-  /** Runs the real CLI: node scripts/cli.ts ...args */
+  /** Runs the real CLI: node scripts/hpa-lab.js ...args */
   run(args: string[], opts?: RunOptions): Promise<RunResult>;
   /** Runs any tool (kind, kubectl, helm, docker...) in the sim environment. */
   exec(cmd: string, args: string[], opts?: RunOptions): Promise<RunResult>;
@@ -254,7 +254,7 @@ export async function createSim(opts: SimOptions = {}): Promise<Sim> {
       writeFileSync(out, doc.toString());
       return out;
     },
-    run: (args, o) => runCommand(process.execPath, [path.join(REPO_ROOT, 'scripts', 'cli.ts'), ...args], env, o),
+    run: (args, o) => runCommand(process.execPath, [path.join(REPO_ROOT, 'scripts', 'hpa-lab.js'), ...args], env, o),
     exec: (cmd, args, o) => runCommand(cmd, args, env, o),
     cleanup() {
       if (cleaned) return Promise.resolve();

@@ -1,6 +1,6 @@
 // `npm run sim -- ARGS`: work against a persistent simulated machine in <repo>/.sim (gitignored).
 //
-//   npm run sim -- up                  runs the CLI (node scripts/cli.ts up) against the simulation
+//   npm run sim -- up                  runs the CLI (node scripts/hpa-lab.js up) against the simulation
 //   npm run sim -- kubectl get nodes   runs any command with the stand-ins first on PATH
 //   eval "$(npm run -s sim -- env)"    puts the simulation into the current shell
 //
@@ -53,7 +53,7 @@ function main(): void {
     for (const [k, v] of Object.entries(simEnv)) process.stdout.write(`export ${k}=${shellQuote(v)}\n`);
     return;
   }
-  const [cmd, cmdArgs] = CLI_COMMANDS.has(first) ? [process.execPath, [path.join(repo, 'scripts', 'cli.ts'), ...args]] : [first, rest];
+  const [cmd, cmdArgs] = CLI_COMMANDS.has(first) ? [process.execPath, [path.join(repo, 'scripts', 'hpa-lab.js'), ...args]] : [first, rest];
   const child = spawn(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, ...simEnv } });
   // Ctrl-C reaches the child through the terminal's process group; forward signals sent to us alone too.
   const forward = (sig: NodeJS.Signals) => () => {
