@@ -16,6 +16,7 @@ import { down } from './commands/down.ts';
 import { status } from './commands/status.ts';
 import { doctor } from './commands/doctor.ts';
 import { plan } from './commands/plan.ts';
+import { checkValues } from './commands/check-values.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
 import { labSecrets, prepareStack } from './lib/lab-stack.ts';
 import { loadStack, parseSet } from './lib/stack.ts';
@@ -41,7 +42,7 @@ const STACK: Options = {
   variant: { type: 'string' },
 };
 const STACK_HELP = [
-  '--stack <name>          the lab to build: stacks/<name>.yaml (default custom-metrics)',
+  '--stack <name|file>     the lab to build: stacks/<name>.yaml, or a stack file (default custom-metrics)',
   '--set <path=value>      override a stack setting, e.g. --set hpa.averageValue=10 (repeatable)',
   '--variant <name>        a named set of overrides from the stack, e.g. --variant article (the article’s HPA)',
 ];
@@ -89,6 +90,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: 'hpa-lab doctor [--kind-config FILE] [--json]',
     options: { ...COMMON, ...KIND_CONFIG, json: { type: 'boolean', default: false } },
     help: ['--kind-config <file>    kind cluster config whose ports are checked (default kind/cluster.yaml)', '--json                  machine-readable output'],
+  },
+  'check-values': {
+    summary: 'check every key in charts-values/ against `helm show values` of the pinned chart versions',
+    usage: 'hpa-lab check-values [--stack S]',
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK },
+    help: [...STACK_HELP],
   },
   plan: {
     summary: 'print, as a YAML stream, everything `up` would do, touching nothing',
@@ -201,6 +208,10 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       case 'plan':
         showPlan(lab, choice);
         return 0;
+      case 'check-values': {
+        const secrets = labSecrets(loadStack(REPO_ROOT, choice.stack), lab.stateDir, false).values;
+        return await checkValues(lab, prepareStack(choice, lab.stateDir, secrets));
+      }
       default:
         throw new InputError(`unknown command "${command}"`);
     }

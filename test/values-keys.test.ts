@@ -1,38 +1,31 @@
-// Every key in charts-values/ must exist in the pinned chart's defaults (test/fixtures/upstream-values/,
-// copied from the charts as published). Helm silently ignores a misspelled key; this test does not.
+// Every key the stack's releases set must exist in the pinned chart's defaults (test/fixtures/
+// upstream-values/, copied from the charts as published). Helm silently ignores a misspelled key;
+// this test does not. `hpa-lab check-values` runs the same check against `helm show values`.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { checkValuesKeys, keyExists, leafPaths } from '../scripts/lib/values-check.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
+import { checkStackValues, allowedKeys } from '../scripts/commands/check-values.ts';
+import type { DefaultsSource } from '../scripts/commands/check-values.ts';
+import { prepareStack } from '../scripts/lib/lab-stack.ts';
 
 const upstream = (f: string): unknown => parse(readFileSync(path.join(REPO_ROOT, 'test/fixtures/upstream-values', f), 'utf8'));
-const ours = (f: string): unknown => parse(readFileSync(path.join(REPO_ROOT, 'charts-values', f), 'utf8'));
-const allowed = parse(readFileSync(path.join(REPO_ROOT, 'charts-values/allowed-keys.yaml'), 'utf8')) as Record<string, Record<string, string>>;
+const fixtures: DefaultsSource = (chart, _repo, version) => Promise.resolve(upstream(`${chart}-${version}.yaml`));
+const prepared = (stack: string) => prepareStack({ stack, sets: [] }, '/nonexistent', { grafanaAdminPassword: 'generated' });
 
 const kps = {
   values: upstream('kube-prometheus-stack-88.5.3.yaml'),
-  subcharts: {
-    grafana: upstream('grafana-12.11.1.yaml'),
-    'kube-state-metrics': upstream('kube-state-metrics-8.4.0.yaml'),
-    'prometheus-node-exporter': upstream('prometheus-node-exporter-4.56.1.yaml'),
-  },
-  allowed: allowed['kube-prometheus-stack'],
+  subcharts: { grafana: upstream('grafana-12.11.1.yaml') },
+  allowed: allowedKeys()['kube-prometheus-stack'],
 };
 
 describe('values keys against the pinned charts', () => {
-  it('metrics-server.yaml', () => {
-    expect(checkValuesKeys(ours('metrics-server.yaml'), { values: upstream('metrics-server-3.13.1.yaml') })).toEqual([]);
-  });
-  it('kube-prometheus-stack.yaml (plus the generated Grafana password)', () => {
-    const values = { ...(ours('kube-prometheus-stack.yaml') as object), grafana: { ...((ours('kube-prometheus-stack.yaml') as { grafana: object }).grafana), adminPassword: 'x' } };
-    expect(checkValuesKeys(values, kps)).toEqual([]);
-  });
-  it('prometheus-adapter.yaml (plus the derived Prometheus URL)', () => {
-    const values = ours('prometheus-adapter.yaml') as { prometheus: Record<string, unknown> };
-    values.prometheus.url = 'http://x';
-    expect(checkValuesKeys(values, { values: upstream('prometheus-adapter-5.3.0.yaml') })).toEqual([]);
+  it('every release of the custom-metrics stack (values file + derived values) uses only known keys', async () => {
+    const results = await checkStackValues(prepared('custom-metrics'), fixtures);
+    expect(results.map((r) => `${r.chart}-${r.version}`)).toEqual(['metrics-server-3.13.1', 'kube-prometheus-stack-88.5.3', 'prometheus-adapter-5.3.0']);
+    expect(results.flatMap((r) => r.problems)).toEqual([]);
   });
 
   it('catches a misspelled key and suggests the right one', () => {

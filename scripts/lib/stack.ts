@@ -101,12 +101,14 @@ export function parseDuration(text: string): number | undefined {
   return (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 1000;
 }
 
+/** A stack by name (stacks/<name>.yaml) or by path to a .yaml file (e.g. a modified copy). */
 export function loadStack(repoRoot: string, name: string): StackFile {
-  const file = path.join('stacks', `${name}.yaml`);
+  const file = name.endsWith('.yaml') ? name : path.join('stacks', `${name}.yaml`);
   let text: string;
   try {
-    text = readFileSync(path.join(repoRoot, file), 'utf8');
+    text = readFileSync(path.resolve(repoRoot, file), 'utf8');
   } catch {
+    if (name.endsWith('.yaml')) throw new InputError(`--stack: cannot read ${file}`);
     const known = readdirSync(path.join(repoRoot, 'stacks')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
     throw new InputError(`--stack: no stack "${name}" (no file ${file})`, { fix: `one of: ${known.join(', ')}` });
   }
@@ -187,7 +189,7 @@ export function parseStack(file: string, doc: unknown, repoRoot: string): StackF
       const im = f.map(`${at}.image`, c.image);
       f.known(`${at}.image`, im, IMAGE);
       comp.image = { context: f.str(`${at}.image.context`, im.context), repository: f.str(`${at}.image.repository`, im.repository) };
-      mustExist(f, `${at}.image.context`, repoRoot, path.join(comp.image.context, 'Dockerfile'));
+      mustExist(f, `${at}.image.context`, repoRoot, path.join(path.resolve(repoRoot, comp.image.context), 'Dockerfile'));
     }
     const gates = c.gates === undefined ? [] : c.gates;
     if (!Array.isArray(gates)) f.fail(`${at}.gates`, 'a list');
@@ -229,7 +231,7 @@ function stringMap(f: Fields, at: string, v: unknown): Record<string, string> {
 
 function mustExist(f: Fields, at: string, root: string, rel: string): void {
   try {
-    statSync(path.join(root, rel));
+    statSync(path.resolve(root, rel));
   } catch {
     f.fail(at, 'a file that exists (relative to the repository root)', rel);
   }
@@ -360,7 +362,7 @@ function leafNames(obj: Record<string, unknown>, prefix = ''): string[] {
 
 /** Reads a manifest file (multi-document YAML) and resolves its ${...} references. */
 export function loadManifests(repoRoot: string, rel: string, resolver: Resolver): Array<Record<string, unknown>> {
-  const docs = parseAllDocuments(readFileSync(path.join(repoRoot, rel), 'utf8'));
+  const docs = parseAllDocuments(readFileSync(path.resolve(repoRoot, rel), 'utf8'));
   return docs
     .map((d, i) => {
       if (d.errors.length > 0) throw new InputError(`${rel}: document ${i + 1}: not valid YAML: ${d.errors[0]?.message.split('\n')[0] ?? ''}`);
@@ -381,7 +383,7 @@ export function loadManifests(repoRoot: string, rel: string, resolver: Resolver)
  * same sources always give the same tag and a changed source gives a new one: no :latest.
  */
 export function contentTag(repoRoot: string, context: string): string {
-  const root = path.join(repoRoot, context);
+  const root = path.resolve(repoRoot, context);
   const ignored = new Set(
     readFileIfAny(path.join(root, '.dockerignore'))
       .split('\n')

@@ -1,0 +1,65 @@
+// `hpa-lab check-values`: every key the stack's values set must exist in the pinned chart's defaults
+// (Helm silently ignores a misspelled key). The defaults come from `helm show values` for each chart and
+// sub-chart at its pinned version, so whoever bumps a version re-checks against the new chart.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import type { Lab } from '../lib/lab.ts';
+import { REPO_ROOT } from '../lib/lab.ts';
+import type { PreparedStack } from '../lib/lab-stack.ts';
+import { releaseValues } from '../lib/actions/helm.ts';
+import { checkValuesKeys } from '../lib/values-check.ts';
+import type { KeyProblem } from '../lib/values-check.ts';
+import { InputError } from '../lib/errors.ts';
+
+export type DefaultsSource = (chart: string, repo: string, version: string) => Promise<unknown>;
+
+export interface ReleaseCheck {
+  component: string;
+  chart: string;
+  version: string;
+  valuesFile: string;
+  problems: KeyProblem[];
+}
+
+export function allowedKeys(): Record<string, Record<string, string>> {
+  const file = path.join(REPO_ROOT, 'charts-values', 'allowed-keys.yaml');
+  const doc = parse(readFileSync(file, 'utf8')) as unknown;
+  if (typeof doc !== 'object' || doc === null) throw new InputError(`${file}: expected a map of chart → key → reason`);
+  return doc as Record<string, Record<string, string>>;
+}
+
+export async function checkStackValues(prepared: PreparedStack, source: DefaultsSource): Promise<ReleaseCheck[]> {
+  const allowed = allowedKeys();
+  const out: ReleaseCheck[] = [];
+  for (const c of prepared.stack.components) {
+    if (!c.helm) continue;
+    const h = prepared.resolver.resolve(c.helm, `${c.name}.helm`);
+    const subcharts: Record<string, unknown> = {};
+    for (const [key, s] of Object.entries(h.subcharts)) subcharts[key] = await source(key, s.repo, s.version);
+    const problems = checkValuesKeys(releaseValues(REPO_ROOT, h), { values: await source(h.chart, h.repo, h.version), subcharts, allowed: allowed[h.chart] ?? {} });
+    out.push({ component: c.name, chart: h.chart, version: h.version, valuesFile: h.values, problems });
+  }
+  return out;
+}
+
+/** Chart defaults as the chart repository publishes them. */
+export function helmShowValues(lab: Lab): DefaultsSource {
+  return async (chart, repo, version) => parse((await lab.runner.run('helm', ['show', 'values', chart, '--repo', repo, '--version', version])).stdout) as unknown;
+}
+
+export async function checkValues(lab: Lab, prepared: PreparedStack): Promise<number> {
+  const results = await checkStackValues(prepared, helmShowValues(lab));
+  let bad = 0;
+  for (const r of results) {
+    if (r.problems.length === 0) {
+      lab.print(`✔ ${r.valuesFile}: every key exists in ${r.chart} ${r.version}`);
+      continue;
+    }
+    bad += r.problems.length;
+    lab.print(`✖ ${r.valuesFile} (${r.chart} ${r.version}):`);
+    for (const p of r.problems) lab.print(`    ${p.message}`);
+  }
+  if (bad) lab.print(`\n${bad} key${bad === 1 ? '' : 's'} not in the charts' defaults: Helm would ignore ${bad === 1 ? 'it' : 'them'} silently. A key the templates read but only document in a comment goes in charts-values/allowed-keys.yaml, with the reason.`);
+  return bad ? 1 : 0;
+}
