@@ -17,6 +17,7 @@ import { status } from './commands/status.ts';
 import { doctor } from './commands/doctor.ts';
 import { plan } from './commands/plan.ts';
 import { checkValues } from './commands/check-values.ts';
+import { demo } from './commands/demo.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
 import { labSecrets, prepareStack } from './lib/lab-stack.ts';
 import { loadStack, parseSet } from './lib/stack.ts';
@@ -96,6 +97,34 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: 'hpa-lab check-values [--stack S]',
     options: { ...COMMON, ...KIND_CONFIG, ...STACK },
     help: [...STACK_HELP],
+  },
+  demo: {
+    summary: 'drive load at the app, show the HPA scale out and back in; --expect-replicas for a CI verdict',
+    usage: 'hpa-lab demo [--rate R] [--duration D] [--expect-replicas N --within D] [--no-scale-in]',
+    options: {
+      ...COMMON,
+      ...KIND_CONFIG,
+      ...STACK,
+      rate: { type: 'string' },
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      interval: { type: 'string', default: '3s' },
+      'no-scale-in': { type: 'boolean', default: false },
+      'expect-replicas': { type: 'string' },
+      within: { type: 'string' },
+      'scale-in-within': { type: 'string' },
+    },
+    help: [
+      '--rate <n>              requests per second (default from the stack: 30)',
+      '--connections <n>       concurrent connections (default 8)',
+      '--duration <d>          how long the load runs at most, e.g. 3m (default from the stack)',
+      '--interval <d>          how often the view refreshes (default 3s)',
+      '--no-scale-in           stop after the scale-out; do not wait for the scale back in',
+      '--expect-replicas <n>   CI verdict: exit 0 only if ≥ n Ready replicas are reached…',
+      '--within <d>            …within this long after the load starts (default 3m)',
+      '--scale-in-within <d>   …and, with scale-in, back at the minimum this long after the load stops',
+      ...STACK_HELP,
+    ],
   },
   plan: {
     summary: 'print, as a YAML stream, everything `up` would do, touching nothing',
@@ -208,6 +237,26 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       case 'plan':
         showPlan(lab, choice);
         return 0;
+      case 'demo': {
+        const secrets = labSecrets(loadStack(REPO_ROOT, choice.stack), lab.stateDir, false).values;
+        const num = (flag: string) => {
+          const v = values[flag];
+          if (v === undefined) return undefined;
+          const n = Number(v);
+          if (!Number.isFinite(n) || n <= 0) throw new InputError(`--${flag}: expected a positive number, got "${String(v)}"`);
+          return n;
+        };
+        return await demo(lab, prepareStack(choice, lab.stateDir, secrets), {
+          rate: num('rate'),
+          connections: num('connections'),
+          expectReplicas: num('expect-replicas'),
+          duration: values.duration as string | undefined,
+          interval: String(values.interval),
+          within: values.within as string | undefined,
+          scaleInWithin: values['scale-in-within'] as string | undefined,
+          scaleIn: values['no-scale-in'] !== true,
+        });
+      }
       case 'check-values': {
         const secrets = labSecrets(loadStack(REPO_ROOT, choice.stack), lab.stateDir, false).values;
         return await checkValues(lab, prepareStack(choice, lab.stateDir, secrets));

@@ -51,13 +51,22 @@ export interface StackFile {
   /** Shown by `status`: name → URL, name → credentials (may use ${secrets.…}). */
   urls: Record<string, string>;
   credentials: Record<string, string>;
+  /** What `demo` loads and watches (unresolved: may use ${...}); absent for stacks without a demo. */
+  demo?: DemoSpec;
   components: Component[];
+}
+
+export interface DemoSpec {
+  url: string;
+  hpa: { namespace: string; name: string };
+  pods: { namespace: string; labelSelector: string };
+  load: { rate: number; connections: number; duration: string };
 }
 
 /** The pseudo-component every stack may need: the kind cluster with its API server Ready. */
 export const CLUSTER = 'cluster';
 
-const TOP = ['apiVersion', 'kind', 'name', 'description', 'settings', 'variants', 'secrets', 'urls', 'credentials', 'components'];
+const TOP = ['apiVersion', 'kind', 'name', 'description', 'settings', 'variants', 'secrets', 'urls', 'credentials', 'demo', 'components'];
 const COMPONENT = ['name', 'needs', 'helm', 'manifests', 'image', 'gates'];
 const HELM = ['release', 'namespace', 'chart', 'repo', 'version', 'values', 'set', 'subcharts'];
 const IMAGE = ['context', 'repository'];
@@ -218,7 +227,29 @@ export function parseStack(file: string, doc: unknown, repoRoot: string): StackF
     secrets,
     urls: stringMap(f, 'urls', top.urls),
     credentials: stringMap(f, 'credentials', top.credentials),
+    demo: top.demo === undefined ? undefined : parseDemo(f, top.demo),
     components,
+  };
+}
+
+function parseDemo(f: Fields, v: unknown): DemoSpec {
+  const d = f.map('demo', v);
+  f.known('demo', d, ['url', 'hpa', 'pods', 'load']);
+  const hpa = f.map('demo.hpa', d.hpa);
+  f.known('demo.hpa', hpa, ['namespace', 'name']);
+  const pods = f.map('demo.pods', d.pods);
+  f.known('demo.pods', pods, ['namespace', 'labelSelector']);
+  const load = f.map('demo.load', d.load);
+  f.known('demo.load', load, ['rate', 'connections', 'duration']);
+  if (typeof load.rate !== 'number' || load.rate <= 0) f.fail('demo.load.rate', 'requests per second, a positive number', load.rate);
+  if (typeof load.connections !== 'number' || load.connections < 1) f.fail('demo.load.connections', 'a positive whole number', load.connections);
+  const duration = f.str('demo.load.duration', load.duration);
+  if (parseDuration(duration) === undefined) f.fail('demo.load.duration', 'a duration like 90s, 3m or 1m30s', duration);
+  return {
+    url: f.str('demo.url', d.url),
+    hpa: { namespace: f.str('demo.hpa.namespace', hpa.namespace), name: f.str('demo.hpa.name', hpa.name) },
+    pods: { namespace: f.str('demo.pods.namespace', pods.namespace), labelSelector: f.str('demo.pods.labelSelector', pods.labelSelector) },
+    load: { rate: load.rate, connections: load.connections, duration },
   };
 }
 
