@@ -148,7 +148,8 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
   if (c.manifests) {
     const objects = loadManifests(REPO_ROOT, c.manifests, resolver);
     const r = await applyManifests(kube, objects, (l) => ctx.say(l));
-    done.push(r.applied.length ? `applied ${r.applied.length} object${r.applied.length === 1 ? '' : 's'}${r.unchanged.length ? `, ${r.unchanged.length} unchanged` : ''}` : `${r.unchanged.length} objects unchanged`);
+    const count = (n: number) => `${n} object${n === 1 ? '' : 's'}`;
+    done.push(r.applied.length ? `applied ${count(r.applied.length)}${r.unchanged.length ? `, ${r.unchanged.length} unchanged` : ''}` : `${count(r.unchanged.length)} unchanged`);
   }
   for (const [i, g] of c.gates.entries()) {
     const gate = makeGate(resolver.resolve(g, `${c.name}.gates[${i}]`), kube);
