@@ -2,7 +2,8 @@
 // once it has settled? Real Prometheus (Debian's package) scraping the real sample app, one pair per
 // setting, all run side by side under the same steady load (autocannon). Prints a table; no assertions.
 //
-//   npm run bench            (about 2 minutes; needs /usr/bin/prometheus)
+//   npm run bench                         (about 2 minutes; needs /usr/bin/prometheus)
+//   BENCH_LOAD=bursty npm run bench       (the same mean load, in bursts)
 //
 // Settings compared: the article's (10s scrape, the counter's average, target 3) and the per-second rule
 // with several scrape intervals and rate windows. The query is exactly the adapter rule's metricsQuery
@@ -26,6 +27,9 @@ interface Setting {
 }
 
 const RATE = Number(process.env.BENCH_RATE ?? 30);
+// BENCH_LOAD=bursty: half the rate steadily plus bursts of the full rate 5s on / 5s off (same mean), to
+// see how much each rate window passes bursts on to the HPA.
+const BURSTY = process.env.BENCH_LOAD === 'bursty';
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 100);
 const perSecond = (scrape: string, window: string): Setting => ({
   name: `rate, scrape ${scrape}, window ${window}`,
@@ -109,9 +113,16 @@ async function main() {
     await new Promise((r) => setTimeout(r, 12_000));
     const matcher = 'namespace="default",pod=~"test-prometheus-bench"';
     const runs: Run[] = rigs.map((r) => ({ setting: r.setting, steady: [] }));
-    const loads = rigs.map((r) => startLoad({ url: `http://127.0.0.1:${r.appPort}/`, rate: RATE, connections: 4, durationSeconds: LOAD_SECONDS + 5 }));
+    const loads = rigs.map((r) => startLoad({ url: `http://127.0.0.1:${r.appPort}/`, rate: BURSTY ? RATE / 2 : RATE, connections: 4, durationSeconds: LOAD_SECONDS + 5 }));
     const t0 = Date.now();
-    process.stdout.write(`load: ${RATE} req/s to each app for ${LOAD_SECONDS}s; polling every 250 ms\n`);
+    const bursts: Array<{ stop(): void }> = [];
+    const burstTimer = BURSTY
+      ? setInterval(() => {
+          if (bursts.length) bursts.splice(0).forEach((b) => b.stop());
+          else bursts.push(...rigs.map((r) => startLoad({ url: `http://127.0.0.1:${r.appPort}/`, rate: RATE, connections: 4, durationSeconds: 6 })));
+        }, 5000)
+      : undefined;
+    process.stdout.write(`load: ${BURSTY ? `${RATE / 2} req/s plus bursts of ${RATE} req/s (5s on, 5s off)` : `${RATE} req/s`} to each app for ${LOAD_SECONDS}s; polling every 250 ms\n`);
     while (Date.now() - t0 < LOAD_SECONDS * 1000) {
       const t = (Date.now() - t0) / 1000;
       await Promise.all(
@@ -129,6 +140,8 @@ async function main() {
       await new Promise((res) => setTimeout(res, 250));
     }
     loads.forEach((l) => l.stop());
+    if (burstTimer) clearInterval(burstTimer);
+    bursts.forEach((b) => b.stop());
     const fmt = (n: number | undefined) => (n === undefined ? 'never' : `${n.toFixed(1)}s`);
     const rows = runs.map((r) => {
       const mean = r.steady.reduce((a, b) => a + b, 0) / Math.max(1, r.steady.length);
