@@ -13,6 +13,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { simulatedSoftware } from './charts/index.ts';
 import { writeJsonAtomic, type HostPortRecord, type NodeReport, type SimNode } from './lib/clusters.ts';
 import { apiServiceController, bootstrapController, ControllerManager, crdController, garbageCollector, namespaceController } from './lib/controllers.ts';
 import { statePaths } from './lib/env.ts';
@@ -21,8 +22,11 @@ import { HostPorts } from './lib/hostports.ts';
 import { isAlive } from './lib/procs.ts';
 import { ResourceRegistry } from './lib/resources.ts';
 import { KubeApi } from './lib/restapi.ts';
+import { endpointsController } from './lib/endpoints.ts';
+import { createKubelet } from './lib/kubelet.ts';
 import { createSeeder } from './lib/seed.ts';
 import { Store } from './lib/store.ts';
+import { workloadController } from './lib/workloads.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -75,6 +79,9 @@ const nodes: SimNode[] = args.nodes ? (JSON.parse(args.nodes) as SimNode[]) : [{
 const seeder = createSeeder(store, registry, { clusterName: name, nodes, kubernetesVersion });
 controllers.register(crdController).register(namespaceController).register(garbageCollector).register(apiServiceController);
 if (slowSeconds > 0) controllers.register(bootstrapController(readyAt, () => seeder.markReady()));
+// Workload controllers, scheduler, kubelet, endpoints, and the simulated software of the charts (charts/index.ts).
+const kubelet = createKubelet({ stateDir: paths.home, log });
+for (const c of [workloadController, ...kubelet.controllers, endpointsController, ...simulatedSoftware()]) controllers.register(c);
 controllers.start();
 seeder.seed(slowSeconds === 0);
 
@@ -104,6 +111,7 @@ function listen(server: net.Server, host: string, port: number): Promise<number>
 function shutdown(reason: string): void {
   log(`shutting down: ${reason}`);
   controllers.stop();
+  kubelet.stopAll();
   hostPorts.close();
   if (apiServer instanceof http.Server) apiServer.closeAllConnections();
   apiServer?.close();

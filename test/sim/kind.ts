@@ -9,7 +9,7 @@ import { destroyCluster, listClusters, readCluster, startNodeProcess, writeClust
 import { ExitError, runMain, simHome, statePaths } from './lib/env.ts';
 import { DOCKER_DOWN_MESSAGE, processFaults, type Faults } from './lib/faults.ts';
 import { formatGoDuration } from './lib/goduration.ts';
-import { findImage } from './lib/images.ts';
+import { findImage, imageNames } from './lib/images.ts';
 import {
   decodeKindConfig,
   defaultKindConfig,
@@ -352,7 +352,33 @@ function exportLogs(inv: Invocation): Promise<number> {
 
 // ---- kind load docker-image ----
 
-function loadDockerImage(inv: Invocation): Promise<number> {
+/**
+ * The kubelet lists a loaded image in its Node's status.images (names docker.io/REPO:TAG and REPO:TAG), which is
+ * what `kubectl get node -o yaml` shows and what the simulated kubelet checks before starting a pod.
+ */
+async function reportNodeImages(rec: ClusterRecord, nodes: string[], loaded: Array<{ img: string; id: string }>): Promise<void> {
+  if (!rec.apiPort) return;
+  const base = `http://${rec.apiAddress || '127.0.0.1'}:${rec.apiPort}/api/v1/nodes`;
+  for (const node of nodes) {
+    try {
+      const res = await fetch(`${base}/${node}`);
+      if (!res.ok) continue;
+      const cur = (await res.json()) as { status?: { images?: Array<{ names?: string[]; sizeBytes?: number }> } };
+      let images = cur.status?.images ?? [];
+      for (const { img, id } of loaded) {
+        const names = imageNames(img);
+        images = images.filter((i) => !(i.names ?? []).some((n) => names.includes(n)));
+        const repo = (names[0] ?? img).replace(/:[^/:]*$/, '');
+        images.push({ names: [...names, `${repo}@${id}`], sizeBytes: 50_000_000 + (parseInt(id.slice(7, 13), 16) % 100_000_000) });
+      }
+      await fetch(`${base}/${node}/status`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ status: { images } }) });
+    } catch {
+      // The node's API is not answering (a failed cluster): the images are loaded, the kubelet did not report.
+    }
+  }
+}
+
+async function loadDockerImage(inv: Invocation): Promise<number> {
   const name = clusterName(inv);
   const resolved = inv.args.map((img) => {
     const found = faults.has('docker-down') ? undefined : findImage(home, img);
@@ -374,7 +400,8 @@ function loadDockerImage(inv: Invocation): Promise<number> {
     rec.images = [...rec.images.filter((i) => i.name !== img), { name: img, id }];
   }
   writeCluster(home, rec);
-  return Promise.resolve(0);
+  await reportNodeImages(rec, targets, resolved);
+  return 0;
 }
 
 // ---- command tree ----

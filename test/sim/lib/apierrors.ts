@@ -56,5 +56,7 @@ export const errors = {
   unsupportedMediaType: (type: string) => failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got ${type}`),
   notFoundPath: () => failure(404, 'NotFound', 'the server could not find the requested resource', {}),
   expired: (message: string) => failure(410, 'Expired', message),
+  /** What clients get from an aggregated API whose APIService is not Available (client-go's wording). */
+  serviceUnavailable: () => failure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request', { causes: [{ reason: 'UnexpectedServerResponse', message: 'service unavailable', field: '' }] }),
   internal: (message: string) => failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: '', message, field: '' }] }),
 };

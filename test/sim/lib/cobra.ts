@@ -4,7 +4,7 @@
 // cobra's argument validators. Error texts are pflag's/cobra's; each tool adds its own prefix and exit code.
 import { parseGoDuration } from './goduration.ts';
 
-export type FlagKind = 'bool' | 'string' | 'int' | 'int32' | 'duration' | 'stringArray' | 'stringSlice';
+export type FlagKind = 'bool' | 'string' | 'int' | 'int32' | 'duration' | 'stringArray' | 'stringSlice' | 'stringToString';
 type FlagValue = string | number | boolean | string[];
 
 export interface FlagDef {
@@ -14,6 +14,8 @@ export interface FlagDef {
   usage: string;
   default?: FlagValue;
   hidden?: boolean;
+  /** pflag's NoOptDefVal: the value of a bare `--flag` (which then never takes the next word as its value). */
+  noOptDefVal?: string;
 }
 
 /**
@@ -116,6 +118,13 @@ export class Flags {
         this.values.set(def.name, [...prev, ...(raw === '' ? [] : raw.split(','))]);
         return;
       }
+      case 'stringToString': {
+        const prev = wasChanged ? (this.values.get(def.name) as string[]) : [];
+        const pairs = raw === '' ? [] : raw.split(',');
+        for (const p of pairs) if (!p.includes('=')) throw new Error(`${p} must be formatted as key=value`);
+        this.values.set(def.name, [...prev, ...pairs]);
+        return;
+      }
     }
   }
 
@@ -164,6 +173,7 @@ function zeroValue(kind: FlagKind): FlagValue {
       return '';
     case 'stringArray':
     case 'stringSlice':
+    case 'stringToString':
       return [];
   }
 }
@@ -191,8 +201,14 @@ function visibleFlags(chain: Command[]): FlagDef[] {
 /** cobra's stripFlags: the non-flag words, used to walk down the subcommand tree. */
 function stripFlags(args: string[], defs: FlagDef[]): string[] {
   const commands: string[] = [];
-  const isBoolLong = (n: string) => defs.find((d) => d.name === n)?.kind === 'bool';
-  const isBoolShort = (s: string) => defs.find((d) => d.short === s)?.kind === 'bool';
+  const isBoolLong = (n: string) => {
+    const d = defs.find((x) => x.name === n);
+    return d?.kind === 'bool' || d?.noOptDefVal !== undefined;
+  };
+  const isBoolShort = (s: string) => {
+    const d = defs.find((x) => x.short === s);
+    return d?.kind === 'bool' || d?.noOptDefVal !== undefined;
+  };
   let rest = [...args];
   while (rest.length > 0) {
     const s = rest[0] as string;
@@ -300,6 +316,7 @@ function parseFlags(argv: string[], flags: Flags): string[] {
       const def = flags.byName(name);
       if (!def) throw new Error(`unknown flag: --${name}`);
       if (eq >= 0) setOrFail(def, body.slice(eq + 1));
+      else if (def.noOptDefVal !== undefined) setOrFail(def, def.noOptDefVal);
       else if (def.kind === 'bool') setOrFail(def, 'true');
       else if (args.length > 0) {
         setOrFail(def, args[0] as string);
@@ -316,6 +333,9 @@ function parseFlags(argv: string[], flags: Flags): string[] {
       if (shorts.length > 2 && shorts[1] === '=') {
         setOrFail(def, shorts.slice(2));
         shorts = '';
+      } else if (def.noOptDefVal !== undefined) {
+        setOrFail(def, def.noOptDefVal);
+        shorts = shorts.slice(1);
       } else if (def.kind === 'bool') {
         setOrFail(def, 'true');
         shorts = shorts.slice(1);
@@ -367,7 +387,7 @@ export function helpText(chain: Command[]): string {
 }
 
 function flagUsages(defs: FlagDef[]): string[] {
-  const typeName = (d: FlagDef) => (d.kind === 'bool' ? '' : ` ${d.kind === 'stringArray' || d.kind === 'stringSlice' ? 'strings' : d.kind}`);
+  const typeName = (d: FlagDef) => (d.kind === 'bool' ? '' : ` ${d.kind === 'stringArray' || d.kind === 'stringSlice' ? 'strings' : d.kind}${d.noOptDefVal !== undefined ? `[="${d.noOptDefVal}"]` : ''}`);
   const heads = defs.map((d) => (d.short ? `  -${d.short}, --${d.name}` : `      --${d.name}`) + typeName(d));
   const w = Math.max(...heads.map((h) => h.length));
   return defs.map((d, i) => `${(heads[i] as string).padEnd(w)}   ${d.usage}`);

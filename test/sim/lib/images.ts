@@ -45,6 +45,21 @@ export function saveImage(home: string, tags: string[], rec: Omit<ImageRecord, '
   writeJsonAtomic(statePaths(home).imagesFile, images);
 }
 
+/**
+ * The names containerd (and so the kubelet's node status) lists for an image reference: fully qualified
+ * ("docker.io/hpa-lab/app:1", "docker.io/library/nginx:1"), then as short as docker writes it ("hpa-lab/app:1").
+ */
+export function imageNames(ref: string): string[] {
+  let r = ref;
+  const last = r.slice(r.lastIndexOf('/') + 1);
+  if (!r.includes('@') && !last.includes(':')) r += ':latest';
+  const first = r.split('/')[0] ?? '';
+  const hasRegistry = r.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const full = hasRegistry ? r : r.includes('/') ? `docker.io/${r}` : `docker.io/library/${r}`;
+  const short = full.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
+  return [...new Set([full, short, ref])];
+}
+
 /** All files of a build context (sorted, skipping node_modules and .git), relative paths. */
 export function contextFiles(dir: string): string[] {
   const out: string[] = [];

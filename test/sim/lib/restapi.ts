@@ -3,10 +3,12 @@
 // every type in the resource registry. Responses and errors have the shapes of a real kube-apiserver.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { aggregatedApi } from './aggregator.ts';
 import { ApiError, errors } from './apierrors.ts';
 import { openApiDiscovery, openApiForGroupVersion, openApiV2 } from './openapi.ts';
 import { jsonPatch, mergePatch, serverSideApply, strategicMerge } from './patch.ts';
 import { apiVersionOf, STANDARD_VERBS, type ResourceRegistry, type ResourceType } from './resources.ts';
+import { podLogs } from './podlogs.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { STRATEGIES, validateName, type StrategyContext } from './strategies.ts';
 import { nowTimestamp, type KubeObject, type Store, type StoreEvent } from './store.ts';
@@ -31,10 +33,12 @@ interface Reply {
   status: number;
   body: unknown;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 const MAX_BODY = 16 * 1024 * 1024;
 
@@ -217,7 +221,7 @@ export class KubeApi {
   private send(res: ServerResponse, r: Reply): void {
     if (res.headersSent) return;
     const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
-    res.writeHead(r.status, { 'Content-Type': r.contentType ?? 'application/json', 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(text) });
+    res.writeHead(r.status, { 'Content-Type': r.contentType ?? 'application/json', 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(text), ...r.headers });
     res.end(text);
   }
 
@@ -246,20 +250,63 @@ export class KubeApi {
     if (first === 'apis') {
       if (rest.length === 0) {
         const groups = this.o.registry.groupVersions().filter((g) => g.group !== '');
-        return { status: 200, body: { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map((g) => apiGroup(this.o.registry, g.group)) } };
+        const aggregated = this.aggregatedGroups().filter((g) => !groups.some((x) => x.group === g.name));
+        return { status: 200, body: { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groups.map((g) => apiGroup(this.o.registry, g.group)), ...aggregated] } };
       }
       const [group = '', version, ...more] = rest;
       if (version === undefined) {
-        const g = apiGroup(this.o.registry, group);
+        const g = apiGroup(this.o.registry, group) ?? this.aggregatedGroups().find((x) => x.name === group);
         if (!g) throw errors.notFoundPath();
         return { status: 200, body: g };
+      }
+      if (!this.o.registry.served().some((r) => r.group === group && r.version === version) && this.serviceApiService(group, version)) {
+        return this.aggregated(req, url, group, version, more);
       }
       return this.groupVersion(req, res, url, group, version, more);
     }
     throw errors.notFoundPath();
   }
 
+  /** APIService VERSION.GROUP when it is backed by a Service (not Local). */
+  private serviceApiService(group: string, version: string): KubeObject | undefined {
+    const rt = this.sctx.rt('apiregistration.k8s.io', 'apiservices');
+    const o = rt ? this.o.store.get(rt, undefined, `${version}.${group}`) : undefined;
+    return o && obj(obj(o.spec).service).name ? o : undefined;
+  }
+
+  /** Groups that only aggregated APIServices provide (metrics.k8s.io, custom.metrics.k8s.io), as APIGroups. */
+  private aggregatedGroups(): Obj[] {
+    const rt = this.sctx.rt('apiregistration.k8s.io', 'apiservices');
+    const byGroup = new Map<string, string[]>();
+    for (const o of rt ? this.o.store.list(rt) : []) {
+      const spec = obj(o.spec);
+      if (!obj(spec.service).name || typeof spec.group !== 'string' || typeof spec.version !== 'string') continue;
+      byGroup.set(spec.group, [...(byGroup.get(spec.group) ?? []), spec.version]);
+    }
+    return [...byGroup].map(([name, vs]) => {
+      const versions = vs.map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+      return { name, versions, preferredVersion: versions[0] };
+    });
+  }
+
+  /** kube-aggregator: proxy to the registered API while the APIService is Available, else 503. */
+  private async aggregated(req: IncomingMessage, url: URL, group: string, version: string, segs: string[]): Promise<Reply> {
+    const apisvc = this.serviceApiService(group, version);
+    const available = arr(obj(apisvc?.status).conditions).map(obj).find((c) => c.type === 'Available')?.status === 'True';
+    if (!available) throw errors.serviceUnavailable();
+    const api = aggregatedApi(group, version);
+    if (!api) {
+      this.o.log(`aggregated API ${group}/${version} has no simulated server registered (lib/aggregator.ts): answering 503`);
+      throw errors.serviceUnavailable();
+    }
+    const r = await api.handle({ method: req.method ?? 'GET', segments: segs, url, req }, this.sctx);
+    return { status: r.status, body: r.body, contentType: r.contentType };
+  }
+
   private async groupVersion(req: IncomingMessage, res: ServerResponse, url: URL, group: string, version: string, segs: string[]): Promise<Reply | undefined> {
+    if (group === '' && segs.length === 5 && segs[0] === 'namespaces' && segs[2] === 'pods' && segs[4] === 'log') {
+      return this.podLog(req, res, url, segs[1] ?? '', segs[3] ?? '');
+    }
     if (segs.length === 0) {
       const list = resourceList(this.o.registry, group, version);
       if (!list) throw errors.notFoundPath();
@@ -268,6 +315,15 @@ export class KubeApi {
     const t = this.target(group, version, segs);
     const method = req.method ?? 'GET';
     const dryRun = url.searchParams.getAll('dryRun').includes('All');
+    if (t.rt.group === '' && t.rt.resource === 'endpoints') {
+      const reply = await this.verb(req, res, url, t, method, dryRun);
+      if (reply) reply.headers = { ...reply.headers, Warning: '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"' };
+      return reply;
+    }
+    return this.verb(req, res, url, t, method, dryRun);
+  }
+
+  private async verb(req: IncomingMessage, res: ServerResponse, url: URL, t: Target, method: string, dryRun: boolean): Promise<Reply | undefined> {
     if (t.rt.namespaced && t.name !== undefined && t.namespace === undefined) throw errors.notFoundPath();
     switch (method) {
       case 'GET':
@@ -293,6 +349,67 @@ export class KubeApi {
       default:
         throw errors.methodNotAllowed();
     }
+  }
+
+  /**
+   * GET /api/v1/namespaces/NS/pods/NAME/log: the container's log buffer (lib/podlogs.ts) with the kubelet's
+   * errors for a container that has not started, `container`, `previous`, `tailLines`, `timestamps`,
+   * `sinceSeconds`, `limitBytes` and `follow`.
+   */
+  private podLog(req: IncomingMessage, res: ServerResponse, url: URL, namespace: string, name: string): Reply | undefined {
+    if ((req.method ?? 'GET') !== 'GET') throw errors.methodNotAllowed();
+    const podsRt = this.sctx.rt('', 'pods');
+    if (!podsRt) throw errors.notFoundPath();
+    const pod = this.o.store.get(podsRt, namespace, name);
+    if (!pod) throw errors.notFound(podsRt, name);
+    const spec = obj(pod.spec);
+    const names = arr(spec.containers).map((c) => String(obj(c).name));
+    const initNames = arr(spec.initContainers).map((c) => String(obj(c).name));
+    let container = url.searchParams.get('container') ?? '';
+    if (!container) {
+      if (names.length !== 1) {
+        throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]${initNames.length ? ` or one of the init containers: [${initNames.join(' ')}]` : ''}`);
+      }
+      container = names[0] ?? '';
+    }
+    if (!names.includes(container) && !initNames.includes(container)) throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
+    const previous = ['true', '1'].includes(url.searchParams.get('previous') ?? '');
+    const statuses = [...arr(obj(pod.status).containerStatuses), ...arr(obj(pod.status).initContainerStatuses)].map(obj);
+    const cs = statuses.find((c) => c.name === container);
+    const lines = podLogs.lines(namespace, name, container, previous);
+    if (previous && (!lines || !obj(obj(cs?.lastState).terminated).finishedAt)) {
+      throw errors.badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+    }
+    const waiting = obj(obj(cs?.state).waiting);
+    if (!previous && !obj(cs?.state).running && !obj(cs?.state).terminated) {
+      const reason = typeof waiting.reason === 'string' ? waiting.reason : 'ContainerCreating';
+      const why = reason === 'ErrImagePull' ? "image can't be pulled" : reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : reason;
+      throw errors.badRequest(`container "${container}" in pod "${name}" is waiting to start: ${why}`);
+    }
+    const timestamps = ['true', '1'].includes(url.searchParams.get('timestamps') ?? '');
+    const fmt = (l: { at: number; text: string }) => `${timestamps ? `${new Date(l.at).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z')} ` : ''}${l.text}\n`;
+    let shown = [...(lines ?? [])];
+    const since = Number(url.searchParams.get('sinceSeconds') ?? '0');
+    if (since > 0) shown = shown.filter((l) => l.at >= Date.now() - since * 1000);
+    const tail = url.searchParams.get('tailLines');
+    if (tail !== null && Number(tail) >= 0) shown = Number(tail) === 0 ? [] : shown.slice(-Number(tail));
+    let text = shown.map(fmt).join('');
+    const limit = Number(url.searchParams.get('limitBytes') ?? '0');
+    if (limit > 0) text = Buffer.from(text).subarray(0, limit).toString('utf8');
+    if (!['true', '1'].includes(url.searchParams.get('follow') ?? '') || previous) return { status: 200, body: text, contentType: 'text/plain' };
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.write(text);
+    const unfollow = podLogs.follow(namespace, name, container, (l) => res.write(fmt(l)));
+    const off = this.o.store.on((ev) => {
+      if (ev.type === 'DELETED' && ev.rt.resource === 'pods' && ev.object.metadata.namespace === namespace && ev.object.metadata.name === name) res.end();
+    });
+    const stop = () => {
+      unfollow();
+      off();
+    };
+    res.on('close', stop);
+    req.on('close', stop);
+    return undefined;
   }
 
   /** Maps the path segments after /api/v1 or /apis/G/V to a type, namespace, name and subresource. */

@@ -8,6 +8,37 @@ import { randomSuffix } from './restapi.ts';
 import type { ResourceRegistry, ResourceType } from './resources.ts';
 import { STRATEGIES } from './strategies.ts';
 import { nowTimestamp, type KubeObject, type Store } from './store.ts';
+import { templateHash } from './workloads.ts';
+
+const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.12.1';
+const LOCAL_PATH_IMAGE = 'docker.io/kindest/local-path-provisioner:v20250214-acbabc1a';
+const KINDNET_IMAGE = 'docker.io/kindest/kindnetd:v20250512-df8de77b';
+
+/** The pod templates of the seeded workloads (their hashes name the ReplicaSets, as on a real cluster). */
+function deploymentTemplate(name: string, labels: Record<string, string>, image: string) {
+  return { metadata: { labels }, spec: { containers: [{ name, image }] } };
+}
+function daemonTemplate(name: string, labels: Record<string, string>, image: string) {
+  return { metadata: { labels }, spec: { containers: [{ name, image }], nodeSelector: { 'kubernetes.io/os': 'linux' }, tolerations: [{ operator: 'Exists' }] } };
+}
+
+/** Images a kind node image ships preloaded (the kubelet lists them in the node's status). */
+function preloadedImages(kubernetesVersion: string) {
+  const img = (names: string[], sizeBytes: number) => ({ names, sizeBytes });
+  const k8s = (c: string, size: number) => img([`registry.k8s.io/${c}:${kubernetesVersion}`], size);
+  return [
+    k8s('kube-apiserver', 97_190_508),
+    k8s('kube-controller-manager', 90_460_188),
+    k8s('kube-proxy', 97_996_541),
+    k8s('kube-scheduler', 70_576_418),
+    img(['registry.k8s.io/etcd:3.6.4-0'], 62_535_676),
+    img([KINDNET_IMAGE], 44_375_501),
+    img([COREDNS_IMAGE], 22_384_805),
+    img([LOCAL_PATH_IMAGE], 22_541_737),
+    img(['docker.io/kindest/local-path-helper:v20241212-8ac705d0'], 3_084_671),
+    img(['registry.k8s.io/pause:3.10'], 320_368),
+  ];
+}
 
 export interface SeedSpec {
   clusterName: string;
@@ -32,8 +63,8 @@ function plan(spec: SeedSpec): Plan {
   const kubeNodes = spec.nodes
     .filter((n) => n.role === 'control-plane' || n.role === 'worker')
     .map((n, i) => ({ name: n.name, role: n.role === 'control-plane' ? ('control-plane' as const) : ('worker' as const), ip: `172.18.0.${i + 2}`, labels: n.labels }));
-  const corednsHash = randomSuffix(10);
-  const localPathHash = randomSuffix(10);
+  const corednsHash = templateHash(deploymentTemplate('coredns', { 'k8s-app': 'kube-dns' }, COREDNS_IMAGE));
+  const localPathHash = templateHash(deploymentTemplate('local-path-provisioner', { app: 'local-path-provisioner' }, LOCAL_PATH_IMAGE));
   return {
     ...spec,
     kubeNodes,
@@ -94,6 +125,7 @@ function nodeObject(p: Plan, n: Plan['kubeNodes'][number], ready: boolean): Kube
           : condition('Ready', false, 'KubeletNotReady', 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized'),
       ],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      images: preloadedImages(p.kubernetesVersion),
       nodeInfo: {
         architecture: 'amd64',
         bootID: '6b1c1f0e-3d4b-4c59-9f1a-2a1f5d2b7c11',
@@ -233,13 +265,13 @@ export function createSeeder(store: Store, registry: ResourceRegistry, spec: See
     for (const n of p.kubeNodes) {
       const d = p.daemonPods.get(n.name);
       if (!d) continue;
-      pod({ name: d.kindnet, namespace: 'kube-system', labels: { app: 'kindnet', 'k8s-app': 'kindnet', tier: 'node' }, node: n.name, hostNetwork: true, ip: n.ip, hostIP: n.ip, containers: [{ name: 'kindnet-cni', image: 'docker.io/kindest/kindnetd:v20250512-df8de77b' }], owner: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'kindnet', uid: uids.get('ds/kindnet') ?? '' }, needsNetwork: false });
-      pod({ name: d.proxy, namespace: 'kube-system', labels: { 'k8s-app': 'kube-proxy' }, node: n.name, hostNetwork: true, ip: n.ip, hostIP: n.ip, containers: [{ name: 'kube-proxy', image: image('kube-proxy') }], owner: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'kube-proxy', uid: uids.get('ds/kube-proxy') ?? '' }, needsNetwork: false });
+      pod({ name: d.kindnet, namespace: 'kube-system', labels: { app: 'kindnet', 'controller-revision-hash': templateHash(daemonTemplate('kindnet', { app: 'kindnet' }, KINDNET_IMAGE)), 'k8s-app': 'kindnet', 'pod-template-generation': '1', tier: 'node' }, node: n.name, hostNetwork: true, ip: n.ip, hostIP: n.ip, containers: [{ name: 'kindnet-cni', image: KINDNET_IMAGE }], owner: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'kindnet', uid: uids.get('ds/kindnet') ?? '' }, needsNetwork: false });
+      pod({ name: d.proxy, namespace: 'kube-system', labels: { 'controller-revision-hash': templateHash(daemonTemplate('kube-proxy', { 'k8s-app': 'kube-proxy' }, image('kube-proxy'))), 'k8s-app': 'kube-proxy', 'pod-template-generation': '1' }, node: n.name, hostNetwork: true, ip: n.ip, hostIP: n.ip, containers: [{ name: 'kube-proxy', image: image('kube-proxy') }], owner: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'kube-proxy', uid: uids.get('ds/kube-proxy') ?? '' }, needsNetwork: false });
     }
     p.corednsPods.forEach((name, i) =>
-      pod({ name, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'pod-template-hash': p.corednsHash }, node: cpName, hostNetwork: false, ip: `10.244.0.${i + 2}`, hostIP: cpIP, containers: [{ name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.12.1' }], owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `coredns-${p.corednsHash}`, uid: uids.get('rs/coredns') ?? '' }, needsNetwork: true }),
+      pod({ name, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'pod-template-hash': p.corednsHash }, node: cpName, hostNetwork: false, ip: `10.244.0.${i + 2}`, hostIP: cpIP, containers: [{ name: 'coredns', image: COREDNS_IMAGE }], owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `coredns-${p.corednsHash}`, uid: uids.get('rs/coredns') ?? '' }, needsNetwork: true }),
     );
-    pod({ name: p.localPathPod, namespace: 'local-path-storage', labels: { app: 'local-path-provisioner', 'pod-template-hash': p.localPathHash }, node: cpName, hostNetwork: false, ip: '10.244.0.4', hostIP: cpIP, containers: [{ name: 'local-path-provisioner', image: 'docker.io/kindest/local-path-provisioner:v20250214-acbabc1a' }], owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `local-path-provisioner-${p.localPathHash}`, uid: uids.get('rs/local-path') ?? '' }, needsNetwork: true });
+    pod({ name: p.localPathPod, namespace: 'local-path-storage', labels: { app: 'local-path-provisioner', 'pod-template-hash': p.localPathHash }, node: cpName, hostNetwork: false, ip: '10.244.0.4', hostIP: cpIP, containers: [{ name: 'local-path-provisioner', image: LOCAL_PATH_IMAGE }], owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `local-path-provisioner-${p.localPathHash}`, uid: uids.get('rs/local-path') ?? '' }, needsNetwork: true });
     for (const n of p.kubeNodes) out.push([rt('', 'nodes'), nodeObject(p, n, ready)]);
     return out;
   };
@@ -249,14 +281,14 @@ export function createSeeder(store: Store, registry: ResourceRegistry, spec: See
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: meta(name, ns, { labels, annotations: { 'deployment.kubernetes.io/revision': '1' } }),
-      spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name, image: img }] } } },
+      spec: { replicas, selector: { matchLabels: labels }, template: deploymentTemplate(name, labels, img) },
       status: deploymentStatus(replicas, ready),
     });
-    const rs = (name: string, ns: string, replicas: number, labels: Record<string, string>, owner: string, ownerKey: string): KubeObject => ({
+    const rs = (name: string, ns: string, replicas: number, labels: Record<string, string>, owner: string, ownerKey: string, img: string): KubeObject => ({
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: meta(name, ns, { labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: owner, uid: uids.get(ownerKey) ?? '', controller: true, blockOwnerDeletion: true }] }),
-      spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: owner, image: 'registry.k8s.io/pause:3.10' }] } } },
+      spec: { replicas, selector: { matchLabels: labels }, template: { ...deploymentTemplate(owner, labels, img), metadata: { labels } } },
       status: ready ? { replicas, fullyLabeledReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas, observedGeneration: 1 } : { replicas, fullyLabeledReplicas: replicas, observedGeneration: 1 },
     });
     const ds = (name: string, labels: Record<string, string>, img: string): KubeObject => {
@@ -265,16 +297,16 @@ export function createSeeder(store: Store, registry: ResourceRegistry, spec: See
         apiVersion: 'apps/v1',
         kind: 'DaemonSet',
         metadata: meta(name, 'kube-system', { labels }),
-        spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name, image: img }], nodeSelector: { 'kubernetes.io/os': 'linux' } } } },
+        spec: { selector: { matchLabels: labels }, template: daemonTemplate(name, labels, img) },
         status: { currentNumberScheduled: n, desiredNumberScheduled: n, numberAvailable: n, numberMisscheduled: 0, numberReady: n, observedGeneration: 1, updatedNumberScheduled: n },
       };
     };
     return [
-      [rt('apps', 'deployments'), dep('coredns', 'kube-system', 2, { 'k8s-app': 'kube-dns' }, 'registry.k8s.io/coredns/coredns:v1.12.1'), 'deploy/coredns'],
-      [rt('apps', 'replicasets'), rs(`coredns-${p.corednsHash}`, 'kube-system', 2, { 'k8s-app': 'kube-dns', 'pod-template-hash': p.corednsHash }, 'coredns', 'deploy/coredns'), 'rs/coredns'],
-      [rt('apps', 'deployments'), dep('local-path-provisioner', 'local-path-storage', 1, { app: 'local-path-provisioner' }, 'docker.io/kindest/local-path-provisioner:v20250214-acbabc1a'), 'deploy/local-path'],
-      [rt('apps', 'replicasets'), rs(`local-path-provisioner-${p.localPathHash}`, 'local-path-storage', 1, { app: 'local-path-provisioner', 'pod-template-hash': p.localPathHash }, 'local-path-provisioner', 'deploy/local-path'), 'rs/local-path'],
-      [rt('apps', 'daemonsets'), ds('kindnet', { app: 'kindnet' }, 'docker.io/kindest/kindnetd:v20250512-df8de77b'), 'ds/kindnet'],
+      [rt('apps', 'deployments'), dep('coredns', 'kube-system', 2, { 'k8s-app': 'kube-dns' }, COREDNS_IMAGE), 'deploy/coredns'],
+      [rt('apps', 'replicasets'), rs(`coredns-${p.corednsHash}`, 'kube-system', 2, { 'k8s-app': 'kube-dns', 'pod-template-hash': p.corednsHash }, 'coredns', 'deploy/coredns', COREDNS_IMAGE), 'rs/coredns'],
+      [rt('apps', 'deployments'), dep('local-path-provisioner', 'local-path-storage', 1, { app: 'local-path-provisioner' }, LOCAL_PATH_IMAGE), 'deploy/local-path'],
+      [rt('apps', 'replicasets'), rs(`local-path-provisioner-${p.localPathHash}`, 'local-path-storage', 1, { app: 'local-path-provisioner', 'pod-template-hash': p.localPathHash }, 'local-path-provisioner', 'deploy/local-path', LOCAL_PATH_IMAGE), 'rs/local-path'],
+      [rt('apps', 'daemonsets'), ds('kindnet', { app: 'kindnet' }, KINDNET_IMAGE), 'ds/kindnet'],
       [rt('apps', 'daemonsets'), ds('kube-proxy', { 'k8s-app': 'kube-proxy' }, image('kube-proxy')), 'ds/kube-proxy'],
     ];
   };

@@ -49,6 +49,11 @@ export function validateName(rt: ResourceType, name: string): Cause[] {
     return [];
   }
   if (rt.resource === 'events') return [];
+  if (rt.group === 'rbac.authorization.k8s.io') {
+    // path.IsValidPathSegmentName: "system:metrics-server" is a valid ClusterRole name.
+    const bad = name === '.' || name === '..' ? `may not be '${name}'` : name.includes('/') ? "may not contain '/'" : name.includes('%') ? "may not contain '%'" : '';
+    return bad ? [{ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: ${bad}` }] : [];
+  }
   if (!DNS1123_SUBDOMAIN.test(name) || name.length > 253) {
     return [{ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')` }];
   }
@@ -92,8 +97,45 @@ function validateWorkload(o: KubeObject): Cause[] {
   return causes;
 }
 
+/** The image's tag, "" for a digest-only reference, "latest" when none is given. */
+function imageTag(image: string): string {
+  const noDigest = image.split('@')[0] ?? '';
+  if (noDigest !== image && !noDigest.slice(noDigest.lastIndexOf('/') + 1).includes(':')) return '';
+  const last = noDigest.slice(noDigest.lastIndexOf('/') + 1);
+  return last.includes(':') ? last.slice(last.indexOf(':') + 1) : 'latest';
+}
+
+/** Container defaults of the API server: imagePullPolicy (Always for :latest), termination message settings. */
+function defaultContainers(list: unknown): unknown {
+  if (!Array.isArray(list)) return list;
+  return list.map((raw) => {
+    const c = { ...obj(raw) };
+    if (c.imagePullPolicy === undefined && typeof c.image === 'string') c.imagePullPolicy = imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent';
+    c.terminationMessagePath ??= '/dev/termination-log';
+    c.terminationMessagePolicy ??= 'File';
+    if (Array.isArray(c.ports)) c.ports = c.ports.map((p) => ({ protocol: 'TCP', ...obj(p) }));
+    return c;
+  });
+}
+
+/** PodSpec defaults (pods and the pod templates of workloads). */
+export function defaultPodSpec(raw: unknown): Obj {
+  const spec = { ...obj(raw) };
+  spec.containers = defaultContainers(spec.containers);
+  if (spec.initContainers !== undefined) spec.initContainers = defaultContainers(spec.initContainers);
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.schedulerName ??= 'default-scheduler';
+  spec.securityContext ??= {};
+  spec.terminationGracePeriodSeconds ??= 30;
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccount === undefined) spec.serviceAccount = spec.serviceAccountName;
+  return spec;
+}
+
 function defaultWorkload(o: KubeObject): void {
   const spec = obj(o.spec);
+  const template = obj(spec.template);
+  if (spec.template !== undefined) spec.template = { ...template, spec: defaultPodSpec(template.spec) };
   if (spec.replicas === undefined && o.kind !== 'DaemonSet') spec.replicas = 1;
   if (spec.revisionHistoryLimit === undefined) spec.revisionHistoryLimit = 10;
   if (o.kind === 'Deployment') {
@@ -101,6 +143,26 @@ function defaultWorkload(o: KubeObject): void {
     spec.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
   }
   o.spec = spec;
+}
+
+/** The pod's QoS class from its containers' requests and limits. */
+export function qosClass(spec: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers = [...arr(spec.containers), ...arr(spec.initContainers)].map(obj);
+  let any = false;
+  let guaranteed = containers.length > 0;
+  for (const c of containers) {
+    const res = obj(c.resources);
+    const req = obj(res.requests);
+    const lim = obj(res.limits);
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ['cpu', 'memory']) {
+      const l = lim[r];
+      const q = req[r] ?? l;
+      if (l === undefined || JSON.stringify(q) !== JSON.stringify(l)) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
 // ---- Services: cluster IPs and node ports ----------------------------------------------------------------
@@ -202,14 +264,20 @@ export const STRATEGIES: Record<string, Strategy> = {
   },
   pods: {
     prepareForCreate: (o) => {
-      const spec = obj(o.spec);
-      spec.restartPolicy ??= 'Always';
-      spec.dnsPolicy ??= 'ClusterFirst';
-      spec.schedulerName ??= 'default-scheduler';
+      const spec = defaultPodSpec(o.spec);
       spec.serviceAccountName ??= 'default';
-      spec.terminationGracePeriodSeconds ??= 30;
+      spec.serviceAccount ??= spec.serviceAccountName;
+      spec.enableServiceLinks ??= true;
+      spec.preemptionPolicy ??= 'PreemptLowerPriority';
+      spec.priority ??= 0;
+      // The DefaultTolerationSeconds admission plugin.
+      const tolerations = arr(spec.tolerations).map(obj);
+      for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+        if (!tolerations.some((t) => t.key === key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+      }
+      spec.tolerations = tolerations;
       o.spec = spec;
-      o.status = { phase: 'Pending', qosClass: 'BestEffort' };
+      o.status = { phase: 'Pending', qosClass: qosClass(spec) };
     },
     validate: (o) => validateContainers('spec.containers', obj(o.spec).containers),
   },
@@ -227,10 +295,10 @@ export const STRATEGIES: Record<string, Strategy> = {
       return [];
     },
   },
-  deployments: { prepareForCreate: defaultWorkload, validate: validateWorkload },
-  replicasets: { prepareForCreate: defaultWorkload, validate: validateWorkload },
-  statefulsets: { prepareForCreate: defaultWorkload, validate: validateWorkload },
-  daemonsets: { prepareForCreate: defaultWorkload, validate: validateWorkload },
+  deployments: { prepareForCreate: defaultWorkload, prepareForUpdate: defaultWorkload, validate: validateWorkload },
+  replicasets: { prepareForCreate: defaultWorkload, prepareForUpdate: defaultWorkload, validate: validateWorkload },
+  statefulsets: { prepareForCreate: defaultWorkload, prepareForUpdate: defaultWorkload, validate: validateWorkload },
+  daemonsets: { prepareForCreate: defaultWorkload, prepareForUpdate: defaultWorkload, validate: validateWorkload },
   horizontalpodautoscalers: {
     prepareForCreate: (o) => {
       const spec = obj(o.spec);

@@ -200,8 +200,11 @@ const PRINTERS: Record<string, Printer> = {
     },
   },
   replicasets: {
-    columns: [NAME, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), AGE],
-    cells: (o, now) => [o.metadata.name, num(obj(o.spec).replicas), num(obj(o.status).replicas), num(obj(o.status).readyReplicas), age(o.metadata.creationTimestamp, now)],
+    columns: [NAME, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), AGE, col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
+    cells: (o, now) => {
+      const cs = containersOf(o);
+      return [o.metadata.name, num(obj(o.spec).replicas), num(obj(o.status).replicas), num(obj(o.status).readyReplicas), age(o.metadata.creationTimestamp, now), cs.map((c) => str(c.name)).join(','), cs.map((c) => str(c.image)).join(','), selectorString(obj(o.spec).selector)];
+    },
   },
   daemonsets: {
     columns: [NAME, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), col('Up-to-date', 'integer'), col('Available', 'integer'), col('Node Selector'), AGE],
@@ -212,8 +215,11 @@ const PRINTERS: Record<string, Printer> = {
     },
   },
   statefulsets: {
-    columns: [NAME, col('Ready'), AGE],
-    cells: (o, now) => [o.metadata.name, `${num(obj(o.status).readyReplicas)}/${obj(o.spec).replicas === undefined ? 1 : num(obj(o.spec).replicas)}`, age(o.metadata.creationTimestamp, now)],
+    columns: [NAME, col('Ready'), AGE, col('Containers', 'string', 1), col('Images', 'string', 1)],
+    cells: (o, now) => {
+      const cs = containersOf(o);
+      return [o.metadata.name, `${num(obj(o.status).readyReplicas)}/${obj(o.spec).replicas === undefined ? 1 : num(obj(o.spec).replicas)}`, age(o.metadata.creationTimestamp, now), cs.map((c) => str(c.name)).join(','), cs.map((c) => str(c.image)).join(',')];
+    },
   },
   services: {
     columns: [NAME, col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), AGE, col('Selector', 'string', 1)],
@@ -263,20 +269,52 @@ const PRINTERS: Record<string, Printer> = {
       return [o.metadata.name, svc.name ? `${str(svc.namespace)}/${str(svc.name)}` : 'Local', availText, age(o.metadata.creationTimestamp, now)];
     },
   },
+  endpointslices: {
+    columns: [NAME, col('AddressType'), col('Ports'), col('Endpoints'), AGE],
+    cells: (o, now) => {
+      const ports = arr(o.ports).map(obj).map((p) => String(num(p.port)));
+      const addrs = arr(o.endpoints).flatMap((e) => arr(obj(e).addresses).map((a) => str(a)));
+      const shown = addrs.length > 3 ? `${addrs.slice(0, 3).join(',')} + ${addrs.length - 3} more...` : addrs.join(',');
+      return [o.metadata.name, str(o.addressType), ports.length ? ports.join(',') : '<unset>', addrs.length ? shown : '<unset>', age(o.metadata.creationTimestamp, now)];
+    },
+  },
+  clusterroles: {
+    columns: [NAME, col('Created At', 'date')],
+    cells: (o) => [o.metadata.name, str(o.metadata.creationTimestamp)],
+  },
+  rolebindings: {
+    columns: [NAME, col('Role'), AGE, col('Users', 'string', 1), col('Groups', 'string', 1), col('ServiceAccounts', 'string', 1)],
+    cells: (o, now) => {
+      const ref = obj(o.roleRef);
+      const subjects = arr(o.subjects).map(obj);
+      const of = (kind: string) => subjects.filter((s) => s.kind === kind).map((s) => (kind === 'ServiceAccount' ? `${str(s.namespace)}/${str(s.name)}` : str(s.name))).join(', ');
+      return [o.metadata.name, `${str(ref.kind)}/${str(ref.name)}`, age(o.metadata.creationTimestamp, now), of('User'), of('Group'), of('ServiceAccount')];
+    },
+  },
   customresourcedefinitions: {
     columns: [NAME, col('Created At', 'date')],
     cells: (o) => [o.metadata.name, str(o.metadata.creationTimestamp)],
   },
 };
 
-/** Simple JSONPath (".spec.replicas", ".status.conditions[0].type") for CRD printer columns. */
+/**
+ * Simple JSONPath for CRD printer columns: ".spec.replicas", ".status.conditions[0].type" and the filter form
+ * the Prometheus Operator's CRDs use, ".status.conditions[?(@.type == 'Available')].status".
+ */
 function simpleJsonPath(o: KubeObject, path: string): Cell {
   let cur: unknown = o;
-  for (const part of path.replace(/^\{?\./, '').replace(/\}$/, '').split('.')) {
-    const m = /^([^[]+)(?:\[(\d+)\])?$/.exec(part);
+  const parts = path.replace(/^\{?\./, '').replace(/\}$/, '').match(/[^.[\]]+(?:\[[^\]]*\])*/g) ?? [];
+  for (const part of parts) {
+    const m = /^([^[]+)((?:\[[^\]]*\])*)$/.exec(part);
     if (!m) return '';
     cur = obj(cur)[m[1] as string];
-    if (m[2] !== undefined) cur = arr(cur)[Number(m[2])];
+    for (const idx of (m[2] ?? '').match(/\[[^\]]*\]/g) ?? []) {
+      const inner = idx.slice(1, -1);
+      const filter = /^\?\(@\.(\w+)\s*==\s*['"]([^'"]*)['"]\)$/.exec(inner);
+      if (filter) cur = arr(cur).map(obj).find((x) => x[filter[1] as string] === filter[2]);
+      else if (/^\d+$/.test(inner)) cur = arr(cur)[Number(inner)];
+      else return '';
+    }
   }
   return typeof cur === 'string' || typeof cur === 'number' || typeof cur === 'boolean' ? cur : cur === undefined ? '' : JSON.stringify(cur);
 }
