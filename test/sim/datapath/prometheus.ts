@@ -1,0 +1,332 @@
+// Prometheus pods (the kube-prometheus-stack's StatefulSet pod for a `Prometheus` custom resource) run the REAL
+// prometheus binary. Its configuration is generated the way the Prometheus Operator generates it: one scrape
+// job per ServiceMonitor endpoint, named serviceMonitor/<ns>/<name>/<index>, with the operator's target labels.
+// Targets come from file_sd (the simulated pods listen on loopback ports, not on their pod IPs): each target's
+// __address__ is the real loopback address and its `instance` label is podIP:containerPort, as on a cluster.
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { backends, type ContainerRuntime, type RuntimeHost } from '../lib/runtime.ts';
+import type { KubeObject, Store } from '../lib/store.ts';
+import { arr, obj, podIP, selectorMatches, servicePorts, str, type TypeLookup } from './kube.ts';
+import type { ClusterNetwork } from './network.ts';
+import { Container, freePort, httpStatus } from './procs.ts';
+
+export const PROMETHEUS_BIN_DEFAULT = '/usr/bin/prometheus';
+
+export function prometheusBinary(): string {
+  return process.env.HPA_LAB_SIM_PROMETHEUS_BIN || PROMETHEUS_BIN_DEFAULT;
+}
+
+const MONITORING = 'monitoring.coreos.com';
+
+/** Pods of a Prometheus CR's StatefulSet, as the operator labels them. */
+export function isPrometheusPod(pod: KubeObject): boolean {
+  const l = pod.metadata.labels ?? {};
+  return l['app.kubernetes.io/name'] === 'prometheus' && Boolean(l['operator.prometheus.io/name'] || l.prometheus);
+}
+
+/** The name of the Prometheus CR a pod belongs to (labels first, then the StatefulSet owner prometheus-<cr>). */
+export function prometheusCrName(pod: KubeObject): string | undefined {
+  const l = pod.metadata.labels ?? {};
+  if (l['operator.prometheus.io/name']) return l['operator.prometheus.io/name'];
+  if (l.prometheus) return l.prometheus;
+  const owner = (pod.metadata.ownerReferences ?? []).find((o) => o.kind === 'StatefulSet');
+  if (owner?.name.startsWith('prometheus-')) return owner.name.slice('prometheus-'.length);
+  const m = /^prometheus-(.+)-\d+$/.exec(pod.metadata.name);
+  return m?.[1];
+}
+
+export interface TargetGroup {
+  targets: string[];
+  labels: Record<string, string>;
+}
+
+export interface ScrapeJob {
+  name: string;
+  /** file name (under targets/) of this job's file_sd targets */
+  file: string;
+  config: Record<string, unknown>;
+  groups: TargetGroup[];
+}
+
+export interface PrometheusConfig {
+  global: Record<string, unknown>;
+  jobs: ScrapeJob[];
+}
+
+/** Address Prometheus gets for a target whose container is not listening anywhere (connection refused). */
+const UNREACHABLE = '127.0.0.1:1';
+
+function camelToSnake(k: string): string {
+  return k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** A ServiceMonitor RelabelConfig (camelCase) as Prometheus configuration (snake_case, lower-case action). */
+function relabelConfig(r: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj(r))) out[camelToSnake(k)] = k === 'action' && typeof v === 'string' ? v.toLowerCase() : v;
+  return out;
+}
+
+/** Jobs named and labelled as the Prometheus Operator does for the ServiceMonitors a Prometheus CR selects. */
+export function buildPrometheusConfig(cr: KubeObject | undefined, podName: string, store: Store, rt: TypeLookup, net: ClusterNetwork, targetsDir: string): PrometheusConfig {
+  const spec = obj(cr?.spec);
+  const crNs = cr?.metadata.namespace ?? 'default';
+  const scrapeInterval = str(spec.scrapeInterval, '30s');
+  const global: Record<string, unknown> = {
+    scrape_interval: scrapeInterval,
+    evaluation_interval: str(spec.evaluationInterval, '30s'),
+    external_labels: { ...(obj(spec.externalLabels) as Record<string, string>), prometheus: `${crNs}/${cr?.metadata.name ?? ''}`, prometheus_replica: podName },
+  };
+  if (typeof spec.scrapeTimeout === 'string') global.scrape_timeout = spec.scrapeTimeout;
+  const jobs: ScrapeJob[] = [];
+  const smType = rt(MONITORING, 'servicemonitors');
+  const nsType = rt('', 'namespaces');
+  const svcType = rt('', 'services');
+  if (!cr || !smType || !svcType) return { global, jobs };
+
+  const nsSel = spec.serviceMonitorNamespaceSelector;
+  const allowedNs = (ns: string): boolean => {
+    if (nsSel === undefined || nsSel === null) return ns === crNs;
+    const nsObj = nsType ? store.get(nsType, undefined, ns) : undefined;
+    return selectorMatches(nsSel, { 'kubernetes.io/metadata.name': ns, ...(nsObj?.metadata.labels ?? {}) });
+  };
+  const monitors = store.list(smType).filter((sm) => allowedNs(sm.metadata.namespace ?? '') && selectorMatches(spec.serviceMonitorSelector, sm.metadata.labels));
+
+  for (const sm of monitors) {
+    const smNs = sm.metadata.namespace ?? 'default';
+    const smSpec = obj(sm.spec);
+    const nsSelector = obj(smSpec.namespaceSelector);
+    const svcNamespaces = (ns: string): boolean => (nsSelector.any === true ? true : Array.isArray(nsSelector.matchNames) ? (nsSelector.matchNames as unknown[]).includes(ns) : ns === smNs);
+    const services = store.list(svcType).filter((s) => svcNamespaces(s.metadata.namespace ?? '') && selectorMatches(smSpec.selector ?? {}, s.metadata.labels));
+    arr(smSpec.endpoints).forEach((epRaw, i) => {
+      const ep = obj(epRaw);
+      const name = `serviceMonitor/${smNs}/${sm.metadata.name}/${i}`;
+      const file = `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`;
+      const groups: TargetGroup[] = [];
+      for (const svc of services) {
+        const ports = servicePorts(svc).filter((p) => (typeof ep.port === 'string' ? p.name === ep.port : true));
+        for (const sp of ports) {
+          for (const e of net.endpoints(svc, sp)) {
+            if (ep.port === undefined && ep.targetPort !== undefined) {
+              const want = ep.targetPort;
+              const declared = e.pod.spec ? arr(obj(e.pod.spec).containers).flatMap((c) => arr(obj(c).ports).map(obj)) : [];
+              const matches = typeof want === 'number' ? e.containerPort === want : declared.some((p) => p.name === want && p.containerPort === e.containerPort);
+              if (!matches) continue;
+            }
+            const labels: Record<string, string> = {};
+            for (const t of arr(smSpec.targetLabels)) {
+              const v = svc.metadata.labels?.[str(t)];
+              if (v !== undefined) labels[str(t).replace(/[^A-Za-z0-9_]/g, '_')] = v;
+            }
+            for (const t of arr(smSpec.podTargetLabels)) {
+              const v = e.pod.metadata.labels?.[str(t)];
+              if (v !== undefined) labels[str(t).replace(/[^A-Za-z0-9_]/g, '_')] = v;
+            }
+            labels.namespace = svc.metadata.namespace ?? smNs;
+            labels.service = svc.metadata.name;
+            labels.pod = e.pod.metadata.name;
+            if (e.container) labels.container = e.container;
+            labels.endpoint = typeof ep.port === 'string' ? ep.port : str(ep.targetPort);
+            const jobLabel = typeof smSpec.jobLabel === 'string' ? svc.metadata.labels?.[smSpec.jobLabel] : undefined;
+            labels.job = jobLabel ?? svc.metadata.name;
+            labels.instance = `${e.ip}:${e.containerPort}`;
+            // Meta labels as the Kubernetes SD would attach them, for ServiceMonitor relabelings.
+            labels.__meta_kubernetes_namespace = labels.namespace;
+            labels.__meta_kubernetes_service_name = svc.metadata.name;
+            labels.__meta_kubernetes_pod_name = e.pod.metadata.name;
+            labels.__meta_kubernetes_pod_ip = e.ip;
+            labels.__meta_kubernetes_endpoint_ready = String(e.ready);
+            if (sp.name) labels.__meta_kubernetes_endpoint_port_name = sp.name;
+            if (e.container) labels.__meta_kubernetes_pod_container_name = e.container;
+            labels.__meta_kubernetes_pod_container_port_number = String(e.containerPort);
+            for (const [k, v] of Object.entries(svc.metadata.labels ?? {})) labels[`__meta_kubernetes_service_label_${k.replace(/[^A-Za-z0-9_]/g, '_')}`] = v;
+            for (const [k, v] of Object.entries(e.pod.metadata.labels ?? {})) labels[`__meta_kubernetes_pod_label_${k.replace(/[^A-Za-z0-9_]/g, '_')}`] = v;
+            groups.push({ targets: [e.backend ? `${e.backend.host}:${e.backend.port}` : UNREACHABLE], labels });
+          }
+        }
+      }
+      const config: Record<string, unknown> = {
+        job_name: name,
+        honor_labels: ep.honorLabels === true,
+        honor_timestamps: ep.honorTimestamps !== false,
+        scrape_interval: str(ep.interval, scrapeInterval),
+        metrics_path: str(ep.path, '/metrics'),
+        scheme: str(ep.scheme, 'http'),
+        file_sd_configs: [{ files: [path.join(targetsDir, file)], refresh_interval: '5s' }],
+      };
+      if (typeof ep.scrapeTimeout === 'string') config.scrape_timeout = ep.scrapeTimeout;
+      if (ep.params && typeof ep.params === 'object') config.params = ep.params;
+      const relabelings = arr(ep.relabelings).map(relabelConfig);
+      if (relabelings.length) config.relabel_configs = relabelings;
+      const metricRelabelings = arr(ep.metricRelabelings).map(relabelConfig);
+      if (metricRelabelings.length) config.metric_relabel_configs = metricRelabelings;
+      jobs.push({ name, file, config, groups });
+    });
+  }
+  return { global, jobs };
+}
+
+export function renderPrometheusYaml(c: PrometheusConfig): string {
+  return `# Generated by the hpa-lab simulation from the Prometheus CR and its ServiceMonitors (like the Prometheus Operator).\n${stringify({ global: c.global, scrape_configs: c.jobs.map((j) => j.config) }, { lineWidth: 0 })}`;
+}
+
+function writeIfChanged(file: string, content: string, cache: Map<string, string>): boolean {
+  if (cache.get(file) === content && existsSync(file)) return false;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
+  cache.set(file, content);
+  return true;
+}
+
+interface Instance {
+  ns: string;
+  pod: string;
+  podIP: string;
+  containerPort: number;
+  cr: string;
+  dir: string;
+  port: number;
+  container: Container | undefined;
+  written: Map<string, string>;
+  host: RuntimeHost;
+  ready: boolean;
+  /** the configuration the running Prometheus has loaded (at start, or by the last successful reload) */
+  loaded: string;
+  reloading: boolean;
+}
+
+export interface PrometheusRuntime extends ContainerRuntime {
+  /** Regenerates every running instance's configuration and targets (call on cluster changes). */
+  sync(): void;
+  /** Where a running Prometheus of a pod really listens. */
+  address(ns: string, pod: string): { host: string; port: number } | undefined;
+}
+
+export function prometheusRuntime(store: Store, rt: TypeLookup, net: ClusterNetwork, log: (m: string) => void): PrometheusRuntime {
+  const instances = new Map<string, Instance>();
+
+  const crFor = (inst: Instance): KubeObject | undefined => {
+    const t = rt(MONITORING, 'prometheuses');
+    if (!t) return undefined;
+    return store.get(t, inst.ns, inst.cr) ?? store.list(t).find((p) => p.metadata.name === inst.cr);
+  };
+
+  /** Writes the configuration and targets; reloads Prometheus when its loaded configuration is outdated. */
+  const syncOne = (inst: Instance): void => {
+    const targetsDir = path.join(inst.dir, 'targets');
+    const cfg = buildPrometheusConfig(crFor(inst), inst.pod, store, rt, net, targetsDir);
+    for (const j of cfg.jobs) writeIfChanged(path.join(targetsDir, j.file), `${JSON.stringify(j.groups, null, 2)}\n`, inst.written);
+    const text = renderPrometheusYaml(cfg);
+    writeIfChanged(path.join(inst.dir, 'prometheus.yml'), text, inst.written);
+    if (!inst.ready || inst.reloading || text === inst.loaded) return;
+    // What the operator's config-reloader sidecar does after it writes a new configuration.
+    inst.reloading = true;
+    fetch(`http://127.0.0.1:${inst.port}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(5000) })
+      .then(
+        async (r) => {
+          const body = await r.text();
+          if (r.status === 200) inst.loaded = text;
+          else inst.host.log(inst.ns, inst.pod, `config-reloader: reload failed: HTTP ${r.status}: ${body.trim()}`);
+        },
+        (err: unknown) => inst.host.log(inst.ns, inst.pod, `config-reloader: reload failed: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .finally(() => {
+        inst.reloading = false;
+      });
+  };
+
+  return {
+    name: 'prometheus',
+    claims: isPrometheusPod,
+    start(pod, host) {
+      const ns = pod.metadata.namespace ?? 'default';
+      const key = `${ns}/${pod.metadata.name}`;
+      if (instances.has(key)) return;
+      const cr = prometheusCrName(pod) ?? pod.metadata.name;
+      const promContainer =
+        arr(obj(pod.spec).containers)
+          .map(obj)
+          .find((c) => c.name === 'prometheus') ?? obj(arr(obj(pod.spec).containers)[0]);
+      const containerPort = Number(obj(arr(promContainer.ports)[0]).containerPort ?? 9090);
+      const inst: Instance = { ns, pod: pod.metadata.name, podIP: podIP(pod) ?? '', containerPort, cr, dir: path.join(host.stateDir, 'prometheus', cr), port: 0, container: undefined, written: new Map(), host, ready: false, loaded: '', reloading: false };
+      instances.set(key, inst);
+      const bin = prometheusBinary();
+      if (!existsSync(bin)) {
+        host.log(ns, inst.pod, `exec ${bin}: no such file or directory`);
+        host.log(ns, inst.pod, `the hpa-lab simulation runs Prometheus pods with the real prometheus binary: install Debian's prometheus package (sudo apt-get install prometheus), which provides ${PROMETHEUS_BIN_DEFAULT}`);
+        host.report(ns, inst.pod, { ready: false, running: false, restartCount: 0, waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=${str(promContainer.name, 'prometheus')} pod=${inst.pod}_${ns}(${pod.metadata.uid ?? ''})` } });
+        log(`prometheus runtime: ${bin} not found; pod ${key} stays not ready`);
+        return;
+      }
+      const retention = str(obj(crFor(inst)?.spec).retention, '24h');
+      const container = new Container({
+        container: str(promContainer.name, 'prometheus'),
+        podRef: `${inst.pod}_${ns}(${pod.metadata.uid ?? ''})`,
+        command: bin,
+        args: [],
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        prepare: async () => {
+          inst.port = await freePort();
+          inst.written.clear();
+          inst.ready = false;
+          mkdirSync(path.join(inst.dir, 'data'), { recursive: true });
+          syncOne(inst);
+          inst.loaded = inst.written.get(path.join(inst.dir, 'prometheus.yml')) ?? '';
+          container.setArgs([
+            `--config.file=${path.join(inst.dir, 'prometheus.yml')}`,
+            `--storage.tsdb.path=${path.join(inst.dir, 'data')}`,
+            `--web.listen-address=127.0.0.1:${inst.port}`,
+            '--web.enable-lifecycle',
+            `--storage.tsdb.retention.time=${retention}`,
+          ]);
+          backends.set({ namespace: ns, pod: inst.pod, podIP: inst.podIP, containerPort, host: '127.0.0.1', port: inst.port });
+        },
+        probe: async () => {
+          const ok = (await httpStatus('127.0.0.1', inst.port, '/-/ready')) === 200;
+          if (ok && !inst.ready) {
+            inst.ready = true;
+            syncOne(inst);
+          }
+          if (!ok) inst.ready = false;
+          return ok;
+        },
+        probePeriodMs: 5000,
+        onLine: (line) => host.log(ns, inst.pod, line),
+        onState: (s) => host.report(ns, inst.pod, s),
+        graceMs: 3000,
+      });
+      inst.container = container;
+      container.start();
+    },
+    stop(namespace, pod) {
+      const key = `${namespace}/${pod}`;
+      const inst = instances.get(key);
+      instances.delete(key);
+      backends.deletePod(namespace, pod);
+      if (!inst) return;
+      inst.container?.stop();
+      // The StatefulSet's storage is an emptyDir: it goes with the pod (unless a new pod took the directory).
+      setTimeout(() => {
+        if (![...instances.values()].some((i) => i.dir === inst.dir)) rmSync(path.join(inst.dir, 'data'), { recursive: true, force: true });
+      }, 3500).unref();
+    },
+    sync() {
+      for (const inst of instances.values()) {
+        if (!inst.container) continue;
+        try {
+          syncOne(inst);
+        } catch (err) {
+          log(`prometheus runtime: sync of ${inst.ns}/${inst.pod} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    },
+    address(ns, pod) {
+      const inst = instances.get(`${ns}/${pod}`);
+      return inst?.container ? { host: '127.0.0.1', port: inst.port } : undefined;
+    },
+  };
+}
