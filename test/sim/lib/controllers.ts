@@ -38,14 +38,25 @@ export class ControllerManager {
     this.unsubscribe = this.ctx.store.on((ev) => {
       for (const c of this.controllers) this.safely(c, () => c.onEvent?.(ev, this.ctx));
     });
-    this.timer = setInterval(() => {
+    // Ticks stay on the grid start + k*tickMs (setInterval would drift by the ticks' own duration), so timed
+    // transitions such as the end of api-slow happen right when they are due.
+    const t0 = Date.now();
+    let k = 0;
+    const schedule = () => {
+      k = Math.max(k + 1, Math.ceil((Date.now() - t0) / tickMs));
+      this.timer = setTimeout(run, Math.max(0, t0 + k * tickMs - Date.now()));
+    };
+    const run = () => {
       const now = Date.now();
       for (const c of this.controllers) this.safely(c, () => c.tick?.(now, this.ctx));
-    }, tickMs);
+      if (this.timer) schedule();
+    };
+    schedule();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.unsubscribe?.();
   }
 
