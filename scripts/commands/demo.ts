@@ -230,6 +230,6 @@ function formatSummary(s: Summary, scaleIn: boolean, counterTotal: boolean): str
     `  first extra pod               ${t(s.firstExtraPod)}`,
     `  first extra pod Ready         ${t(s.firstExtraPodReady)}`,
     `  peak replicas                 ${s.peakReplicas} (${s.peakReadyReplicas} Ready; min ${s.minReplicas}, max ${s.maxReplicas})`,
-    `  back to ${s.minReplicas} after load stopped   ${scaleIn ? t(s.backToMinimum) : counterTotal ? 'skipped (the metric is a counter total)' : 'skipped (--no-scale-in)'}`,
+    `  back to ${s.minReplicas} after the load     ${scaleIn ? t(s.backToMinimum) : counterTotal ? 'skipped (the metric is a counter total)' : 'skipped (--no-scale-in)'}`,
   ].join('\n');
 }

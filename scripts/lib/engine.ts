@@ -141,7 +141,8 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
       done.push(`release ${spec.release} unchanged`);
     } else {
       ctx.say(`helm upgrade --install ${spec.release} ${spec.chart} ${spec.version} (${state.detail})`);
-      await upgradeRelease(lab.runner, lab.context, spec, values, (l) => ctx.say(l.trim()));
+      // helm's own output (NOTES) is not streamed: the gates say what matters, and a failure shows helm's Error: line.
+      await upgradeRelease(lab.runner, lab.context, spec, values);
       done.push(`release ${spec.release} ${state.state === 'absent' ? 'installed' : `upgraded (${state.detail})`}`);
     }
   }

@@ -33,7 +33,7 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.cleanup()));
 });
 
-describe.skipIf(!requirePrometheus())(`the lab in simulation ${PROMETHEUS_REASON}`, () => {
+describe.skipIf(!requirePrometheus())(`the lab in simulation ${PROMETHEUS_REASON}`, { timeout: 300_000 }, () => {
   let sim: Sim;
   let lab: (cmd: string, ...extra: string[]) => ReturnType<Sim['run']>;
   beforeAll(async () => {
@@ -108,13 +108,14 @@ describe.skipIf(!requirePrometheus())(`the lab in simulation ${PROMETHEUS_REASON
   });
 });
 
-describe.skipIf(!requirePrometheus())(`broken configurations fail at their gate with a diagnosis ${PROMETHEUS_REASON}`, () => {
+// Each broken lab is its own simulated machine; they run side by side (gates mostly wait).
+describe.skipIf(!requirePrometheus())(`broken configurations fail at their gate with a diagnosis ${PROMETHEUS_REASON}`, { concurrent: true, timeout: 300_000 }, () => {
   async function brokenUp(edit: (dir: string) => void, ...extra: string[]) {
     const sim = await createSim({ env: SIM_ENV });
     sims.push(sim);
     const cfg = sim.writeKindConfig(sim.ports());
     const stack = stackCopy(sim, edit);
-    const r = await sim.run(['up', '--kind-config', cfg, '--stack', stack, ...portSets(sim), '--timeout-factor', '0.25', ...extra], { timeoutMs: 300_000 });
+    const r = await sim.run(['up', '--kind-config', cfg, '--stack', stack, ...portSets(sim), '--timeout-factor', '0.2', ...extra], { timeoutMs: 300_000 });
     return { sim, r };
   }
   const diagnosticsOf = (r: { stderr: string }) => {
