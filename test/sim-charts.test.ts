@@ -95,17 +95,24 @@ describe('the lab charts on one simulated cluster (Helm 4)', () => {
   afterAll(() => sim.cleanup());
 
   it('helm rejects unknown flags, unknown chart versions and a missing namespace like Helm', async () => {
-    expect(await sim.exec('helm', ['upgrade', '--install', 'x', 'metrics-server', '--bogus'])).toMatchObject({ exitCode: 1, stderr: 'Error: unknown flag: --bogus\n' });
-    const badVersion = await sim.exec('helm', helmUpgrade('metrics-server', 'metrics-server', MS_REPO, '9.9.9', 'kube-system', cluster));
+    const ctx = ['--kube-context', `kind-${cluster}`];
+    const [flag, badVersion, badChart, noNs, noRelease, noList, noContext, show] = await Promise.all([
+      sim.exec('helm', ['upgrade', '--install', 'x', 'metrics-server', '--bogus']),
+      sim.exec('helm', helmUpgrade('metrics-server', 'metrics-server', MS_REPO, '9.9.9', 'kube-system', cluster)),
+      sim.exec('helm', helmUpgrade('x', 'nope', PC_REPO, '1.0.0', 'default', cluster)),
+      sim.exec('helm', ['upgrade', '--install', 'ms', 'metrics-server', '--repo', MS_REPO, '--version', '3.13.1', '-n', 'nowhere', ...ctx]),
+      sim.exec('helm', ['get', 'values', 'ghost', '--namespace', 'default', '--output', 'json', ...ctx]),
+      sim.exec('helm', ['list', '--namespace', 'default', '--filter', '^ghost$', '--output', 'json', ...ctx]),
+      sim.exec('helm', ['list', '--kube-context', 'kind-elsewhere']),
+      sim.exec('helm', ['show', 'values', 'prometheus-adapter', '--repo', PC_REPO, '--version', '5.3.0']),
+    ]);
+    expect(flag).toMatchObject({ exitCode: 1, stderr: 'Error: unknown flag: --bogus\n' });
     expect(badVersion).toMatchObject({ exitCode: 1, stdout: 'Release "metrics-server" does not exist. Installing it now.\n', stderr: `Error: chart "metrics-server" version "9.9.9" not found in ${MS_REPO} repository\n` });
-    const badChart = await sim.exec('helm', helmUpgrade('x', 'nope', PC_REPO, '1.0.0', 'default', cluster));
     expect(badChart.stderr).toBe(`Error: chart "nope" not found in ${PC_REPO} repository\n`);
-    const noNs = await sim.exec('helm', ['upgrade', '--install', 'ms', 'metrics-server', '--repo', MS_REPO, '--version', '3.13.1', '-n', 'nowhere', '--kube-context', `kind-${cluster}`]);
     expect(noNs).toMatchObject({ exitCode: 1, stderr: 'Error: create: failed to create: namespaces "nowhere" not found\n' });
-    expect(await sim.exec('helm', ['get', 'values', 'ghost', '--namespace', 'default', '--output', 'json', '--kube-context', `kind-${cluster}`])).toMatchObject({ exitCode: 1, stderr: 'Error: release: not found\n' });
-    expect(await sim.exec('helm', ['list', '--namespace', 'default', '--filter', '^ghost$', '--output', 'json', '--kube-context', `kind-${cluster}`])).toMatchObject({ exitCode: 0, stdout: '[]\n' });
-    expect(await sim.exec('helm', ['list', '--kube-context', 'kind-elsewhere'])).toMatchObject({ exitCode: 1, stderr: 'Error: Kubernetes cluster unreachable: context "kind-elsewhere" does not exist\n' });
-    const show = await sim.exec('helm', ['show', 'values', 'prometheus-adapter', '--repo', PC_REPO, '--version', '5.3.0']);
+    expect(noRelease).toMatchObject({ exitCode: 1, stderr: 'Error: release: not found\n' });
+    expect(noList).toMatchObject({ exitCode: 0, stdout: '[]\n' });
+    expect(noContext).toMatchObject({ exitCode: 1, stderr: 'Error: Kubernetes cluster unreachable: context "kind-elsewhere" does not exist\n' });
     expect(show.stdout).toBe(readFileSync(path.join(REPO_ROOT, 'test/fixtures/upstream-values/prometheus-adapter-5.3.0.yaml'), 'utf8'));
   });
 
@@ -217,6 +224,12 @@ describe('the lab charts on one simulated cluster (Helm 4)', () => {
     });
     expect(pod.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'prometheus', prometheus: 'prometheus-kube-prometheus-prometheus', 'operator.prometheus.io/name': 'prometheus-kube-prometheus-prometheus' });
     expect((await getJson(base, '/api/v1/namespaces/prometheus/services/prometheus-operated')).body.spec).toMatchObject({ clusterIP: 'None' });
+    // A second stack asking for the same nodePort fails at its Service, with the API server's words.
+    const clash = await sim.exec('helm', helmUpgrade('o', 'kube-prometheus-stack', PC_REPO, '88.5.3', 'other', cluster, ['--set', 'prometheus.service.type=NodePort', '--set', `prometheus.service.nodePort=${promPort}`, '--set', 'prometheusOperator.enabled=false']));
+    expect(clash.exitCode).toBe(1);
+    expect(clash.stderr).toBe(`Error: failed to create resource: Service "o-kube-prometheus-stack-prometheus" is invalid: spec.ports[0].nodePort: Invalid value: ${promPort}: provided port is already allocated\n`);
+    expect(JSON.parse((await sim.exec('helm', ['list', '-n', 'other', '--failed', '-o', 'json', '--kube-context', `kind-${cluster}`])).stdout)).toMatchObject([{ name: 'o', status: 'failed' }]);
+
     const sms = (await getJson<List>(base, '/apis/monitoring.coreos.com/v1/namespaces/prometheus/servicemonitors')).body.items;
     expect(sms.map((s) => s.metadata.name)).toContain('prometheus-kube-prometheus-prometheus');
     // The stack's own ServiceMonitors carry release=prometheus; Grafana's (from its sub-chart) has only Grafana's labels.

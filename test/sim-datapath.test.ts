@@ -312,10 +312,15 @@ describe('data path against the simulated cluster', () => {
   const started = Date.now();
 
   beforeAll(async () => {
-    sim = await createSim({ env: { HPA_LAB_SIM_DATAPATH_STANDALONE: '1', HPA_LAB_SIM_HPA_SYNC_SECONDS: '1', HPA_LAB_SIM_CRASH_BACKOFF_SECONDS: '1' } });
+    sim = await createSim({ env: { HPA_LAB_SIM_HPA_SYNC_SECONDS: '1', HPA_LAB_SIM_CRASH_BACKOFF_SECONDS: '1' } });
     ports = sim.ports();
     const r = await sim.exec('kind', ['create', 'cluster', '--name', 'dp', '--config', sim.writeKindConfig(ports)]);
     expect(r.exitCode, r.stderr).toBe(0);
+    // The app's image is built locally and loaded into the node, as `hpa-lab up` does.
+    const b = await sim.exec('docker', ['build', '-t', APP_IMAGE, 'app']);
+    expect(b.exitCode, b.stderr).toBe(0);
+    const l = await sim.exec('kind', ['load', 'docker-image', APP_IMAGE, '--name', 'dp']);
+    expect(l.exitCode, l.stderr).toBe(0);
     const state = JSON.parse(readFileSync(path.join(sim.home, 'clusters', 'dp.json'), 'utf8')) as { apiPort: number; pid: number };
     c = { base: `http://127.0.0.1:${state.apiPort}`, apiserverPid: state.pid };
     await create(c, '/apis/apps/v1/namespaces/default/deployments', appDeployment(2));
@@ -369,8 +374,8 @@ describe('data path against the simulated cluster', () => {
     kill();
     await eventually('CrashLoopBackOff while waiting', async () => ((await cs())?.state.waiting?.reason === 'CrashLoopBackOff' ? true : undefined), 5000, 50);
     await eventually('running again', async () => ((await cs())?.restartCount === 2 && (await cs())?.ready ? true : undefined), 10_000, 100);
-    const after = await api(c, 'GET', `/api/v1/namespaces/default/pods/${pod}/log`);
-    expect(after.text).toMatch(/container test-prometheus exited \(signal SIGKILL\)/);
+    const previous = await api(c, 'GET', `/api/v1/namespaces/default/pods/${pod}/log?previous=true`);
+    expect(previous.text).toMatch(/container test-prometheus exited \(signal SIGKILL\)/);
     // A Service selecting nothing ready: kube-proxy has no endpoint, the connection is closed without a reply.
     await create(c, '/api/v1/namespaces/default/services', nodePortService('nothing', 'default', { app: 'none' }, 'http', 80, ports.grafana));
     expect(await getOnce(ports.grafana)).toBe(0);
@@ -495,6 +500,12 @@ describe('data path against the simulated cluster', () => {
       expect(first.items.map((i) => i.describedObject.name).sort()).toEqual(pods);
       expect(first.items[0]?.describedObject).toMatchObject({ kind: 'Pod', namespace: 'default', apiVersion: '/v1' });
       for (const i of first.items) expect(i.value).toMatch(/^\d+m?$/);
+      if (HAS_KUBECTL) {
+        // kubectl escapes the `*` (%2A): the walkthrough's command
+        const k = await sim.exec('kubectl', ['get', '--raw', '/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/*/myapp_processed_ops_total']);
+        expect(k.exitCode, k.stderr).toBe(0);
+        expect((JSON.parse(k.stdout) as ValueList).items.map((i) => i.describedObject.name).sort()).toEqual(pods);
+      }
 
       // Under load (20 req/s over 2 pods: 10/s each) the per-second values rise and follow it: the lab's
       // rate window is tens of seconds, so its values climb towards 10; the 5s-window rule gets there at once.
@@ -652,7 +663,7 @@ describe('data path against the simulated cluster', () => {
 
 describe('a Prometheus pod without the prometheus binary', () => {
   it('stays not Ready in CrashLoopBackOff and its log says which package the simulation needs', async () => {
-    const sim = await createSim({ env: { HPA_LAB_SIM_DATAPATH_STANDALONE: '1', HPA_LAB_SIM_PROMETHEUS_BIN: '/nonexistent/prometheus' } });
+    const sim = await createSim({ env: { HPA_LAB_SIM_PROMETHEUS_BIN: '/nonexistent/prometheus' } });
     try {
       const r = await sim.exec('kind', ['create', 'cluster', '--name', 'noprom', '--config', sim.writeKindConfig(sim.ports())]);
       expect(r.exitCode, r.stderr).toBe(0);
@@ -670,8 +681,13 @@ describe('a Prometheus pod without the prometheus binary', () => {
         return p.status?.containerStatuses?.[0]?.state.waiting?.reason === 'CrashLoopBackOff' ? p : undefined;
       });
       expect(pod.status?.conditions?.find((x) => x.type === 'Ready')?.status).toBe('False');
-      const log = await api(c, 'GET', '/api/v1/namespaces/default/pods/prometheus-k-0/log');
-      expect(log.text).toContain("install Debian's prometheus package");
+      // Every start fails at once (like a missing entrypoint); the failed attempt's output is the previous log.
+      const log = await eventually('previous log', async () => {
+        const l = await api(c, 'GET', '/api/v1/namespaces/default/pods/prometheus-k-0/log?previous=true');
+        return l.status === 200 ? l.text : undefined;
+      });
+      expect(log).toContain('exec /nonexistent/prometheus: no such file or directory');
+      expect(log).toContain("install Debian's prometheus package");
     } finally {
       await sim.cleanup();
     }

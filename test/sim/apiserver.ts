@@ -24,6 +24,7 @@ import { ResourceRegistry } from './lib/resources.ts';
 import { KubeApi } from './lib/restapi.ts';
 import { endpointsController } from './lib/endpoints.ts';
 import { createKubelet } from './lib/kubelet.ts';
+import { registerDataPath } from './datapath/index.ts';
 import { createSeeder } from './lib/seed.ts';
 import { Store } from './lib/store.ts';
 import { workloadController } from './lib/workloads.ts';
@@ -95,6 +96,7 @@ const api = new KubeApi({
 
 // ---- ports ----
 const hostPorts = new HostPorts();
+registerDataPath({ store, registry, controllers, api, hostPorts, log });
 let apiServer: net.Server | undefined;
 
 function report(r: NodeReport): void {

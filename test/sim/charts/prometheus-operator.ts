@@ -15,7 +15,7 @@ import { logfmt } from '../lib/podlogs.ts';
 import type { PodBehaviour } from '../lib/podbehaviour.ts';
 import type { ResourceType } from '../lib/resources.ts';
 import type { KubeObject } from '../lib/store.ts';
-import { condition, isPodReady, ownedBy, writeStatus } from '../lib/workloads.ts';
+import { condition, isPodReady, onChanges, ownedBy, writeStatus } from '../lib/workloads.ts';
 import { arr, obj, str, truthy, type Obj, type SimulatedSoftware } from './common.ts';
 
 export const OPERATOR_VERSION = '0.93.1';
@@ -386,17 +386,14 @@ function kubeletService(ctx: ControllerContext, args: string[]): void {
   ensure(ctx, ctx.rt('', 'endpoints'), { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: ns, labels }, subsets: [{ addresses, ports: ports.map(({ targetPort: _t, ...p }) => p) }] });
 }
 
-const operatorController: Controller = {
-  name: 'prometheus-operator',
-  tick(_now, ctx) {
-    const args = operatorArgs(ctx);
-    if (!args) return;
-    kubeletService(ctx, args);
-    const promRt = served(ctx, 'prometheuses');
-    if (promRt) for (const p of ctx.store.list(promRt)) reconcile(ctx, promRt, p, prometheusWorkload(p, args));
-    const amRt = served(ctx, 'alertmanagers');
-    if (amRt) for (const a of ctx.store.list(amRt)) reconcile(ctx, amRt, a, alertmanagerWorkload(a));
-  },
-};
+const operatorController: Controller = onChanges('prometheus-operator', ['/pods', '/nodes', '/services', 'apps/statefulsets', `${GROUP}/prometheuses`, `${GROUP}/alertmanagers`], (_now, ctx) => {
+  const args = operatorArgs(ctx);
+  if (!args) return;
+  kubeletService(ctx, args);
+  const promRt = served(ctx, 'prometheuses');
+  if (promRt) for (const p of ctx.store.list(promRt)) reconcile(ctx, promRt, p, prometheusWorkload(p, args));
+  const amRt = served(ctx, 'alertmanagers');
+  if (amRt) for (const a of ctx.store.list(amRt)) reconcile(ctx, amRt, a, alertmanagerWorkload(a));
+});
 
 export const prometheusOperatorSoftware: SimulatedSoftware = { behaviours: [operatorBehaviour, prometheusBehaviour], controllers: [operatorController] };

@@ -1,12 +1,17 @@
-// The aggregated custom metrics API (custom.metrics.k8s.io) as kube-aggregator serves it: only while the
-// APIService (v1beta1.custom.metrics.k8s.io) exists; "service unavailable" while it is not Available; else the
-// request reaches an adapter behind the APIService's Service (the emulated prometheus-adapter, adapter.ts),
-// which answers like custom-metrics-apiserver (discovery APIResourceList, MetricValueList, NotFound Status).
+// custom.metrics.k8s.io as the emulated prometheus-adapter (adapter.ts) serves it through kube-aggregator:
+// registered with the API server's aggregator (lib/aggregator.ts), which routes a request here only while the
+// APIService VERSION.custom.metrics.k8s.io exists and is Available. The request then reaches an adapter pod
+// behind the APIService's Service and is answered like custom-metrics-apiserver does (discovery
+// APIResourceList, MetricValueList in v1beta1 or v1beta2 shape, NotFound/InternalError Status).
+// The HPA controller uses the same path in-process, with the errors client-go would give it.
+import type { AggregatedApi } from '../lib/aggregator.ts';
 import type { KubeObject, Store } from '../lib/store.ts';
 import { Adapter, InternalError, NotFoundError, parseRequirements, type AdapterRuntime, type MetricValue } from './adapter.ts';
 import { arr, klogLine, obj, podReady, serviceSelects, str, type TypeLookup } from './kube.ts';
 
 export const CUSTOM_METRICS_GROUP = 'custom.metrics.k8s.io';
+/** The versions custom-metrics-apiserver serves (the chart registers an APIService for v1beta1 only). */
+export const CUSTOM_METRICS_VERSIONS = ['v1beta2', 'v1beta1'];
 
 export interface Reply {
   status: number;
@@ -19,7 +24,8 @@ function status(code: number, reason: string, message: string, details?: Record<
 }
 
 const notFoundPath = (): Reply => status(404, 'NotFound', 'the server could not find the requested resource', {});
-const SERVICE_UNAVAILABLE: Reply = { status: 503, body: 'service unavailable\n', contentType: 'text/plain; charset=utf-8' };
+/** kube-aggregator's answer when no endpoint of the APIService's Service answers. */
+const unavailable = (): Reply => status(503, 'ServiceUnavailable', 'the server is currently unable to handle the request', { causes: [{ reason: 'UnexpectedServerResponse', message: 'service unavailable', field: '' }] });
 
 /** Thrown to the HPA controller with the text client-go would give it. */
 export class MetricsClientError extends Error {}
@@ -35,20 +41,29 @@ export class CustomMetricsApi {
     this.adapters = adapters;
   }
 
+  /** The aggregated APIs to register with lib/aggregator.ts. */
+  aggregatedApis(): AggregatedApi[] {
+    return CUSTOM_METRICS_VERSIONS.map((version) => ({
+      group: CUSTOM_METRICS_GROUP,
+      version,
+      handle: (r) => {
+        if (r.method !== 'GET') return status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+        // kubectl sends `*` as %2A; the aggregator passes the raw path segments.
+        const segs = r.segments.map((x) => {
+          try {
+            return decodeURIComponent(x);
+          } catch {
+            return x;
+          }
+        });
+        return this.serve(version, segs, r.url.searchParams, r.req.headers['user-agent'] ?? '');
+      },
+    }));
+  }
+
   private apiService(version: string): KubeObject | undefined {
     const t = this.rt('apiregistration.k8s.io', 'apiservices');
     return t ? this.store.get(t, undefined, `${version}.${CUSTOM_METRICS_GROUP}`) : undefined;
-  }
-
-  /** Versions registered through APIServices (what /apis lists for the group). */
-  versions(): string[] {
-    const t = this.rt('apiregistration.k8s.io', 'apiservices');
-    if (!t) return [];
-    return this.store
-      .list(t)
-      .filter((a) => str(obj(a.spec).group) === CUSTOM_METRICS_GROUP)
-      .map((a) => str(obj(a.spec).version))
-      .filter(Boolean);
   }
 
   private available(apisvc: KubeObject): boolean {
@@ -73,33 +88,21 @@ export class CustomMetricsApi {
     return undefined;
   }
 
-  /** Handles /apis/custom.metrics.k8s.io[/...]; undefined for other paths. */
-  async handle(pathname: string, query: URLSearchParams, userAgent = ''): Promise<Reply | undefined> {
-    const prefix = `/apis/${CUSTOM_METRICS_GROUP}`;
-    if (pathname !== prefix && !pathname.startsWith(`${prefix}/`)) return undefined;
-    const segs = pathname.slice(prefix.length).split('/').filter(Boolean);
-    const versions = this.versions();
-    if (segs.length === 0) {
-      if (!versions.length) return notFoundPath();
-      const vs = versions.map((v) => ({ groupVersion: `${CUSTOM_METRICS_GROUP}/${v}`, version: v }));
-      return { status: 200, body: { kind: 'APIGroup', apiVersion: 'v1', name: CUSTOM_METRICS_GROUP, versions: vs, preferredVersion: vs[0] } };
-    }
-    const [version = '', ...rest] = segs;
+  /** A request below /apis/custom.metrics.k8s.io/VERSION that the aggregator let through. */
+  async serve(version: string, segs: string[], query: URLSearchParams, userAgent: string): Promise<Reply> {
     const apisvc = this.apiService(version);
-    if (!apisvc) return notFoundPath();
-    if (!this.available(apisvc)) return SERVICE_UNAVAILABLE;
-    const be = this.backend(apisvc);
-    if (!be) return SERVICE_UNAVAILABLE;
+    const be = apisvc ? this.backend(apisvc) : undefined;
+    if (!be) return unavailable();
     const started = Date.now();
-    const reply = await this.serve(be.adapter, version, rest, query);
+    const reply = await this.answer(be.adapter, version, segs, query);
     if (be.adapter.args.verbosity >= 3) {
-      const uri = `${pathname.replace(/\*/g, '%2A')}${query.toString() ? `?${query.toString()}` : ''}`;
+      const uri = `/apis/${CUSTOM_METRICS_GROUP}/${version}${segs.length ? `/${segs.map((s) => (s === '*' ? '%2A' : s)).join('/')}` : ''}${query.toString() ? `?${query.toString()}` : ''}`;
       this.adapters.podLog(be.ns, be.pod, klogLine('I', 'httplog.go:134', `"HTTP" verb="GET" URI=${JSON.stringify(uri)} latency=${JSON.stringify(`${Date.now() - started}ms`)} userAgent=${JSON.stringify(userAgent)} srcIP="172.18.0.2:0" resp=${reply.status}`));
     }
     return reply;
   }
 
-  private async serve(adapter: Adapter, version: string, segs: string[], query: URLSearchParams): Promise<Reply> {
+  private async answer(adapter: Adapter, version: string, segs: string[], query: URLSearchParams): Promise<Reply> {
     const groupVersion = `${CUSTOM_METRICS_GROUP}/${version}`;
     if (segs.length === 0) {
       const resources = adapter.listAllMetrics().map((m) => ({ name: `${m.groupResource}/${m.metric}`, singularName: '', namespaced: m.namespaced, kind: 'MetricValueList', verbs: ['get'] }));
@@ -125,7 +128,11 @@ export class CustomMetricsApi {
       let items: MetricValue[];
       if (name === '*') items = await adapter.getMetricBySelector(groupResource, namespace, query.get('labelSelector'), metric, metricSelector);
       else items = [await adapter.getMetricByName(groupResource, namespace, name, metric, metricSelector)];
-      return { status: 200, body: { kind: 'MetricValueList', apiVersion: groupVersion, metadata: {}, items } };
+      const shaped =
+        version === 'v1beta1'
+          ? items
+          : items.map(({ metricName, selector, ...rest }) => ({ describedObject: rest.describedObject, metric: { name: metricName, ...(selector ? { selector } : {}) }, timestamp: rest.timestamp, value: rest.value }));
+      return { status: 200, body: { kind: 'MetricValueList', apiVersion: groupVersion, metadata: {}, items: shaped } };
     } catch (err) {
       if (err instanceof NotFoundError) return status(404, 'NotFound', err.message, {});
       if (err instanceof InternalError) return status(500, 'InternalError', `Internal error occurred: ${err.message}`, { causes: [{ message: err.message }] });
@@ -138,22 +145,25 @@ export class CustomMetricsApi {
    * GetForObjects(Pod, selector, metric): the items, or an error with client-go's text.
    */
   async podsMetric(namespace: string, selector: string, metric: string, metricSelector?: string): Promise<MetricValue[]> {
-    const versions = this.versions();
-    if (!versions.length) throw new MetricsClientError('no known available metric versions found');
-    const version = versions.includes('v1beta2') ? 'v1beta2' : (versions[0] ?? 'v1beta1');
+    // The client discovers which versions of the group the server has (v1beta2 preferred).
+    const version = CUSTOM_METRICS_VERSIONS.find((v) => this.apiService(v));
+    const apisvc = version ? this.apiService(version) : undefined;
+    if (!version || !apisvc) throw new MetricsClientError('no known available metric versions found');
+    const resourceDesc = '(get pods.custom.metrics.k8s.io *)';
+    if (!this.available(apisvc)) throw new MetricsClientError(`the server is currently unable to handle the request ${resourceDesc}`);
     const q = new URLSearchParams();
     if (selector) q.set('labelSelector', selector);
     if (metricSelector) q.set('metricLabelSelector', metricSelector);
-    const reply = await this.handle(`/apis/${CUSTOM_METRICS_GROUP}/${version}/namespaces/${namespace}/pods/*/${metric}`, q, 'kube-controller-manager/v1.36.1 (linux/amd64) kubernetes/c1e2f8a/system:serviceaccount:kube-system:horizontal-pod-autoscaler');
-    if (!reply) throw new MetricsClientError('the server could not find the requested resource');
-    if (reply.status === 200) return arr(obj(reply.body).items) as MetricValue[];
-    const b = obj(reply.body);
-    if (reply.status === 503) throw new MetricsClientError('the server is currently unable to handle the request (get pods.custom.metrics.k8s.io *)');
-    if (b.kind === 'Status' && typeof b.message === 'string') {
-      // A NotFound Status for a specific resource is reported by client-go with its own message.
-      if (reply.status === 404 && b.message === 'the server could not find the requested resource') throw new MetricsClientError('the server could not find the requested resource (get pods.custom.metrics.k8s.io *)');
-      throw new MetricsClientError(b.message);
+    const reply = await this.serve(version, ['namespaces', namespace, 'pods', '*', metric], q, 'kube-controller-manager/v1.36.1 (linux/amd64) kubernetes/c1e2f8a/system:serviceaccount:kube-system:horizontal-pod-autoscaler');
+    if (reply.status === 200) {
+      const items = arr(obj(reply.body).items).map(obj);
+      // v1beta2 items name the metric in .metric.name; the client converts them to the same values.
+      return items.map((i) => ({ describedObject: obj(i.describedObject), metricName: str(i.metricName) || str(obj(i.metric).name), timestamp: str(i.timestamp), value: str(i.value), selector: null }) as MetricValue);
     }
-    throw new MetricsClientError(`an error on the server ("${str(reply.body)}") has prevented the request from succeeding (get pods.custom.metrics.k8s.io *)`);
+    const b = obj(reply.body);
+    const message = str(b.message);
+    if (reply.status === 503) throw new MetricsClientError(`the server is currently unable to handle the request ${resourceDesc}`);
+    if (reply.status === 404 && message === 'the server could not find the requested resource') throw new MetricsClientError(`the server could not find the requested resource ${resourceDesc}`);
+    throw new MetricsClientError(message || `an error on the server ("${JSON.stringify(reply.body)}") has prevented the request from succeeding ${resourceDesc}`);
   }
 }

@@ -4,6 +4,7 @@
 // target's scale, read the metric through the custom metrics API (the same code path `kubectl get --raw`
 // reaches), compute and normalize the replica count (hpa-calc.ts), rescale the target, write status,
 // conditions and Events with the controller's reasons and messages.
+import { recordEvent } from '../lib/events.ts';
 import { parseLabelSelector } from '../lib/selectors.ts';
 import { nowTimestamp, type KubeObject, type Store } from '../lib/store.ts';
 import { CustomMetricsApi, MetricsClientError } from './custom-metrics-api.ts';
@@ -18,7 +19,7 @@ import {
   type Condition,
   type HpaMemory,
 } from './hpa-calc.ts';
-import { arr, num, obj, podPhase, recordEvent, selectorString, str, type Obj, type TypeLookup } from './kube.ts';
+import { arr, num, obj, podPhase, selectorString, str, type Obj, type TypeLookup } from './kube.ts';
 import { formatMilli, parseQuantityMilli } from './quantity.ts';
 
 const COMPONENT = 'horizontal-pod-autoscaler';
@@ -108,7 +109,9 @@ export class HpaController {
   }
 
   private event(hpa: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    recordEvent(this.store, this.rt, hpa, type, reason, message, COMPONENT);
+    const events = this.rt('', 'events');
+    const hpas = this.rt('autoscaling', 'horizontalpodautoscalers');
+    if (events && hpas) recordEvent(this.store, events, { rt: hpas, object: hpa }, type, reason, message, { component: COMPONENT });
   }
 
   private writeStatus(hpa: KubeObject, status: Obj): void {

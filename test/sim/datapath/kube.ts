@@ -1,8 +1,7 @@
 // Small typed accessors for the loosely typed store objects, and the few Kubernetes semantics the data path
 // shares: label selectors (LabelSelector objects), pod readiness, Service port resolution, Events.
-import { randomBytes } from 'node:crypto';
 import type { ResourceType } from '../lib/resources.ts';
-import { nowTimestamp, type KubeObject, type Store } from '../lib/store.ts';
+import type { KubeObject } from '../lib/store.ts';
 
 export type Obj = Record<string, unknown>;
 export const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -142,52 +141,6 @@ export function resolveTargetPort(pod: KubeObject, targetPort: number | string):
   }
   const named = ports.find((p) => p.name === targetPort);
   return named ? { containerPort: named.containerPort, container: named.container } : undefined;
-}
-
-/** Records an Event like client-go's recorder: the same reason+message on the same object increments count. */
-export function recordEvent(
-  store: Store,
-  rt: TypeLookup,
-  involved: KubeObject,
-  type: 'Normal' | 'Warning',
-  reason: string,
-  message: string,
-  component: string,
-): void {
-  const events = rt('', 'events');
-  const ns = involved.metadata.namespace ?? 'default';
-  if (!events) return;
-  const now = nowTimestamp();
-  const same = store
-    .list(events, ns)
-    .find((e) => obj(e.involvedObject).uid === involved.metadata.uid && e.reason === reason && e.message === message && obj(e.source).component === component);
-  if (same) {
-    store.update(events, { ...same, metadata: { ...same.metadata, resourceVersion: undefined }, count: num(same.count, 1) + 1, lastTimestamp: now });
-    return;
-  }
-  store.create(events, {
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: { name: `${involved.metadata.name}.${randomBytes(8).toString('hex')}`, namespace: ns },
-    involvedObject: {
-      kind: involved.kind,
-      namespace: ns,
-      name: involved.metadata.name,
-      uid: involved.metadata.uid,
-      apiVersion: involved.apiVersion,
-      resourceVersion: involved.metadata.resourceVersion,
-    },
-    reason,
-    message,
-    source: { component },
-    firstTimestamp: now,
-    lastTimestamp: now,
-    count: 1,
-    type,
-    eventTime: null,
-    reportingComponent: component,
-    reportingInstance: '',
-  });
 }
 
 /** Go's %q for the ASCII strings we quote (label values, selectors). */

@@ -255,13 +255,6 @@ export function prometheusRuntime(store: Store, rt: TypeLookup, net: ClusterNetw
       const inst: Instance = { ns, pod: pod.metadata.name, podIP: podIP(pod) ?? '', containerPort, cr, dir: path.join(host.stateDir, 'prometheus', cr), port: 0, container: undefined, written: new Map(), host, ready: false, loaded: '', reloading: false };
       instances.set(key, inst);
       const bin = prometheusBinary();
-      if (!existsSync(bin)) {
-        host.log(ns, inst.pod, `exec ${bin}: no such file or directory`);
-        host.log(ns, inst.pod, `the hpa-lab simulation runs Prometheus pods with the real prometheus binary: install Debian's prometheus package (sudo apt-get install prometheus), which provides ${PROMETHEUS_BIN_DEFAULT}`);
-        host.report(ns, inst.pod, { ready: false, running: false, restartCount: 0, waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=${str(promContainer.name, 'prometheus')} pod=${inst.pod}_${ns}(${pod.metadata.uid ?? ''})` } });
-        log(`prometheus runtime: ${bin} not found; pod ${key} stays not ready`);
-        return;
-      }
       const retention = str(obj(crFor(inst)?.spec).retention, '24h');
       const container = new Container({
         container: str(promContainer.name, 'prometheus'),
@@ -270,6 +263,13 @@ export function prometheusRuntime(store: Store, rt: TypeLookup, net: ClusterNetw
         args: [],
         env: { PATH: process.env.PATH, HOME: process.env.HOME },
         prepare: async () => {
+          if (!existsSync(bin)) {
+            // Like a container whose entrypoint is missing: it fails at every start, the kubelet backs off.
+            log(`prometheus runtime: ${bin} not found; pod ${key} cannot start`);
+            throw new Error(
+              `exec ${bin}: no such file or directory\nthe hpa-lab simulation runs Prometheus pods with the real prometheus binary: install Debian's prometheus package (sudo apt-get install prometheus), which provides ${PROMETHEUS_BIN_DEFAULT}`,
+            );
+          }
           inst.port = await freePort();
           inst.written.clear();
           inst.ready = false;

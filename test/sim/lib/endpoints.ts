@@ -6,7 +6,7 @@
 import type { Controller, ControllerContext } from './controllers.ts';
 import { randomSuffix } from './restapi.ts';
 import type { KubeObject } from './store.ts';
-import { arr, isPodReady, obj } from './workloads.ts';
+import { arr, isPodReady, obj, onChanges } from './workloads.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -122,21 +122,24 @@ function syncService(ctx: ControllerContext, svc: KubeObject): void {
   }
 }
 
+const sync = onChanges('endpoints', ['/pods', '/services'], (_now, ctx) => {
+  for (const svc of ctx.store.list(ctx.rt('', 'services'))) {
+    try {
+      syncService(ctx, svc);
+    } catch (err) {
+      ctx.log(`endpoints: ${svc.metadata.namespace ?? ''}/${svc.metadata.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+});
+
 export const endpointsController: Controller = {
   name: 'endpoints',
   onEvent(ev, ctx) {
+    sync.onEvent?.(ev, ctx);
     // The Endpoints of a deleted Service go with it (its EndpointSlice is garbage-collected by owner).
     if (ev.type !== 'DELETED' || ev.rt.group !== '' || ev.rt.resource !== 'services') return;
     const epRt = ctx.rt('', 'endpoints');
     if (ctx.store.get(epRt, ev.object.metadata.namespace, ev.object.metadata.name)) ctx.store.delete(epRt, ev.object.metadata.namespace, ev.object.metadata.name);
   },
-  tick(_now, ctx) {
-    for (const svc of ctx.store.list(ctx.rt('', 'services'))) {
-      try {
-        syncService(ctx, svc);
-      } catch (err) {
-        ctx.log(`endpoints: ${svc.metadata.namespace ?? ''}/${svc.metadata.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      }
-    }
-  },
+  tick: (now, ctx) => sync.tick?.(now, ctx),
 };

@@ -23,7 +23,7 @@ import { behaviourFor, type BehaviourContext, type ContainerRun, type PodBehavio
 import { podLogs } from './podlogs.ts';
 import { backends, runtimeFor, type ContainerRuntime, type ContainerState, type RuntimeHost } from './runtime.ts';
 import { nowTimestamp, type KubeObject } from './store.ts';
-import { arr, condition, obj, pinnedNode, selectorMatches, untoleratedTaints } from './workloads.ts';
+import { arr, condition, obj, onChanges, pinnedNode, selectorMatches, untoleratedTaints } from './workloads.ts';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -93,6 +93,8 @@ interface PodRun {
   started: boolean;
   /** a pod the seed created already running (system pods): left as it is */
   adopted: boolean;
+  /** the runtime reported a new state since the last status write */
+  dirty: boolean;
 }
 
 export interface KubeletOptions {
@@ -132,7 +134,10 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
   const host: RuntimeHost = {
     report(namespace, pod, state) {
       const r = byName.get(`${namespace}/${pod}`);
-      if (r) r.runtimeState = { ...state };
+      if (r) {
+        r.runtimeState = { ...state };
+        r.dirty = true;
+      }
     },
     log(namespace, pod, line) {
       const r = byName.get(`${namespace}/${pod}`);
@@ -271,6 +276,7 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
       containers: containers.map((c) => ({ name: str(c.name), image: str(c.image), phase: adopted ? 'running' : 'pulling', attempts: 0, nextAttemptAt: now + 100, ready: adopted, restartCount: 0, nextUnhealthyAt: 0, ...(adopted ? { startedAt: now } : {}) })),
       started: adopted,
       adopted,
+      dirty: true,
     };
     runs.set(run.uid, run);
     byName.set(`${run.namespace}/${run.name}`, run);
@@ -480,37 +486,61 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
     podLogs.forget(run.namespace, run.name);
   }
 
-  const scheduler: Controller = {
-    name: 'scheduler',
-    tick(_now, ctx) {
-      for (const pod of ctx.store.list(ctx.rt('', 'pods'))) {
-        try {
-          schedule(ctx, pod);
-        } catch (err) {
-          ctx.log(`scheduler: ${pod.metadata.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-        }
+  const scheduler: Controller = onChanges('scheduler', ['/pods', '/nodes'], (_now, ctx) => {
+    for (const pod of ctx.store.list(ctx.rt('', 'pods'))) {
+      try {
+        schedule(ctx, pod);
+      } catch (err) {
+        ctx.log(`scheduler: ${pod.metadata.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       }
-    },
-  };
+    }
+  });
+
+  /** Nothing left to do for this pod until something happens to it (its containers run, Ready, no probes). */
+  function settled(run: PodRun, now: number): boolean {
+    if (run.adopted) return true;
+    if (!run.started || run.dirty) return false;
+    return run.containers.every((c, i) => c.phase === 'running' && !c.waiting && c.ready && !c.behaviour && !(run.runtime && i === 0) && (c.readyAt ?? 0) <= now);
+  }
+
+  /** Pods bound to a node that the kubelet has not started yet (from store events; a full scan every 2 s). */
+  const fresh = new Set<string>();
+  let lastScan = 0;
 
   const kubelet: Controller = {
     name: 'kubelet',
     onEvent(e, ctx) {
-      if (e.rt.group !== '' || e.rt.resource !== 'pods' || e.type !== 'DELETED') return;
+      if (e.rt.group !== '' || e.rt.resource !== 'pods') return;
+      if (e.type !== 'DELETED') {
+        if (str(obj(e.object.spec).nodeName) && !runs.has(e.object.metadata.uid ?? '')) fresh.add(`${e.object.metadata.namespace ?? ''}/${e.object.metadata.name}`);
+        return;
+      }
       const run = runs.get(e.object.metadata.uid ?? '');
       if (!run) return;
       if (!run.adopted) for (const c of run.containers) if (c.phase === 'running') ev(ctx, e.object, run.node, 'Normal', 'Killing', `Stopping container ${c.name}`, c.name);
       forget(run);
     },
     tick(now, ctx) {
-      for (const pod of ctx.store.list(ctx.rt('', 'pods'))) {
+      const podsRt = ctx.rt('', 'pods');
+      let pods: KubeObject[];
+      if (now - lastScan > 2000) {
+        lastScan = now;
+        fresh.clear();
+        pods = ctx.store.list(podsRt).filter((p) => !settled(runs.get(p.metadata.uid ?? '') ?? ({ started: false } as PodRun), now));
+      } else {
+        const keys = new Set([...fresh, ...[...runs.values()].filter((r) => !settled(r, now)).map((r) => `${r.namespace}/${r.name}`)]);
+        fresh.clear();
+        pods = [...keys].map((k) => ctx.store.get(podsRt, k.split('/')[0], k.slice(k.indexOf('/') + 1))).filter((p): p is KubeObject => p !== undefined);
+      }
+      for (const pod of pods) {
         if (!str(obj(pod.spec).nodeName) || pod.metadata.deletionTimestamp) continue;
         try {
           let run = runs.get(pod.metadata.uid ?? '');
           if (!run) run = startRun(ctx, pod);
           if (!run || run.adopted) continue;
           step(ctx, pod, run, now);
-          const cur = ctx.store.get(ctx.rt('', 'pods'), run.namespace, run.name);
+          run.dirty = false;
+          const cur = ctx.store.get(podsRt, run.namespace, run.name);
           if (cur) writePodStatus(ctx, cur, run);
         } catch (err) {
           ctx.log(`kubelet: ${pod.metadata.namespace ?? ''}/${pod.metadata.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -524,13 +524,33 @@ function each(ctx: ControllerContext, group: string, resource: string, fn: (ctx:
   }
 }
 
+/**
+ * Runs `fn` on a tick only after a store change of one of `resources` (group/resource), and at least every
+ * `resyncMs`: an idle cluster costs next to nothing, a busy one converges tick by tick (a controller's own writes
+ * are changes too, so it runs again until nothing changes).
+ */
+export function onChanges(name: string, resources: string[], fn: (now: number, ctx: ControllerContext) => void, resyncMs = 2000): Controller {
+  const watched = new Set(resources);
+  let dirty = true;
+  let last = 0;
+  return {
+    name,
+    onEvent(ev) {
+      if (watched.has(`${ev.rt.group}/${ev.rt.resource}`)) dirty = true;
+    },
+    tick(now, ctx) {
+      if (!dirty && now - last < resyncMs) return;
+      dirty = false;
+      last = now;
+      fn(now, ctx);
+    },
+  };
+}
+
 /** Deployments, then ReplicaSets (so a new Deployment has pods within one tick), StatefulSets, DaemonSets. */
-export const workloadController: Controller = {
-  name: 'workloads',
-  tick(_now, ctx) {
-    each(ctx, 'apps', 'deployments', reconcileDeployment);
-    each(ctx, 'apps', 'replicasets', reconcileReplicaSet);
-    each(ctx, 'apps', 'statefulsets', reconcileStatefulSet);
-    each(ctx, 'apps', 'daemonsets', reconcileDaemonSet);
-  },
-};
+export const workloadController: Controller = onChanges('workloads', ['apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets', '/pods', '/nodes'], (_now, ctx) => {
+  each(ctx, 'apps', 'deployments', reconcileDeployment);
+  each(ctx, 'apps', 'replicasets', reconcileReplicaSet);
+  each(ctx, 'apps', 'statefulsets', reconcileStatefulSet);
+  each(ctx, 'apps', 'daemonsets', reconcileDaemonSet);
+});
