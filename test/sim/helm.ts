@@ -442,7 +442,7 @@ async function runInstall(inv: Invocation, kube: Kube, o: InstallOpts): Promise<
 }
 
 function waitRequested(inv: Invocation): boolean {
-  if (major >= 4) return inv.flags.changed('wait') && inv.flags.string('wait') !== 'hookOnly';
+  if (major >= 4) return inv.flags.changed('wait') && !['hookOnly', 'false'].includes(inv.flags.string('wait'));
   return inv.flags.bool('wait') || inv.flags.bool('atomic');
 }
 
@@ -457,8 +457,9 @@ async function upgradeCmd(inv: Invocation): Promise<number> {
   const [name = '', chartRef = ''] = inv.args;
   checkOutputFormat(inv);
   validateReleaseName(name);
-  if (major >= 4 && inv.flags.changed('wait') && !['watcher', 'hookOnly', 'legacy'].includes(inv.flags.string('wait'))) {
-    fail(`invalid argument "${inv.flags.string('wait')}" for "--wait" flag: invalid wait strategy "${inv.flags.string('wait')}"`);
+  // Helm 4's --wait takes a strategy; the old boolean spellings still work (true = watcher, false = hookOnly).
+  if (major >= 4 && inv.flags.changed('wait') && !['watcher', 'hookOnly', 'legacy', 'true', 'false'].includes(inv.flags.string('wait'))) {
+    fail(`invalid argument "${inv.flags.string('wait')}" for "--wait" flag: invalid wait input "${inv.flags.string('wait')}". Valid inputs are watcher, hookOnly, and legacy`);
   }
   const kube = await connect(inv);
   const ns = kube.target.namespace;
