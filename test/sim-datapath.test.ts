@@ -416,6 +416,21 @@ describe('data path against the simulated cluster', () => {
           spec: { selector: { matchLabels: { app: 'test-prometheus' } }, endpoints: [{ port: 'prometheus-port', interval: '1s' }] },
         });
       }
+      // An exporter the simulation does not run for real (any registry image): its target is answered by the
+      // data path's stand-in exporter.
+      await create(c, '/apis/apps/v1/namespaces/default/deployments', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'exporter', namespace: 'default' },
+        spec: { replicas: 1, selector: { matchLabels: { app: 'exporter' } }, template: { metadata: { labels: { app: 'exporter' } }, spec: { containers: [{ name: 'node-exporter', image: 'quay.io/prometheus/node-exporter:v1.9.1', ports: [{ name: 'metrics', containerPort: 9100 }] }] } } },
+      });
+      await create(c, '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'exporter', namespace: 'default', labels: { app: 'exporter' } }, spec: { selector: { app: 'exporter' }, ports: [{ name: 'metrics', port: 9100, targetPort: 'metrics' }] } });
+      await create(c, '/apis/monitoring.coreos.com/v1/namespaces/default/servicemonitors', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: 'exporter', namespace: 'default', labels: { release: 'test' } },
+        spec: { selector: { matchLabels: { app: 'exporter' } }, endpoints: [{ port: 'metrics', interval: '1s' }] },
+      });
     });
 
     it('scrapes the app through ServiceMonitor jobs named and labelled like the operator', async () => {
@@ -426,12 +441,15 @@ describe('data path against the simulated cluster', () => {
         async () => {
           const r = await api<{ data: { activeTargets: Target[] } }>(c, 'GET', `${promPath}/api/v1/targets`);
           const t = r.body.data?.activeTargets ?? [];
-          return t.length === 2 && t.every((x) => x.health === 'up') ? t : undefined;
+          return t.length === 3 && t.every((x) => x.health === 'up') ? t : undefined;
         },
         30_000,
         250,
       );
-      expect(new Set(targets.map((t) => t.scrapePool))).toEqual(new Set(['serviceMonitor/default/test-prometheus/0']));
+      expect(targets.filter((t) => t.scrapePool === 'serviceMonitor/default/test-prometheus/0')).toHaveLength(2);
+      const exporter = targets.find((t) => t.scrapePool === 'serviceMonitor/default/exporter/0');
+      expect(exporter?.labels).toMatchObject({ namespace: 'default', service: 'exporter', container: 'node-exporter', endpoint: 'metrics', job: 'exporter' });
+      expect(exporter?.labels.instance).toMatch(/^10\.244\.\d+\.\d+:9100$/);
       for (const p of pods) {
         const t = targets.find((x) => x.labels.pod === p.metadata.name);
         expect(t?.labels).toEqual({ namespace: 'default', service: 'test-prometheus', pod: p.metadata.name, container: 'test-prometheus', endpoint: 'prometheus-port', job: 'test-prometheus', instance: `${p.status?.podIP ?? ''}:8080` });

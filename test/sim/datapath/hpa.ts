@@ -87,6 +87,11 @@ export class HpaController {
     this.timer = undefined;
   }
 
+  /** A new HPA is reconciled at once (the informer's add enqueues it), then every sync period. */
+  kick(): void {
+    setTimeout(() => void this.syncAll(), 0);
+  }
+
   async syncAll(): Promise<void> {
     if (this.running) return;
     this.running = true;

@@ -60,6 +60,7 @@ export function registerDataPath(o: DataPathOptions): DataPath {
     name: 'datapath',
     onEvent(ev) {
       if (ev.rt.group === '' && ev.rt.resource === 'services') network.syncNodePorts();
+      if (ev.type === 'ADDED' && ev.rt.group === 'autoscaling' && ev.rt.resource === 'horizontalpodautoscalers') hpa.kick();
       if (WATCHED.has(`${ev.rt.group}/${ev.rt.resource}`)) promDirty = true;
     },
     tick(now) {

@@ -4,11 +4,12 @@
 // Targets come from file_sd (the simulated pods listen on loopback ports, not on their pod IPs): each target's
 // __address__ is the real loopback address and its `instance` label is podIP:containerPort, as on a cluster.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { backends, type ContainerRuntime, type RuntimeHost } from '../lib/runtime.ts';
+import { backends, runtimeFor, type Backend, type ContainerRuntime, type RuntimeHost } from '../lib/runtime.ts';
 import type { KubeObject, Store } from '../lib/store.ts';
-import { arr, obj, podIP, selectorMatches, servicePorts, str, type TypeLookup } from './kube.ts';
+import { arr, obj, podIP, resolveTargetPort, selectorMatches, servicePorts, str, type ServicePort, type TypeLookup } from './kube.ts';
 import type { ClusterNetwork } from './network.ts';
 import { Container, freePort, httpStatus } from './procs.ts';
 
@@ -57,6 +58,79 @@ export interface PrometheusConfig {
 
 /** Address Prometheus gets for a target whose container is not listening anywhere (connection refused). */
 const UNREACHABLE = '127.0.0.1:1';
+
+/** An endpoint as Prometheus' Kubernetes SD sees it: an address and port, and the pod behind it if any. */
+interface ScrapeEndpoint {
+  ip: string;
+  port: number;
+  ready: boolean;
+  pod?: KubeObject;
+  container?: string;
+  backend?: Backend;
+}
+
+/**
+ * The endpoints of one Service port: for a Service with a selector, the selected pods (what the endpoints
+ * controller writes); without a selector, the addresses of its Endpoints object (e.g. the kubelet Service the
+ * Prometheus Operator maintains with the nodes' IPs).
+ */
+function scrapeEndpoints(store: Store, rt: TypeLookup, net: ClusterNetwork, svc: KubeObject, sp: ServicePort): ScrapeEndpoint[] {
+  if (Object.keys(obj(obj(svc.spec).selector)).length) {
+    return net.endpoints(svc, sp).map((e) => ({ ip: e.ip, port: e.containerPort, ready: e.ready, pod: e.pod, container: e.container, backend: e.backend }));
+  }
+  const epType = rt('', 'endpoints');
+  const podType = rt('', 'pods');
+  const ep = epType ? store.get(epType, svc.metadata.namespace, svc.metadata.name) : undefined;
+  const out: ScrapeEndpoint[] = [];
+  for (const subset of arr(ep?.subsets).map(obj)) {
+    const port = arr(subset.ports)
+      .map(obj)
+      .find((p) => (sp.name ? p.name === sp.name : true));
+    if (!port || typeof port.port !== 'number') continue;
+    const addrs = [...arr(subset.addresses).map((a) => ({ a: obj(a), ready: true })), ...arr(subset.notReadyAddresses).map((a) => ({ a: obj(a), ready: false }))];
+    for (const { a, ready } of addrs) {
+      const ref = obj(a.targetRef);
+      const pod = ref.kind === 'Pod' && podType ? store.get(podType, str(ref.namespace, svc.metadata.namespace), str(ref.name)) : undefined;
+      const ip = str(a.ip);
+      out.push({ ip, port: port.port, ready, pod, container: pod ? resolveTargetPort(pod, port.port)?.container : undefined, backend: backends.lookup(ip, port.port) });
+    }
+  }
+  return out;
+}
+
+/** Whether the port is declared by the pod's first container (the one a runtime runs for real). */
+function mainContainerPort(pod: KubeObject, port: number): boolean {
+  const first = obj(arr(obj(pod.spec).containers)[0]);
+  return arr(first.ports).some((p) => obj(p).containerPort === port);
+}
+
+/**
+ * A stand-in exporter for targets that are not real processes in the simulation (pods of charts' simulated
+ * software, node kubelets): it answers every scrape with an empty exposition, so the target is up with no
+ * samples, where on a real cluster it would be up with the component's metrics.
+ */
+class SimulatedExporter {
+  private server: http.Server | undefined;
+  private port = 0;
+
+  address(): string {
+    if (!this.server) {
+      const server = http.createServer((req, res) => {
+        req.resume();
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end('# hpa-lab simulation: no real process behind this target, so no samples.\n');
+      });
+      server.listen(0, '127.0.0.1');
+      server.unref();
+      this.server = server;
+    }
+    const a = this.server.address();
+    if (a && typeof a === 'object') this.port = a.port;
+    return this.port ? `127.0.0.1:${this.port}` : UNREACHABLE;
+  }
+}
+
+const simulatedExporter = new SimulatedExporter();
 
 function camelToSnake(k: string): string {
   return k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -108,11 +182,11 @@ export function buildPrometheusConfig(cr: KubeObject | undefined, podName: strin
       for (const svc of services) {
         const ports = servicePorts(svc).filter((p) => (typeof ep.port === 'string' ? p.name === ep.port : true));
         for (const sp of ports) {
-          for (const e of net.endpoints(svc, sp)) {
+          for (const e of scrapeEndpoints(store, rt, net, svc, sp)) {
             if (ep.port === undefined && ep.targetPort !== undefined) {
               const want = ep.targetPort;
-              const declared = e.pod.spec ? arr(obj(e.pod.spec).containers).flatMap((c) => arr(obj(c).ports).map(obj)) : [];
-              const matches = typeof want === 'number' ? e.containerPort === want : declared.some((p) => p.name === want && p.containerPort === e.containerPort);
+              const declared = e.pod ? arr(obj(e.pod.spec).containers).flatMap((c) => arr(obj(c).ports).map(obj)) : [];
+              const matches = typeof want === 'number' ? e.port === want : declared.some((p) => p.name === want && p.containerPort === e.port);
               if (!matches) continue;
             }
             const labels: Record<string, string> = {};
@@ -121,29 +195,39 @@ export function buildPrometheusConfig(cr: KubeObject | undefined, podName: strin
               if (v !== undefined) labels[str(t).replace(/[^A-Za-z0-9_]/g, '_')] = v;
             }
             for (const t of arr(smSpec.podTargetLabels)) {
-              const v = e.pod.metadata.labels?.[str(t)];
+              const v = e.pod?.metadata.labels?.[str(t)];
               if (v !== undefined) labels[str(t).replace(/[^A-Za-z0-9_]/g, '_')] = v;
             }
             labels.namespace = svc.metadata.namespace ?? smNs;
             labels.service = svc.metadata.name;
-            labels.pod = e.pod.metadata.name;
+            if (e.pod) labels.pod = e.pod.metadata.name;
             if (e.container) labels.container = e.container;
             labels.endpoint = typeof ep.port === 'string' ? ep.port : str(ep.targetPort);
             const jobLabel = typeof smSpec.jobLabel === 'string' ? svc.metadata.labels?.[smSpec.jobLabel] : undefined;
             labels.job = jobLabel ?? svc.metadata.name;
-            labels.instance = `${e.ip}:${e.containerPort}`;
+            labels.instance = `${e.ip}:${e.port}`;
             // Meta labels as the Kubernetes SD would attach them, for ServiceMonitor relabelings.
             labels.__meta_kubernetes_namespace = labels.namespace;
             labels.__meta_kubernetes_service_name = svc.metadata.name;
-            labels.__meta_kubernetes_pod_name = e.pod.metadata.name;
-            labels.__meta_kubernetes_pod_ip = e.ip;
             labels.__meta_kubernetes_endpoint_ready = String(e.ready);
             if (sp.name) labels.__meta_kubernetes_endpoint_port_name = sp.name;
+            if (e.pod) {
+              labels.__meta_kubernetes_pod_name = e.pod.metadata.name;
+              labels.__meta_kubernetes_pod_ip = e.ip;
+              for (const [k, v] of Object.entries(e.pod.metadata.labels ?? {})) labels[`__meta_kubernetes_pod_label_${k.replace(/[^A-Za-z0-9_]/g, '_')}`] = v;
+            }
             if (e.container) labels.__meta_kubernetes_pod_container_name = e.container;
-            labels.__meta_kubernetes_pod_container_port_number = String(e.containerPort);
+            labels.__meta_kubernetes_pod_container_port_number = String(e.port);
             for (const [k, v] of Object.entries(svc.metadata.labels ?? {})) labels[`__meta_kubernetes_service_label_${k.replace(/[^A-Za-z0-9_]/g, '_')}`] = v;
-            for (const [k, v] of Object.entries(e.pod.metadata.labels ?? {})) labels[`__meta_kubernetes_pod_label_${k.replace(/[^A-Za-z0-9_]/g, '_')}`] = v;
-            groups.push({ targets: [e.backend ? `${e.backend.host}:${e.backend.port}` : UNREACHABLE], labels });
+            let target: string;
+            if (e.backend) target = `${e.backend.host}:${e.backend.port}`;
+            else if (e.pod && runtimeFor(e.pod) && mainContainerPort(e.pod, e.port)) target = UNREACHABLE;
+            else {
+              // Nothing real listens there (a simulated pod, a node's kubelet): the stand-in exporter answers.
+              target = simulatedExporter.address();
+              labels.__scheme__ = 'http';
+            }
+            groups.push({ targets: [target], labels });
           }
         }
       }
