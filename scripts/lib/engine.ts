@@ -2,8 +2,6 @@
 // needs have passed their gates, so independent ones run concurrently; then it converges its install
 // (an image, a Helm release or manifests) and waits on its gates. Nothing here knows a component by name.
 import path from 'node:path';
-import { Listr, PRESET_TIMER, PRESET_TIMESTAMP } from 'listr2';
-import type { ListrTask } from 'listr2';
 import type { Lab } from './lab.ts';
 import { REPO_ROOT } from './lab.ts';
 import type { Kube } from './kube.ts';
@@ -16,7 +14,8 @@ import { applyManifests } from './actions/manifests.ts';
 import { buildImage, imageExists, loadImage } from './actions/image.ts';
 import { saveDiagnostics } from './diagnostics.ts';
 import { LabError } from './errors.ts';
-import type { StepContext } from './ui.ts';
+import { runSteps } from './ui.ts';
+import type { Step, StepContext } from './ui.ts';
 
 export interface StackRun {
   lab: Lab;
@@ -51,22 +50,10 @@ export async function runStack(run: StackRun): Promise<void> {
   for (const c of run.stack.components) done.set(c.name, new Deferred());
   const failures: Error[] = [];
 
-  const task = (name: string, needs: string[], body: (ctx: StepContext) => Promise<void>): ListrTask => ({
+  const step = (name: string, needs: string[], body: (ctx: StepContext) => Promise<void>): Step => ({
     title: name,
-    task: async (_ctx, t) => {
+    run: async (ctx) => {
       const mine = done.get(name) as Deferred<unknown>;
-      let skipped: string | undefined;
-      const ctx: StepContext = {
-        say: (l) => {
-          t.output = l;
-        },
-        retitle: (title) => {
-          t.title = title;
-        },
-        skip: (r) => {
-          skipped = r;
-        },
-      };
       try {
         if (needs.length) {
           ctx.say(`waiting for ${needs.join(', ')}`);
@@ -76,11 +63,10 @@ export async function runStack(run: StackRun): Promise<void> {
         }
         await body(ctx);
         mine.resolve(undefined);
-        if (skipped !== undefined) t.skip(skipped);
       } catch (err) {
         mine.reject(err);
         if (err instanceof NotStarted) {
-          t.skip(`${name}: ${err.message}`);
+          ctx.skip(`${name}: ${err.message}`);
           return;
         }
         failures.push(err as Error);
@@ -89,23 +75,13 @@ export async function runStack(run: StackRun): Promise<void> {
     },
   });
 
-  const tasks: ListrTask[] = [
-    task(CLUSTER, [], async (ctx) => {
+  const steps: Step[] = [
+    step(CLUSTER, [], async (ctx) => {
       kube.resolve(await run.cluster(ctx));
     }),
-    ...run.stack.components.map((c) => task(c.name, c.needs, (ctx) => runComponent(run, c, kube.promise, ctx))),
+    ...run.stack.components.map((c) => step(c.name, c.needs, (ctx) => runComponent(run, c, kube.promise, ctx))),
   ];
-  const listr = new Listr(tasks, {
-    concurrent: true,
-    exitOnError: false,
-    registerSignalListeners: false,
-    renderer: 'default',
-    rendererOptions: { timer: PRESET_TIMER, showErrorMessage: false, collapseErrors: false },
-    fallbackRenderer: 'simple',
-    fallbackRendererOptions: { timer: PRESET_TIMER, timestamp: PRESET_TIMESTAMP },
-    fallbackRendererCondition: lab.ui.plain,
-  });
-  await listr.run();
+  await runSteps(steps, { ...lab.ui, concurrent: true });
   if (failures.length === 1) throw failures[0] as Error;
   if (failures.length > 1) {
     const first = failures[0] as Error;

@@ -15,8 +15,6 @@ export interface StepContext {
 export interface Step {
   title: string;
   run(ctx: StepContext): Promise<void>;
-  /** Steps with `concurrent` set run together with the following concurrent steps. */
-  concurrent?: boolean;
 }
 
 export interface UiOptions {
@@ -28,7 +26,12 @@ export function plainOutput(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean })
   return Boolean(env.CI) || !stream.isTTY || env.TERM === 'dumb';
 }
 
-export async function runSteps(steps: Step[], opts: UiOptions): Promise<void> {
+/**
+ * Runs steps as a listr2 task list. Sequential steps stop at the first failure; concurrent ones (the
+ * stack engine's components) all run to their end, each failure marked on its own line.
+ */
+export async function runSteps(steps: Step[], opts: UiOptions & { concurrent?: boolean }): Promise<void> {
+  const concurrent = opts.concurrent ?? false;
   const tasks: ListrTask[] = steps.map((step) => ({
     title: step.title,
     task: async (_ctx, task) => {
@@ -48,8 +51,8 @@ export async function runSteps(steps: Step[], opts: UiOptions): Promise<void> {
     },
   }));
   const listr = new Listr(tasks, {
-    concurrent: false,
-    exitOnError: true,
+    concurrent,
+    exitOnError: !concurrent,
     // hpa-lab handles Ctrl-C itself: it stops child processes and prints how to converge or clean up.
     registerSignalListeners: false,
     renderer: 'default',
