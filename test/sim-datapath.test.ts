@@ -14,14 +14,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goExpand, goRegexp, MetricNamer, parseAdapterConfig, registryNormalizer, type DiscoveryRule } from './sim/datapath/adapter.ts';
 import { behaviorWithDefaults, calcPlainMetricReplicas, newMemory, normalizeDesiredReplicas, normalizeDesiredReplicasWithBehaviors, storeScaleEvent, type PodForCalc } from './sim/datapath/hpa-calc.ts';
 import { goEncodeQuery, goQueryEscape } from './sim/datapath/kube.ts';
-import { PROMETHEUS_BIN_DEFAULT } from './sim/datapath/prometheus.ts';
+import { prometheusBinary } from './sim/datapath/prometheus.ts';
 import { formatMilli, parseQuantityMilli } from './sim/datapath/quantity.ts';
 import { ResourceRegistry } from './sim/lib/resources.ts';
 import { createSim, HAS_KUBECTL, isAlive, REPO_ROOT, type Sim, type SimPorts } from './helpers/sim.ts';
 
-const HAS_PROMETHEUS = existsSync(PROMETHEUS_BIN_DEFAULT);
+/** The binary the data path runs for Prometheus pods (HPA_LAB_SIM_PROMETHEUS_BIN, else /usr/bin/prometheus). */
+const PROMETHEUS_BIN = prometheusBinary();
+const HAS_PROMETHEUS = existsSync(PROMETHEUS_BIN);
 const REQUIRE_PROMETHEUS = process.env.HPA_LAB_REQUIRE_PROMETHEUS === '1';
 const RUN_PROMETHEUS = HAS_PROMETHEUS || REQUIRE_PROMETHEUS;
+const PROMETHEUS_NOTE = HAS_PROMETHEUS ? '' : REQUIRE_PROMETHEUS ? ` (REQUIRED by HPA_LAB_REQUIRE_PROMETHEUS=1, but ${PROMETHEUS_BIN} is missing)` : ` (SKIPPED: ${PROMETHEUS_BIN} is missing; install Debian's prometheus package)`;
+if (!RUN_PROMETHEUS) console.warn(`[sim-datapath] real-Prometheus tests${PROMETHEUS_NOTE}`);
 
 // ---- pure parts ---------------------------------------------------------------------------------------------
 
@@ -312,7 +316,7 @@ describe('data path against the simulated cluster', () => {
   const started = Date.now();
 
   beforeAll(async () => {
-    sim = await createSim({ env: { HPA_LAB_SIM_HPA_SYNC_SECONDS: '1', HPA_LAB_SIM_CRASH_BACKOFF_SECONDS: '1' } });
+    sim = await createSim({ env: { HPA_LAB_SIM_HPA_SYNC_SECONDS: '1', HPA_LAB_SIM_CRASH_BACKOFF_SECONDS: '1', HPA_LAB_SIM_PROMETHEUS_BIN: PROMETHEUS_BIN } });
     ports = sim.ports();
     const r = await sim.exec('kind', ['create', 'cluster', '--name', 'dp', '--config', sim.writeKindConfig(ports)]);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -381,12 +385,12 @@ describe('data path against the simulated cluster', () => {
     expect(await getOnce(ports.grafana)).toBe(0);
   });
 
-  describe.skipIf(!RUN_PROMETHEUS)(`with the real Prometheus${HAS_PROMETHEUS ? '' : ` (skipped: ${PROMETHEUS_BIN_DEFAULT} is missing; install Debian's prometheus package)`}`, () => {
+  describe.skipIf(!RUN_PROMETHEUS)(`with the real Prometheus${PROMETHEUS_NOTE}`, () => {
     const promPath = '/api/v1/namespaces/monitoring/services/prometheus-test:http-web/proxy';
     let promStarted = 0;
 
     beforeAll(async () => {
-      expect(HAS_PROMETHEUS, `HPA_LAB_REQUIRE_PROMETHEUS=1 but ${PROMETHEUS_BIN_DEFAULT} does not exist`).toBe(true);
+      expect(HAS_PROMETHEUS, `HPA_LAB_REQUIRE_PROMETHEUS=1 but ${PROMETHEUS_BIN} does not exist`).toBe(true);
       promStarted = Date.now();
       await create(c, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'monitoring' } });
       await create(c, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd('servicemonitors', 'ServiceMonitor'));
