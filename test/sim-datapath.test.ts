@@ -557,6 +557,10 @@ describe('data path against the simulated cluster', () => {
       expect(sum(lab1)).toBeGreaterThan(before);
       expect(sum(lab2)).toBeGreaterThan(sum(lab1));
       expect(sum(lab2)).toBeLessThan(24);
+      // A metric of the namespace itself (the rule's namespace override): /namespaces/NS/metrics/M.
+      const nsMetric = await api<ValueList>(c, 'GET', '/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/metrics/myapp_processed_ops_per_second');
+      expect(nsMetric.status).toBe(200);
+      expect(nsMetric.body.items.map((i) => i.describedObject)).toEqual([{ kind: 'Namespace', name: 'default', apiVersion: '/v1' }]);
       // A metric nobody discovered is a NotFound Status, as from the adapter.
       const missing = await api<Obj>(c, 'GET', '/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/*/nope');
       expect(missing.status).toBe(404);

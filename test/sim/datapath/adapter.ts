@@ -441,11 +441,19 @@ export function parseAdapterArgs(argv: string[]): AdapterArgs {
     else if (i + 1 < argv.length && !(argv[i + 1] ?? '').startsWith('-')) flags.set(name, argv[++i] ?? '');
     else flags.set(name, 'true');
   }
-  const relistMs = parseGoDuration(flags.get('metrics-relist-interval') ?? '10m');
+  const duration = (flag: string, dflt: string): number => {
+    const v = flags.get(flag) ?? dflt;
+    try {
+      return parseGoDuration(v);
+    } catch (err) {
+      throw new Error(`invalid argument ${goQuote(v)} for "--${flag}" flag: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const relistMs = duration('metrics-relist-interval', '10m');
   return {
     prometheusUrl: flags.get('prometheus-url') ?? 'https://localhost',
     relistMs,
-    maxAgeMs: flags.has('metrics-max-age') ? parseGoDuration(flags.get('metrics-max-age') ?? '0') : relistMs,
+    maxAgeMs: flags.has('metrics-max-age') ? duration('metrics-max-age', '0') : relistMs,
     verbosity: Number(flags.get('v') ?? '0') || 0,
     configPath: flags.get('config') ?? '',
   };
@@ -675,7 +683,15 @@ export function adapterRuntime(store: Store, rt: TypeLookup, normalize: Resource
       adapters.set(key, entry);
       const c = adapterContainer(pod) ?? {};
       const argv = [...arr(c.command).map((x) => str(x)), ...arr(c.args).map((x) => str(x))];
-      const args = parseAdapterArgs(argv);
+      let args: AdapterArgs;
+      try {
+        args = parseAdapterArgs(argv);
+      } catch (err) {
+        // The binary exits on a bad flag value, at every start.
+        host.log(ns, name, `Error: ${(err as Error).message}`);
+        host.report(ns, name, { ready: false, running: false, restartCount: 1, waiting: { reason: 'CrashLoopBackOff', message: `back-off 10s restarting failed container=${str(c.name, 'prometheus-adapter')} pod=${name}_${ns}(${pod.metadata.uid ?? ''})` } });
+        return;
+      }
       const boot = (attempt: number) => {
         if (entry.stopped) return;
         const text = args.configPath ? readConfigFile(pod, args.configPath, store, rt) : '';
