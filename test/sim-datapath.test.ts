@@ -542,7 +542,7 @@ describe('data path against the simulated cluster', () => {
         'the 5s-window rate follows the load',
         async () => {
           const v = await perPod('myapp_processed_ops_rate5s');
-          return v.length === 2 && v.every((x) => x > 7 && x < 13) ? v : undefined;
+          return v.length === 2 && v.every((x) => x > 6 && x < 14) && sum(v) > 16 && sum(v) < 24 ? v : undefined;
         },
         20_000,
         500,
@@ -551,8 +551,7 @@ describe('data path against the simulated cluster', () => {
       await new Promise((r) => setTimeout(r, 2000));
       const lab2 = await perPod('myapp_processed_ops_per_second');
       gen.stop();
-      expect(sum(fast)).toBeGreaterThan(16);
-      expect(sum(fast)).toBeLessThan(24);
+      expect(fast).toHaveLength(2);
       expect(lab1.every((x) => x > 0.5)).toBe(true);
       expect(sum(lab1)).toBeGreaterThan(before);
       expect(sum(lab2)).toBeGreaterThan(sum(lab1));
