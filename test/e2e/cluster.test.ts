@@ -184,7 +184,7 @@ describe('faults end with their own message and a non-zero exit', () => {
   });
 
   it('Ctrl-C while waiting: stops, says how to converge, and the next up converges', async () => {
-    const sim = await newSim({ faults: ['api-slow=4'] });
+    const sim = await newSim({ faults: ['api-slow=20'] });
     const lab = labFor(sim);
     const cfg = sim.writeKindConfig(sim.ports());
     const { execa } = await import('execa');
@@ -193,11 +193,15 @@ describe('faults end with their own message and a non-zero exit', () => {
     child.all?.on('data', (d: Buffer) => {
       out += d.toString();
     });
-    await new Promise<void>((res) => {
+    await new Promise<void>((res, rej) => {
+      const deadline = Date.now() + 15_000;
       const t = setInterval(() => {
         if (out.includes('waiting ≤')) {
           clearInterval(t);
           res();
+        } else if (Date.now() > deadline) {
+          clearInterval(t);
+          rej(new Error(`the CLI never said it was waiting:\n${out}`));
         }
       }, 50);
     });
