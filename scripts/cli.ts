@@ -76,9 +76,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   down: {
     summary: 'delete the lab cluster (only one hpa-lab created); succeeds when it is already gone',
-    usage: 'hpa-lab down [--name N] [--force]',
-    options: { ...COMMON, force: { type: 'boolean', default: false } },
-    help: ['--force                 delete a cluster of that name even without hpa-lab’s label'],
+    usage: 'hpa-lab down [--name N] [--force] [--keep-images]',
+    options: { ...COMMON, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false } },
+    help: ['--force                 delete a cluster of that name even without hpa-lab’s label', '--keep-images           keep the images hpa-lab built (the next up does not rebuild them)'],
   },
   status: {
     summary: 'show every gate’s state and the lab’s URLs',
@@ -228,7 +228,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
         await up(lab, choice, { retain: values.retain === true });
         return 0;
       case 'down':
-        await down(lab, { force: values.force === true });
+        await down(lab, { force: values.force === true, keepImages: values['keep-images'] === true });
         return 0;
       case 'status':
         return await status(lab, choice, { json: values.json === true });

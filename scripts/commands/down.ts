@@ -1,13 +1,19 @@
-// `hpa-lab down`: deletes the lab's kind cluster, and nothing else. Succeeds when it is already gone.
+// `hpa-lab down`: removes what `up` made, and nothing else: the lab's kind cluster, the images hpa-lab built
+// (they carry its label), and the lab's generated secrets. Demo results and diagnostics stay (they are
+// reports). Succeeds when everything is already gone.
 import type { Lab } from '../lib/lab.ts';
 import { createMarker } from '../lib/lab.ts';
 import { runSteps } from '../lib/ui.ts';
 import { clusterExists, deleteCluster, kindKubeconfig } from '../lib/cluster.ts';
 import { kubeFromKubeconfig } from '../lib/kube.ts';
 import { assertOwnedIfReadable } from './up.ts';
+import { labImages, removeImages } from '../lib/actions/image.ts';
+import { secretsFile } from '../lib/lab-stack.ts';
+import { rmSync } from 'node:fs';
 
-export async function down(lab: Lab, opts: { force: boolean }): Promise<void> {
+export async function down(lab: Lab, opts: { force: boolean; keepImages: boolean }): Promise<void> {
   let gone = false;
+  let removedImages: string[] = [];
   await runSteps(
     [
       {
@@ -26,10 +32,28 @@ export async function down(lab: Lab, opts: { force: boolean }): Promise<void> {
           ctx.say(`kind delete cluster --name ${lab.name}`);
           await deleteCluster(lab.runner, lab.name);
           createMarker.clear(lab);
+          rmSync(secretsFile(lab.stateDir), { force: true });
+        },
+      },
+      {
+        title: 'Remove the images hpa-lab built',
+        run: async (ctx) => {
+          if (opts.keepImages) {
+            ctx.skip('kept (--keep-images)');
+            return;
+          }
+          removedImages = await labImages(lab.runner);
+          if (removedImages.length === 0) {
+            ctx.skip('none left');
+            return;
+          }
+          await removeImages(lab.runner, removedImages);
+          ctx.retitle(`Removed ${removedImages.join(', ')}`);
         },
       },
     ],
     lab.ui,
   );
-  lab.print(gone ? `Nothing to do: cluster ${lab.name} is already gone.` : `Removed cluster ${lab.name} (context ${lab.context}).`);
+  const images = removedImages.length ? ` and ${removedImages.length} image${removedImages.length === 1 ? '' : 's'}` : '';
+  lab.print(gone ? `Nothing to do: cluster ${lab.name} is already gone${images ? `; removed${images}` : ''}.` : `Removed cluster ${lab.name} (context ${lab.context})${images}.`);
 }

@@ -109,6 +109,28 @@ describe.skipIf(!requirePrometheus())(`the lab in simulation ${PROMETHEUS_REASON
 });
 
 // Each broken lab is its own simulated machine; they run side by side (gates mostly wait).
+describe.skipIf(!requirePrometheus())(`down removes what up made ${PROMETHEUS_REASON}`, { timeout: 300_000 }, () => {
+  it('the cluster, the image it built and the generated secrets; then down again is a no-op', async () => {
+    const sim = await createSim({ env: SIM_ENV });
+    sims.push(sim);
+    const cfg = sim.writeKindConfig(sim.ports());
+    const run = (cmd: string, ...extra: string[]) => sim.run([cmd, '--name', 'gone', ...extra], { timeoutMs: 300_000 });
+    expect((await run('up', '--kind-config', cfg, ...portSets(sim))).exitCode).toBe(0);
+    const secrets = path.join(REPO_ROOT, '.hpa-lab', 'gone', 'secrets.json');
+    expect(existsSync(secrets)).toBe(true);
+    expect((await sim.exec('docker', ['image', 'ls', '--format', '{{json .}}'])).stdout).toMatch(/"Repository":"hpa-lab\/sample-app"/);
+    const down = await run('down');
+    expect(down.exitCode).toBe(0);
+    expect(down.stdout).toMatch(/Removed cluster gone \(context kind-gone\) and 1 image\./);
+    expect((await sim.exec('kind', ['get', 'clusters'])).stdout.trim()).toBe('');
+    expect((await sim.exec('docker', ['image', 'ls', '--format', '{{json .}}'])).stdout.trim()).toBe('');
+    expect(existsSync(secrets)).toBe(false);
+    const again = await run('down');
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toMatch(/already gone/);
+  });
+});
+
 describe.skipIf(!requirePrometheus())(`broken configurations fail at their gate with a diagnosis ${PROMETHEUS_REASON}`, { concurrent: true, timeout: 300_000 }, () => {
   async function brokenUp(edit: (dir: string) => void, ...extra: string[]) {
     const sim = await createSim({ env: SIM_ENV });

@@ -7,7 +7,7 @@ import { CliError, execute, type Command, type FlagDef, type Invocation } from '
 import { listClusters, readCluster } from './lib/clusters.ts';
 import { ExitError, runMain, simHome } from './lib/env.ts';
 import { DOCKER_DOWN_MESSAGE, processFaults } from './lib/faults.ts';
-import { contextDigest, contextFiles, findImage, normalizeRef, saveImage } from './lib/images.ts';
+import { allImages, contextDigest, contextFiles, findImage, normalizeRef, removeTag, saveImage } from './lib/images.ts';
 
 const VERSION = '28.2.2';
 const API_VERSION = '1.50';
@@ -273,6 +273,50 @@ function imageInspectCmd(inv: Invocation): Promise<number> {
   return Promise.resolve(missing.length ? 1 : 0);
 }
 
+// ---- docker image ls / docker image rm ----
+
+function imageLsCmd(inv: Invocation): Promise<number> {
+  if (daemonDown) daemonUnreachable();
+  const filters = inv.flags.strings('filter');
+  const format = inv.flags.string('format');
+  const rows: Array<{ Repository: string; Tag: string; ID: string }> = [];
+  for (const img of allImages(home)) {
+    const ok = filters.every((f) => {
+      const m = /^label=([^=]+)(?:=(.*))?$/.exec(f);
+      if (!m) {
+        err(`invalid filter '${f}' (simulation: only label=KEY[=VALUE])\n`);
+        throw new ExitError(1);
+      }
+      return m[2] === undefined ? (m[1] as string) in img.labels : img.labels[m[1] as string] === m[2];
+    });
+    if (!ok) continue;
+    for (const t of img.repoTags) {
+      const i = t.lastIndexOf(':');
+      rows.push({ Repository: t.slice(0, i), Tag: t.slice(i + 1), ID: img.id.replace(/^sha256:/, '').slice(0, 12) });
+    }
+  }
+  if (format) for (const r of rows) out(`${renderTemplate(format, r)}\n`);
+  else {
+    out('REPOSITORY   TAG   IMAGE ID\n');
+    for (const r of rows) out(`${r.Repository}   ${r.Tag}   ${r.ID}\n`);
+  }
+  return Promise.resolve(0);
+}
+
+function imageRmCmd(inv: Invocation): Promise<number> {
+  dockerMinArgs(inv, 1, 'docker image rm [OPTIONS] IMAGE [IMAGE...]', 'Remove one or more images');
+  if (daemonDown) daemonUnreachable();
+  let code = 0;
+  for (const ref of inv.args) {
+    if (removeTag(home, ref)) out(`Untagged: ${normalizeRef(ref)}\n`);
+    else {
+      err(`Error response from daemon: No such image: ${normalizeRef(ref)}\n`);
+      code = 1;
+    }
+  }
+  return Promise.resolve(code);
+}
+
 // ---- Docker's own argument checks (its wording differs from cobra's) ----
 
 function usageTail(inv: Invocation, usage: string, short: string): string {
@@ -331,6 +375,16 @@ const buildFlags: FlagDef[] = [
 const build: Command = { name: 'build', aliases: ['b'], short: 'Start a build', args: 'any', flags: buildFlags, run: buildCmd };
 const imageInspect: Command = { name: 'inspect', short: 'Display detailed information on one or more images', args: 'any', flags: [formatFlag, { name: 'platform', kind: 'string', usage: 'Inspect a specific platform' }], run: imageInspectCmd };
 
+const imageLs: Command = {
+  name: 'ls',
+  aliases: ['list'],
+  short: 'List images',
+  args: 'any',
+  flags: [formatFlag, { name: 'filter', kind: 'stringArray', usage: 'Filter output based on conditions provided' }, { name: 'quiet', short: 'q', kind: 'bool', usage: 'Only show image IDs' }],
+  run: imageLsCmd,
+};
+const imageRm: Command = { name: 'rm', aliases: ['rmi', 'remove'], short: 'Remove one or more images', args: 'any', flags: [{ name: 'force', short: 'f', kind: 'bool', usage: 'Force removal of the image' }, { name: 'no-prune', kind: 'bool', usage: 'Do not delete untagged parents' }], run: imageRmCmd };
+
 /** Real Docker commands the simulation does not implement: clearly say so instead of pretending. */
 const UNSIMULATED = ['attach', 'commit', 'compose', 'container', 'context', 'cp', 'create', 'diff', 'events', 'exec', 'export', 'history', 'images', 'import', 'kill', 'load', 'login', 'logout', 'logs', 'network', 'pause', 'port', 'ps', 'pull', 'push', 'rename', 'restart', 'rm', 'rmi', 'run', 'save', 'search', 'start', 'stats', 'stop', 'system', 'tag', 'top', 'unpause', 'update', 'volume', 'wait'];
 
@@ -353,7 +407,7 @@ const root: Command = {
     { name: 'info', short: 'Display system-wide information', args: 'any', flags: [formatFlag], run: infoCmd },
     build,
     { name: 'buildx', short: 'Docker Buildx', args: 'any', subcommands: [build], run: () => Promise.resolve(0) },
-    { name: 'image', short: 'Manage images', args: 'any', subcommands: [imageInspect], run: () => Promise.resolve(0) },
+    { name: 'image', short: 'Manage images', args: 'any', subcommands: [imageInspect, imageLs, imageRm], run: () => Promise.resolve(0) },
     { ...imageInspect, name: 'inspect', short: 'Return low-level information on Docker objects' },
   ],
 };

@@ -15,6 +15,22 @@ export async function buildImage(runner: Runner, image: string, contextDir: stri
   await runner.run('docker', ['build', '--tag', image, '--label', label, contextDir], { onLine });
 }
 
+/** Images hpa-lab built (they carry its label), as repository:tag. */
+export async function labImages(runner: Runner): Promise<string[]> {
+  const [key, value] = Object.entries(MANAGED_BY)[0] ?? ['', ''];
+  const r = await runner.run('docker', ['image', 'ls', '--filter', `label=${key}=${value}`, '--format', '{{json .}}']);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { Repository: string; Tag: string })
+    .filter((i) => i.Tag !== '<none>')
+    .map((i) => `${i.Repository}:${i.Tag}`);
+}
+
+export async function removeImages(runner: Runner, images: string[]): Promise<void> {
+  if (images.length) await runner.run('docker', ['image', 'rm', ...images]);
+}
+
 export function nodesMissingImage(nodes: V1Node[], image: string): string[] {
   const wanted = image.includes('/') ? [image, `docker.io/${image}`] : [image, `docker.io/library/${image}`];
   return nodes.filter((n) => !(n.status?.images ?? []).some((i) => (i.names ?? []).some((name) => wanted.includes(name)))).map((n) => n.metadata?.name ?? '?');

@@ -38,6 +38,24 @@ export function findImage(home: string, ref: string): ImageRecord | undefined {
   return Object.values(images).find((i) => i.id === ref || i.id.startsWith(id));
 }
 
+export function allImages(home: string): ImageRecord[] {
+  const byId = new Map<string, ImageRecord>();
+  for (const rec of Object.values(readImages(home))) byId.set(rec.id, rec);
+  return [...byId.values()];
+}
+
+/** Removes a tag; the image goes when its last tag does. False when no such tag. */
+export function removeTag(home: string, ref: string): boolean {
+  const images = readImages(home);
+  const key = normalizeRef(ref);
+  const rec = images[key];
+  if (!rec) return false;
+  delete images[key];
+  for (const r of Object.values(images)) if (r.id === rec.id) r.repoTags = r.repoTags.filter((t) => t !== key);
+  writeJsonAtomic(statePaths(home).imagesFile, images);
+  return true;
+}
+
 export function saveImage(home: string, tags: string[], rec: Omit<ImageRecord, 'repoTags'>): void {
   const images = readImages(home);
   const repoTags = tags.map(normalizeRef);
