@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Lab } from '../lib/lab.ts';
-import { REPO_ROOT } from '../lib/lab.ts';
+import { displayPath } from '../lib/lab.ts';
 import type { PreparedStack } from '../lib/lab-stack.ts';
 import type { Kube } from '../lib/kube.ts';
 import { kubeFromKubeconfig } from '../lib/kube.ts';
@@ -208,7 +208,7 @@ export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions)
   const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ stack: prepared.stack.name, url: spec.url, hpa: { ...spec.hpa, ...hpa }, load: { rate, connections, seconds: loadSeconds }, summary, expectation, verdict, samples }, null, 2) + '\n');
   lab.print(formatSummary(summary, scaleIn, counterTotal));
-  lab.print(`Results: ${path.relative(process.cwd(), file) || file}`.replace(REPO_ROOT + '/', ''));
+  lab.print(`Results: ${displayPath(file)}`);
   if (lab.signal.aborted) throw new LabError('interrupted', { exitCode: 130 });
   if (verdict && !verdict.ok) {
     const lastSample = samples[samples.length - 1];

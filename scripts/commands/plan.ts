@@ -2,7 +2,7 @@
 // nothing: no tool is run and no file is written. Workshops read it; reviewers diff it.
 import { Document } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
-import { REPO_ROOT } from '../lib/lab.ts';
+import { displayPath, REPO_ROOT } from '../lib/lab.ts';
 import type { PreparedStack } from '../lib/lab-stack.ts';
 import { checkNodePorts } from '../lib/lab-stack.ts';
 import { loadManifests } from '../lib/stack.ts';
@@ -69,7 +69,7 @@ export function planSteps(lab: Lab, prepared: PreparedStack, secrets: Record<str
     }
   }
   checkNodePorts(prepared, steps.slice(1).map((s) => s.doc), lab.kindConfig.portMappings, lab.kindConfig.file);
-  return steps.map((s) => ({ ...s, doc: maskSecrets(s.doc, secrets, prepared.secretsFile.replace(REPO_ROOT + '/', '')) }));
+  return steps.map((s) => ({ ...s, doc: maskSecrets(s.doc, secrets, displayPath(prepared.secretsFile)) }));
 }
 
 export function renderPlan(steps: PlanStep[]): string {

@@ -1,7 +1,7 @@
 // `hpa-lab status`: every gate's current state (probed once, no waiting), the lab's URLs and where its
 // credentials are; a table, or --json. Exits 0 only when every gate passes.
 import type { Lab } from '../lib/lab.ts';
-import { REPO_ROOT } from '../lib/lab.ts';
+import { displayPath, REPO_ROOT } from '../lib/lab.ts';
 import { clusterExists, kindKubeconfig, userKubeconfigHasContext } from '../lib/cluster.ts';
 import { kubeFromKubeconfig } from '../lib/kube.ts';
 import type { Kube } from '../lib/kube.ts';
@@ -65,7 +65,7 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
   const ok = gates.every((g) => g.ok) && kube !== undefined;
   const urls = prepared.resolver.resolve(prepared.stack.urls, 'urls');
   const credentials = secrets.generated.length ? {} : prepared.resolver.resolve(prepared.stack.credentials, 'credentials');
-  const secretsFile = prepared.secretsFile.replace(REPO_ROOT + '/', '');
+  const secretsFile = displayPath(prepared.secretsFile);
   if (opts.json) {
     lab.print(JSON.stringify({ cluster: lab.name, context: lab.context, ok, gates, urls, credentials, credentialsFile: secretsFile }, null, 2));
     return ok ? 0 : 1;

@@ -3,7 +3,7 @@
 // (an image, a Helm release or manifests) and waits on its gates. Nothing here knows a component by name.
 import path from 'node:path';
 import type { Lab } from './lab.ts';
-import { REPO_ROOT } from './lab.ts';
+import { displayPath, REPO_ROOT } from './lab.ts';
 import type { Kube } from './kube.ts';
 import type { Component, Resolver, StackFile } from './stack.ts';
 import { CLUSTER, loadManifests } from './stack.ts';
@@ -139,7 +139,7 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
       const dir = path.join(lab.stateDir, 'diagnostics', `${new Date().toISOString().replace(/[:.]/g, '-')}-${c.name}`);
       const saved = await saveDiagnostics(kube, dir, { component: c.name, gate: gate.what, lastState: err.lastState, namespaces, labelSelector: gate.involved?.labelSelector }).catch(() => undefined);
       throw new LabError(`${c.name}: ${err.message}`, {
-        details: [...err.details, ...(saved ? [`diagnostics (pods, events, log tails): ${path.relative(process.cwd(), saved) || saved}`] : [])],
+        details: [...err.details, ...(saved ? [`diagnostics (pods, events, log tails): ${displayPath(saved)}`] : [])],
         why: err.why,
         fix: err.fix,
       });

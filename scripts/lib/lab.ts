@@ -28,8 +28,22 @@ export interface Lab {
   print(text: string): void;
 }
 
+/**
+ * Where labs keep their local state (secrets, markers, demo results, diagnostics): `.hpa-lab/` in the
+ * project, or HPA_LAB_STATE_DIR. The simulation sets it per simulated machine, as each has its own clusters.
+ */
+export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HPA_LAB_STATE_DIR ? path.resolve(env.HPA_LAB_STATE_DIR) : path.join(REPO_ROOT, '.hpa-lab');
+}
+
+/** A path as a person wants to read it: relative when under the current folder, else absolute. */
+export function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
 export function makeLabIdentity(name: string) {
-  return { name, context: contextName(name), stateDir: path.join(REPO_ROOT, '.hpa-lab', name) };
+  return { name, context: contextName(name), stateDir: path.join(stateRoot(), name) };
 }
 
 export function deadline(lab: Lab, seconds: number): number {

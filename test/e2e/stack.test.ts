@@ -116,7 +116,7 @@ describe.skipIf(!requirePrometheus())(`down removes what up made ${PROMETHEUS_RE
     const cfg = sim.writeKindConfig(sim.ports());
     const run = (cmd: string, ...extra: string[]) => sim.run([cmd, '--name', 'gone', ...extra], { timeoutMs: 300_000 });
     expect((await run('up', '--kind-config', cfg, ...portSets(sim))).exitCode).toBe(0);
-    const secrets = path.join(REPO_ROOT, '.hpa-lab', 'gone', 'secrets.json');
+    const secrets = path.join(sim.env.HPA_LAB_STATE_DIR as string, 'gone', 'secrets.json');
     expect(existsSync(secrets)).toBe(true);
     expect((await sim.exec('docker', ['image', 'ls', '--format', '{{json .}}'])).stdout).toMatch(/"Repository":"hpa-lab\/sample-app"/);
     const down = await run('down');

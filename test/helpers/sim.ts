@@ -215,6 +215,8 @@ export async function createSim(opts: SimOptions = {}): Promise<Sim> {
     // API servers exit when this process is gone, even if it was killed before cleanup could run.
     HPA_LAB_SIM_OWNER_PID: String(process.pid),
     KUBECONFIG: path.join(home, 'kubeconfig'),
+    // hpa-lab's local state (secrets, markers, results) belongs to this simulated machine.
+    HPA_LAB_STATE_DIR: path.join(home, 'hpa-lab-state'),
     HOME: path.join(home, 'home'),
     TMPDIR: os.tmpdir(),
     CI: 'true',

@@ -13,13 +13,14 @@ import path from 'node:path';
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const simSrc = path.join(repo, 'test', 'sim');
 const home = path.join(repo, '.sim');
-const CLI_COMMANDS = new Set(['up', 'down', 'status', 'doctor', 'plan', 'demo']);
+const CLI_COMMANDS = new Set(['up', 'down', 'status', 'doctor', 'plan', 'demo', 'check-values']);
 
 const simEnv: Record<string, string> = {
   HPA_LAB_SIM_HOME: home,
   HPA_LAB_SIM_ROOT: simSrc,
   HPA_LAB_SIM_NODE: process.execPath,
   KUBECONFIG: path.join(home, 'kubeconfig'),
+  HPA_LAB_STATE_DIR: path.join(home, 'hpa-lab-state'),
   PATH: [path.join(simSrc, 'bin'), process.env.PATH ?? ''].join(path.delimiter),
 };
 
