@@ -120,7 +120,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '--duration <d>          how long the load runs at most, e.g. 3m (default from the stack)',
       '--interval <d>          how often the view refreshes (default 3s)',
       '--no-scale-in           stop after the scale-out; do not wait for the scale back in',
-      '--expect-replicas <n>   CI verdict: exit 0 only if ≥ n Ready replicas are reached…',
+      '--expect-replicas <n>   CI verdict: exit 0 only if ≥ n Ready replicas are reached (the load then runs 30s more)…',
       '--within <d>            …within this long after the load starts (default 3m)',
       '--scale-in-within <d>   …and, with scale-in, back at the minimum this long after the load stops',
       ...STACK_HELP,

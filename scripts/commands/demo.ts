@@ -55,6 +55,9 @@ interface HpaObject {
   };
 }
 
+/** How long the load goes on once --expect-replicas is met: about one rate window of the lab's metric. */
+const HOLD_AFTER_EXPECTATION_MS = 30_000;
+
 function seconds(flag: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) throw new LabError(`${flag}: expected a duration like 90s, 3m or 1m30s, got "${text}"`, { exitCode: 2 });
@@ -176,13 +179,18 @@ export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions)
     await sample('baseline');
     load = startLoad({ url: spec.url, rate, connections, durationSeconds: loadSeconds + 5 });
     last = { ok: 0, failed: 0, at: lab.clock.now() };
-    const loadEnd = t0 + loadSeconds * 1000;
+    let loadEnd = t0 + loadSeconds * 1000;
+    let holding = false;
     for (;;) {
       await lab.clock.sleep(intervalMs, lab.signal);
       if (lab.signal.aborted) break;
       const s = await sample('load');
-      if (expectation && s.ready >= expectation.replicas) break;
-      if (expectation && s.t >= expectation.withinSeconds * 1000) break;
+      if (expectation && !holding && s.ready >= expectation.replicas) {
+        // Met: keep the load one rate window longer, so the new pods' share of it shows in the metric.
+        holding = true;
+        loadEnd = Math.min(loadEnd, lab.clock.now() + HOLD_AFTER_EXPECTATION_MS);
+      }
+      if (expectation && !holding && s.t >= expectation.withinSeconds * 1000) break;
       if (lab.clock.now() >= loadEnd) break;
     }
     load.stop();
