@@ -19,13 +19,12 @@ import { plan } from './commands/plan.ts';
 import { checkValues } from './commands/check-values.ts';
 import { demo } from './commands/demo.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
-import { labSecrets, prepareStack } from './lib/lab-stack.ts';
-import { loadStack, parseSet } from './lib/stack.ts';
+import { prepareStack } from './lib/lab-stack.ts';
+import { parseSet } from './lib/stack.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
 function showPlan(lab: Lab, choice: StackChoice): void {
-  const secrets = labSecrets(loadStack(REPO_ROOT, choice.stack), lab.stateDir, false).values;
-  plan(lab, prepareStack(choice, lab.stateDir, secrets), secrets);
+  plan(lab, prepareStack(choice, lab.stateDir));
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -238,7 +237,6 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
         showPlan(lab, choice);
         return 0;
       case 'demo': {
-        const secrets = labSecrets(loadStack(REPO_ROOT, choice.stack), lab.stateDir, false).values;
         const num = (flag: string) => {
           const v = values[flag];
           if (v === undefined) return undefined;
@@ -246,7 +244,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
           if (!Number.isFinite(n) || n <= 0) throw new InputError(`--${flag}: expected a positive number, got "${String(v)}"`);
           return n;
         };
-        return await demo(lab, prepareStack(choice, lab.stateDir, secrets), {
+        return await demo(lab, prepareStack(choice, lab.stateDir), {
           rate: num('rate'),
           connections: num('connections'),
           expectReplicas: num('expect-replicas'),
@@ -257,10 +255,8 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
           scaleIn: values['no-scale-in'] !== true,
         });
       }
-      case 'check-values': {
-        const secrets = labSecrets(loadStack(REPO_ROOT, choice.stack), lab.stateDir, false).values;
-        return await checkValues(lab, prepareStack(choice, lab.stateDir, secrets));
-      }
+      case 'check-values':
+        return await checkValues(lab, prepareStack(choice, lab.stateDir));
       default:
         throw new InputError(`unknown command "${command}"`);
     }

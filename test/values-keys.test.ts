@@ -13,7 +13,7 @@ import { prepareStack } from '../scripts/lib/lab-stack.ts';
 
 const upstream = (f: string): unknown => parse(readFileSync(path.join(REPO_ROOT, 'test/fixtures/upstream-values', f), 'utf8'));
 const fixtures: DefaultsSource = (chart, _repo, version) => Promise.resolve(upstream(`${chart}-${version}.yaml`));
-const prepared = (stack: string) => prepareStack({ stack, sets: [] }, '/nonexistent', { grafanaAdminPassword: 'generated' });
+const prepared = (stack: string) => prepareStack({ stack, sets: [] }, '/nonexistent');
 
 const kps = {
   values: upstream('kube-prometheus-stack-88.5.3.yaml'),

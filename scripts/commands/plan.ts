@@ -27,7 +27,7 @@ function maskSecrets(doc: unknown, secrets: Record<string, string>, where: strin
   return walk(doc);
 }
 
-export function planSteps(lab: Lab, prepared: PreparedStack, secrets: Record<string, string>): PlanStep[] {
+export function planSteps(lab: Lab, prepared: PreparedStack): PlanStep[] {
   // The name goes into the document so that it can be fed to `kind create cluster --config -` as is.
   const { kind, apiVersion, name: _ignored, ...rest } = lab.kindConfig.doc;
   const steps: PlanStep[] = [
@@ -69,7 +69,7 @@ export function planSteps(lab: Lab, prepared: PreparedStack, secrets: Record<str
     }
   }
   checkNodePorts(prepared, steps.slice(1).map((s) => s.doc), lab.kindConfig.portMappings, lab.kindConfig.file);
-  return steps.map((s) => ({ ...s, doc: maskSecrets(s.doc, secrets, displayPath(prepared.secretsFile)) }));
+  return steps.map((s) => ({ ...s, doc: maskSecrets(s.doc, prepared.secrets, displayPath(prepared.secretsFile)) }));
 }
 
 export function renderPlan(steps: PlanStep[]): string {
@@ -82,6 +82,6 @@ export function renderPlan(steps: PlanStep[]): string {
     .join('');
 }
 
-export function plan(lab: Lab, prepared: PreparedStack, secrets: Record<string, string>): void {
-  lab.print(renderPlan(planSteps(lab, prepared, secrets)).trimEnd());
+export function plan(lab: Lab, prepared: PreparedStack): void {
+  lab.print(renderPlan(planSteps(lab, prepared)).trimEnd());
 }

@@ -1,14 +1,13 @@
 // `hpa-lab status`: every gate's current state (probed once, no waiting), the lab's URLs and where its
 // credentials are; a table, or --json. Exits 0 only when every gate passes.
 import type { Lab } from '../lib/lab.ts';
-import { displayPath, REPO_ROOT } from '../lib/lab.ts';
+import { displayPath } from '../lib/lab.ts';
 import { clusterExists, kindKubeconfig, userKubeconfigHasContext } from '../lib/cluster.ts';
 import { kubeFromKubeconfig } from '../lib/kube.ts';
 import type { Kube } from '../lib/kube.ts';
 import { apiServerReadyGate } from '../lib/api-gate.ts';
 import type { StackChoice } from '../lib/lab-stack.ts';
-import { labSecrets, prepareStack } from '../lib/lab-stack.ts';
-import { loadStack } from '../lib/stack.ts';
+import { prepareStack } from '../lib/lab-stack.ts';
 import { makeGate } from '../lib/gates.ts';
 import type { ProbeResult } from '../lib/gate.ts';
 
@@ -29,9 +28,7 @@ async function probeOnce<T>(probe: () => Promise<ProbeResult<T>>): Promise<{ ok:
 }
 
 export async function status(lab: Lab, choice: StackChoice, opts: { json: boolean }): Promise<number> {
-  const stack = loadStack(REPO_ROOT, choice.stack);
-  const secrets = labSecrets(stack, lab.stateDir, false);
-  const prepared = prepareStack(choice, lab.stateDir, secrets.values);
+  const prepared = prepareStack(choice, lab.stateDir);
   const gates: GateStatus[] = [];
   const exists = await clusterExists(lab.runner, lab.name);
   gates.push({ component: 'cluster', gate: 'kind cluster exists', ok: exists, detail: exists ? lab.name : `no kind cluster named ${lab.name} (npm run up)` });
@@ -64,7 +61,7 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
   }
   const ok = gates.every((g) => g.ok) && kube !== undefined;
   const urls = prepared.resolver.resolve(prepared.stack.urls, 'urls');
-  const credentials = secrets.generated.length ? {} : prepared.resolver.resolve(prepared.stack.credentials, 'credentials');
+  const credentials = prepared.generatedSecrets.length ? {} : prepared.resolver.resolve(prepared.stack.credentials, 'credentials');
   const secretsFile = displayPath(prepared.secretsFile);
   if (opts.json) {
     lab.print(JSON.stringify({ cluster: lab.name, context: lab.context, ok, gates, urls, credentials, credentialsFile: secretsFile }, null, 2));

@@ -1,10 +1,9 @@
 // `hpa-lab up`: preflight, then the stack: the kind cluster (created, or reused when it is hpa-lab's and
 // healthy) and every component, each behind its gates. Re-running converges: what is current is skipped.
 import type { Lab } from '../lib/lab.ts';
-import { createMarker, deadline, REPO_ROOT } from '../lib/lab.ts';
+import { createMarker, deadline } from '../lib/lab.ts';
 import type { StackChoice } from '../lib/lab-stack.ts';
-import { labSecrets, prepareStack, saveSecrets } from '../lib/lab-stack.ts';
-import { loadStack } from '../lib/stack.ts';
+import { prepareStack, saveSecrets } from '../lib/lab-stack.ts';
 import { runStack } from '../lib/engine.ts';
 import { planSteps } from './plan.ts';
 import { runSteps } from '../lib/ui.ts';
@@ -26,9 +25,8 @@ export interface UpOptions {
 
 export async function up(lab: Lab, choice: StackChoice, opts: UpOptions): Promise<void> {
   // Bad input (stack, --set, --variant, ports) fails here, before preflight and before anything changes.
-  const secrets = labSecrets(loadStack(REPO_ROOT, choice.stack), lab.stateDir, false);
-  const prepared = prepareStack(choice, lab.stateDir, secrets.values);
-  planSteps(lab, prepared, secrets.values);
+  const prepared = prepareStack(choice, lab.stateDir);
+  planSteps(lab, prepared);
   let exists = false;
   let warnings: Check[] = [];
   await runSteps(
@@ -54,7 +52,7 @@ export async function up(lab: Lab, choice: StackChoice, opts: UpOptions): Promis
     lab.ui,
   );
   // Generated secrets are kept only once preflight passed: a failed preflight leaves nothing behind.
-  if (secrets.generated.length) saveSecrets(lab.stateDir, secrets.values);
+  if (prepared.generatedSecrets.length) saveSecrets(lab.stateDir, prepared.secrets);
   await runStack({ lab, ...prepared, cluster: (ctx) => ensureCluster(lab, exists, opts, ctx) });
   if (warnings.length > 0) lab.print(`\nWarnings:\n${formatChecks(warnings)}`);
   const urls = Object.entries(prepared.resolver.resolve(prepared.stack.urls, 'urls')).map(([k, v]) => `  ${k.padEnd(11)} ${v}`);

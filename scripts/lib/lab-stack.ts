@@ -19,14 +19,17 @@ export interface PreparedStack {
   resolver: Resolver;
   images: Record<string, string>;
   secretsFile: string;
+  /** The lab's secrets: the kept ones, plus any generated now (kept only by `up`, after preflight). */
+  secrets: Record<string, string>;
+  generatedSecrets: string[];
 }
 
 export function secretsFile(stateDir: string): string {
   return path.join(stateDir, 'secrets.json');
 }
 
-/** The lab's secrets: read from its state folder, generated (and, with `persist`, saved) when missing. */
-export function labSecrets(stack: StackFile, stateDir: string, persist: boolean): { values: Record<string, string>; generated: string[] } {
+/** The lab's secrets: read from its state folder, generated (not saved) when missing. */
+function labSecrets(stack: StackFile, stateDir: string): { values: Record<string, string>; generated: string[] } {
   const file = secretsFile(stateDir);
   let saved: Record<string, string> = {};
   if (existsSync(file)) {
@@ -46,7 +49,6 @@ export function labSecrets(stack: StackFile, stateDir: string, persist: boolean)
       generated.push(name);
     }
   }
-  if (persist && generated.length) saveSecrets(stateDir, { ...saved, ...values });
   return { values, generated };
 }
 
@@ -62,14 +64,15 @@ export function saveSecrets(stateDir: string, values: Record<string, string>): v
   writeFileSync(file, JSON.stringify({ ...saved, ...values }, null, 2) + '\n', { mode: 0o600 });
 }
 
-export function prepareStack(choice: StackChoice, stateDir: string, secrets: Record<string, string>): PreparedStack {
+export function prepareStack(choice: StackChoice, stateDir: string): PreparedStack {
   const stack = loadStack(REPO_ROOT, choice.stack);
+  const { values: secrets, generated } = labSecrets(stack, stateDir);
   const images: Record<string, string> = {};
   for (const c of stack.components) {
     if (c.image) images[c.name] = `${c.image.repository}:${contentTag(REPO_ROOT, c.image.context)}`;
   }
   const resolver = makeResolver(stack, { sets: choice.sets, variant: choice.variant, secrets, images });
-  return { stack, resolver, images, secretsFile: secretsFile(stateDir) };
+  return { stack, resolver, images, secretsFile: secretsFile(stateDir), secrets, generatedSecrets: generated };
 }
 
 /** Every nodePort the stack sets must be published by the kind config, or its URL leads nowhere. */
