@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSim, HAS_KUBECTL, REPO_ROOT, type Sim } from './helpers/sim.ts';
+import { sharedPath } from './helpers/shared.ts';
 
 type Obj = Record<string, unknown>;
 interface Meta {
@@ -113,7 +114,7 @@ describe('the lab charts on one simulated cluster (Helm 4)', () => {
     expect(noRelease).toMatchObject({ exitCode: 1, stderr: 'Error: release: not found\n' });
     expect(noList).toMatchObject({ exitCode: 0, stdout: '[]\n' });
     expect(noContext).toMatchObject({ exitCode: 1, stderr: 'Error: Kubernetes cluster unreachable: context "kind-elsewhere" does not exist\n' });
-    expect(show.stdout).toBe(readFileSync(path.join(REPO_ROOT, 'test/fixtures/upstream-values/prometheus-adapter-5.3.0.yaml'), 'utf8'));
+    expect(show.stdout).toBe(readFileSync(sharedPath('upstream-values', 'prometheus-adapter-5.3.0.yaml'), 'utf8'));
   });
 
   it('metrics-server 3.13.1 with the lab values: release recorded like Helm, Ready, APIService Available, node metrics served', async () => {

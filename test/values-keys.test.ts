@@ -1,27 +1,26 @@
-// Every key the stack's releases set must exist in the pinned chart's defaults (test/fixtures/
-// upstream-values/, copied from the charts as published). Helm silently ignores a misspelled key;
+// Every key the stack's releases set must exist in the pinned chart's defaults (the charts' published
+// values.yaml, read from ../shared/upstream-values/; skipped with the reason where that is absent). Helm silently ignores a misspelled key;
 // this test does not. `hpa-lab check-values` runs the same check against `helm show values`.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeWithShared, sharedPath } from './helpers/shared.ts';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parse } from 'yaml';
 import { checkValuesKeys, keyExists, leafPaths } from '../scripts/lib/values-check.ts';
-import { REPO_ROOT } from '../scripts/lib/lab.ts';
 import { checkStackValues, allowedKeys } from '../scripts/commands/check-values.ts';
 import type { DefaultsSource } from '../scripts/commands/check-values.ts';
 import { prepareStack } from '../scripts/lib/lab-stack.ts';
 
-const upstream = (f: string): unknown => parse(readFileSync(path.join(REPO_ROOT, 'test/fixtures/upstream-values', f), 'utf8'));
+const upstream = (f: string): unknown => parse(readFileSync(sharedPath('upstream-values', f), 'utf8'));
 const fixtures: DefaultsSource = (chart, _repo, version) => Promise.resolve(upstream(`${chart}-${version}.yaml`));
 const prepared = (stack: string) => prepareStack({ stack, sets: [] }, '/nonexistent');
 
-const kps = {
-  values: upstream('kube-prometheus-stack-88.5.3.yaml'),
-  subcharts: { grafana: upstream('grafana-12.11.1.yaml') },
-  allowed: allowedKeys()['kube-prometheus-stack'],
-};
+describeWithShared(['upstream-values'], 'values keys against the pinned charts', () => {
+  const kps = {
+    values: upstream('kube-prometheus-stack-88.5.3.yaml'),
+    subcharts: { grafana: upstream('grafana-12.11.1.yaml') },
+    allowed: allowedKeys()['kube-prometheus-stack'],
+  };
 
-describe('values keys against the pinned charts', () => {
   it('every release of the custom-metrics stack (values file + derived values) uses only known keys', async () => {
     const results = await checkStackValues(prepared('custom-metrics'), fixtures);
     expect(results.map((r) => `${r.chart}-${r.version}`)).toEqual(['metrics-server-3.13.1', 'kube-prometheus-stack-88.5.3', 'prometheus-adapter-5.3.0']);

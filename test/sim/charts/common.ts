@@ -3,13 +3,12 @@
 // helpers the charts use (fullname, trunc 63, toYaml), and the chart module interface.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import type { AggregatedApi } from '../lib/aggregator.ts';
 import type { Controller } from '../lib/controllers.ts';
 import type { PodBehaviour } from '../lib/podbehaviour.ts';
 import type { KubeObject } from '../lib/store.ts';
+import { requireShared } from '../lib/shared.ts';
 
 export type Obj = Record<string, unknown>;
 export const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -24,14 +23,15 @@ export function truthy(v: unknown): boolean {
   return true;
 }
 
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'upstream-values');
-
 const defaultsCache = new Map<string, string>();
 
-/** The published values.yaml of a pinned chart (test/fixtures/upstream-values/<file>), as text. */
+/**
+ * The published values.yaml of a pinned chart, as text, read from ../shared/upstream-values/<file> (never
+ * copied into the project). Throws SharedMissingError when that folder is absent.
+ */
 export function defaultsText(file: string): string {
   let t = defaultsCache.get(file);
-  if (t === undefined) defaultsCache.set(file, (t = readFileSync(path.join(FIXTURES, file), 'utf8')));
+  if (t === undefined) defaultsCache.set(file, (t = readFileSync(requireShared('upstream-values', file), 'utf8')));
   return t;
 }
 
@@ -129,7 +129,7 @@ export interface ChartVersion {
   description: string;
   /** repository URLs without trailing slash, and OCI references of the chart (oci://host/path/name) */
   repos: string[];
-  /** values.yaml of the chart in test/fixtures/upstream-values */
+  /** the chart's published values.yaml, a file name in ../shared/upstream-values */
   valuesFile: string;
   render: (ctx: RenderContext) => Rendered;
 }

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SharedMissingError } from './shared.ts';
 
 /** Directory of the simulator sources (test/sim), used to start the API server and in help texts. */
 export const SIM_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,6 +55,11 @@ export function runMain(main: () => Promise<number>): void {
     (err: unknown) => {
       if (err instanceof ExitError) {
         process.exitCode = err.exitCode;
+        return;
+      }
+      if (err instanceof SharedMissingError) {
+        process.stderr.write(`ERROR (simulation): ${err.message}\n`);
+        process.exitCode = 1;
         return;
       }
       // A bug in the simulator itself: say so loudly, never pretend it is the real tool's error.
