@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadKindConfig, parseKindConfig } from '../scripts/lib/kind-config.ts';
+import { kubeletAcceptsNodeLabel, loadKindConfig, parseKindConfig } from '../scripts/lib/kind-config.ts';
 import { InputError } from '../scripts/lib/errors.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
 
@@ -12,7 +12,8 @@ function expectInputError(text: string, ...parts: string[]) {
     parseKindConfig('my.yaml', text);
   } catch (err) {
     expect(err).toBeInstanceOf(InputError);
-    for (const p of parts) expect((err as Error).message).toContain(p);
+    const said = `${(err as Error).message}\n${(err as InputError).fix ?? ""}`;
+    for (const p of parts) expect(said).toContain(p);
     return;
   }
   throw new Error('expected an InputError');
@@ -27,6 +28,27 @@ describe('kind config', () => {
       [30030, 30030, '127.0.0.1'],
     ]);
     expect(c.nodeImage).toBe('kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5');
+  });
+
+  it('the shipped node label is outside the kubernetes.io / k8s.io namespaces the kubelet guards', () => {
+    const c = loadKindConfig(path.join(REPO_ROOT, 'kind/cluster.yaml'));
+    const labels = Object.keys(((c.doc.nodes as Array<{ labels?: Record<string, string> }>)[0]?.labels) ?? {});
+    expect(labels).toEqual(['hpa-lab/managed-by']);
+    expect(labels.every(kubeletAcceptsNodeLabel)).toBe(true);
+  });
+
+  it("refuses node labels the kubelet refuses (its --node-labels rule), naming the label and the allowed ones", () => {
+    const withLabel = (key: string) => shipped.replace('hpa-lab/managed-by: hpa-lab', `${key}: x`);
+    expectInputError(withLabel('app.kubernetes.io/managed-by'), 'my.yaml', 'nodes[0].labels.app.kubernetes.io/managed-by', 'kubelet refuses', 'node.kubernetes.io');
+    expectInputError(withLabel('node-role.kubernetes.io/worker'), 'nodes[0].labels.node-role.kubernetes.io/worker');
+    expectInputError(withLabel('example.k8s.io/x'), 'nodes[0].labels.example.k8s.io/x');
+    expectInputError(withLabel('k8s.io/x'), 'nodes[0].labels.k8s.io/x');
+    // The kubelet's allowed set and prefixes, and labels of one's own, pass.
+    for (const ok of ['kubernetes.io/os', 'topology.kubernetes.io/zone', 'node.kubernetes.io/role', 'a.kubelet.kubernetes.io/b', 'hpa-lab/lab', 'plain', 'kubernetes.io.example.com/x']) {
+      expect(kubeletAcceptsNodeLabel(ok), ok).toBe(true);
+      expect(() => parseKindConfig('my.yaml', withLabel(ok))).not.toThrow();
+    }
+    expect(kubeletAcceptsNodeLabel('kubernetes.io/role')).toBe(false);
   });
 
   it('rejects a misspelled field, naming the file and the field path', () => {

@@ -3,8 +3,11 @@ import type { Runner } from './exec.ts';
 import type { KindConfig } from './kind-config.ts';
 import { contextName } from './kube.ts';
 
-/** The node label that marks a cluster as made by hpa-lab (set in kind/cluster.yaml). */
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+/**
+ * The node label that marks a cluster as made by hpa-lab (set in kind/cluster.yaml). Not
+ * app.kubernetes.io/managed-by: the kubelet refuses node labels in the kubernetes.io namespace.
+ */
+export const MANAGED_BY_LABEL = 'hpa-lab/managed-by';
 export const MANAGED_BY_VALUE = 'hpa-lab';
 
 export async function listClusters(runner: Runner): Promise<string[]> {

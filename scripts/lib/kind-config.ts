@@ -29,6 +29,28 @@ const MAPPING_FIELDS = ['containerPort', 'hostPort', 'listenAddress', 'protocol'
 const NETWORKING_FIELDS = ['ipFamily', 'apiServerAddress', 'apiServerPort', 'podSubnet', 'serviceSubnet', 'disableDefaultCNI', 'kubeProxyMode', 'dnsSearch'];
 
 export const NODEPORT_MIN = 30000;
+
+// The kubelet refuses --node-labels in the kubernetes.io and k8s.io namespaces (and their sub-domains) unless
+// they are in its own allowed set, and kind passes a node's `labels` to the kubelet as --node-labels: such a
+// label makes `kind create cluster` fail at "Starting control-plane" (kind issue #2932). The rule and the
+// lists are the kubelet's: cmd/kubelet/app/options/options.go (ValidateKubeletFlags, isKubernetesLabel) and
+// staging/src/k8s.io/kubelet/pkg/apis/well_known_labels.go (kubeletLabels, kubeletLabelNamespaces).
+const KUBELET_LABEL_NAMESPACES = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
+const KUBELET_LABELS = [
+  'beta.kubernetes.io/arch', 'beta.kubernetes.io/instance-type', 'beta.kubernetes.io/os', 'failure-domain.beta.kubernetes.io/region',
+  'failure-domain.beta.kubernetes.io/zone', 'kubernetes.io/arch', 'kubernetes.io/hostname', 'kubernetes.io/os',
+  'node.kubernetes.io/instance-type', 'topology.kubernetes.io/region', 'topology.kubernetes.io/zone',
+];
+
+const labelNamespace = (key: string): string => (key.includes('/') ? (key.split('/')[0] as string) : '');
+const inDomain = (ns: string, domain: string): boolean => ns === domain || ns.endsWith(`.${domain}`);
+
+/** Whether the kubelet accepts `key` in --node-labels (the kubelet's own rule). */
+export function kubeletAcceptsNodeLabel(key: string): boolean {
+  const ns = labelNamespace(key);
+  if (!inDomain(ns, 'kubernetes.io') && !inDomain(ns, 'k8s.io')) return true;
+  return KUBELET_LABELS.includes(key) || KUBELET_LABEL_NAMESPACES.some((allowed) => inDomain(ns, allowed));
+}
 export const NODEPORT_MAX = 32767;
 
 function isMap(v: unknown): v is Record<string, unknown> {
@@ -93,6 +115,17 @@ export function parseKindConfig(file: string, text: string): KindConfig {
       });
     }
     if (node.role === 'control-plane' && !nodeImage) nodeImage = node.image;
+    if (node.labels !== undefined) {
+      if (!isMap(node.labels)) throw new InputError(`${file}: ${at}.labels: expected a map of label keys to string values`);
+      for (const [key, value] of Object.entries(node.labels)) {
+        if (!kubeletAcceptsNodeLabel(key)) {
+          throw new InputError(`${file}: ${at}.labels.${key}: the kubelet refuses node labels in the kubernetes.io and k8s.io namespaces (kind passes them as --node-labels and the cluster never starts)`, {
+            fix: `use a prefix of your own (e.g. hpa-lab/${key.split('/').pop() ?? key}), or one the kubelet allows: the prefixes ${KUBELET_LABEL_NAMESPACES.join(', ')} or the keys ${KUBELET_LABELS.join(', ')}`,
+          });
+        }
+        if (typeof value !== 'string') throw new InputError(`${file}: ${at}.labels.${key}: expected a string value, got ${JSON.stringify(value)}`);
+      }
+    }
     const maps = node.extraPortMappings ?? [];
     if (!Array.isArray(maps)) throw new InputError(`${file}: ${at}.extraPortMappings: expected a list`);
     maps.forEach((m: unknown, j) => {
