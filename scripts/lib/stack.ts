@@ -303,16 +303,24 @@ export function parseSet(arg: string): [string, unknown] {
 // ---- resolution of ${...} ------------------------------------------------------------------------
 
 /** Helpers a stack may call inside ${...}: names charts derive from release names, typed once here. */
+const KPS_CHART = 'kube-prometheus-stack';
+
+/** kube-prometheus-stack's "kube-prometheus-stack.fullname" for a release (see kpsPrometheusService). */
+export function kpsFullname(release: string): string {
+  const cut = (release.includes(KPS_CHART) ? release : `${release}-${KPS_CHART}`).slice(0, 26);
+  return cut.endsWith('-') ? cut.slice(0, -1) : cut;
+}
+
 export const STACK_FUNCTIONS: Record<string, (arg: string) => string> = {
   /**
-   * kube-prometheus-stack's Prometheus Service: <fullname>-prometheus, where fullname is the release
-   * name when it contains the chart name, else "<release>-kube-prometheus-stack" cut to 26 characters
-   * (trailing "-" trimmed). Release "prometheus" → prometheus-kube-prometheus-prometheus.
+   * kube-prometheus-stack's Prometheus Service, `<fullname>-prometheus`, with fullname as the chart's
+   * _helpers.tpl computes it ("kube-prometheus-stack.fullname", no name/fullname overrides): the release name
+   * when it contains "kube-prometheus-stack", else "<release>-kube-prometheus-stack"; either cut to 26
+   * characters (`trunc 26`), then one trailing "-" removed (`trimSuffix "-"`). The Service itself is
+   * `{{ template "kube-prometheus-stack.fullname" . }}-prometheus` (templates/prometheus/service.yaml).
+   * Release "prometheus" → prometheus-kube-prometheus-prometheus, the article's name.
    */
-  kpsPrometheusService: (release) => {
-    const fullname = release.includes('kube-prometheus-stack') ? release : `${release}-kube-prometheus-stack`.slice(0, 26).replace(/-+$/, '');
-    return `${fullname}-prometheus`;
-  },
+  kpsPrometheusService: (release) => `${kpsFullname(release)}-prometheus`,
 };
 
 export interface ResolveInput {
