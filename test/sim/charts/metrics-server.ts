@@ -60,7 +60,7 @@ function render(ctx: RenderContext): Rendered {
   }
   objects.push(
     object('v1', 'Service', full, ns, { ...labels, ...obj(service.labels) }, {
-      spec: { type: str(service.type, 'ClusterIP'), ports: [{ name: 'https', port: service.port ?? 443, protocol: 'TCP', targetPort: 'https' }], selector: selectorLabels },
+      spec: { type: str(service.type, 'ClusterIP'), ports: [{ name: 'https', port: service.port ?? 443, protocol: 'TCP', targetPort: 'https', appProtocol: 'https' }], selector: selectorLabels },
     }, obj(service.annotations)),
   );
   const containerPort = Number(v.containerPort ?? 10250);

@@ -143,13 +143,13 @@ function render(ctx: RenderContext): Rendered {
     objects.push(
       rbacObj('ClusterRole', `${full}-resource-reader`, { rules: [{ apiGroups: [''], resources: ['namespaces', 'pods', 'services', 'configmaps'], verbs: ['get', 'list', 'watch'] }] }),
       rbacObj('ClusterRoleBinding', `${full}-resource-reader`, { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${full}-resource-reader` }, subjects: subject }),
-      rbacObj('ClusterRoleBinding', `${full}:system:auth-delegator`, { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' }, subjects: subject }),
+      rbacObj('ClusterRoleBinding', `${full}-system-auth-delegator`, { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' }, subjects: subject }),
       rbacObj('RoleBinding', `${full}-auth-reader`, { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'extension-apiserver-authentication-reader' }, subjects: subject }, 'kube-system'),
     );
     if (hasCustom) {
       objects.push(
         rbacObj('ClusterRole', `${full}-server-resources`, { rules: [{ apiGroups: ['custom.metrics.k8s.io'], resources: arr(obj(rbac.customMetrics).resources).length ? obj(rbac.customMetrics).resources : ['*'], verbs: ['*'] }] }),
-        rbacObj('ClusterRoleBinding', `${full}-hpa-controller`, { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${full}-server-resources` }, subjects: [{ kind: 'ServiceAccount', name: 'horizontal-pod-autoscaler', namespace: 'kube-system' }] }),
+        rbacObj('ClusterRoleBinding', `${full}-hpa-controller`, { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${full}-server-resources` }, subjects: subject }),
       );
     }
     if (truthy(rules.external)) {
@@ -170,7 +170,7 @@ function render(ctx: RenderContext): Rendered {
   objects.push(
     object('v1', 'Service', full, ns, labels, {
       spec: {
-        ports: [{ port: svc.port ?? 443, protocol: 'TCP', targetPort: 'https' }],
+        ports: [{ port: svc.port ?? 443, name: 'https', protocol: 'TCP', targetPort: 'https' }],
         selector: selectorLabels,
         type: str(svc.type, 'ClusterIP'),
         ...(truthy(svc.clusterIP) ? { clusterIP: svc.clusterIP } : {}),
