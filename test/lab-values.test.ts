@@ -18,6 +18,7 @@ describeWithShared(['real-renders'], "the lab's values are the values of the rea
   const resolver = makeResolver(stack, { sets: [], secrets: { grafanaAdminPassword: PLACEHOLDER }, images });
   for (const c of stack.components.filter((x) => x.helm)) {
     it(`${c.name}: the values up installs = ${c.helm?.chart}-${c.helm?.version}/lab.values.yaml`, () => {
+      if (!c.helm) throw new Error("unreachable: filtered on helm");
       const h = resolver.resolve(c.helm, `${c.name}.helm`);
       const caseFile = sharedPath('real-renders', `${h.chart}-${h.version}`, 'lab.values.yaml');
       const caseText = readFileSync(caseFile, 'utf8');

@@ -8,13 +8,14 @@ import type { Kube } from './kube.ts';
 import type { Component, Resolver, StackFile } from './stack.ts';
 import { CLUSTER, loadManifests } from './stack.ts';
 import { waitFor, GateTimeoutError } from './gate.ts';
-import { makeGate } from './gates.ts';
-import { releaseState, releaseValues, upgradeRelease } from './actions/helm.ts';
+import { makeGate, rolloutGate, type StackGate } from './gates.ts';
+import { releaseObjects, releaseState, releaseValues, upgradeRelease } from './actions/helm.ts';
 import { applyManifests } from './actions/manifests.ts';
 import { buildImage, imageExists, loadImage } from './actions/image.ts';
 import { saveDiagnostics } from './diagnostics.ts';
 import { LabError } from './errors.ts';
 import { runSteps } from './ui.ts';
+import { WORKLOAD_KINDS, type WorkloadRef } from './rollout.ts';
 import type { Step, StepContext } from './ui.ts';
 
 export interface StackRun {
@@ -109,6 +110,8 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
     done.push((await loadImage(lab.runner, kube, lab.name, image)) ? 'loaded into the node' : 'already on the node');
   }
   const kube = await kubeP;
+  // What the install made that rolls out (Deployments, StatefulSets, DaemonSets): its gates wait for them first.
+  const workloads: WorkloadRef[] = [];
   if (c.helm) {
     const spec = resolver.resolve(c.helm, `${c.name}.helm`);
     const values = releaseValues(REPO_ROOT, spec);
@@ -121,15 +124,19 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
       await upgradeRelease(lab.runner, lab.context, spec, values);
       done.push(`release ${spec.release} ${state.state === 'absent' ? 'installed' : `upgraded (${state.detail})`}`);
     }
+    workloads.push(...(await releaseObjects(kube, spec.release, spec.namespace)).filter(isWorkload));
   }
   if (c.manifests) {
     const objects = loadManifests(REPO_ROOT, c.manifests, resolver);
     const r = await applyManifests(kube, objects, (l) => ctx.say(l));
     const count = (n: number) => `${n} object${n === 1 ? '' : 's'}`;
     done.push(r.applied.length ? `applied ${count(r.applied.length)}${r.unchanged.length ? `, ${r.unchanged.length} unchanged` : ''}` : `${count(r.unchanged.length)} unchanged`);
+    workloads.push(...objects.map((o) => ({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: String((o.metadata as { namespace?: string }).namespace ?? 'default'), name: String((o.metadata as { name?: string }).name) })).filter(isWorkload));
   }
-  for (const [i, g] of c.gates.entries()) {
-    const gate = makeGate(resolver.resolve(g, `${c.name}.gates[${i}]`), kube);
+  const gates: StackGate<string>[] = [];
+  if (workloads.length) gates.push(rolloutGate(workloads, kube, c.rolloutDeadlineMs));
+  gates.push(...c.gates.map((g, i) => makeGate(resolver.resolve(g, `${c.name}.gates[${i}]`), kube)));
+  for (const gate of gates) {
     gate.deadlineMs = Math.max(1, Math.round(gate.deadlineMs * lab.timeoutFactor));
     try {
       await waitFor(gate, { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
@@ -145,7 +152,11 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
       });
     }
   }
-  ctx.retitle(`${c.name}: ${[...done, c.gates.length ? `${c.gates.length} gate${c.gates.length === 1 ? '' : 's'} passed` : ''].filter(Boolean).join(', ')}`);
+  ctx.retitle(`${c.name}: ${[...done, gates.length ? `${gates.length} gate${gates.length === 1 ? '' : 's'} passed` : ''].filter(Boolean).join(', ')}`);
+}
+
+function isWorkload(o: { apiVersion: string; kind: string }): o is WorkloadRef & { apiVersion: string } {
+  return o.apiVersion === 'apps/v1' && (WORKLOAD_KINDS as readonly string[]).includes(o.kind);
 }
 
 function componentNamespaces(run: StackRun, c: Component): string[] {

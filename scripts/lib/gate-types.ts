@@ -3,7 +3,8 @@
 export const GATE_FIELDS: Record<string, { required: string[]; optional: string[] }> = {
   apiServiceAvailable: { required: ['name'], optional: [] },
   nodeMetrics: { required: [], optional: [] },
-  deploymentsReady: { required: ['namespace', 'labelSelector'], optional: [] },
+  workloadsReady: { required: ['namespace', 'labelSelector'], optional: [] },
+  condition: { required: ['apiVersion', 'kind', 'name', 'condition'], optional: ['namespace', 'status'] },
   prometheusReady: { required: ['url'], optional: [] },
   podsReady: { required: ['namespace', 'labelSelector'], optional: [] },
   http: { required: ['url'], optional: ['expectBody'] },

@@ -5,6 +5,8 @@ import type { Kube } from './kube.ts';
 import type { Diagnosis, GateSpec, ProbeResult } from './gate.ts';
 import type { GateData } from './stack.ts';
 import { listPath } from './resources.ts';
+import { explainPods } from './pod-diagnosis.ts';
+import { rolloutState, WORKLOAD_KINDS, type WorkloadRef } from './rollout.ts';
 
 /** A gate spec whose diagnosis may need to look at the cluster (logs, labels) first. */
 export interface StackGate<T = unknown> extends GateSpec<T> {
@@ -32,16 +34,20 @@ interface Pod {
     containerStatuses?: Array<{ name: string; ready: boolean; restartCount: number; state?: { waiting?: { reason?: string; message?: string } } }>;
   };
 }
-interface Deployment {
-  metadata: Meta;
-  spec?: { replicas?: number };
-  status?: { readyReplicas?: number; replicas?: number; updatedReplicas?: number };
-}
 interface ListOf<T> {
   items: T[];
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** The REST path of an object of any served kind, its plural found by discovery (undefined: not served). */
+async function objectPath(kube: Kube, apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<string | undefined> {
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  const list = await kube.getJson<{ resources?: Array<{ name: string; kind: string; namespaced: boolean }> }>(base);
+  const r = list?.resources?.find((x) => x.kind === kind && !x.name.includes('/'));
+  if (!r) return undefined;
+  return `${base}${r.namespaced && namespace ? `/namespaces/${namespace}` : ''}/${r.name}/${name}`;
+}
 
 async function fetchText(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
   try {
@@ -92,7 +98,53 @@ function notYet(state: string): ProbeResult<never> {
   return { ok: false, state };
 }
 
+/**
+ * A stack's gate. Where the gate names the pods that explain its failure (`involved`) and its own
+ * diagnosis finds nothing, the pods' states and events are read for a reason (pod-diagnosis.ts).
+ */
 export function makeGate(g: GateData, kube: Kube): StackGate<string> {
+  const gate = gateOf(g, kube);
+  const own = gate.diagnose;
+  const involved = gate.involved;
+  if (!involved) return gate;
+  return { ...gate, diagnose: async (last) => (await own?.(last)) ?? (await explainPods(kube, involved.namespace, involved.labelSelector)) };
+}
+
+/**
+ * Waits until every workload has rolled out (kubectl rollout status's rules, plus no pod of an older
+ * ReplicaSet left): the engine puts it before a component's own gates after an install, so they never
+ * pass against the pods of the previous revision.
+ */
+export function rolloutGate(workloads: WorkloadRef[], kube: Kube, deadlineMs: number): StackGate<string> {
+  const names = workloads.map((w) => `${w.kind.toLowerCase()}/${w.name}`);
+  let pending: WorkloadRef | undefined;
+  return {
+    deadlineMs,
+    intervalMs: 1000,
+    what: `${names.length === 1 ? names[0] : `${names.length} workloads`} rolled out`,
+    probe: async () => {
+      for (const w of workloads) {
+        const r = await rolloutState(kube, w);
+        if (!r.done) {
+          pending = w;
+          return notYet(r.state);
+        }
+      }
+      return ok(`${names.join(', ')} rolled out`);
+    },
+    diagnose: async () => (pending ? await workloadDiagnosis(kube, pending) : undefined),
+  };
+}
+
+/** The pods of one workload (by its selector) and what its controller says about them. */
+async function workloadDiagnosis(kube: Kube, w: WorkloadRef): Promise<Diagnosis | undefined> {
+  const obj = await kube.getJson<{ spec?: { selector?: { matchLabels?: Record<string, string> } } }>(`/apis/apps/v1/namespaces/${w.namespace}/${w.kind.toLowerCase()}s/${w.name}`).catch(() => undefined);
+  const sel = Object.entries(obj?.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const sets = w.kind === 'Deployment' && sel ? ((await kube.getJson<ListOf<{ metadata: Meta }>>(listPath('apps/v1', 'replicasets', w.namespace, sel)).catch(() => undefined))?.items ?? []).map((r) => r.metadata.name) : [];
+  return explainPods(kube, w.namespace, sel || undefined, [w.name, ...sets]);
+}
+
+function gateOf(g: GateData, kube: Kube): StackGate<string> {
   const base = { deadlineMs: g.deadlineMs, intervalMs: 1000 };
   switch (g.type) {
     case 'apiServiceAvailable': {
@@ -138,20 +190,54 @@ export function makeGate(g: GateData, kube: Kube): StackGate<string> {
         },
         involved: { namespace: 'kube-system', labelSelector: 'app.kubernetes.io/name=metrics-server' },
       };
-    case 'deploymentsReady': {
+    case 'workloadsReady': {
       const ns = str(g.namespace);
       const sel = str(g.labelSelector);
+      let pending: WorkloadRef | undefined;
       return {
         ...base,
-        what: `Deployments (${sel}) in ${ns} Ready`,
+        what: `workloads (${sel}) in ${ns} rolled out and Ready`,
         probe: async () => {
-          const list = (await kube.getJson<ListOf<Deployment>>(listPath('apps/v1', 'deployments', ns, sel)))?.items ?? [];
-          if (list.length === 0) return notYet(`no Deployments with ${sel} in ${ns} yet`);
-          const notReady = list.filter((d) => (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1));
-          if (notReady.length) return notYet(notReady.map((d) => `${d.metadata.name} ${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`).join(', '));
-          return ok(`${list.length} Ready`);
+          const found: WorkloadRef[] = [];
+          for (const kind of WORKLOAD_KINDS) {
+            const items = (await kube.getJson<ListOf<{ metadata: Meta }>>(listPath('apps/v1', `${kind.toLowerCase()}s`, ns, sel)))?.items ?? [];
+            found.push(...items.map((i) => ({ kind, namespace: ns, name: i.metadata.name })));
+          }
+          if (found.length === 0) return notYet(`no Deployments, StatefulSets or DaemonSets with ${sel} in ${ns} yet`);
+          for (const w of found) {
+            const r = await rolloutState(kube, w);
+            if (!r.done) {
+              pending = w;
+              return notYet(r.state);
+            }
+          }
+          return ok(`${found.length} rolled out`);
         },
         involved: { namespace: ns },
+        diagnose: async () => (pending ? await workloadDiagnosis(kube, pending) : undefined),
+      };
+    }
+    case 'condition': {
+      const apiVersion = str(g.apiVersion);
+      const kind = str(g.kind);
+      const ns = g.namespace === undefined ? undefined : str(g.namespace);
+      const name = str(g.name);
+      const type = str(g.condition);
+      const want = g.status === undefined ? 'True' : str(g.status);
+      const label = `${kind} ${ns ? `${ns}/` : ''}${name}`;
+      return {
+        ...base,
+        what: `${label} ${type}=${want}`,
+        probe: async () => {
+          const path = await objectPath(kube, apiVersion, kind, ns, name);
+          if (!path) return notYet(`the API serves no kind ${kind} in ${apiVersion} yet`);
+          const o = await kube.getJson<{ status?: { conditions?: Condition[] } }>(path);
+          if (!o) return notYet(`${label} does not exist yet`);
+          const c = o.status?.conditions?.find((x) => x.type === type);
+          if (c?.status === want) return ok(`${type}=${want}`);
+          return notYet(c ? `${type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}` : `no ${type} condition yet`);
+        },
+        ...(ns ? { involved: { namespace: ns } } : {}),
       };
     }
     case 'prometheusReady': {
@@ -184,14 +270,8 @@ export function makeGate(g: GateData, kube: Kube): StackGate<string> {
           if (ready.length === pods.length) return ok(`${ready.length} Ready`);
           return notYet(describePods(pods));
         },
+        // Why the pods are not Ready comes from their states and events (makeGate's pod diagnosis).
         involved: { namespace: ns, labelSelector: sel },
-        diagnose: (last) => {
-          if (/ErrImagePull|ImagePullBackOff|ErrImageNeverPull/.test(last)) {
-            return Promise.resolve({ cause: 'the node cannot find the app image: it was not loaded into kind (kind load docker-image), or the tag differs', fix: 'npm run up again (it loads the image when the node lacks it)' });
-          }
-          if (/CrashLoopBackOff/.test(last)) return Promise.resolve({ cause: 'the app container keeps crashing', fix: 'see its log tail in the diagnostics folder' });
-          return Promise.resolve(undefined);
-        },
       };
     }
     case 'http': {

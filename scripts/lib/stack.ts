@@ -38,6 +38,8 @@ export interface Component {
   /** Manifest file, relative to the repository root. */
   manifests?: string;
   image?: ImageSpec;
+  /** How long its Deployments/StatefulSets/DaemonSets may take to roll out after an install (default 5m). */
+  rolloutDeadlineMs: number;
   gates: GateData[];
 }
 
@@ -67,7 +69,7 @@ export interface DemoSpec {
 export const CLUSTER = 'cluster';
 
 const TOP = ['apiVersion', 'kind', 'name', 'description', 'settings', 'variants', 'secrets', 'urls', 'credentials', 'demo', 'components'];
-const COMPONENT = ['name', 'needs', 'helm', 'manifests', 'image', 'gates'];
+const COMPONENT = ['name', 'needs', 'helm', 'manifests', 'image', 'rolloutDeadline', 'gates'];
 const HELM = ['release', 'namespace', 'chart', 'repo', 'version', 'values', 'set', 'subcharts'];
 const IMAGE = ['context', 'repository'];
 
@@ -166,7 +168,9 @@ export function parseStack(file: string, doc: unknown, repoRoot: string): StackF
     });
     const kinds = ['helm', 'manifests', 'image'].filter((k) => c[k] !== undefined);
     if (kinds.length !== 1) f.fail(at, 'exactly one of helm, manifests, image', kinds.join(', ') || 'none');
-    const comp: Component = { name, needs, gates: [] };
+    const rollout = c.rolloutDeadline === undefined ? 300_000 : typeof c.rolloutDeadline === 'string' ? parseDuration(c.rolloutDeadline) : undefined;
+    if (rollout === undefined) f.fail(`${at}.rolloutDeadline`, 'a duration like 90s, 3m or 1m30s', c.rolloutDeadline);
+    const comp: Component = { name, needs, rolloutDeadlineMs: rollout, gates: [] };
     if (c.helm !== undefined) {
       const h = f.map(`${at}.helm`, c.helm);
       f.known(`${at}.helm`, h, HELM);
@@ -321,6 +325,12 @@ export const STACK_FUNCTIONS: Record<string, (arg: string) => string> = {
    * Release "prometheus" → prometheus-kube-prometheus-prometheus, the article's name.
    */
   kpsPrometheusService: (release) => `${kpsFullname(release)}-prometheus`,
+  /**
+   * The Prometheus resource the chart creates (and the operator turns into StatefulSet prometheus-<it>):
+   * "kube-prometheus-stack.prometheus.crname", `<fullname>-prometheus` (cleanPrometheusOperatorObjectNames
+   * is false by default; the lab does not set it).
+   */
+  kpsPrometheusResource: (release) => `${kpsFullname(release)}-prometheus`,
 };
 
 export interface ResolveInput {

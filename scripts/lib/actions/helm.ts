@@ -5,7 +5,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { parse, stringify } from 'yaml';
+import { gunzipSync } from 'node:zlib';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import type { Kube } from '../kube.ts';
+import { listPath } from '../resources.ts';
 import type { Runner } from '../exec.ts';
 import type { HelmSpec } from '../stack.ts';
 import { InputError } from '../errors.ts';
@@ -81,4 +84,36 @@ export async function upgradeRelease(runner: Runner, context: string, spec: Helm
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export interface ReleaseObject {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+interface ReleaseSecret {
+  metadata: { labels?: Record<string, string> };
+  data?: { release?: string };
+}
+
+/**
+ * The objects of a release's deployed revision, read from Helm's own record in the cluster: the Secret
+ * `sh.helm.release.v1.<release>.v<N>` (labels owner=helm, name, status, version), whose `release` key holds
+ * base64(gzip(JSON)) of the release, manifest included (Helm's pkg/storage/driver/secrets.go and util.go).
+ * Objects without a namespace are the release namespace's, as Helm installs them.
+ */
+export async function releaseObjects(kube: Kube, release: string, namespace: string): Promise<ReleaseObject[]> {
+  const list = await kube.getJson<{ items: ReleaseSecret[] }>(listPath('v1', 'secrets', namespace, `owner=helm,name=${release},status=deployed`));
+  const newest = (list?.items ?? []).sort((a, b) => Number(b.metadata.labels?.version ?? 0) - Number(a.metadata.labels?.version ?? 0))[0];
+  const data = newest?.data?.release;
+  if (!data) return [];
+  let raw = Buffer.from(Buffer.from(data, 'base64').toString('utf8'), 'base64');
+  if (raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw);
+  const manifest = (JSON.parse(raw.toString('utf8')) as { manifest?: string }).manifest ?? '';
+  return parseAllDocuments(manifest)
+    .map((d) => d.toJSON() as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } } | null)
+    .filter((o) => !!o?.kind && !!o.metadata?.name)
+    .map((o) => ({ apiVersion: String(o?.apiVersion), kind: String(o?.kind), namespace: o?.metadata?.namespace ?? namespace, name: String(o?.metadata?.name) }));
 }
