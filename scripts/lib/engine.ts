@@ -8,7 +8,7 @@ import type { Kube } from './kube.ts';
 import type { Component, Resolver, StackFile } from './stack.ts';
 import { CLUSTER, loadManifests } from './stack.ts';
 import { waitFor, GateTimeoutError } from './gate.ts';
-import { makeGate, rolloutGate, type StackGate } from './gates.ts';
+import { makeGate, rolloutGate, signatureDiagnosis, type StackGate } from './gates.ts';
 import { releaseObjects, releaseState, releaseValues, upgradeRelease } from './actions/helm.ts';
 import { applyManifests } from './actions/manifests.ts';
 import { buildImage, imageExists, loadImage } from './actions/image.ts';
@@ -145,10 +145,11 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
       const namespaces = gate.involved ? [gate.involved.namespace] : componentNamespaces(run, c);
       const dir = path.join(lab.stateDir, 'diagnostics', `${new Date().toISOString().replace(/[:.]/g, '-')}-${c.name}`);
       const saved = await saveDiagnostics(kube, dir, { component: c.name, gate: gate.what, lastState: err.lastState, namespaces, labelSelector: gate.involved?.labelSelector }).catch(() => undefined);
+      const known = await signatureDiagnosis(kube, workloads, c.signatures);
       throw new LabError(`${c.name}: ${err.message}`, {
         details: [...err.details, ...(saved ? [`diagnostics (pods, events, log tails): ${displayPath(saved)}`] : [])],
-        why: err.why,
-        fix: err.fix,
+        why: known?.cause ?? err.why,
+        fix: known ? known.fix : err.fix,
       });
     }
   }

@@ -3,7 +3,7 @@
 // (../shared/reference/stack-facts.md), the likely cause and the fix.
 import type { Kube } from './kube.ts';
 import type { Diagnosis, GateSpec, ProbeResult } from './gate.ts';
-import type { GateData } from './stack.ts';
+import type { GateData, Signature } from './stack.ts';
 import { listPath } from './resources.ts';
 import { explainPods } from './pod-diagnosis.ts';
 import { rolloutState, WORKLOAD_KINDS, type WorkloadRef } from './rollout.ts';
@@ -85,6 +85,27 @@ export async function podLogTail(kube: Kube, namespace: string, pod: string, lin
   return r.status === 200 ? r.body : '';
 }
 
+/**
+ * The first known failure signature (a stack's data) found in the log tails of the workloads' pods. Known
+ * signatures are more specific than any generic reading of a gate's state, so they are tried first.
+ */
+export async function signatureDiagnosis(kube: Kube, workloads: WorkloadRef[], signatures: Signature[]): Promise<Diagnosis | undefined> {
+  if (!signatures.length || !workloads.length) return undefined;
+  try {
+    const logs: string[] = [];
+    for (const w of workloads) {
+      const o = await kube.getJson<{ spec?: { selector?: { matchLabels?: Record<string, string> } } }>(`/apis/apps/v1/namespaces/${w.namespace}/${w.kind.toLowerCase()}s/${w.name}`);
+      const sel = Object.entries(o?.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+      if (sel) logs.push(await logsOf(kube, w.namespace, sel));
+    }
+    const text = logs.join('\n');
+    const hit = signatures.find((sig) => sig.log.test(text));
+    return hit ? { cause: hit.cause, ...(hit.fix ? { fix: hit.fix } : {}) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function logsOf(kube: Kube, namespace: string, labelSelector: string): Promise<string> {
   const pods = (await kube.getJson<ListOf<Pod>>(listPath('v1', 'pods', namespace, labelSelector)))?.items ?? [];
   const logs = await Promise.all(pods.map((p) => podLogTail(kube, namespace, p.metadata.name).catch(() => '')));
@@ -159,21 +180,11 @@ function gateOf(g: GateData, kube: Kube): StackGate<string> {
           if (c?.status === 'True') return ok('Available');
           return notYet(`Available=${c?.status ?? 'Unknown'}${c?.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`);
         },
-        involved: name.includes('.metrics.k8s.io') && !name.includes('custom') ? { namespace: 'kube-system', labelSelector: 'app.kubernetes.io/name=metrics-server' } : undefined,
-        diagnose: async (last) => {
-          if (name === 'v1beta1.metrics.k8s.io') {
-            const logs = await logsOf(kube, 'kube-system', 'app.kubernetes.io/name=metrics-server').catch(() => '');
-            if (/x509: cannot validate certificate|doesn't contain any IP SANs/.test(logs)) {
-              return {
-                cause: "metrics-server cannot verify the kubelets' serving certificates (x509: no IP SANs): kind's kubelets need --kubelet-insecure-tls",
-                fix: 'keep `args: [--kubelet-insecure-tls]` in charts-values/metrics-server.yaml (not apiService.insecureSkipTLSVerify), then npm run up',
-              };
-            }
-          }
+        diagnose: (last) => {
           if (/FailedDiscoveryCheck|MissingEndpoints|ServiceNotFound/.test(last)) {
-            return { cause: 'the aggregated API server behind it is not serving yet (its pod is not Ready, or crashing)', fix: 'see the pod states and log tails in the diagnostics folder' };
+            return Promise.resolve({ cause: 'the aggregated API server behind it is not serving yet (its pod is not Ready, or crashing)', fix: 'see the pod states and log tails in the diagnostics folder' });
           }
-          return undefined;
+          return Promise.resolve(undefined);
         },
       };
     }
@@ -188,7 +199,6 @@ function gateOf(g: GateData, kube: Kube): StackGate<string> {
           if (items.length === 0) return notYet('no node metrics yet (metrics-server scrapes every 15s)');
           return ok(items.map((i) => `${i.metadata.name} cpu ${i.usage?.cpu ?? '?'}`).join(', '));
         },
-        involved: { namespace: 'kube-system', labelSelector: 'app.kubernetes.io/name=metrics-server' },
       };
     case 'workloadsReady': {
       const ns = str(g.namespace);

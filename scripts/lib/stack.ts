@@ -40,7 +40,16 @@ export interface Component {
   image?: ImageSpec;
   /** How long its Deployments/StatefulSets/DaemonSets may take to roll out after an install (default 5m). */
   rolloutDeadlineMs: number;
+  /** Known failure signatures in its pods' logs, read when any of its gates gives up. */
+  signatures: Signature[];
   gates: GateData[];
+}
+
+export interface Signature {
+  /** A regular expression matched against the log tails of the component's pods. */
+  log: RegExp;
+  cause: string;
+  fix?: string;
 }
 
 export interface StackFile {
@@ -69,7 +78,7 @@ export interface DemoSpec {
 export const CLUSTER = 'cluster';
 
 const TOP = ['apiVersion', 'kind', 'name', 'description', 'settings', 'variants', 'secrets', 'urls', 'credentials', 'demo', 'components'];
-const COMPONENT = ['name', 'needs', 'helm', 'manifests', 'image', 'rolloutDeadline', 'gates'];
+const COMPONENT = ['name', 'needs', 'helm', 'manifests', 'image', 'rolloutDeadline', 'signatures', 'gates'];
 const HELM = ['release', 'namespace', 'chart', 'repo', 'version', 'values', 'set', 'subcharts'];
 const IMAGE = ['context', 'repository'];
 
@@ -170,7 +179,23 @@ export function parseStack(file: string, doc: unknown, repoRoot: string): StackF
     if (kinds.length !== 1) f.fail(at, 'exactly one of helm, manifests, image', kinds.join(', ') || 'none');
     const rollout = c.rolloutDeadline === undefined ? 300_000 : typeof c.rolloutDeadline === 'string' ? parseDuration(c.rolloutDeadline) : undefined;
     if (rollout === undefined) f.fail(`${at}.rolloutDeadline`, 'a duration like 90s, 3m or 1m30s', c.rolloutDeadline);
-    const comp: Component = { name, needs, rolloutDeadlineMs: rollout, gates: [] };
+    const signatures: Signature[] = [];
+    const sigs = c.signatures === undefined ? [] : c.signatures;
+    if (!Array.isArray(sigs)) f.fail(`${at}.signatures`, 'a list of {log, cause, fix}');
+    sigs.forEach((x: unknown, j: number) => {
+      const sat = `${at}.signatures[${j}]`;
+      const sm = f.map(sat, x);
+      f.known(sat, sm, ['log', 'cause', 'fix']);
+      const text = f.str(`${sat}.log`, sm.log);
+      let log: RegExp;
+      try {
+        log = new RegExp(text);
+      } catch (err) {
+        f.fail(`${sat}.log`, `a regular expression (${(err as Error).message})`, text);
+      }
+      signatures.push({ log, cause: f.str(`${sat}.cause`, sm.cause), ...(sm.fix === undefined ? {} : { fix: f.str(`${sat}.fix`, sm.fix) }) });
+    });
+    const comp: Component = { name, needs, rolloutDeadlineMs: rollout, signatures, gates: [] };
     if (c.helm !== undefined) {
       const h = f.map(`${at}.helm`, c.helm);
       f.known(`${at}.helm`, h, HELM);
