@@ -93,9 +93,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   'check-values': {
     summary: 'check every key in charts-values/ against `helm show values` of the pinned chart versions',
-    usage: 'hpa-lab check-values [--stack S]',
-    options: { ...COMMON, ...KIND_CONFIG, ...STACK },
-    help: [...STACK_HELP],
+    usage: 'hpa-lab check-values [--stack S] [--update]',
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK, update: { type: 'boolean', default: false } },
+    help: [...STACK_HELP, '--update                also rewrite charts-values/keys/ (the key sets `up` checks offline) from helm show values'],
   },
   demo: {
     summary: 'drive load at the app, show the HPA scale out and back in; --expect-replicas for a CI verdict',
@@ -256,7 +256,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
         });
       }
       case 'check-values':
-        return await checkValues(lab, prepareStack(choice, lab.stateDir));
+        return await checkValues(lab, prepareStack(choice, lab.stateDir), { update: values.update === true });
       default:
         throw new InputError(`unknown command "${command}"`);
     }

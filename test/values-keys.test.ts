@@ -5,8 +5,8 @@ import { expect, it } from 'vitest';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { checkValuesKeys, keyExists, leafPaths } from '../scripts/lib/values-check.ts';
-import { checkStackValues, allowedKeys } from '../scripts/commands/check-values.ts';
+import { allowedKeys, checkValuesKeys, keyExists, leafPaths } from '../scripts/lib/values-check.ts';
+import { checkStackValues } from '../scripts/commands/check-values.ts';
 import type { DefaultsSource } from '../scripts/commands/check-values.ts';
 import { prepareStack } from '../scripts/lib/lab-stack.ts';
 

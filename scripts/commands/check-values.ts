@@ -1,16 +1,14 @@
 // `hpa-lab check-values`: every key the stack's values set must exist in the pinned chart's defaults
 // (Helm silently ignores a misspelled key). The defaults come from `helm show values` for each chart and
 // sub-chart at its pinned version, so whoever bumps a version re-checks against the new chart.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parse } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
 import { REPO_ROOT } from '../lib/lab.ts';
 import type { PreparedStack } from '../lib/lab-stack.ts';
 import { releaseValues } from '../lib/actions/helm.ts';
-import { checkValuesKeys } from '../lib/values-check.ts';
+import { allowedKeys, checkValuesKeys } from '../lib/values-check.ts';
 import type { KeyProblem } from '../lib/values-check.ts';
-import { InputError } from '../lib/errors.ts';
+import { writeChartKeys } from '../lib/chart-keys.ts';
 
 export type DefaultsSource = (chart: string, repo: string, version: string) => Promise<unknown>;
 
@@ -20,13 +18,6 @@ export interface ReleaseCheck {
   version: string;
   valuesFile: string;
   problems: KeyProblem[];
-}
-
-export function allowedKeys(): Record<string, Record<string, string>> {
-  const file = path.join(REPO_ROOT, 'charts-values', 'allowed-keys.yaml');
-  const doc = parse(readFileSync(file, 'utf8')) as unknown;
-  if (typeof doc !== 'object' || doc === null) throw new InputError(`${file}: expected a map of chart → key → reason`);
-  return doc as Record<string, Record<string, string>>;
 }
 
 export async function checkStackValues(prepared: PreparedStack, source: DefaultsSource): Promise<ReleaseCheck[]> {
@@ -48,8 +39,17 @@ export function helmShowValues(lab: Lab): DefaultsSource {
   return async (chart, repo, version) => parse((await lab.runner.run('helm', ['show', 'values', chart, '--repo', repo, '--version', version])).stdout) as unknown;
 }
 
-export async function checkValues(lab: Lab, prepared: PreparedStack): Promise<number> {
-  const results = await checkStackValues(prepared, helmShowValues(lab));
+export async function checkValues(lab: Lab, prepared: PreparedStack, opts: { update: boolean } = { update: false }): Promise<number> {
+  const source = helmShowValues(lab);
+  if (opts.update) {
+    for (const c of prepared.stack.components) {
+      if (!c.helm) continue;
+      const h = prepared.resolver.resolve(c.helm, `${c.name}.helm`);
+      const charts = [{ chart: h.chart, repo: h.repo, version: h.version }, ...Object.entries(h.subcharts).map(([chart, s]) => ({ chart, ...s }))];
+      for (const x of charts) lab.print(`wrote ${writeChartKeys(x.chart, x.version, await source(x.chart, x.repo, x.version), `helm show values ${x.chart} --repo ${x.repo} --version ${x.version} (npm run check-values -- --update)`)}`);
+    }
+  }
+  const results = await checkStackValues(prepared, source);
   let bad = 0;
   for (const r of results) {
     if (r.problems.length === 0) {

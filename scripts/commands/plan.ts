@@ -4,7 +4,7 @@ import { Document } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
 import { displayPath, REPO_ROOT } from '../lib/lab.ts';
 import type { PreparedStack } from '../lib/lab-stack.ts';
-import { checkNodePorts } from '../lib/lab-stack.ts';
+import { checkNodePorts, checkReleaseKeys } from '../lib/lab-stack.ts';
 import { loadManifests } from '../lib/stack.ts';
 import { releaseValues } from '../lib/actions/helm.ts';
 import { withBookkeeping } from '../lib/actions/manifests.ts';
@@ -83,5 +83,6 @@ export function renderPlan(steps: PlanStep[]): string {
 }
 
 export function plan(lab: Lab, prepared: PreparedStack): void {
+  checkReleaseKeys(prepared);
   lab.print(renderPlan(planSteps(lab, prepared)).trimEnd());
 }

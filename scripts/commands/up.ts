@@ -3,7 +3,7 @@
 import type { Lab } from '../lib/lab.ts';
 import { createMarker, deadline } from '../lib/lab.ts';
 import type { StackChoice } from '../lib/lab-stack.ts';
-import { prepareStack, saveSecrets } from '../lib/lab-stack.ts';
+import { checkReleaseKeys, prepareStack, saveSecrets } from '../lib/lab-stack.ts';
 import { runStack } from '../lib/engine.ts';
 import { planSteps } from './plan.ts';
 import { runSteps } from '../lib/ui.ts';
@@ -26,6 +26,7 @@ export interface UpOptions {
 export async function up(lab: Lab, choice: StackChoice, opts: UpOptions): Promise<void> {
   // Bad input (stack, --set, --variant, ports) fails here, before preflight and before anything changes.
   const prepared = prepareStack(choice, lab.stateDir);
+  checkReleaseKeys(prepared);
   planSteps(lab, prepared);
   let exists = false;
   let warnings: Check[] = [];

@@ -1,12 +1,15 @@
 // Turns the stack file and the command line (--stack, --set, --variant) into what the engine and
 // `plan` use: resolved settings, image references and the lab's generated secrets.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './lab.ts';
 import { contentTag, generateSecret, loadStack, makeResolver } from './stack.ts';
 import type { Resolver, StackFile } from './stack.ts';
 import { InputError } from './errors.ts';
 import type { PortMapping } from './kind-config.ts';
+import { releaseValues } from './actions/helm.ts';
+import { checkKeys } from './chart-keys.ts';
+import { allowedKeys } from './values-check.ts';
 
 export interface StackChoice {
   stack: string;
@@ -93,6 +96,42 @@ export function checkNodePorts(prepared: PreparedStack, docs: unknown[], mapping
   if (unmapped.length) {
     throw new InputError(`${prepared.stack.file}: nodePort ${unmapped.join(', ')} is not published by ${kindFile} (it maps ${[...mapped].join(', ')})`, {
       fix: `add an extraPortMappings entry (containerPort = hostPort = ${unmapped[0]}, listenAddress 127.0.0.1) or change the setting with --set`,
+    });
+  }
+}
+
+/** Every chart and sub-chart version the project's stacks pin (stacks/*.yaml). */
+export function pinnedCharts(): Array<{ chart: string; version: string }> {
+  const out = new Map<string, { chart: string; version: string }>();
+  for (const f of readdirSync(path.join(REPO_ROOT, 'stacks')).filter((x) => x.endsWith('.yaml'))) {
+    for (const c of loadStack(REPO_ROOT, path.join('stacks', f)).components) {
+      if (!c.helm) continue;
+      out.set(`${c.helm.chart}-${c.helm.version}`, { chart: c.helm.chart, version: c.helm.version });
+      for (const [key, sub] of Object.entries(c.helm.subcharts)) out.set(`${key}-${sub.version}`, { chart: key, version: sub.version });
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * Every key the stack's releases set exists in the pinned chart (offline, from the key sets in
+ * charts-values/keys/): an unknown key is bad input, named with its file and the nearest known key.
+ */
+export function checkReleaseKeys(prepared: PreparedStack): void {
+  const allowed = allowedKeys();
+  for (const c of prepared.stack.components) {
+    if (!c.helm) continue;
+    const h = prepared.resolver.resolve(c.helm, `${c.name}.helm`);
+    const rel = { chart: h.chart, version: h.version, subcharts: h.subcharts };
+    const fromFile = checkKeys(releaseValues(REPO_ROOT, { ...h, set: {} }), rel, allowed[h.chart] ?? {});
+    const fromSet = checkKeys(releaseValues(REPO_ROOT, { ...h, set: h.set }), rel, allowed[h.chart] ?? {}).filter((p) => !fromFile.some((q) => q.path === p.path));
+    const first = fromFile[0] ?? fromSet[0];
+    if (!first) continue;
+    const where = fromFile.length ? h.values : `${prepared.stack.file}: components.${c.name}.helm.set`;
+    const all = [...fromFile, ...fromSet];
+    throw new InputError(`${where}: ${first.message.replace("not a key of the chart's default values", `not a key of ${h.chart} ${h.version}'s values (Helm would ignore it silently)`)}`, {
+      details: all.length > 1 ? all.slice(1).map((p) => p.message) : undefined,
+      fix: `correct the key, or, if the chart's templates read it without a default, add it to charts-values/allowed-keys.yaml with the reason`,
     });
   }
 }

@@ -1,3 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { InputError } from './errors.ts';
+import { REPO_ROOT } from './lab.ts';
 // Checks that every key a values file sets exists in the chart's own defaults. Helm ignores a misspelled
 // key silently, so `prometheus.prometheusSpec.scrapeIntervall: 10s` would install fine and do nothing.
 // Maps and lists whose default is empty ({} / [] / null) are open: anything may be set below them.
@@ -37,6 +42,14 @@ export function keyExists(defaults: unknown, path: string[]): boolean {
     node = node[key];
   }
   return true;
+}
+
+/** charts-values/allowed-keys.yaml: chart → key → why the key is allowed though the defaults lack it. */
+export function allowedKeys(): Record<string, Record<string, string>> {
+  const file = path.join(REPO_ROOT, 'charts-values', 'allowed-keys.yaml');
+  const doc = parse(readFileSync(file, 'utf8')) as unknown;
+  if (typeof doc !== 'object' || doc === null) throw new InputError(`${file}: expected a map of chart → key → reason`);
+  return doc as Record<string, Record<string, string>>;
 }
 
 export function checkValuesKeys(values: unknown, chart: ChartDefaults): KeyProblem[] {
