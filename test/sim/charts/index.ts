@@ -6,12 +6,13 @@ import { registerAggregatedApi } from '../lib/aggregator.ts';
 import type { Controller } from '../lib/controllers.ts';
 import { registerBehaviour } from '../lib/podbehaviour.ts';
 import type { ChartVersion, SimulatedSoftware } from './common.ts';
+import { keda } from './keda.ts';
 import { kubePrometheusStack } from './kube-prometheus-stack.ts';
 import { metricsServer, metricsServerSoftware } from './metrics-server.ts';
 import { prometheusAdapter, prometheusAdapterSoftware } from './prometheus-adapter.ts';
 import { prometheusOperatorSoftware } from './prometheus-operator.ts';
 
-export const CHARTS: ChartVersion[] = [metricsServer, kubePrometheusStack, prometheusAdapter];
+export const CHARTS: ChartVersion[] = [metricsServer, kubePrometheusStack, prometheusAdapter, keda];
 
 /** "https://x/charts/" and "https://x/charts" are the same repository. */
 export function normalizeRepo(url: string): string {
