@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { formatError, InputError, InterruptedError, LabError } from './lib/errors.ts';
-import { execaRunner } from './lib/exec.ts';
+import { execaRunner, labRunner } from './lib/exec.ts';
 import { realHost } from './lib/host.ts';
 import { realClock } from './lib/gate.ts';
 import { loadKindConfig } from './lib/kind-config.ts';
@@ -19,7 +19,7 @@ import { plan } from './commands/plan.ts';
 import { checkValues } from './commands/check-values.ts';
 import { demo } from './commands/demo.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
-import { prepareStack } from './lib/lab-stack.ts';
+import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
 import { parseSet } from './lib/stack.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
@@ -56,7 +56,7 @@ interface CommandSpec {
 
 const COMMON_HELP = [
   '--name <name>           cluster name (default hpa-lab; kubectl context kind-<name>)',
-  '--verbose, -v           show stack traces and every tool command',
+  '--verbose, -v           print each tool command as it runs (on stderr, secrets masked), and stack traces',
   '--help, -h              this help',
 ];
 
@@ -205,7 +205,11 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     const lab: Lab = {
       ...makeLabIdentity(name),
       kindConfig: { ...kindConfig, file: path.relative(process.cwd(), kindConfigPath) || kindConfigPath },
-      runner: execaRunner(controller.signal),
+      runner: labRunner(execaRunner(controller.signal), {
+        timeoutFactor,
+        ...(verbose ? { trace: (line: string) => io.err(line) } : {}),
+        secrets: () => keptSecrets(makeLabIdentity(name).stateDir),
+      }),
       host: realHost,
       clock: realClock,
       signal: controller.signal,

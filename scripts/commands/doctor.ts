@@ -1,22 +1,7 @@
 // `hpa-lab doctor`: preflight on its own, as a table or JSON. Exits 1 when a blocking check fails.
 import type { Lab } from '../lib/lab.ts';
-import { runPreflight } from '../lib/preflight.ts';
-import type { Check } from '../lib/preflight.ts';
+import { formatChecks, runPreflight } from '../lib/preflight.ts';
 import { clusterExists } from '../lib/cluster.ts';
-
-const MARK: Record<Check['level'], string> = { ok: '✔', warn: '!', fail: '✖', info: 'i' };
-
-export function formatChecks(checks: Check[]): string {
-  const lines: string[] = [];
-  for (const c of checks) {
-    lines.push(`${MARK[c.level]} ${c.level.padEnd(4)} ${c.summary}`);
-    if (c.level !== 'ok') {
-      if (c.why) lines.push(`         why: ${c.why}`);
-      if (c.fix) lines.push(`         fix: ${c.fix.split('\n').join('\n              ')}`);
-    }
-  }
-  return lines.join('\n');
-}
 
 export async function doctor(lab: Lab, opts: { json: boolean }): Promise<number> {
   const exists = await clusterExists(lab.runner, lab.name).catch(() => false);

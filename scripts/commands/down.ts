@@ -4,9 +4,8 @@
 import type { Lab } from '../lib/lab.ts';
 import { createMarker } from '../lib/lab.ts';
 import { runSteps } from '../lib/ui.ts';
-import { clusterExists, deleteCluster, kindKubeconfig } from '../lib/cluster.ts';
+import { assertOwnedIfReadable, clusterExists, deleteCluster, kindKubeconfig } from '../lib/cluster.ts';
 import { kubeFromKubeconfig } from '../lib/kube.ts';
-import { assertOwnedIfReadable } from './up.ts';
 import { labImages, removeImages } from '../lib/actions/image.ts';
 import { secretsFile } from '../lib/lab-stack.ts';
 import { rmSync } from 'node:fs';
@@ -27,7 +26,7 @@ export async function down(lab: Lab, opts: { force: boolean; keepImages: boolean
           }
           if (!opts.force) {
             const kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
-            await assertOwnedIfReadable(lab, kube);
+            await assertOwnedIfReadable(lab, kube, { unreadable: 'refuse' });
           }
           ctx.say(`kind delete cluster --name ${lab.name}`);
           await deleteCluster(lab.runner, lab.name);

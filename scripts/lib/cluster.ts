@@ -1,7 +1,16 @@
-// The kind cluster: every call names the cluster explicitly (--name), never relies on kind's default.
+// The kind cluster and its lifecycle: created or reused (only when it is hpa-lab's), its API server gated,
+// deleted. Every call names the cluster explicitly (--name), never relies on kind's default.
 import type { Runner } from './exec.ts';
+import { MissingToolError } from './exec.ts';
 import type { KindConfig } from './kind-config.ts';
-import { contextName } from './kube.ts';
+import { contextName, kubeFromKubeconfig } from './kube.ts';
+import type { Kube } from './kube.ts';
+import type { Lab } from './lab.ts';
+import { createMarker, deadline } from './lab.ts';
+import type { StepContext } from './ui.ts';
+import { waitFor } from './gate.ts';
+import { apiServerReadyGate } from './api-gate.ts';
+import { InterruptedError, LabError } from './errors.ts';
 
 /**
  * The node label that marks a cluster as made by hpa-lab (set in kind/cluster.yaml). Not
@@ -25,8 +34,9 @@ export async function createCluster(runner: Runner, name: string, config: KindCo
   await runner.run('kind', args, { onLine: opts.onLine });
 }
 
-export async function deleteCluster(runner: Runner, name: string): Promise<void> {
-  await runner.run('kind', ['delete', 'cluster', '--name', name]);
+/** afterInterrupt: the clean-up after Ctrl-C, which the interrupt must not cancel in turn. */
+export async function deleteCluster(runner: Runner, name: string, opts: { afterInterrupt?: boolean } = {}): Promise<void> {
+  await runner.run('kind', ['delete', 'cluster', '--name', name], { ignoreAbort: opts.afterInterrupt === true });
 }
 
 /** The cluster's kubeconfig, read from kind without touching any file. */
@@ -48,4 +58,80 @@ export async function userKubeconfigHasContext(name: string): Promise<boolean> {
 
 export async function exportKubeconfig(runner: Runner, name: string): Promise<void> {
   await runner.run('kind', ['export', 'kubeconfig', '--name', name]);
+}
+
+/** The cluster node of the stack: created or reused, API server Ready, kubectl context present. */
+export async function ensureCluster(lab: Lab, existed: boolean, opts: { retain: boolean }, ctx: StepContext): Promise<Kube> {
+  let exists = existed;
+  let how = 'reused';
+  if (exists && createMarker.present(lab)) {
+    ctx.say('a previous `up` was interrupted while creating this cluster: deleting the half-made cluster');
+    await deleteCluster(lab.runner, lab.name);
+    exists = false;
+  }
+  let kube: Kube;
+  if (exists) {
+    kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+    await assertOwnedIfReadable(lab, kube);
+  } else {
+    createMarker.set(lab);
+    try {
+      await createCluster(lab.runner, lab.name, lab.kindConfig, { retain: opts.retain, onLine: (l) => ctx.say(l.trim()) });
+    } catch (err) {
+      if (lab.signal.aborted) {
+        // kind deletes its nodes itself when a create fails, but not when it is interrupted.
+        if (!opts.retain) await deleteCluster(lab.runner, lab.name, { afterInterrupt: true }).catch(() => undefined);
+        createMarker.clear(lab);
+        throw new InterruptedError();
+      }
+      createMarker.clear(lab);
+      throw err;
+    }
+    createMarker.clear(lab);
+    how = 'created';
+    kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+  }
+  const ready = await waitFor(apiServerReadyGate(kube, deadline(lab, 120)), { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
+  let context = 'context present';
+  if (!(await userKubeconfigHasContext(lab.name))) {
+    await exportKubeconfig(lab.runner, lab.name);
+    context = 'context restored with kind export kubeconfig';
+  }
+  ctx.retitle(`cluster ${lab.name}: ${how}, Kubernetes ${ready.version}, ${ready.nodes.length} node${ready.nodes.length === 1 ? '' : 's'} Ready, ${context}`);
+  return kube;
+}
+
+export async function clusterExistsOrFalse(lab: Lab): Promise<boolean> {
+  try {
+    return await clusterExists(lab.runner, lab.name);
+  } catch (err) {
+    // A missing kind or an unreachable Docker daemon is preflight's to report, with its fix.
+    if (err instanceof MissingToolError || err instanceof LabError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Refuses to adopt or delete a cluster of that name that hpa-lab did not create. When its API server does
+ * not answer (within a few seconds), `up` goes on (its API gate then says why, within its deadline), and
+ * `down` refuses: it cannot tell whose cluster it is (`--force` deletes it anyway).
+ */
+export async function assertOwnedIfReadable(lab: Lab, kube: Kube, opts: { unreadable: 'continue' | 'refuse' } = { unreadable: 'continue' }): Promise<void> {
+  let nodes;
+  try {
+    nodes = await kube.listNodes(5000);
+  } catch (err) {
+    if (opts.unreadable === 'continue') return;
+    throw new LabError(`cannot tell whether kind cluster "${lab.name}" is hpa-lab's: its API server does not answer (${(err as Error).message})`, {
+      why: 'hpa-lab deletes only clusters whose node carries its label, and it cannot read the node',
+      fix: `npm run down -- --force deletes the cluster anyway (kind delete cluster --name ${lab.name}); or start its node again: docker start ${lab.name}-control-plane`,
+    });
+  }
+  const ours = nodes.some((n) => n.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE);
+  if (!ours) {
+    throw new LabError(`a kind cluster named "${lab.name}" exists but was not created by hpa-lab (its node has no label ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE})`, {
+      why: 'hpa-lab only changes clusters it made, so it will not install into or delete this one',
+      fix: `use another name (--name my-lab), or delete that cluster yourself: kind delete cluster --name ${lab.name}`,
+    });
+  }
 }

@@ -15,6 +15,7 @@ import { buildImage, imageExists, loadImage } from './actions/image.ts';
 import { saveDiagnostics } from './diagnostics.ts';
 import { LabError } from './errors.ts';
 import { runSteps } from './ui.ts';
+import { privateKubeconfig } from './private-kubeconfig.ts';
 import { WORKLOAD_KINDS, type WorkloadRef } from './rollout.ts';
 import type { Step, StepContext } from './ui.ts';
 
@@ -115,13 +116,14 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
   if (c.helm) {
     const spec = resolver.resolve(c.helm, `${c.name}.helm`);
     const values = releaseValues(REPO_ROOT, spec);
-    const state = await releaseState(lab.runner, lab.context, spec, values);
+    const target = { kubeconfig: privateKubeconfig(kube.kubeconfig), context: kube.context };
+    const state = await releaseState(lab.runner, target, spec, values);
     if (state.state === 'current') {
       done.push(`release ${spec.release} unchanged`);
     } else {
       ctx.say(`helm upgrade --install ${spec.release} ${spec.chart} ${spec.version} (${state.detail})`);
       // helm's own output (NOTES) is not streamed: the gates say what matters, and a failure shows helm's Error: line.
-      await upgradeRelease(lab.runner, lab.context, spec, values);
+      await upgradeRelease(lab.runner, target, spec, values);
       done.push(`release ${spec.release} ${state.state === 'absent' ? 'installed' : `upgraded (${state.detail})`}`);
     }
     workloads.push(...(await releaseObjects(kube, spec.release, spec.namespace)).filter(isWorkload));

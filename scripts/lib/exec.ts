@@ -18,6 +18,8 @@ export interface RunOptions {
   cwd?: string;
   /** Called with each output line as it arrives (live progress for long commands). */
   onLine?: (line: string) => void;
+  /** Not stopped by Ctrl-C: the clean-up that runs after an interrupt. */
+  ignoreAbort?: boolean;
 }
 
 export interface Runner {
@@ -46,7 +48,7 @@ export function execaRunner(signal?: AbortSignal): Runner {
         input: opts.input,
         cwd: opts.cwd,
         timeout: opts.timeoutMs,
-        cancelSignal: signal,
+        cancelSignal: opts.ignoreAbort ? undefined : signal,
         forceKillAfterDelay: 3000,
         stripFinalNewline: true,
         all: true,
@@ -58,12 +60,16 @@ export function execaRunner(signal?: AbortSignal): Runner {
       if (result.code === 'ENOENT' || (result.failed && /ENOENT/.test(result.originalMessage ?? ''))) {
         throw new MissingToolError(cmd);
       }
-      if (result.isCanceled || (signal?.aborted ?? false)) {
+      if (result.isCanceled || (!opts.ignoreAbort && (signal?.aborted ?? false))) {
         throw new ToolError(quoteArgs(cmd, args), 'interrupted', { exitCode: result.exitCode });
       }
       const out: RunResult = { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
       if (result.timedOut) {
-        throw new ToolError(quoteArgs(cmd, args), `${String(result.all ?? '')}\ntimed out after ${opts.timeoutMs}ms`);
+        const limit = formatSeconds((opts.timeoutMs ?? 0) / 1000);
+        throw new ToolError(quoteArgs(cmd, args), `${String(result.all ?? '')}\n(stopped: no result within ${limit})`, {
+          why: `${cmd} did not finish within ${limit}, hpa-lab's deadline for this kind of call: the tool hangs (an API server or Docker daemon that accepts connections but does not answer), or the machine is very slow`,
+          fix: `see whether \`${quoteArgs(cmd, args.slice(0, 2))}\` answers on its own; on a slow machine, --timeout-factor 3 gives every deadline three times as long`,
+        });
       }
       if (out.exitCode !== 0 && opts.check !== false) {
         throw new ToolError(quoteArgs(cmd, args), String(result.all ?? ''), { exitCode: out.exitCode });
@@ -77,5 +83,57 @@ function lineTap(onLine: (line: string) => void) {
   return function* (line: unknown) {
     onLine(String(line));
     yield line;
+  };
+}
+
+function formatSeconds(s: number): string {
+  return s >= 60 && s % 60 === 0 ? `${s / 60}m` : `${Math.round(s)}s`;
+}
+
+/**
+ * How long each kind of tool call may take before hpa-lab stops it (seconds, before --timeout-factor). Long
+ * enough for a slow laptop's honest work (a cluster create, an image build), short enough that a hang ends
+ * with a message naming the command.
+ */
+export const CALL_DEADLINES: Array<{ match: RegExp; seconds: number }> = [
+  { match: /^kind create cluster\b/, seconds: 600 },
+  { match: /^kind load\b/, seconds: 600 },
+  { match: /^kind (delete|export)\b/, seconds: 180 },
+  { match: /^kind\b/, seconds: 60 },
+  { match: /^helm upgrade\b/, seconds: 600 },
+  { match: /^helm\b/, seconds: 120 },
+  { match: /^docker (buildx )?build\b/, seconds: 1200 },
+  { match: /^docker (image )?(save|load)\b/, seconds: 600 },
+  { match: /^docker\b/, seconds: 60 },
+  { match: /.*/, seconds: 300 },
+];
+
+/** A call's deadline in ms: its kind's, scaled by the factor, never under 30 s (a deadline is for hangs). */
+export function callDeadlineMs(cmd: string, args: string[], timeoutFactor: number): number {
+  const line = [cmd, ...args].join(' ');
+  const seconds = (CALL_DEADLINES.find((d) => d.match.test(line)) as { seconds: number }).seconds;
+  return Math.max(30_000, Math.round(seconds * 1000 * timeoutFactor));
+}
+
+export interface LabRunnerOptions {
+  timeoutFactor: number;
+  /** With --verbose: each command, as it starts (secrets masked). */
+  trace?: (line: string) => void;
+  /** Values never to print (generated passwords). */
+  secrets?: () => string[];
+}
+
+/** The lab's runner: every call gets its deadline, and --verbose shows it. */
+export function labRunner(inner: Runner, opts: LabRunnerOptions): Runner {
+  return {
+    run(cmd, args, runOpts = {}) {
+      const timeoutMs = runOpts.timeoutMs ?? callDeadlineMs(cmd, args, opts.timeoutFactor);
+      if (opts.trace) {
+        let line = quoteArgs(cmd, args);
+        for (const secret of opts.secrets?.() ?? []) if (secret) line = line.split(secret).join('***');
+        opts.trace(`$ ${line}`);
+      }
+      return inner.run(cmd, args, { ...runOpts, timeoutMs });
+    },
   };
 }

@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import { LabError } from './errors.ts';
+import { resourcePath } from './resources.ts';
 
 export interface RawResponse {
   status: number;
@@ -13,14 +14,22 @@ export interface RawResponse {
 export interface Kube {
   readonly context: string;
   readonly server: string;
+  /** The kubeconfig text the client was built from (kind's, for exactly this cluster). */
+  readonly kubeconfig: string;
   /** GET any API path (readyz, aggregated APIs) with the kubeconfig's credentials. */
   getRaw(path: string, timeoutMs?: number): Promise<RawResponse>;
   /** GET a JSON path; 404 gives undefined, other failures throw with a short message. */
-  getJson<T>(path: string): Promise<T | undefined>;
-  listNodes(): Promise<V1Node[]>;
-  /** Server-side apply as field manager "hpa-lab" (conflicts forced: hpa-lab owns what it applies). */
+  getJson<T>(path: string, timeoutMs?: number): Promise<T | undefined>;
+  listNodes(timeoutMs?: number): Promise<V1Node[]>;
+  /**
+   * Server-side apply as field manager "hpa-lab" (conflicts forced: hpa-lab owns what it applies), with
+   * fieldValidation=Strict: a field the API does not know is refused, not dropped with a warning.
+   */
   apply<T extends KubernetesObject>(obj: T): Promise<T>;
 }
+
+/** How long one API request may take before it is abandoned with a message naming the server. */
+export const REQUEST_TIMEOUT_MS = { get: 10_000, apply: 30_000 };
 
 /** Every object hpa-lab applies is applied by this field manager. */
 export const FIELD_MANAGER = 'hpa-lab';
@@ -34,7 +43,7 @@ export function contextName(cluster: string): string {
  * first use: it takes most of a second to import, and help, plan and doctor never need it.
  */
 export async function kubeFromKubeconfig(text: string, cluster: string): Promise<Kube> {
-  const { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   kc.loadFromString(text);
   const context = contextName(cluster);
@@ -45,58 +54,59 @@ export async function kubeFromKubeconfig(text: string, cluster: string): Promise
   }
   kc.setCurrentContext(context);
   const server = kc.getCurrentCluster()?.server ?? '';
-  const core = kc.makeApiClient(CoreV1Api);
+  const request = async (method: string, path: string, timeoutMs: number, body?: { type: string; text: string }): Promise<RawResponse> => {
+    const opts: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const url = new URL(path, server);
+    const mod = url.protocol === 'http:' ? http : https;
+    return await new Promise<RawResponse>((resolve, reject) => {
+      const headers = { ...(opts.headers ?? {}), ...(body ? { 'Content-Type': body.type, Accept: 'application/json' } : {}) };
+      const req = mod.request(url, { ...opts, headers, method, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      // The socket timeout fires only while idle; the overall deadline covers a server that trickles.
+      const timer = setTimeout(() => req.destroy(new Error(`no answer from the API server ${url.host} within ${timeoutMs / 1000}s (${method} ${url.pathname})`)), timeoutMs);
+      req.on('timeout', () => req.destroy(new Error(`no answer from the API server ${url.host} within ${timeoutMs / 1000}s (${method} ${url.pathname})`)));
+      req.on('error', (err) => reject(new Error(shortNetError(err, url.host))));
+      req.on('close', () => clearTimeout(timer));
+      req.end(body?.text);
+    });
+  };
+  const statusMessage = (r: RawResponse): string => {
+    try {
+      return (JSON.parse(r.body) as { message?: string }).message ?? r.body.slice(0, 300);
+    } catch {
+      return r.body.slice(0, 300);
+    }
+  };
   const kube: Kube = {
     context,
     server,
-    async getRaw(path, timeoutMs = 5000) {
-      const opts: https.RequestOptions = {};
-      await kc.applyToHTTPSOptions(opts);
-      const url = new URL(path, server);
-      const mod = url.protocol === 'http:' ? http : https;
-      return await new Promise<RawResponse>((resolve, reject) => {
-        const req = mod.request(url, { ...opts, method: 'GET', timeout: timeoutMs }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        });
-        req.on('timeout', () => req.destroy(new Error(`no answer from ${url.host} within ${timeoutMs}ms`)));
-        req.on('error', (err) => reject(new Error(shortNetError(err, url.host))));
-        req.end();
-      });
-    },
-    async getJson<T>(path: string) {
-      const r = await kube.getRaw(path, 10_000);
+    kubeconfig: text,
+    getRaw: (path, timeoutMs = 5000) => request('GET', path, timeoutMs),
+    async getJson<T>(path: string, timeoutMs = REQUEST_TIMEOUT_MS.get) {
+      const r = await request('GET', path, timeoutMs);
       if (r.status === 404) return undefined;
-      if (r.status !== 200) {
-        let message = r.body.slice(0, 300);
-        try {
-          message = (JSON.parse(r.body) as { message?: string }).message ?? message;
-        } catch {
-          // not JSON: keep the text
-        }
-        throw new Error(`GET ${path}: HTTP ${r.status}: ${message}`);
-      }
+      if (r.status !== 200) throw new Error(`GET ${path}: HTTP ${r.status}: ${statusMessage(r)}`);
       return JSON.parse(r.body) as T;
     },
     async apply<T extends KubernetesObject>(obj: T) {
-      // A fresh client each time: KubernetesObjectApi caches discovery per apiVersion, and the CRDs a
-      // chart installs (ServiceMonitor) appear after the first client was made.
-      const api = KubernetesObjectApi.makeApiClient(kc);
+      const where = `${obj.kind ?? '?'} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name ?? '?'}`;
+      const query = `fieldManager=${FIELD_MANAGER}&force=true&fieldValidation=Strict`;
+      let r: RawResponse;
       try {
-        return await api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        r = await request('PATCH', `${resourcePath(obj)}?${query}`, REQUEST_TIMEOUT_MS.apply, { type: 'application/apply-patch+yaml', text: JSON.stringify(obj) });
       } catch (err) {
-        throw new Error(`apply ${obj.kind ?? '?'} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name ?? '?'}: ${shortApiError(err)}`, { cause: err });
+        throw new Error(`apply ${where}: ${(err as Error).message}`, { cause: err });
       }
+      if (r.status !== 200 && r.status !== 201) throw new Error(`apply ${where}: HTTP ${r.status}: ${statusMessage(r)}`);
+      return JSON.parse(r.body) as T;
     },
-    async listNodes() {
-      try {
-        const list = await core.listNode();
-        return list.items;
-      } catch (err) {
-        throw new Error(shortApiError(err), { cause: err });
-      }
+    async listNodes(timeoutMs?: number) {
+      return (await kube.getJson<{ items: V1Node[] }>('/api/v1/nodes', timeoutMs))?.items ?? [];
     },
   };
   return kube;

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './lab.ts';
-import { contentTag, generateSecret, loadStack, makeResolver } from './stack.ts';
+import { contentTag, generateSecret, loadManifests, loadStack, makeResolver } from './stack.ts';
 import type { Resolver, StackFile } from './stack.ts';
 import { InputError } from './errors.ts';
 import type { PortMapping } from './kind-config.ts';
@@ -55,6 +55,15 @@ function labSecrets(stack: StackFile, stateDir: string): { values: Record<string
   return { values, generated };
 }
 
+/** The lab's kept secret values (for masking), [] when there are none. */
+export function keptSecrets(stateDir: string): string[] {
+  try {
+    return Object.values(JSON.parse(readFileSync(secretsFile(stateDir), 'utf8')) as Record<string, string>);
+  } catch {
+    return [];
+  }
+}
+
 export function saveSecrets(stateDir: string, values: Record<string, string>): void {
   mkdirSync(stateDir, { recursive: true });
   const file = secretsFile(stateDir);
@@ -76,6 +85,16 @@ export function prepareStack(choice: StackChoice, stateDir: string): PreparedSta
   }
   const resolver = makeResolver(stack, { sets: choice.sets, variant: choice.variant, secrets, images });
   return { stack, resolver, images, secretsFile: secretsFile(stateDir), secrets, generatedSecrets: generated };
+}
+
+/** checkNodePorts over everything the stack installs (release values and manifests), before any change. */
+export function checkStackNodePorts(prepared: PreparedStack, kindConfig: { file: string; portMappings: PortMapping[] }): void {
+  const docs: unknown[] = [];
+  for (const c of prepared.stack.components) {
+    if (c.helm) docs.push(releaseValues(REPO_ROOT, prepared.resolver.resolve(c.helm, `${c.name}.helm`)));
+    if (c.manifests) docs.push(...loadManifests(REPO_ROOT, c.manifests, prepared.resolver));
+  }
+  checkNodePorts(prepared, docs, kindConfig.portMappings, kindConfig.file);
 }
 
 /** Every nodePort the stack sets must be published by the kind config, or its URL leads nowhere. */

@@ -244,3 +244,18 @@ function wslHints(): Check[] {
 function firstLine(text: string): string {
   return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
 }
+
+const MARK: Record<Check['level'], string> = { ok: '✔', warn: '!', fail: '✖', info: 'i' };
+
+/** Checks as the person reads them: a mark, the level, the summary, then why and fix for problems. */
+export function formatChecks(checks: Check[]): string {
+  const lines: string[] = [];
+  for (const c of checks) {
+    lines.push(`${MARK[c.level]} ${c.level.padEnd(4)} ${c.summary}`);
+    if (c.level !== 'ok') {
+      if (c.why) lines.push(`         why: ${c.why}`);
+      if (c.fix) lines.push(`         fix: ${c.fix.split('\n').join('\n              ')}`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -43,13 +43,21 @@ interface HelmListEntry {
   chart: string;
 }
 
-export async function releaseState(runner: Runner, context: string, spec: HelmSpec, values: Record<string, unknown>): Promise<{ state: ReleaseState; detail: string }> {
-  const list = await runner.run('helm', ['list', '--namespace', spec.namespace, '--filter', `^${spec.release}$`, '--output', 'json', '--kube-context', context]);
+/** Where helm finds the cluster: hpa-lab's private kubeconfig of the lab, and its one context. */
+export interface HelmTarget {
+  kubeconfig: string;
+  context: string;
+}
+
+const targetArgs = (t: HelmTarget): string[] => ['--kubeconfig', t.kubeconfig, '--kube-context', t.context];
+
+export async function releaseState(runner: Runner, target: HelmTarget, spec: HelmSpec, values: Record<string, unknown>): Promise<{ state: ReleaseState; detail: string }> {
+  const list = await runner.run('helm', ['list', '--namespace', spec.namespace, '--filter', `^${spec.release}$`, '--output', 'json', ...targetArgs(target)]);
   const entry = (JSON.parse(list.stdout || '[]') as HelmListEntry[]).find((e) => e.name === spec.release);
   if (!entry) return { state: 'absent', detail: 'not installed' };
   if (entry.status !== 'deployed') return { state: 'failed', detail: `release status ${entry.status}` };
   if (entry.chart !== `${spec.chart}-${spec.version}`) return { state: 'outdated', detail: `chart ${entry.chart} → ${spec.chart}-${spec.version}` };
-  const got = await runner.run('helm', ['get', 'values', spec.release, '--namespace', spec.namespace, '--output', 'json', '--kube-context', context]);
+  const got = await runner.run('helm', ['get', 'values', spec.release, '--namespace', spec.namespace, '--output', 'json', ...targetArgs(target)]);
   const current = (JSON.parse(got.stdout || 'null') as Record<string, unknown> | null) ?? {};
   if (!isDeepStrictEqual(normalize(current), normalize(values))) return { state: 'outdated', detail: 'values changed' };
   return { state: 'current', detail: `${spec.chart}-${spec.version}, values unchanged` };
@@ -60,7 +68,7 @@ function normalize(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v)) as unknown;
 }
 
-export function upgradeArgs(spec: HelmSpec, context: string, valuesFile: string): string[] {
+export function upgradeArgs(spec: HelmSpec, target: HelmTarget, valuesFile: string): string[] {
   return [
     'upgrade', '--install', spec.release, spec.chart,
     '--repo', spec.repo,
@@ -68,19 +76,19 @@ export function upgradeArgs(spec: HelmSpec, context: string, valuesFile: string)
     '--namespace', spec.namespace,
     '--create-namespace',
     '--values', valuesFile,
-    '--kube-context', context,
+    ...targetArgs(target),
     // No --wait: hpa-lab's gates wait, with a diagnosis. The timeout bounds install hooks.
     '--timeout', '5m0s',
   ];
 }
 
-export async function upgradeRelease(runner: Runner, context: string, spec: HelmSpec, values: Record<string, unknown>, onLine?: (l: string) => void): Promise<void> {
+export async function upgradeRelease(runner: Runner, target: HelmTarget, spec: HelmSpec, values: Record<string, unknown>, onLine?: (l: string) => void): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-values-'));
   const file = path.join(dir, `${spec.release}.yaml`);
   // The values may hold a generated password: the file is private and removed right after.
   writeFileSync(file, stringify(values), { mode: 0o600 });
   try {
-    await runner.run('helm', upgradeArgs(spec, context, file), { onLine });
+    await runner.run('helm', upgradeArgs(spec, target, file), { onLine });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
