@@ -7,20 +7,32 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { InputError } from '../scripts/lib/errors.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
-import { checkReleaseKeys, pinnedCharts, prepareStack } from '../scripts/lib/lab-stack.ts';
+import { checkReleaseKeys, checkStackObjects, pinnedCharts, prepareStack } from '../scripts/lib/lab-stack.ts';
+import { parseSet } from '../scripts/lib/stack.ts';
 import { keyPaths, keyTree, readChartKeys } from '../scripts/lib/chart-keys.ts';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
 
 const stacks = readdirSync(path.join(REPO_ROOT, 'stacks')).filter((f) => f.endsWith('.yaml'));
 
 /** A copy of the custom-metrics stack whose values files can be edited. */
-function editedStack(edit: (valuesDir: string) => void): string {
+function editedStack(edit: (valuesDir: string, manifestsDir: string) => void): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-stack-'));
   cpSync(path.join(REPO_ROOT, 'charts-values'), path.join(dir, 'charts-values'), { recursive: true });
+  cpSync(path.join(REPO_ROOT, 'stacks', 'custom-metrics'), path.join(dir, 'manifests'), { recursive: true });
   const file = path.join(dir, 'custom-metrics.yaml');
-  writeFileSync(file, readFileSync(path.join(REPO_ROOT, 'stacks/custom-metrics.yaml'), 'utf8').replaceAll(' charts-values/', ` ${dir}/charts-values/`).replaceAll(' stacks/custom-metrics/', ` ${REPO_ROOT}/stacks/custom-metrics/`));
-  edit(path.join(dir, 'charts-values'));
+  writeFileSync(file, readFileSync(path.join(REPO_ROOT, 'stacks/custom-metrics.yaml'), 'utf8').replaceAll(' charts-values/', ` ${dir}/charts-values/`).replaceAll(' stacks/custom-metrics/', ` ${dir}/manifests/`));
+  edit(path.join(dir, 'charts-values'), path.join(dir, 'manifests'));
   return file;
+}
+
+async function inputErrorOf(fn: () => Promise<unknown>): Promise<InputError> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof InputError) return err;
+    throw err;
+  }
+  throw new Error('expected an InputError');
 }
 
 function inputError(fn: () => void): InputError {
@@ -77,4 +89,66 @@ describeWithShared(['upstream-values'], 'the key sets are what the charts publis
       expect(lines).toEqual(keyPaths(parse(readFileSync(sharedPath('upstream-values', `${chart}-${version}.yaml`), 'utf8'))));
     });
   }
+});
+
+describe('typed settings: --set and --variant values checked at load, before preflight', () => {
+  const load = (...sets: string[]) => () => prepareStack({ stack: 'custom-metrics', sets: sets.map(parseSet) }, '/nonexistent');
+  const cases: Array<[string[], RegExp]> = [
+    [['hpa.averageValue=abc'], /^--set hpa\.averageValue: expected a Kubernetes quantity .*, got "abc"$/],
+    [['app.nodePort=30000x'], /^--set app\.nodePort: expected a NodePort number from 30000 to 32767, got "30000x"$/],
+    [['hpa.maxReplicas=0'], /^--set hpa\.maxReplicas: expected a whole number from 1 to 1000, got 0$/],
+    [['hpa.minReplicas=5', 'hpa.maxReplicas=3'], /hpa\.minReplicas must not be greater than hpa\.maxReplicas \(hpa\.minReplicas=5, hpa\.maxReplicas=3\)/],
+    [['app.name=Bad_Name'], /^--set app\.name: expected a DNS-1123 label .*, got "Bad_Name"$/],
+    [['hpa.scaleDownWindowSeconds=4000'], /expected a whole number from 0 to 3600, got 4000/],
+    [['app.nodePort=30090'], /app\.nodePort, prometheus\.nodePort, grafana\.nodePort must all differ/],
+    [['app.scrapeInterval=5'], /^--set app\.scrapeInterval: expected a Prometheus duration/],
+    [['prometheus.url=not a url'], /^--set prometheus\.url: expected an http:\/\/ or https:\/\/ URL/],
+    [['app.portName=prometheus-port-too-long'], /^--set app\.portName: expected a port name/],
+    [['hpa.metric=9lives'], /^--set hpa\.metric: expected a Prometheus metric name/],
+  ];
+  for (const [sets, want] of cases) {
+    it(`--set ${sets.join(' --set ')}`, () => {
+      const e = inputError(load(...sets));
+      expect(e.exitCode).toBe(2);
+      expect(e.message).toMatch(want);
+    });
+  }
+
+  it('accepts good values, quantities in every form, and the article variant', () => {
+    for (const v of ['5', '500m', '1.5', '2k', '10']) expect(() => load(`hpa.averageValue=${v}`)()).not.toThrow();
+    expect(() => prepareStack({ stack: 'custom-metrics', sets: [], variant: 'article' }, '/nonexistent')).not.toThrow();
+  });
+
+  it('a stack file must type every setting, with a known type', () => {
+    const untyped = editedStack(() => undefined);
+    writeFileSync(untyped, readFileSync(untyped, 'utf8').replace('  app.port: port\n', ''));
+    expect(inputError(() => prepareStack({ stack: untyped, sets: [] }, '/nonexistent')).message).toMatch(/types: expected a type for every setting \(missing: app\.port\)/);
+    const badType = editedStack(() => undefined);
+    writeFileSync(badType, readFileSync(badType, 'utf8').replace('  app.port: port\n', '  app.port: portnumber\n'));
+    expect(inputError(() => prepareStack({ stack: badType, sets: [] }, '/nonexistent')).message).toMatch(/types\.app\.port: expected a setting type: string, dns-label/);
+  });
+});
+
+describe('manifests checked against the Kubernetes schemas before the first change', () => {
+  it('the shipped manifests pass', async () => {
+    await expect(checkStackObjects(prepareStack({ stack: 'custom-metrics', sets: [] }, '/nonexistent'))).resolves.toBeUndefined();
+  });
+
+  it('a wrong type in a manifest: the file, the object and the field', async () => {
+    const stack = editedStack((_v, m) => {
+      const f = path.join(m, 'hpa.yaml');
+      writeFileSync(f, readFileSync(f, 'utf8').replace('maxReplicas: ${hpa.maxReplicas}', 'maxReplicas: ten'));
+    });
+    const e = await inputErrorOf(() => checkStackObjects(prepareStack({ stack, sets: [] }, '/nonexistent')));
+    expect(e.message).toMatch(/manifests\/hpa\.yaml: HorizontalPodAutoscaler test-prometheus-hpa: spec\.maxReplicas must be integer/);
+  });
+
+  it('a missing required field of a ServiceMonitor (its CRD schema)', async () => {
+    const stack = editedStack((_v, m) => {
+      const f = path.join(m, 'sample-app.yaml');
+      writeFileSync(f, readFileSync(f, 'utf8').replace(/kind: ServiceMonitor([^]*?)\n {2}selector:/, 'kind: ServiceMonitor$1\n  selectorr:'));
+    });
+    const e = await inputErrorOf(() => checkStackObjects(prepareStack({ stack, sets: [] }, '/nonexistent')));
+    expect(e.message).toMatch(/ServiceMonitor test-prometheus: spec must have required property selector/);
+  });
 });

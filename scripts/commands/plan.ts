@@ -4,7 +4,7 @@ import { Document } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
 import { displayPath, REPO_ROOT } from '../lib/lab.ts';
 import type { PreparedStack } from '../lib/lab-stack.ts';
-import { checkNodePorts, checkReleaseKeys } from '../lib/lab-stack.ts';
+import { checkNodePorts, checkReleaseKeys, checkStackObjects } from '../lib/lab-stack.ts';
 import { loadManifests } from '../lib/stack.ts';
 import { releaseValues } from '../lib/actions/helm.ts';
 import { withBookkeeping } from '../lib/actions/manifests.ts';
@@ -82,7 +82,8 @@ export function renderPlan(steps: PlanStep[]): string {
     .join('');
 }
 
-export function plan(lab: Lab, prepared: PreparedStack): void {
+export async function plan(lab: Lab, prepared: PreparedStack): Promise<void> {
   checkReleaseKeys(prepared);
+  await checkStackObjects(prepared);
   lab.print(renderPlan(planSteps(lab, prepared)).trimEnd());
 }

@@ -2,7 +2,7 @@
 // healthy) and every component, each behind its gates. Re-running converges: what is current is skipped.
 import type { Lab } from '../lib/lab.ts';
 import type { StackChoice } from '../lib/lab-stack.ts';
-import { checkReleaseKeys, checkStackNodePorts, prepareStack, saveSecrets } from '../lib/lab-stack.ts';
+import { checkReleaseKeys, checkStackNodePorts, checkStackObjects, prepareStack, saveSecrets } from '../lib/lab-stack.ts';
 import { runStack } from '../lib/engine.ts';
 import { runSteps } from '../lib/ui.ts';
 import { formatChecks, runPreflight } from '../lib/preflight.ts';
@@ -14,6 +14,7 @@ export async function up(lab: Lab, choice: StackChoice, opts: { retain: boolean 
   // Bad input (stack, --set, --variant, ports) fails here, before preflight and before anything changes.
   const prepared = prepareStack(choice, lab.stateDir);
   checkReleaseKeys(prepared);
+  await checkStackObjects(prepared);
   checkStackNodePorts(prepared, lab.kindConfig);
   let exists = false;
   let warnings: Check[] = [];

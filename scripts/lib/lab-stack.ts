@@ -9,6 +9,7 @@ import { InputError } from './errors.ts';
 import type { PortMapping } from './kind-config.ts';
 import { releaseValues } from './actions/helm.ts';
 import { checkKeys } from './chart-keys.ts';
+import { checkObjectSchemas } from './schema-check.ts';
 import { allowedKeys } from './values-check.ts';
 
 export interface StackChoice {
@@ -85,6 +86,13 @@ export function prepareStack(choice: StackChoice, stateDir: string): PreparedSta
   }
   const resolver = makeResolver(stack, { sets: choice.sets, variant: choice.variant, secrets, images });
   return { stack, resolver, images, secretsFile: secretsFile(stateDir), secrets, generatedSecrets: generated };
+}
+
+/** Every manifest object against the Kubernetes schemas (schema-check.ts), before any change. */
+export async function checkStackObjects(prepared: PreparedStack): Promise<void> {
+  for (const c of prepared.stack.components) {
+    if (c.manifests) await checkObjectSchemas(c.manifests, loadManifests(REPO_ROOT, c.manifests, prepared.resolver));
+  }
 }
 
 /** checkNodePorts over everything the stack installs (release values and manifests), before any change. */

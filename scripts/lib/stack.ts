@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { InputError } from './errors.ts';
 import { GATE_FIELDS } from './gate-types.ts';
+import { parseSettingType, RULE_CHECKS, ruleProblem, SETTING_TYPE_NAMES, type SettingRule, type SettingType } from './setting-types.ts';
 
 export interface HelmSpec {
   release: string;
@@ -57,6 +58,9 @@ export interface StackFile {
   name: string;
   description: string;
   settings: Record<string, unknown>;
+  /** What each setting is: setting path → type (setting-types.ts). Every setting has one. */
+  types: Record<string, SettingType>;
+  rules: SettingRule[];
   variants: Record<string, Record<string, unknown>>;
   secrets: Record<string, { length: number }>;
   /** Shown by `status`: name → URL, name → credentials (may use ${secrets.…}). */
@@ -77,7 +81,7 @@ export interface DemoSpec {
 /** The pseudo-component every stack may need: the kind cluster with its API server Ready. */
 export const CLUSTER = 'cluster';
 
-const TOP = ['apiVersion', 'kind', 'name', 'description', 'settings', 'variants', 'secrets', 'urls', 'credentials', 'demo', 'components'];
+const TOP = ['apiVersion', 'kind', 'name', 'description', 'settings', 'types', 'rules', 'variants', 'secrets', 'urls', 'credentials', 'demo', 'components'];
 const COMPONENT = ['name', 'needs', 'helm', 'manifests', 'image', 'rolloutDeadline', 'signatures', 'gates'];
 const HELM = ['release', 'namespace', 'chart', 'repo', 'version', 'values', 'set', 'subcharts'];
 const IMAGE = ['context', 'repository'];
@@ -155,6 +159,30 @@ export function parseStack(file: string, doc: unknown, repoRoot: string): StackF
       if (getPath(settings, key.split('.')) === undefined) f.fail(`variants.${v}.${key}`, 'a path that exists under settings');
     }
   }
+  const leaves = leafNames(settings);
+  const types: StackFile['types'] = {};
+  const typeMap = top.types === undefined ? {} : f.map('types', top.types);
+  for (const [key, spec] of Object.entries(typeMap)) {
+    if (!leaves.includes(key)) f.fail(`types.${key}`, 'a setting (a path under settings that holds a value)', key);
+    const t = parseSettingType(f.str(`types.${key}`, spec));
+    if (!t) f.fail(`types.${key}`, `a setting type: ${SETTING_TYPE_NAMES.join(', ')}`, spec);
+    types[key] = t;
+  }
+  const untyped = leaves.filter((l) => !types[l]);
+  if (untyped.length) f.fail('types', `a type for every setting (missing: ${untyped.join(', ')})`);
+  const rules: SettingRule[] = [];
+  const ruleList = top.rules === undefined ? [] : top.rules;
+  if (!Array.isArray(ruleList)) f.fail('rules', 'a list of {check, settings}');
+  ruleList.forEach((r: unknown, i: number) => {
+    const rm = f.map(`rules[${i}]`, r);
+    f.known(`rules[${i}]`, rm, ['check', 'settings']);
+    const check = f.str(`rules[${i}].check`, rm.check);
+    if (!(RULE_CHECKS as readonly string[]).includes(check)) f.fail(`rules[${i}].check`, `one of ${RULE_CHECKS.join(', ')}`, check);
+    if (!Array.isArray(rm.settings) || rm.settings.length < 2) f.fail(`rules[${i}].settings`, 'a list of two or more settings', rm.settings);
+    const names = (rm.settings as unknown[]).map((x, j) => f.str(`rules[${i}].settings[${j}]`, x));
+    for (const [j, n] of names.entries()) if (!leaves.includes(n)) f.fail(`rules[${i}].settings[${j}]`, 'a setting', n);
+    rules.push({ check: check as SettingRule['check'], settings: names });
+  });
   const secrets: StackFile['secrets'] = {};
   for (const [s, spec] of Object.entries(top.secrets === undefined ? {} : f.map('secrets', top.secrets))) {
     const m = f.map(`secrets.${s}`, spec);
@@ -252,6 +280,8 @@ export function parseStack(file: string, doc: unknown, repoRoot: string): StackF
     name: f.str('name', top.name),
     description: typeof top.description === 'string' ? top.description : '',
     settings,
+    types,
+    rules,
     variants,
     secrets,
     urls: stringMap(f, 'urls', top.urls),
@@ -380,7 +410,9 @@ export function makeResolver(stack: StackFile, input: ResolveInput): Resolver {
     for (const [k, val] of Object.entries(v)) overrides.push([k, val, `variant ${input.variant}`]);
   }
   for (const [k, val] of input.sets) overrides.push([k, val, `--set ${k}`]);
+  const origin = new Map<string, string>();
   for (const [k, val, from] of overrides) {
+    origin.set(k, from);
     const keys = k.split('.');
     const current = getPath(settings, keys);
     if (current === undefined || isMap(current)) {
@@ -425,7 +457,27 @@ export function makeResolver(stack: StackFile, input: ResolveInput): Resolver {
   }
 
   const resolvedSettings = walk(settings, 'settings') as Record<string, unknown>;
+  checkSettings(stack, resolvedSettings, origin);
   return { settings: resolvedSettings, resolve: <T>(value: T, at: string) => walk(value, at) as T };
+}
+
+/** Each setting against its type, then the rules between them (bad input, exit 2, before any work). */
+function checkSettings(stack: StackFile, resolved: Record<string, unknown>, origin: Map<string, string>): void {
+  const where = (key: string) => {
+    const from = origin.get(key);
+    return from ? `${from}${from.startsWith('--set') ? '' : ` (${key})`}` : `${stack.file}: settings.${key}`;
+  };
+  for (const [key, type] of Object.entries(stack.types)) {
+    const value = getPath(resolved, key.split('.'));
+    if (!type.check(value)) throw new InputError(`${where(key)}: expected ${type.expected}, got ${JSON.stringify(value)}`, { fix: `give ${key} such a value (--set ${key}=…), or leave it to the stack's default` });
+  }
+  for (const rule of stack.rules) {
+    const problem = ruleProblem(rule, rule.settings.map((k) => getPath(resolved, k.split('.'))));
+    if (problem) {
+      const from = rule.settings.map((k) => origin.get(k)).filter(Boolean);
+      throw new InputError(`${from.length ? `${from.join(', ')}: ` : `${stack.file}: `}${problem}`, { fix: `change ${rule.settings.join(' or ')} (--set)` });
+    }
+  }
 }
 
 function leafNames(obj: Record<string, unknown>, prefix = ''): string[] {
