@@ -9,6 +9,24 @@ import { kubeFromKubeconfig } from '../lib/kube.ts';
 import { labImages, removeImages } from '../lib/actions/image.ts';
 import { secretsFile } from '../lib/lab-stack.ts';
 import { rmSync } from 'node:fs';
+import { MissingToolError } from '../lib/exec.ts';
+import { LabError } from '../lib/errors.ts';
+import { missingToolHelp } from '../lib/tool-help.ts';
+
+/** Whether the cluster exists; without kind there is nothing down can list or delete, and it says so. */
+async function clusterExistsOrExplain(lab: Lab): Promise<boolean> {
+  try {
+    return await clusterExists(lab.runner, lab.name);
+  } catch (err) {
+    if (err instanceof MissingToolError && err.tool === 'kind') {
+      throw new LabError(`nothing removed: kind is not installed, so hpa-lab can neither list nor delete kind clusters`, {
+        why: `a lab is a kind cluster; one made before kind was removed would still run as the Docker container ${lab.name}-control-plane`,
+        fix: `${missingToolHelp('kind').fix}; then npm run down   (or remove the node yourself: docker rm -f ${lab.name}-control-plane)`,
+      });
+    }
+    throw err;
+  }
+}
 
 export async function down(lab: Lab, opts: { force: boolean; keepImages: boolean }): Promise<void> {
   let gone = false;
@@ -18,7 +36,7 @@ export async function down(lab: Lab, opts: { force: boolean; keepImages: boolean
       {
         title: `Delete cluster ${lab.name}`,
         run: async (ctx) => {
-          if (!(await clusterExists(lab.runner, lab.name))) {
+          if (!(await clusterExistsOrExplain(lab))) {
             gone = true;
             createMarker.clear(lab);
             ctx.skip(`cluster ${lab.name} does not exist: nothing to remove`);

@@ -107,10 +107,10 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
       done.push(`built ${image}`);
     }
     ctx.say('waiting for the cluster to load the image into');
-    const kube = await kubeP;
+    const kube = await clusterOf(kubeP);
     done.push((await loadImage(lab.runner, kube, lab.name, image)) ? 'loaded into the node' : 'already on the node');
   }
-  const kube = await kubeP;
+  const kube = await clusterOf(kubeP);
   // What the install made that rolls out (Deployments, StatefulSets, DaemonSets): its gates wait for them first.
   const workloads: WorkloadRef[] = [];
   if (c.helm) {
@@ -156,6 +156,15 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
     }
   }
   ctx.retitle(`${c.name}: ${[...done, gates.length ? `${gates.length} gate${gates.length === 1 ? '' : 's'} passed` : ''].filter(Boolean).join(', ')}`);
+}
+
+/** The cluster's client; if the cluster failed, this component did not start (the cluster's error is the one reported). */
+async function clusterOf(kubeP: Promise<Kube>): Promise<Kube> {
+  try {
+    return await kubeP;
+  } catch {
+    throw new NotStarted(`not started: ${CLUSTER} failed`);
+  }
 }
 
 function isWorkload(o: { apiVersion: string; kind: string }): o is WorkloadRef & { apiVersion: string } {

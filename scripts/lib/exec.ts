@@ -1,7 +1,8 @@
 // The one seam through which hpa-lab runs other programs (kind, helm, docker, kubectl). Everything that
 // starts a process goes through a Runner, so tests and the simulated cluster can stand in for any tool.
 import { execa } from 'execa';
-import { ToolError } from './errors.ts';
+import { LabError, ToolError } from './errors.ts';
+import { knownCause, missingToolHelp } from './tool-help.ts';
 
 export interface RunResult {
   exitCode: number;
@@ -26,11 +27,12 @@ export interface Runner {
   run(cmd: string, args: string[], opts?: RunOptions): Promise<RunResult>;
 }
 
-/** Thrown (as a cause inside ToolError or directly) when a program is not on PATH. */
-export class MissingToolError extends Error {
+/** A program is not on PATH: said with the same why/fix as preflight, whichever command ran into it. */
+export class MissingToolError extends LabError {
   readonly tool: string;
   constructor(tool: string) {
-    super(`${tool}: command not found`);
+    super(`${tool} is not installed (not on PATH)`, missingToolHelp(tool));
+    this.name = 'MissingToolError';
     this.tool = tool;
   }
 }
@@ -72,7 +74,8 @@ export function execaRunner(signal?: AbortSignal): Runner {
         });
       }
       if (out.exitCode !== 0 && opts.check !== false) {
-        throw new ToolError(quoteArgs(cmd, args), String(result.all ?? ''), { exitCode: out.exitCode });
+        const all = String(result.all ?? '');
+        throw new ToolError(quoteArgs(cmd, args), all, { exitCode: out.exitCode, ...knownCause(cmd, args, all) });
       }
       return out;
     },

@@ -4,7 +4,8 @@ import type { Host } from './host.ts';
 import type { Runner } from './exec.ts';
 import { MissingToolError } from './exec.ts';
 import { ToolError } from './errors.ts';
-import { atLeast, parseVersion } from './versions.ts';
+import { atLeast, INOTIFY_INSTANCES, INOTIFY_WATCHES, MIN_HELM, MIN_KIND, MIN_KUBECTL, MIN_NODE, parseVersion } from './versions.ts';
+import { dockerDownHelp, missingToolHelp } from './tool-help.ts';
 import type { PortMapping } from './kind-config.ts';
 
 export type Level = 'ok' | 'warn' | 'fail' | 'info';
@@ -17,13 +18,7 @@ export interface Check {
   fix?: string;
 }
 
-export const MIN_NODE = '22.19.0';
-export const MIN_KIND = '0.32.0';
-export const MIN_HELM = '3.14.0';
-/** Kubernetes supports kubectl within one minor version of the API server (the pinned node is v1.36). */
-export const MIN_KUBECTL = '1.35.0';
-export const INOTIFY_WATCHES = 524288;
-export const INOTIFY_INSTANCES = 512;
+export { INOTIFY_INSTANCES, INOTIFY_WATCHES, MIN_HELM, MIN_KIND, MIN_KUBECTL, MIN_NODE } from './versions.ts';
 const GiB = 1024 ** 3;
 
 export interface PreflightInput {
@@ -83,15 +78,7 @@ async function tryRun(runner: Runner, tool: string, args: string[]) {
 async function checkDocker(runner: Runner, wsl: boolean): Promise<Check> {
   const r = await tryRun(runner, 'docker', ['version', '--format', '{{.Server.Version}}']);
   if (!r) {
-    return {
-      id: 'docker',
-      level: 'fail',
-      summary: 'docker is not installed (not on PATH)',
-      why: 'kind runs each Kubernetes node as a Docker container',
-      fix: wsl
-        ? 'install Docker Desktop and enable WSL integration for this distro (Settings → Resources → WSL integration), or install Docker Engine inside WSL'
-        : 'install Docker Engine: https://docs.docker.com/engine/install/',
-    };
+    return { id: 'docker', level: 'fail', summary: 'docker is not installed (not on PATH)', ...missingToolHelp('docker', wsl) };
   }
   if (r.exitCode !== 0 || !r.stdout.trim()) {
     const said = firstLine(r.stderr) || firstLine(r.stdout) || `exit ${r.exitCode}`;
@@ -99,19 +86,16 @@ async function checkDocker(runner: Runner, wsl: boolean): Promise<Check> {
       id: 'docker',
       level: 'fail',
       summary: `the Docker daemon is not reachable: ${said}`,
-      why: 'the docker client is installed, but kind needs a running Docker daemon to create the node container',
-      fix: wsl
-        ? 'start Docker Desktop (with WSL integration for this distro), or `sudo service docker start` for Docker Engine inside WSL'
-        : 'sudo systemctl start docker   (and `sudo usermod -aG docker $USER` then log in again, if it is a permission error)',
+      ...dockerDownHelp(wsl),
     };
   }
   return { id: 'docker', level: 'ok', summary: `Docker daemon ${r.stdout.trim()} reachable` };
 }
 
 async function checkKind(runner: Runner): Promise<Check> {
-  const fix = `go install sigs.k8s.io/kind@v${MIN_KIND}   or download the v${MIN_KIND} binary from https://kind.sigs.k8s.io/docs/user/quick-start/#installation`;
+  const { fix } = missingToolHelp('kind');
   const r = await tryRun(runner, 'kind', ['version']);
-  if (!r) return { id: 'kind', level: 'fail', summary: 'kind is not installed (not on PATH)', why: 'kind creates the lab’s cluster', fix };
+  if (!r) return { id: 'kind', level: 'fail', summary: 'kind is not installed (not on PATH)', ...missingToolHelp('kind') };
   const v = parseVersion(r.stdout);
   if (r.exitCode !== 0 || !v) return { id: 'kind', level: 'fail', summary: `kind version did not answer: ${firstLine(r.stderr) || firstLine(r.stdout)}`, fix };
   if (!atLeast(v, MIN_KIND)) {
@@ -127,9 +111,9 @@ async function checkKind(runner: Runner): Promise<Check> {
 }
 
 async function checkHelm(runner: Runner): Promise<Check> {
-  const fix = 'install Helm 3.14+ or 4: https://helm.sh/docs/intro/install/';
+  const { fix } = missingToolHelp('helm');
   const r = await tryRun(runner, 'helm', ['version', '--short']);
-  if (!r) return { id: 'helm', level: 'fail', summary: 'helm is not installed (not on PATH)', why: 'the lab installs metrics-server, kube-prometheus-stack and prometheus-adapter as Helm charts', fix };
+  if (!r) return { id: 'helm', level: 'fail', summary: 'helm is not installed (not on PATH)', ...missingToolHelp('helm') };
   const v = parseVersion(r.stdout);
   if (r.exitCode !== 0 || !v) return { id: 'helm', level: 'fail', summary: `helm version did not answer: ${firstLine(r.stderr) || firstLine(r.stdout)}`, fix };
   if (!atLeast(v, MIN_HELM)) {
@@ -139,17 +123,9 @@ async function checkHelm(runner: Runner): Promise<Check> {
 }
 
 async function checkKubectl(runner: Runner): Promise<Check> {
-  const fix = 'install kubectl v1.35–v1.37: https://kubernetes.io/docs/tasks/tools/';
+  const { fix } = missingToolHelp('kubectl');
   const r = await tryRun(runner, 'kubectl', ['version', '--client', '-o', 'json']);
-  if (!r) {
-    return {
-      id: 'kubectl',
-      level: 'warn',
-      summary: 'kubectl is not installed (not on PATH)',
-      why: 'hpa-lab itself does not need it, but every command of the walkthrough does',
-      fix,
-    };
-  }
+  if (!r) return { id: 'kubectl', level: 'warn', summary: 'kubectl is not installed (not on PATH)', ...missingToolHelp('kubectl') };
   let v;
   try {
     v = parseVersion((JSON.parse(r.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? '');

@@ -24,3 +24,11 @@ export function atLeast(v: Version, min: string): boolean {
   if (!m) throw new Error(`bad minimum version ${min}`);
   return compareVersions(v, m) >= 0;
 }
+
+export const MIN_NODE = '22.19.0';
+export const MIN_KIND = '0.32.0';
+export const MIN_HELM = '3.14.0';
+/** Kubernetes supports kubectl within one minor version of the API server (the pinned node is v1.36). */
+export const MIN_KUBECTL = '1.35.0';
+export const INOTIFY_WATCHES = 524288;
+export const INOTIFY_INSTANCES = 512;
