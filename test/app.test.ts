@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createApp } from '../app/server.ts';
 
 describe('sample app', () => {
@@ -39,5 +41,16 @@ describe('sample app', () => {
     const c = await counter();
     await fetch(`${base}/healthz`);
     expect(await counter()).toBe(c);
+  });
+});
+
+describe("the sample app's image", () => {
+  const dockerfile = readFileSync(path.join(import.meta.dirname, '..', 'app', 'Dockerfile'), 'utf8');
+  it('pins its base image by digest (a tag can be re-pushed)', () => {
+    expect(dockerfile).toMatch(/^FROM node:24-alpine@sha256:[0-9a-f]{64}$/m);
+  });
+  it('carries curl, which step 9 of the walkthrough runs inside the pod, and runs as the node user', () => {
+    expect(dockerfile).toMatch(/^RUN apk add --no-cache curl$/m);
+    expect(dockerfile).toMatch(/^USER node$/m);
   });
 });
