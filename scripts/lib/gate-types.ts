@@ -1,5 +1,6 @@
 // The gate vocabulary a stack can use: each type's fields (checked when the stack is loaded).
 // The probes and the failure diagnoses live in scripts/lib/gates.ts.
+// Every gate may also say whose pods explain its failure: `involved: {namespace, labelSelector}`.
 export const GATE_FIELDS: Record<string, { required: string[]; optional: string[] }> = {
   apiServiceAvailable: { required: ['name'], optional: [] },
   nodeMetrics: { required: [], optional: [] },

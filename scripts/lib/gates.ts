@@ -125,6 +125,8 @@ function notYet(state: string): ProbeResult<never> {
  */
 export function makeGate(g: GateData, kube: Kube): StackGate<string> {
   const gate = gateOf(g, kube);
+  // The stack may say whose pods explain a failure (gate field `involved: {namespace, labelSelector}`).
+  if (g.involved !== undefined) gate.involved = involvedOf(g.involved);
   const own = gate.diagnose;
   const involved = gate.involved;
   if (!involved) return gate;
@@ -155,6 +157,11 @@ export function rolloutGate(workloads: WorkloadRef[], kube: Kube, deadlineMs: nu
     },
     diagnose: async () => (pending ? await workloadDiagnosis(kube, pending) : undefined),
   };
+}
+
+function involvedOf(v: unknown): { namespace: string; labelSelector?: string } {
+  const m = v as { namespace?: unknown; labelSelector?: unknown };
+  return { namespace: str(m.namespace), ...(m.labelSelector === undefined ? {} : { labelSelector: str(m.labelSelector) }) };
 }
 
 /** The pods of one workload (by its selector) and what its controller says about them. */
@@ -196,7 +203,7 @@ function gateOf(g: GateData, kube: Kube): StackGate<string> {
           const r = await kube.getRaw('/apis/metrics.k8s.io/v1beta1/nodes');
           if (r.status !== 200) return notYet(`HTTP ${r.status}: ${r.body.slice(0, 200)}`);
           const items = (JSON.parse(r.body) as ListOf<{ metadata: Meta; usage?: Record<string, string> }>).items;
-          if (items.length === 0) return notYet('no node metrics yet (metrics-server scrapes every 15s)');
+          if (items.length === 0) return notYet('no node metrics yet (the resource metrics API scrapes the kubelets every 15s)');
           return ok(items.map((i) => `${i.metadata.name} cpu ${i.usage?.cpu ?? '?'}`).join(', '));
         },
       };
@@ -350,7 +357,7 @@ function prometheusTargetGate(g: GateData, kube: Kube, base: { deadlineMs: numbe
           const labels = missing.map(([k, v]) => `${k}: ${v}`).join(', ');
           return {
             cause: `Prometheus ${p.metadata.namespace ?? ''}/${p.metadata.name} selects ServiceMonitors by label ${labels}, and ServiceMonitor ${smNs}/${smName} lacks it`,
-            fix: `add the label (metadata.labels: {${labels}}) to the ServiceMonitor; kube-prometheus-stack selects release=<its Helm release name>`,
+            fix: `add the label (metadata.labels: {${labels}}) to the ServiceMonitor; the Prometheus resource's serviceMonitorSelector says which labels it selects (a chart often uses release=<its Helm release name>)`,
           };
         }
       }
@@ -363,7 +370,24 @@ interface MetricValueList {
   items: Array<{ describedObject: { kind: string; name: string; namespace?: string }; metricName?: string; metric?: { name: string }; value: string }>;
 }
 
+/**
+ * An in-cluster URL (http://<service>.<namespace>.svc…) in the args of the involved pods' containers whose
+ * Service does not exist: the usual reason a metrics adapter lists nothing.
+ */
+async function missingServiceInArgs(kube: Kube, involved: { namespace: string; labelSelector?: string }): Promise<{ url: string; service: string; namespace: string } | undefined> {
+  const pods = (await kube.getJson<ListOf<{ spec?: { containers?: Array<{ args?: string[]; command?: string[] }> } }>>(listPath('v1', 'pods', involved.namespace, involved.labelSelector)).catch(() => undefined))?.items ?? [];
+  const words = pods.flatMap((p) => (p.spec?.containers ?? []).flatMap((c) => [...(c.command ?? []), ...(c.args ?? [])]));
+  for (const w of words) {
+    const m = /(https?:\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?(?::\d+)?[^\s,]*)/.exec(w);
+    if (!m) continue;
+    const svc = await kube.getJson(`/api/v1/namespaces/${m[3]}/services/${m[2]}`).catch(() => 'unknown');
+    if (svc === undefined) return { url: m[1] as string, service: m[2] as string, namespace: m[3] as string };
+  }
+  return undefined;
+}
+
 function customMetricsGate(g: GateData, kube: Kube, base: { deadlineMs: number; intervalMs: number }): StackGate<string> {
+  const involved = g.involved === undefined ? undefined : involvedOf(g.involved);
   const ns = str(g.namespace);
   const sel = str(g.labelSelector);
   const metrics = (Array.isArray(g.metrics) ? g.metrics : [g.metrics]).map(str);
@@ -387,21 +411,13 @@ function customMetricsGate(g: GateData, kube: Kube, base: { deadlineMs: number; 
       return ok(values.join(' '));
     },
     diagnose: async (last) => {
-      if (!/discovery lists no resources|missing pods\//.test(last)) return undefined;
-      const deps = (await kube.getJson<ListOf<{ metadata: Meta; spec?: { template?: { spec?: { containers?: Array<{ args?: string[] }> } } } }>>(listPath('apps/v1', 'deployments', undefined, 'app.kubernetes.io/name=prometheus-adapter')).catch(() => undefined))?.items ?? [];
-      const args = deps[0]?.spec?.template?.spec?.containers?.[0]?.args ?? [];
-      const urlArg = args.find((a) => a.startsWith('--prometheus-url='))?.slice('--prometheus-url='.length);
-      if (urlArg) {
-        const m = /^https?:\/\/([^.:/]+)\.([^.:/]+)(?:\.svc[^:/]*)?(?::\d+)?/.exec(urlArg);
-        if (m) {
-          const svc = await kube.getJson(`/api/v1/namespaces/${m[2]}/services/${m[1]}`).catch(() => undefined);
-          if (!svc) {
-            return {
-              cause: `the adapter queries --prometheus-url=${urlArg}, but there is no Service ${m[1]} in namespace ${m[2]}`,
-              fix: 'derive prometheus.url from the kube-prometheus-stack release (settings.prometheus.url in the stack), e.g. http://prometheus-kube-prometheus-prometheus.prometheus.svc',
-            };
-          }
-        }
+      if (!/discovery lists no resources|missing pods\//.test(last) || !involved) return undefined;
+      const missing = await missingServiceInArgs(kube, involved);
+      if (missing) {
+        return {
+          cause: `the metrics adapter queries ${missing.url}, but there is no Service ${missing.service} in namespace ${missing.namespace}`,
+          fix: 'derive the URL from the release that makes that Service (a ${setting} of the stack, e.g. settings.prometheus.url), never type it twice',
+        };
       }
       return {
         cause: 'the adapter has not listed the series: check that the rules’ seriesQuery matches the series, that their labels (namespace, pod) match resources.overrides, and wait one metricsRelistInterval',
@@ -414,7 +430,33 @@ function customMetricsGate(g: GateData, kube: Kube, base: { deadlineMs: number; 
 interface Hpa {
   metadata: Meta;
   spec?: { scaleTargetRef?: { kind: string; name: string } };
-  status?: { currentReplicas?: number; desiredReplicas?: number; conditions?: Condition[]; currentMetrics?: Array<{ pods?: { metric?: { name: string }; current?: { averageValue?: string } } }> };
+  status?: { currentReplicas?: number; desiredReplicas?: number; conditions?: Condition[]; currentMetrics?: CurrentMetric[] };
+}
+
+/** One entry of an HPA's status.currentMetrics (autoscaling/v2 MetricStatus). */
+interface CurrentMetric {
+  type: string;
+  pods?: { metric?: { name: string }; current?: MetricValue };
+  object?: { metric?: { name: string }; current?: MetricValue };
+  external?: { metric?: { name: string }; current?: MetricValue };
+  resource?: { name: string; current?: MetricValue };
+  containerResource?: { name: string; current?: MetricValue };
+}
+interface MetricValue {
+  value?: string;
+  averageValue?: string;
+  averageUtilization?: number;
+}
+
+/** The name and current value an HPA reports for a metric of any type (Pods, Object, External, Resource). */
+export function currentReading(m: CurrentMetric | undefined): { name: string; value: string } | undefined {
+  if (!m) return undefined;
+  const s = m.pods ?? m.object ?? m.external;
+  const r = m.resource ?? m.containerResource;
+  const cur = s?.current ?? r?.current;
+  const value = cur?.averageValue ?? cur?.value ?? (cur?.averageUtilization === undefined ? undefined : `${cur.averageUtilization}%`);
+  if (value === undefined) return undefined;
+  return { name: s?.metric?.name ?? r?.name ?? m.type, value };
 }
 
 function hpaGate(g: GateData, kube: Kube, base: { deadlineMs: number; intervalMs: number }): StackGate<string> {
@@ -427,10 +469,8 @@ function hpaGate(g: GateData, kube: Kube, base: { deadlineMs: number; intervalMs
       const hpa = await kube.getJson<Hpa>(`/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${name}`);
       if (!hpa) return notYet(`HPA ${ns}/${name} does not exist`);
       const active = hpa.status?.conditions?.find((c) => c.type === 'ScalingActive');
-      const current = hpa.status?.currentMetrics?.[0]?.pods;
-      if (active?.status === 'True' && current?.current?.averageValue !== undefined) {
-        return ok(`${current.metric?.name ?? 'metric'} = ${current.current.averageValue}, replicas ${hpa.status?.currentReplicas ?? '?'}`);
-      }
+      const current = currentReading(hpa.status?.currentMetrics?.[0]);
+      if (active?.status === 'True' && current) return ok(`${current.name} = ${current.value}, replicas ${hpa.status?.currentReplicas ?? '?'}`);
       return notYet(active ? `ScalingActive=${active.status} (${active.reason ?? ''}${active.message ? `: ${active.message}` : ''})` : 'no status yet (the HPA controller syncs every 15s)');
     },
     involved: { namespace: ns },
@@ -443,8 +483,11 @@ function hpaGate(g: GateData, kube: Kube, base: { deadlineMs: number; intervalMs
           return { cause: `the HPA is in namespace ${ns}, but its target Deployment ${target.name} is not there: an HPA must live in its workload's namespace`, fix: `create the HPA in the app's namespace (settings.hpa.namespace)` };
         }
       }
-      if (/FailedGetPodsMetric/.test(last)) {
-        return { cause: 'the HPA cannot read its pods metric from the custom metrics API: the metric name differs from what the adapter serves, or no pod has a value yet', fix: 'kubectl get --raw /apis/custom.metrics.k8s.io/v1beta1 lists what the adapter serves' };
+      if (/FailedGetPodsMetric|FailedGetObjectMetric/.test(last)) {
+        return { cause: 'the HPA cannot read its metric from the custom metrics API: the metric name differs from what the adapter serves, or no pod has a value yet', fix: 'kubectl get --raw /apis/custom.metrics.k8s.io/v1beta1 lists what is served' };
+      }
+      if (/FailedGetExternalMetric/.test(last)) {
+        return { cause: 'the HPA cannot read its metric from the external metrics API (the metric name or its selector differs from what is served, or the query returns nothing)', fix: 'kubectl get --raw /apis/external.metrics.k8s.io/v1beta1 lists what is served' };
       }
       return undefined;
     },

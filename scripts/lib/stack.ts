@@ -265,7 +265,8 @@ export function parseStack(file: string, doc: unknown, repoRoot: string): StackF
       const type = f.str(`${gat}.type`, gm.type);
       const fields = GATE_FIELDS[type];
       if (!fields) f.fail(`${gat}.type`, `one of ${Object.keys(GATE_FIELDS).join(', ')}`, type);
-      f.known(gat, gm, ['type', 'deadline', ...fields.required, ...fields.optional]);
+      f.known(gat, gm, ['type', 'deadline', 'involved', ...fields.required, ...fields.optional]);
+      if (gm.involved !== undefined) f.known(`${gat}.involved`, f.map(`${gat}.involved`, gm.involved), ['namespace', 'labelSelector']);
       for (const r of fields.required) if (gm[r] === undefined) f.fail(`${gat}.${r}`, `a value (required by ${type})`);
       const deadline = gm.deadline === undefined ? 120_000 : typeof gm.deadline === 'string' ? parseDuration(gm.deadline) : undefined;
       if (deadline === undefined) f.fail(`${gat}.deadline`, 'a duration like 90s, 3m or 1m30s', gm.deadline);
