@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSim, HAS_KUBECTL, REPO_ROOT, type Sim } from './helpers/sim.ts';
+import { createSim, KUBECTL_REASON, REPO_ROOT, requireKubectl, type Sim } from './helpers/sim.ts';
 import { sharedPath } from './helpers/shared.ts';
+import { apiBaseFor, simFetch } from './sim/lib/apiclient.ts';
 
 type Obj = Record<string, unknown>;
 interface Meta {
@@ -37,13 +38,13 @@ interface Condition {
 const MS_REPO = 'https://kubernetes-sigs.github.io/metrics-server/';
 const PC_REPO = 'https://prometheus-community.github.io/helm-charts';
 
+/** https://127.0.0.1:PORT of the cluster's API; simFetch() presents its admin client certificate. */
 function apiBase(sim: Sim, cluster: string): string {
-  const rec = JSON.parse(readFileSync(path.join(sim.home, 'clusters', `${cluster}.json`), 'utf8')) as { apiPort: number };
-  return `http://127.0.0.1:${rec.apiPort}`;
+  return apiBaseFor(sim.home, cluster);
 }
 
 async function getJson<T = KObj>(base: string, p: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}${p}`);
+  const res = await simFetch(`${base}${p}`);
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -113,7 +114,7 @@ describe('the lab charts on one simulated cluster (Helm 4)', () => {
     expect(noNs).toMatchObject({ exitCode: 1, stderr: 'Error: create: failed to create: namespaces "nowhere" not found\n' });
     expect(noRelease).toMatchObject({ exitCode: 1, stderr: 'Error: release: not found\n' });
     expect(noList).toMatchObject({ exitCode: 0, stdout: '[]\n' });
-    expect(noContext).toMatchObject({ exitCode: 1, stderr: 'Error: Kubernetes cluster unreachable: context "kind-elsewhere" does not exist\n' });
+    expect(noContext).toMatchObject({ exitCode: 1, stderr: 'Error: kubernetes cluster unreachable: context "kind-elsewhere" does not exist\n' }); // Helm 4's lower case
     expect(show.stdout).toBe(readFileSync(sharedPath('upstream-values', 'prometheus-adapter-5.3.0.yaml'), 'utf8'));
   });
 
@@ -279,7 +280,7 @@ describe('the lab charts on one simulated cluster (Helm 4)', () => {
     expect((await getJson<List>(base, '/api/v1/namespaces/prometheus/secrets?labelSelector=owner%3Dhelm%2Cname%3Dprometheus-adapter')).body.items).toEqual([]);
   });
 
-  it.skipIf(!HAS_KUBECTL)('kubectl shows the workloads: replicasets, statefulsets, apiservices, endpoints, events, servicemonitors', async () => {
+  it.skipIf(!requireKubectl())(`kubectl shows the workloads: replicasets, statefulsets, apiservices, endpoints, events, servicemonitors${KUBECTL_REASON}`, async () => {
     const k = (...a: string[]) => sim.exec('kubectl', ['--context', `kind-${cluster}`, ...a]);
     expect((await k('get', 'apiservice', 'v1beta1.metrics.k8s.io')).stdout).toMatch(/^NAME +SERVICE +AVAILABLE +AGE\nv1beta1\.metrics\.k8s\.io +kube-system\/metrics-server +True +/);
     expect((await k('get', 'statefulsets', '-n', 'prometheus')).stdout).toMatch(/prometheus-prometheus-kube-prometheus-prometheus +\d\/1 /);
@@ -317,7 +318,7 @@ describe('metrics-server without --kubelet-insecure-tls, and a local image befor
       return p?.status?.phase === 'Running' ? p : undefined;
     });
     const logs = await eventually('x509 lines in the log', async () => {
-      const res = await fetch(`${base}/api/v1/namespaces/kube-system/pods/${pod.metadata.name}/log?tailLines=50`);
+      const res = await simFetch(`${base}/api/v1/namespaces/kube-system/pods/${pod.metadata.name}/log?tailLines=50`);
       const text = await res.text();
       return /x509: cannot validate certificate for 172\.18\.0\.2 because it doesn't contain any IP SANs/.test(text) && text.includes('no metrics to serve') ? text : undefined;
     });
@@ -333,12 +334,13 @@ describe('metrics-server without --kubelet-insecure-tls, and a local image befor
     expect(metrics).toEqual({ status: 503, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server is currently unable to handle the request', reason: 'ServiceUnavailable', details: { causes: [{ reason: 'UnexpectedServerResponse', message: 'service unavailable', field: '' }] }, code: 503 } });
     const events = (await getJson<List>(base, `/api/v1/namespaces/kube-system/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${pod.metadata.name}`)}`)).body.items as Array<KObj & { reason?: string; message?: string }>;
     expect(events.find((e) => e.reason === 'Unhealthy')?.message).toBe('Readiness probe failed: HTTP probe failed with statuscode: 500');
-    if (HAS_KUBECTL) {
-      const k = await sim.exec('kubectl', ['--context', `kind-${cluster}`, 'get', 'apiservice', 'v1beta1.metrics.k8s.io']);
-      expect(k.stdout).toMatch(/v1beta1\.metrics\.k8s\.io +kube-system\/metrics-server +False \(MissingEndpoints\) +/);
-      const top = await sim.exec('kubectl', ['--context', `kind-${cluster}`, 'top', 'nodes']);
-      expect(top.exitCode).toBe(1);
-    }
+  });
+
+  it.skipIf(!requireKubectl())(`kubectl shows that APIService as False (MissingEndpoints), and kubectl top fails${KUBECTL_REASON}`, async () => {
+    const k = await sim.exec('kubectl', ['--context', `kind-${cluster}`, 'get', 'apiservice', 'v1beta1.metrics.k8s.io']);
+    expect(k.stdout).toMatch(/v1beta1\.metrics\.k8s\.io +kube-system\/metrics-server +False \(MissingEndpoints\) +/);
+    const top = await sim.exec('kubectl', ['--context', `kind-${cluster}`, 'top', 'nodes']);
+    expect(top.exitCode).toBe(1);
   });
 
   it('an hpa-lab/ image not loaded into the node: ErrImagePull, ImagePullBackOff; after kind load it runs', async () => {
@@ -351,7 +353,7 @@ describe('metrics-server without --kubelet-insecure-tls, and a local image befor
       metadata: { name: 'app', namespace: 'default' },
       spec: { selector: { matchLabels: { app: 'app' } }, template: { metadata: { labels: { app: 'app' } }, spec: { containers: [{ name: 'app', image, ports: [{ containerPort: 8080 }] }] } } },
     };
-    const created = await fetch(`${base}/apis/apps/v1/namespaces/default/deployments`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(deployment) });
+    const created = await simFetch(`${base}/apis/apps/v1/namespaces/default/deployments`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(deployment) });
     expect(created.status).toBe(201);
     const waiting = async (reason: string) =>
       eventually(`container waiting ${reason}`, async () => {
@@ -367,7 +369,7 @@ describe('metrics-server without --kubelet-insecure-tls, and a local image befor
     const events = (await getJson<List>(base, '/api/v1/namespaces/default/events')).body.items as Array<KObj & { reason?: string; message?: string }>;
     expect(events.some((e) => e.reason === 'Failed' && e.message?.startsWith(`Failed to pull image "${image}": failed to pull and unpack image`))).toBe(true);
     expect(events.some((e) => e.reason === 'BackOff' && e.message === `Back-off pulling image "${image}"`)).toBe(true);
-    const logRes = await fetch(`${base}/api/v1/namespaces/default/pods/${pulled.pod.metadata.name}/log`);
+    const logRes = await simFetch(`${base}/api/v1/namespaces/default/pods/${pulled.pod.metadata.name}/log`);
     expect(logRes.status).toBe(400);
 
     const load = await sim.exec('kind', ['load', 'docker-image', image, '--name', cluster]);

@@ -16,8 +16,9 @@ import { behaviorWithDefaults, calcPlainMetricReplicas, newMemory, normalizeDesi
 import { goEncodeQuery, goQueryEscape } from './sim/datapath/kube.ts';
 import { prometheusBinary } from './sim/datapath/prometheus.ts';
 import { formatMilli, parseQuantityMilli } from './sim/datapath/quantity.ts';
+import { apiBaseFor, simFetch } from './sim/lib/apiclient.ts';
 import { ResourceRegistry } from './sim/lib/resources.ts';
-import { createSim, HAS_KUBECTL, isAlive, REPO_ROOT, type Sim, type SimPorts } from './helpers/sim.ts';
+import { createSim, isAlive, KUBECTL_REASON, REPO_ROOT, requireKubectl, type Sim, type SimPorts } from './helpers/sim.ts';
 
 /** The binary the data path runs for Prometheus pods (HPA_LAB_SIM_PROMETHEUS_BIN, else /usr/bin/prometheus). */
 const PROMETHEUS_BIN = prometheusBinary();
@@ -165,7 +166,7 @@ interface Cluster {
 }
 
 async function api<T = Record<string, unknown>>(c: Cluster, method: string, p: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: T; text: string }> {
-  const res = await fetch(`${c.base}${p}`, { method, headers: body === undefined ? {} : { 'content-type': contentType }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await simFetch(`${c.base}${p}`, { method, headers: body === undefined ? {} : { 'content-type': contentType }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -326,7 +327,7 @@ describe('data path against the simulated cluster', () => {
     const l = await sim.exec('kind', ['load', 'docker-image', APP_IMAGE, '--name', 'dp']);
     expect(l.exitCode, l.stderr).toBe(0);
     const state = JSON.parse(readFileSync(path.join(sim.home, 'clusters', 'dp.json'), 'utf8')) as { apiPort: number; pid: number };
-    c = { base: `http://127.0.0.1:${state.apiPort}`, apiserverPid: state.pid };
+    c = { base: apiBaseFor(sim.home, 'dp'), apiserverPid: state.pid };
     await create(c, '/apis/apps/v1/namespaces/default/deployments', appDeployment(2));
     await create(c, '/api/v1/namespaces/default/services', nodePortService('test-prometheus', 'default', { app: 'test-prometheus' }, 'prometheus-port', 8080, ports.app, { app: 'test-prometheus' }));
   });
@@ -522,12 +523,6 @@ describe('data path against the simulated cluster', () => {
       expect(first.items.map((i) => i.describedObject.name).sort()).toEqual(pods);
       expect(first.items[0]?.describedObject).toMatchObject({ kind: 'Pod', namespace: 'default', apiVersion: '/v1' });
       for (const i of first.items) expect(i.value).toMatch(/^\d+m?$/);
-      if (HAS_KUBECTL) {
-        // kubectl escapes the `*` (%2A): the walkthrough's command
-        const k = await sim.exec('kubectl', ['get', '--raw', '/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/*/myapp_processed_ops_total']);
-        expect(k.exitCode, k.stderr).toBe(0);
-        expect((JSON.parse(k.stdout) as ValueList).items.map((i) => i.describedObject.name).sort()).toEqual(pods);
-      }
 
       // Under load (20 req/s over 2 pods: 10/s each) the per-second values rise and follow it: the lab's
       // rate window is tens of seconds, so its values climb towards 10; the 5s-window rule gets there at once.
@@ -584,6 +579,14 @@ describe('data path against the simulated cluster', () => {
       expect(empty).toMatchObject({ kind: 'APIResourceList', groupVersion: 'custom.metrics.k8s.io/v1beta1', resources: [] });
       expect((await patch('prometheus-adapter')).status).toBe(200);
       await eventually('discovery back', async () => ((await api<ResourceList>(c, 'GET', '/apis/custom.metrics.k8s.io/v1beta1')).body.resources?.length ?? 0) > 0);
+    });
+
+    it.skipIf(!requireKubectl())(`kubectl get --raw reads those values: the walkthrough's command${KUBECTL_REASON}`, async () => {
+      // kubectl escapes the `*` (%2A)
+      const pods = (await readyPods(c, 'default', 'app=test-prometheus')).map((p) => p.metadata.name).sort();
+      const k = await sim.exec('kubectl', ['get', '--raw', '/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/*/myapp_processed_ops_total']);
+      expect(k.exitCode, k.stderr).toBe(0);
+      expect((JSON.parse(k.stdout) as { items: Array<{ describedObject: { name: string } }> }).items.map((i) => i.describedObject.name).sort()).toEqual(pods);
     });
 
     it('the HPA scales the Deployment out under load and back in after the stabilization window', async () => {
@@ -653,11 +656,6 @@ describe('data path against the simulated cluster', () => {
       expect(ready4).toHaveLength(4);
       const ev = await api<{ items: Array<{ reason: string; message: string; involvedObject: { name: string } }> }>(c, 'GET', '/api/v1/namespaces/default/events');
       expect(ev.body.items.find((e) => e.reason === 'SuccessfulRescale' && e.involvedObject.name === 'test-prometheus-hpa')?.message).toMatch(/^New size: \d+; reason: pods metric myapp_processed_ops_rate5s above target$/);
-      if (HAS_KUBECTL) {
-        const k = await sim.exec('kubectl', ['get', 'hpa', 'test-prometheus-hpa']);
-        expect(k.stdout).toMatch(/^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE\n/);
-        expect(k.stdout).toMatch(/test-prometheus-hpa\s+Deployment\/test-prometheus\s+\d+m?\/2\s+1\s+4\s+\d\s+\d+s/);
-      }
       // Spread over 4 pods the load still is 6/s per pod, and the HPA's average follows ceil(current x value/target).
       const steady = await eventually('average recomputed over 4 pods', async () => {
         const h = await getHpa('test-prometheus-hpa');
@@ -683,6 +681,12 @@ describe('data path against the simulated cluster', () => {
       await eventually('1 app pod left', async () => ((await readyPods(c, 'default', 'app=test-prometheus')).length === 1 ? true : undefined), 10_000);
       console.log(`[datapath] real-Prometheus tests took ${Date.now() - promStarted}ms (file ${Date.now() - started}ms so far)`);
     });
+
+    it.skipIf(!requireKubectl())(`kubectl get hpa prints that HPA's columns${KUBECTL_REASON}`, async () => {
+      const k = await sim.exec('kubectl', ['get', 'hpa', 'test-prometheus-hpa']);
+      expect(k.stdout).toMatch(/^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE\n/);
+      expect(k.stdout).toMatch(/test-prometheus-hpa\s+Deployment\/test-prometheus\s+\d+m?\/2\s+1\s+4\s+\d\s+\d+s/);
+    });
   });
 });
 
@@ -693,7 +697,7 @@ describe('a Prometheus pod without the prometheus binary', () => {
       const r = await sim.exec('kind', ['create', 'cluster', '--name', 'noprom', '--config', sim.writeKindConfig(sim.ports())]);
       expect(r.exitCode, r.stderr).toBe(0);
       const state = JSON.parse(readFileSync(path.join(sim.home, 'clusters', 'noprom.json'), 'utf8')) as { apiPort: number; pid: number };
-      const c: Cluster = { base: `http://127.0.0.1:${state.apiPort}`, apiserverPid: state.pid };
+      const c: Cluster = { base: apiBaseFor(sim.home, 'noprom'), apiserverPid: state.pid };
       await create(c, '/api/v1/namespaces/default/pods', {
         apiVersion: 'v1',
         kind: 'Pod',

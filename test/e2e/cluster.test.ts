@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createSim, HAS_KUBECTL, simNodePids, isAlive } from '../helpers/sim.ts';
+import { createSim, KUBECTL_REASON, requireKubectl, simNodePids, isAlive } from '../helpers/sim.ts';
 import type { Sim } from '../helpers/sim.ts';
 
 const STACK = ['--stack', 'cluster'];
@@ -72,7 +72,7 @@ describe('cluster lifecycle', () => {
     expect(statusGone.stdout).toMatch(/no kind cluster named hpa-lab/);
   });
 
-  it.skipIf(!HAS_KUBECTL)('leaves a kubectl context that works, named kind-<name>', async () => {
+  it.skipIf(!requireKubectl())(`leaves a kubectl context that works, named kind-<name>${KUBECTL_REASON}`, async () => {
     const sim = await newSim();
     const lab = labFor(sim, 'ws1');
     expect((await lab('up')).exitCode).toBe(0);

