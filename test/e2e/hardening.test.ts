@@ -72,6 +72,6 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`a user kubeconfig wh
     expect((await k('config', 'current-context')).stdout.trim()).toBe('kind-other');
     // and the lab itself still answers through its own cluster
     const status = await sim.run(['status', '--json', ...portSets(sim)], { timeoutMs: 60_000 });
-    expect(JSON.parse(status.stdout).ok, status.stdout).toBe(true);
+    expect((JSON.parse(status.stdout) as { ok: boolean }).ok, status.stdout).toBe(true);
   });
 });
