@@ -81,7 +81,8 @@ export function chartName(chartNameDefault: string, values: Obj, max = 63): stri
 
 /** toYaml the way Helm's (sigs.k8s.io/yaml) writes it: sorted keys, lists not indented under their key. */
 export function toYaml(v: unknown): string {
-  return stringify(v, { sortMapEntries: true, indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+  // aliasDuplicateObjects: an object used twice in one manifest is written twice, as Go's yaml does (no anchors)
+  return stringify(v, { sortMapEntries: true, indentSeq: false, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
 }
 
 export function sha256(text: string): string {
