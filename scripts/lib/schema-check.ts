@@ -1,6 +1,7 @@
 // Every object a stack applies is checked against the Kubernetes schemas before the first change: the
 // built-in kinds with kubernetes-models (generated from Kubernetes' OpenAPI), ServiceMonitors with the
-// Prometheus Operator's CRD schemas (@kubernetes-models/prometheus-operator). They catch wrong types,
+// Prometheus Operator's CRD schemas (@kubernetes-models/prometheus-operator), ScaledObjects with KEDA's
+// (@kubernetes-models/keda). They catch wrong types,
 // formats (a quantity, an int-or-string) and missing required fields offline. A field the schema does not
 // know is refused only by the API server, which hpa-lab asks for that (fieldValidation=Strict at apply).
 import { InputError } from './errors.ts';
@@ -19,6 +20,7 @@ const MODELS: Record<string, string> = {
   'monitoring.coreos.com/v1/ServiceMonitor': '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor',
   'monitoring.coreos.com/v1/PodMonitor': '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor',
   'monitoring.coreos.com/v1/Prometheus': '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Prometheus',
+  'keda.sh/v1alpha1/ScaledObject': '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject',
 };
 
 type Model = new (data: unknown) => { validate(): void };
