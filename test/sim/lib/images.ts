@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from './clusters.ts';
 import { statePaths } from './env.ts';
+import { parseImageRef } from './registries.ts';
 
 export interface ImageRecord {
   id: string;
@@ -64,16 +65,18 @@ export function saveImage(home: string, tags: string[], rec: Omit<ImageRecord, '
 }
 
 /**
- * The names containerd (and so the kubelet's node status) lists for an image reference: fully qualified
- * ("docker.io/hpa-lab/app:1", "docker.io/library/nginx:1"), then as short as docker writes it ("hpa-lab/app:1").
+ * The names containerd (and so the kubelet's node status) lists for an image reference: fully qualified the way
+ * containerd normalizes it ("docker.io/hpa-lab/app:1", "docker.io/library/nginx:1"; registries.ts
+ * parseImageRef), then as short as docker writes it ("hpa-lab/app:1"), then the reference as given.
  */
 export function imageNames(ref: string): string[] {
-  let r = ref;
-  const last = r.slice(r.lastIndexOf('/') + 1);
-  if (!r.includes('@') && !last.includes(':')) r += ':latest';
-  const first = r.split('/')[0] ?? '';
-  const hasRegistry = r.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  const full = hasRegistry ? r : r.includes('/') ? `docker.io/${r}` : `docker.io/library/${r}`;
+  const parsed = parseImageRef(ref);
+  let full: string;
+  if (parsed) full = parsed.full;
+  else {
+    const last = ref.slice(ref.lastIndexOf('/') + 1);
+    full = !ref.includes('@') && !last.includes(':') ? `${ref}:latest` : ref;
+  }
   const short = full.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
   return [...new Set([full, short, ref])];
 }

@@ -2,13 +2,28 @@
 //
 // Scheduler: binds Pending pods to a Ready node whose taints they tolerate and whose labels match their
 // nodeSelector / required node affinity (fewest pods first), or marks them Unschedulable with the scheduler's
-// message. Kubelet: gives a bound pod its IP (10.244.<node>.0/24, the node's IP for hostNetwork), pulls its
-// images, starts its containers and keeps its status: phase, conditions, containerStatuses, events.
+// message. Kubelet: mounts a bound pod's volumes, gives it its IP (10.244.<node>.0/24, the node's IP for
+// hostNetwork) once they are mounted (the sandbox), pulls its images, starts its containers and keeps its
+// status: phase, conditions, containerStatuses, events. The order and the words are the real kubelet's:
 //
-// Images: a locally built image (repository hpa-lab/..., or any image of the simulated docker store) is not in
-// any registry: it starts only after `kind load docker-image` put it into the node's status.images; otherwise
-// ErrImagePull, then ImagePullBackOff with retries. Other images "pull" in a fraction of a second and join the
-// node's image list. imagePullPolicy Always never uses a loaded image (the `:latest` trap); Never never pulls.
+// Volumes (pkg/kubelet/volumemanager, pkg/volume/util/operationexecutor/operation_generator.go, the secret,
+// configmap and projected plugins in pkg/volume/): a secret or configMap volume (or projected source) whose object
+// does not exist, unless optional, fails MountVolume.SetUp; the pod stays ContainerCreating with a FailedMount
+// event `MountVolume.SetUp failed for volume "V" : secret "S" not found` (the kubelet's secret and configmap
+// managers report the resources as "secret" and "configmap": pkg/kubelet/util/manager/watch_based_manager.go),
+// retried with the volume operations' exponential back-off (500 ms doubling to 2m2s:
+// pkg/util/goroutinemap/exponentialbackoff), until the object appears.
+//
+// Images (pkg/kubelet/images/image_manager.go; the errors are containerd's as k8s.io/cri-client passes them on):
+// only images of the simulated registries (registries.ts) pull; others fail with ErrImagePull, then
+// ImagePullBackOff, and are retried. A locally built image (repository hpa-lab/..., or any image of the simulated
+// docker store) is in no registry: it starts only after `kind load docker-image` put it into the node's
+// status.images. imagePullPolicy Always never uses a loaded image (the `:latest` trap); Never never pulls.
+//
+// Containers (pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer, pkg/kubelet/kubelet_pods.go
+// makeEnvironmentVariables): each container is started on its own once its image is there; an env/envFrom
+// reference to a missing Secret/ConfigMap (or key), unless optional, is CreateContainerConfigError with the
+// event `Error: <message>`, retried until the object (key) appears.
 //
 // Readiness: a ContainerRuntime (runtime.ts) that claims the pod runs it for real and reports its first
 // container's state; otherwise a chart behaviour (podbehaviour.ts) decides; otherwise containers without a
@@ -19,6 +34,7 @@ import type { Controller, ControllerContext } from './controllers.ts';
 import { statePaths } from './env.ts';
 import { recordEvent } from './events.ts';
 import { imageNames, normalizeRef } from './images.ts';
+import { invalidImageRef, resolveImage } from './registries.ts';
 import { behaviourFor, type BehaviourContext, type ContainerRun, type PodBehaviour } from './podbehaviour.ts';
 import { podLogs } from './podlogs.ts';
 import { backends, runtimeFor, type ContainerRuntime, type ContainerState, type RuntimeHost } from './runtime.ts';
@@ -44,9 +60,12 @@ export function readyDelay(image: string): number {
 
 // ---- images -----------------------------------------------------------------------------------------------
 
+/** The tag the API server's defaulting and the kubelet see: "latest" when there is neither tag nor digest. */
 function imageTag(ref: string): string {
-  const last = ref.split('@')[0]?.slice(ref.lastIndexOf('/') + 1) ?? '';
-  return last.includes(':') ? last.slice(last.indexOf(':') + 1) : 'latest';
+  const noDigest = ref.split('@')[0] ?? '';
+  const last = noDigest.slice(noDigest.lastIndexOf('/') + 1);
+  if (last.includes(':')) return last.slice(last.indexOf(':') + 1);
+  return ref.includes('@') ? '' : 'latest';
 }
 
 /** Fake but stable image sizes and digests. */
@@ -58,6 +77,113 @@ function imageDigest(ref: string): string {
   return `sha256:${[0, 1, 2, 3, 4, 5, 6, 7].map(h).join('')}`;
 }
 
+// ---- retries ----------------------------------------------------------------------------------------------
+
+/** Volume operations: 500 ms after the first failure, doubling, at most 2m2s (exponentialbackoff). */
+function mountRetryMs(failures: number): number {
+  return Math.min(122_000, 500 * 2 ** Math.max(0, failures - 1));
+}
+
+/**
+ * A pod sync that failed (image pull, container config): the real kubelet re-syncs such a pod every 10–15 s
+ * (the pod worker's back-off) and backs image pulls off from 10 s doubling to 5 min; compressed here to 1 s
+ * doubling to 5 s, so a fix shows within seconds.
+ */
+function syncRetryMs(attempts: number): number {
+  return Math.min(5000, 1000 * 2 ** Math.min(Math.max(0, attempts - 1), 3));
+}
+
+// ---- what a pod refers to ---------------------------------------------------------------------------------
+
+interface Lookup {
+  secret: (name: string) => KubeObject | undefined;
+  configMap: (name: string) => KubeObject | undefined;
+}
+
+function hasKey(o: KubeObject, fields: string[], key: string): boolean {
+  return fields.some((f) => Object.hasOwn(obj((o as Obj)[f]), key));
+}
+
+/**
+ * Why MountVolume.SetUp of a volume fails, in the plugins' words (undefined: it mounts). Secret and configMap
+ * volumes (pkg/volume/secret/secret.go, pkg/volume/configmap/configmap.go: the manager's NotFound, or a missing
+ * item key); projected volumes collect the errors of their secret and configMap sources
+ * (pkg/volume/projected/projected.go, utilerrors.NewAggregate: one error as is, several as "[a, b]").
+ */
+function volumeError(v: Obj, look: Lookup): string | undefined {
+  const secretSource = (name: string, optional: boolean, items: unknown): string | undefined => {
+    const o = look.secret(name);
+    if (!o) return optional ? undefined : `secret "${name}" not found`;
+    const missing = arr(items).map(obj).find((i) => !hasKey(o, ['data', 'stringData'], str(i.key)));
+    return missing && !optional ? `references non-existent secret key: ${str(missing.key)}` : undefined;
+  };
+  const configMapSource = (name: string, optional: boolean, items: unknown): string | undefined => {
+    const o = look.configMap(name);
+    if (!o) return optional ? undefined : `configmap "${name}" not found`;
+    const missing = arr(items).map(obj).find((i) => !hasKey(o, ['data', 'binaryData'], str(i.key)));
+    return missing && !optional ? `configmap references non-existent config key: ${str(missing.key)}` : undefined;
+  };
+  if (v.secret) {
+    const src = obj(v.secret);
+    return secretSource(str(src.secretName), src.optional === true, src.items);
+  }
+  if (v.configMap) {
+    const src = obj(v.configMap);
+    return configMapSource(str(src.name), src.optional === true, src.items);
+  }
+  if (v.projected) {
+    const errs: string[] = [];
+    for (const source of arr(obj(v.projected).sources).map(obj)) {
+      const sec = obj(source.secret);
+      const cm = obj(source.configMap);
+      const e = source.secret ? secretSource(str(sec.name), sec.optional === true, sec.items) : source.configMap ? configMapSource(str(cm.name), cm.optional === true, cm.items) : undefined;
+      if (e && !errs.includes(e)) errs.push(e);
+    }
+    return errs.length === 0 ? undefined : errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`;
+  }
+  return undefined;
+}
+
+/** Volumes the kubelet has to set up from API objects (the others mount at once). */
+function needsObjects(v: Obj): boolean {
+  return !!(v.secret || v.configMap || v.projected);
+}
+
+/**
+ * Why the container's environment cannot be made (makeEnvironmentVariables): envFrom first, then env in order;
+ * a missing object is the manager's NotFound, a missing key `couldn't find key K in Secret NS/NAME`; optional
+ * references are skipped. undefined: the environment is complete.
+ */
+function envError(container: Obj, namespace: string, look: Lookup): string | undefined {
+  for (const from of arr(container.envFrom).map(obj)) {
+    if (from.configMapRef) {
+      const r = obj(from.configMapRef);
+      if (!look.configMap(str(r.name)) && r.optional !== true) return `configmap "${str(r.name)}" not found`;
+    } else if (from.secretRef) {
+      const r = obj(from.secretRef);
+      if (!look.secret(str(r.name)) && r.optional !== true) return `secret "${str(r.name)}" not found`;
+    }
+  }
+  for (const e of arr(container.env).map(obj)) {
+    if (str(e.value) || !e.valueFrom) continue;
+    const from = obj(e.valueFrom);
+    if (from.configMapKeyRef) {
+      const r = obj(from.configMapKeyRef);
+      const o = look.configMap(str(r.name));
+      if (r.optional === true && (!o || !hasKey(o, ['data'], str(r.key)))) continue;
+      if (!o) return `configmap "${str(r.name)}" not found`;
+      if (!hasKey(o, ['data'], str(r.key))) return `couldn't find key ${str(r.key)} in ConfigMap ${namespace}/${str(r.name)}`;
+    } else if (from.secretKeyRef) {
+      const r = obj(from.secretKeyRef);
+      const o = look.secret(str(r.name));
+      if (r.optional === true && (!o || !hasKey(o, ['data', 'stringData'], str(r.key)))) continue;
+      if (!o) return `secret "${str(r.name)}" not found`;
+      if (!hasKey(o, ['data', 'stringData'], str(r.key))) return `couldn't find key ${str(r.key)} in Secret ${namespace}/${str(r.name)}`;
+    }
+  }
+  return undefined;
+}
+
 // ---- per-pod state ----------------------------------------------------------------------------------------
 
 interface CState {
@@ -67,7 +193,10 @@ interface CState {
   waiting?: { reason: string; message?: string };
   pullStartedAt?: number;
   pullDoneAt?: number;
+  /** failed pulls (image back-off) */
   attempts: number;
+  /** failed syncs of this container other than pulls (config errors, never-pull, invalid names) */
+  syncFailures: number;
   nextAttemptAt: number;
   startedAt?: number;
   readyAt?: number;
@@ -79,17 +208,29 @@ interface CState {
   nextUnhealthyAt: number;
 }
 
+interface VState {
+  name: string;
+  mounted: boolean;
+  failures: number;
+  nextAttemptAt: number;
+}
+
 interface PodRun {
   uid: string;
   namespace: string;
   name: string;
   node: string;
   nodeIP: string;
+  /** assigned with the sandbox, once every volume is mounted */
   podIP: string;
   startTime: string;
+  volumes: VState[];
+  /** the pod sandbox exists (network set up): after the volumes */
+  sandbox: boolean;
   containers: CState[];
   runtime?: ContainerRuntime;
   runtimeState?: ContainerState;
+  /** every container has started */
   started: boolean;
   /** a pod the seed created already running (system pods): left as it is */
   adopted: boolean;
@@ -271,9 +412,13 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
       name: pod.metadata.name,
       node: nodeName,
       nodeIP: nodeIPOf(node),
-      podIP: str(status.podIP) || (spec.hostNetwork ? nodeIPOf(node) : allocateIP(ctx, node)),
+      podIP: str(status.podIP),
       startTime: str(status.startTime) || nowTimestamp(),
-      containers: containers.map((c) => ({ name: str(c.name), image: str(c.image), phase: adopted ? 'running' : 'pulling', attempts: 0, nextAttemptAt: now + 100, ready: adopted, restartCount: 0, nextUnhealthyAt: 0, ...(adopted ? { startedAt: now } : {}) })),
+      volumes: arr(spec.volumes)
+        .map(obj)
+        .map((v) => ({ name: str(v.name), mounted: adopted || !needsObjects(v), failures: 0, nextAttemptAt: now })),
+      sandbox: adopted,
+      containers: containers.map((c) => ({ name: str(c.name), image: str(c.image), phase: adopted ? 'running' : 'pulling', attempts: 0, syncFailures: 0, nextAttemptAt: now + 100, ready: adopted, restartCount: 0, nextUnhealthyAt: 0, ...(adopted ? { startedAt: now } : {}) })),
       started: adopted,
       adopted,
       dirty: true,
@@ -283,42 +428,95 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
     return run;
   }
 
-  /** One attempt to get a container's image onto the node. */
+  function lookup(ctx: ControllerContext, namespace: string): Lookup {
+    return {
+      secret: (name) => ctx.store.get(ctx.rt('', 'secrets'), namespace, name),
+      configMap: (name) => ctx.store.get(ctx.rt('', 'configmaps'), namespace, name),
+    };
+  }
+
+  /** The volume manager: one SetUp attempt per volume that is due; true once every volume is mounted. */
+  function mountVolumes(ctx: ControllerContext, pod: KubeObject, run: PodRun, now: number): boolean {
+    const specs = arr(obj(pod.spec).volumes).map(obj);
+    const look = lookup(ctx, run.namespace);
+    for (const v of run.volumes) {
+      if (v.mounted || now < v.nextAttemptAt) continue;
+      const err = volumeError(specs.find((x) => x.name === v.name) ?? {}, look);
+      if (!err) {
+        v.mounted = true;
+        continue;
+      }
+      v.failures++;
+      v.nextAttemptAt = now + mountRetryMs(v.failures);
+      ev(ctx, pod, run.node, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${err}`);
+    }
+    return run.volumes.every((v) => v.mounted);
+  }
+
+  /** The node's kubelet version as a number of minor releases (1.36 -> 36); 0 when unknown. */
+  function kubeletMinor(ctx: ControllerContext, node: string): number {
+    const n = ctx.store.get(ctx.rt('', 'nodes'), undefined, node);
+    const m = /^v?1\.(\d+)/.exec(str(obj(obj(n?.status).nodeInfo).kubeletVersion));
+    return m ? Number(m[1]) : 0;
+  }
+
+  /** A container that failed to sync for another reason than a pull: waits, then starts over with its image. */
+  function syncFailed(c: CState, reason: string, message: string, now: number): void {
+    c.syncFailures++;
+    c.phase = 'waiting';
+    c.waiting = { reason, message };
+    c.nextAttemptAt = now + syncRetryMs(c.syncFailures);
+  }
+
+  /** One attempt to get a container's image onto the node (EnsureImageExists). */
   function pull(ctx: ControllerContext, pod: KubeObject, run: PodRun, c: CState, spec: Obj, now: number): void {
-    const policy = str(spec.imagePullPolicy) || (imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent');
-    const present = imageNames(c.image).some((n) => nodeImages(ctx, run.node).has(n));
-    const local = isLocalImage(c.image);
     if (c.pullStartedAt !== undefined) {
       if (now < (c.pullDoneAt ?? 0)) return;
       const ms = (c.pullDoneAt ?? now) - c.pullStartedAt;
       ev(ctx, pod, run.node, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${ms}ms (${ms}ms including waiting). Image size: ${imageSize(c.image)} bytes.`, c.name);
       addNodeImage(ctx, run.node, c.image);
       c.phase = 'pulled';
+      c.attempts = 0;
       c.pullStartedAt = undefined;
       return;
     }
+    const invalid = invalidImageRef(c.image);
+    if (invalid) {
+      ev(ctx, pod, run.node, 'Warning', 'InspectFailed', `Failed to apply default image tag "${c.image}": couldn't parse image name "${c.image}": ${invalid}`, c.name);
+      ev(ctx, pod, run.node, 'Warning', 'Failed', 'Error: InvalidImageName', c.name);
+      syncFailed(c, 'InvalidImageName', `Failed to apply default image tag "${c.image}": couldn't parse image name "${c.image}": ${invalid}`, now);
+      return;
+    }
+    const policy = str(spec.imagePullPolicy) || (imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent');
+    const present = imageNames(c.image).some((n) => nodeImages(ctx, run.node).has(n));
     if (present && policy !== 'Always') {
-      ev(ctx, pod, run.node, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`, c.name);
+      // KubeletEnsureSecretPulledImages (beta, on by default since 1.35) words it with the pod's access.
+      const msg = kubeletMinor(ctx, run.node) >= 35 ? `Container image "${c.image}" already present on machine and can be accessed by the pod` : `Container image "${c.image}" already present on machine`;
+      ev(ctx, pod, run.node, 'Normal', 'Pulled', msg, c.name);
       c.phase = 'pulled';
       return;
     }
     if (policy === 'Never') {
       const message = `Container image "${c.image}" is not present with pull policy of Never`;
-      if (c.waiting?.reason !== 'ErrImageNeverPull') {
-        c.waiting = { reason: 'ErrImageNeverPull', message };
-        ev(ctx, pod, run.node, 'Warning', 'ErrImageNeverPull', message, c.name);
-        ev(ctx, pod, run.node, 'Warning', 'Failed', 'Error: ErrImageNeverPull', c.name);
-      }
-      c.nextAttemptAt = now + 1000;
+      ev(ctx, pod, run.node, 'Warning', 'ErrImageNeverPull', message, c.name);
+      ev(ctx, pod, run.node, 'Warning', 'Failed', 'Error: ErrImageNeverPull', c.name);
+      syncFailed(c, 'ErrImageNeverPull', message, now);
       return;
     }
     ev(ctx, pod, run.node, 'Normal', 'Pulling', `Pulling image "${c.image}"`, c.name);
-    if (local) {
+    let failure: string | undefined;
+    if (isLocalImage(c.image)) {
       const full = imageNames(c.image)[0] ?? c.image;
-      const reason = `failed to pull and unpack image "${full}": failed to resolve reference "${full}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
+      failure = `failed to pull and unpack image "${full}": failed to resolve reference "${full}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
+    } else {
+      const n = ctx.store.get(ctx.rt('', 'nodes'), undefined, run.node);
+      const r = resolveImage(c.image, str(obj(obj(n?.status).nodeInfo).kubeletVersion) || undefined);
+      if (!r.ok) failure = r.error;
+    }
+    if (failure) {
       c.attempts++;
-      c.waiting = { reason: 'ErrImagePull', message: reason };
-      ev(ctx, pod, run.node, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${reason}`, c.name);
+      c.waiting = { reason: 'ErrImagePull', message: failure };
+      ev(ctx, pod, run.node, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${failure}`, c.name);
       ev(ctx, pod, run.node, 'Warning', 'Failed', 'Error: ErrImagePull', c.name);
       c.phase = 'waiting';
       c.nextAttemptAt = now + 1000;
@@ -326,6 +524,27 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
     }
     c.pullStartedAt = now;
     c.pullDoneAt = now + 150 + (hashNumber(c.image) % 500);
+  }
+
+  /** Creates and starts a container whose image is there, unless its configuration cannot be made. */
+  function createContainer(ctx: ControllerContext, pod: KubeObject, run: PodRun, c: CState, spec: Obj, now: number): void {
+    const err = envError(spec, run.namespace, lookup(ctx, run.namespace));
+    if (err) {
+      ev(ctx, pod, run.node, 'Warning', 'Failed', `Error: ${err}`, c.name);
+      syncFailed(c, 'CreateContainerConfigError', err, now);
+      return;
+    }
+    c.syncFailures = 0;
+    startContainer(ctx, pod, run, c, spec, now);
+    if (run.runtime && run.containers[0] === c) {
+      const current = ctx.store.get(ctx.rt('', 'pods'), run.namespace, run.name) ?? pod;
+      const withIP = { ...current, status: { ...obj(current.status), podIP: run.podIP, podIPs: [{ ip: run.podIP }], hostIP: run.nodeIP } };
+      try {
+        run.runtime.start(withIP, host);
+      } catch (e) {
+        opts.log(`runtime ${run.runtime.name} failed to start ${run.namespace}/${run.name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   }
 
   function startContainer(ctx: ControllerContext, pod: KubeObject, run: PodRun, c: CState, spec: Obj, now: number): void {
@@ -347,39 +566,38 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
     return { store: ctx.store, rt: ctx.rt, now, log: (line, at) => podLogs.append(run.namespace, run.name, c.name, line, at ?? Date.now()) };
   }
 
+  /** The pod sandbox: the pod's IP, once its volumes are mounted. */
+  function createSandbox(ctx: ControllerContext, pod: KubeObject, run: PodRun): void {
+    const node = ctx.store.get(ctx.rt('', 'nodes'), undefined, run.node);
+    if (!run.podIP) run.podIP = obj(pod.spec).hostNetwork || !node ? run.nodeIP : allocateIP(ctx, node);
+    run.sandbox = true;
+    run.runtime = runtimeFor(pod);
+  }
+
   function step(ctx: ControllerContext, pod: KubeObject, run: PodRun, now: number): void {
+    if (!run.sandbox) {
+      if (!mountVolumes(ctx, pod, run, now)) return;
+      createSandbox(ctx, pod, run);
+    }
     const specs = arr(obj(pod.spec).containers).map(obj);
     for (const c of run.containers) {
       const spec = specs.find((s) => s.name === c.name) ?? {};
-      if (c.phase === 'waiting') {
-        if (c.waiting?.reason === 'ErrImagePull' && now >= c.nextAttemptAt) {
-          // After the first failure the kubelet backs off (10 s doubling to 5 min on a real node; compressed here).
+      if (c.phase === 'waiting' && now >= c.nextAttemptAt) {
+        if (c.waiting?.reason === 'ErrImagePull') {
+          // After a failed pull the kubelet backs off (10 s doubling to 5 min on a real node; compressed here).
           c.waiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}": ErrImagePull: ${c.waiting.message ?? ''}` };
           ev(ctx, pod, run.node, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`, c.name);
           ev(ctx, pod, run.node, 'Warning', 'Failed', 'Error: ImagePullBackOff', c.name);
-          c.nextAttemptAt = now + Math.min(5000, 1000 * 2 ** Math.min(c.attempts, 3));
-        } else if (c.waiting?.reason === 'ImagePullBackOff' && now >= c.nextAttemptAt) {
+          c.nextAttemptAt = now + syncRetryMs(c.attempts + 1);
+        } else {
+          // ImagePullBackOff over, or a container that could not be created: the next sync starts with the image.
           c.phase = 'pulling';
-          pull(ctx, pod, run, c, spec, now);
-        }
-      } else if (c.phase === 'pulling' && now >= c.nextAttemptAt) {
-        pull(ctx, pod, run, c, spec, now);
-      }
-    }
-    if (!run.started && run.containers.every((c) => c.phase === 'pulled' || c.phase === 'running')) {
-      run.started = true;
-      run.runtime = runtimeFor(pod);
-      for (const c of run.containers) startContainer(ctx, pod, run, c, specs.find((s) => s.name === c.name) ?? {}, now);
-      if (run.runtime) {
-        const current = ctx.store.get(ctx.rt('', 'pods'), run.namespace, run.name) ?? pod;
-        const withIP = { ...current, status: { ...obj(current.status), podIP: run.podIP, podIPs: [{ ip: run.podIP }], hostIP: run.nodeIP } };
-        try {
-          run.runtime.start(withIP, host);
-        } catch (err) {
-          opts.log(`runtime ${run.runtime.name} failed to start ${run.namespace}/${run.name}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
+      if (c.phase === 'pulling' && now >= c.nextAttemptAt) pull(ctx, pod, run, c, spec, now);
+      if (c.phase === 'pulled') createContainer(ctx, pod, run, c, spec, now);
     }
+    run.started = run.containers.every((c) => c.phase === 'running');
     // Readiness of running containers.
     for (const c of run.containers) {
       if (c.phase !== 'running') continue;
@@ -427,7 +645,7 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
     const unready = run.containers.filter((c) => !(c.phase === 'running' && c.ready && !c.waiting)).map((c) => c.name);
     const notReadyMsg = `containers with unready status: [${unready.join(' ')}]`;
     const conds = [
-      condition(prevConds, 'PodReadyToStartContainers', true, '', ''),
+      condition(prevConds, 'PodReadyToStartContainers', run.sandbox, '', ''),
       condition(prevConds, 'Initialized', true, '', ''),
       condition(prevConds, 'Ready', allReady, allReady ? '' : 'ContainersNotReady', allReady ? '' : notReadyMsg),
       condition(prevConds, 'ContainersReady', allReady, allReady ? '' : 'ContainersNotReady', allReady ? '' : notReadyMsg),
@@ -462,8 +680,7 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
       conditions: conds,
       hostIP: run.nodeIP,
       hostIPs: [{ ip: run.nodeIP }],
-      podIP: run.podIP,
-      podIPs: [{ ip: run.podIP }],
+      ...(run.podIP ? { podIP: run.podIP, podIPs: [{ ip: run.podIP }] } : {}),
       startTime: run.startTime,
       containerStatuses,
       qosClass: prev.qosClass ?? 'BestEffort',

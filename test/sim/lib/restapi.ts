@@ -553,6 +553,7 @@ export class KubeApi {
 
   /** create: used by POST and by server-side apply of an absent object. */
   private createObject(t: Target, o: KubeObject, manager: string, operation: 'Apply' | 'Update', dryRun: boolean): KubeObject {
+    STRATEGIES[t.rt.resource]?.admit?.(o, this.sctx); // mutating admission (e.g. ServiceAccount), before generateName
     if (!o.metadata.name && typeof o.metadata.generateName === 'string' && o.metadata.generateName) o.metadata.name = o.metadata.generateName + randomSuffix();
     delete o.metadata.resourceVersion;
     if ((t.rt.subresources ?? []).includes('status')) delete o.status;

@@ -4,15 +4,16 @@
 // and "ready", so the bootstrap controller can flip the status of the same objects later.
 import os from 'node:os';
 import type { SimNode } from './clusters.ts';
+import { KIND_IMAGES, kindNodeImages } from './registries.ts';
 import { randomSuffix } from './restapi.ts';
 import type { ResourceRegistry, ResourceType } from './resources.ts';
 import { STRATEGIES } from './strategies.ts';
 import { nowTimestamp, type KubeObject, type Store } from './store.ts';
 import { templateHash } from './workloads.ts';
 
-const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.12.1';
-const LOCAL_PATH_IMAGE = 'docker.io/kindest/local-path-provisioner:v20250214-acbabc1a';
-const KINDNET_IMAGE = 'docker.io/kindest/kindnetd:v20250512-df8de77b';
+const COREDNS_IMAGE = KIND_IMAGES.coredns;
+const LOCAL_PATH_IMAGE = KIND_IMAGES.localPathProvisioner;
+const KINDNET_IMAGE = KIND_IMAGES.kindnetd;
 
 /** The pod templates of the seeded workloads (their hashes name the ReplicaSets, as on a real cluster). */
 function deploymentTemplate(name: string, labels: Record<string, string>, image: string) {
@@ -22,23 +23,8 @@ function daemonTemplate(name: string, labels: Record<string, string>, image: str
   return { metadata: { labels }, spec: { containers: [{ name, image }], nodeSelector: { 'kubernetes.io/os': 'linux' }, tolerations: [{ operator: 'Exists' }] } };
 }
 
-/** Images a kind node image ships preloaded (the kubelet lists them in the node's status). */
-function preloadedImages(kubernetesVersion: string) {
-  const img = (names: string[], sizeBytes: number) => ({ names, sizeBytes });
-  const k8s = (c: string, size: number) => img([`registry.k8s.io/${c}:${kubernetesVersion}`], size);
-  return [
-    k8s('kube-apiserver', 97_190_508),
-    k8s('kube-controller-manager', 90_460_188),
-    k8s('kube-proxy', 97_996_541),
-    k8s('kube-scheduler', 70_576_418),
-    img(['registry.k8s.io/etcd:3.6.4-0'], 62_535_676),
-    img([KINDNET_IMAGE], 44_375_501),
-    img([COREDNS_IMAGE], 22_384_805),
-    img([LOCAL_PATH_IMAGE], 22_541_737),
-    img(['docker.io/kindest/local-path-helper:v20241212-8ac705d0'], 3_084_671),
-    img(['registry.k8s.io/pause:3.10'], 320_368),
-  ];
-}
+/** Images a kind node image ships preloaded (the kubelet lists them in the node's status): registries.ts. */
+const preloadedImages = kindNodeImages;
 
 export interface SeedSpec {
   clusterName: string;
@@ -260,7 +246,7 @@ export function createSeeder(store: Store, registry: ResourceRegistry, spec: See
     const out: Array<[ResourceType, KubeObject]> = [];
     const pod = (s: PodSpecLite) => out.push([rt('', 'pods'), podObject(s, ready)]);
     for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
-      pod({ name: `${c}-${cpName}`, namespace: 'kube-system', labels: { component: c, tier: 'control-plane' }, node: cpName, hostNetwork: true, ip: cpIP, hostIP: cpIP, containers: [{ name: c, image: c === 'etcd' ? 'registry.k8s.io/etcd:3.6.4-0' : image(c) }], needsNetwork: false });
+      pod({ name: `${c}-${cpName}`, namespace: 'kube-system', labels: { component: c, tier: 'control-plane' }, node: cpName, hostNetwork: true, ip: cpIP, hostIP: cpIP, containers: [{ name: c, image: c === 'etcd' ? KIND_IMAGES.etcd : image(c) }], needsNetwork: false });
     }
     for (const n of p.kubeNodes) {
       const d = p.daemonPods.get(n.name);

@@ -1,7 +1,7 @@
 // Per-type create/update behaviour of the real API server ("REST strategies"): defaulting, allocation of
 // Service cluster IPs and node ports, and the validation mistakes a lab manifest is most likely to contain.
 // Keyed by resource name; types without an entry get generic behaviour only.
-import { errors } from './apierrors.ts';
+import { ApiError, errors } from './apierrors.ts';
 import type { ResourceType } from './resources.ts';
 import type { KubeObject, Store } from './store.ts';
 
@@ -22,6 +22,11 @@ export interface StrategyContext {
 }
 
 export interface Strategy {
+  /**
+   * Mutating admission on create, before the name is generated from generateName (as in kube-apiserver, where
+   * admission runs before the registry's BeforeCreate). Throws an ApiError to refuse the object.
+   */
+  admit?: (o: KubeObject, ctx: StrategyContext) => void;
   /** Defaults applied on create (the object is mutable). */
   prepareForCreate?: (o: KubeObject, ctx: StrategyContext) => void;
   /** Defaults applied on update; `old` is the stored object. */
@@ -254,6 +259,79 @@ function validateService(o: KubeObject, ctx: StrategyContext): Cause[] {
   return causes;
 }
 
+// ---- the ServiceAccount admission plugin -----------------------------------------------------------------
+//
+// plugin/pkg/admission/serviceaccount/admission.go: on pod create, an empty serviceAccountName becomes "default";
+// the ServiceAccount must exist in the pod's namespace, else 403 `pods "NAME" is forbidden: error looking up
+// service account NS/SA: serviceaccount "SA" not found` (NAME is the generateName while no name was generated:
+// admission.NewForbidden takes the object's name, else its generateName); unless automountServiceAccountToken is
+// false (the pod's setting wins over the ServiceAccount's), every container without a mount at
+// /var/run/secrets/kubernetes.io/serviceaccount gets the projected volume kube-api-access-<5 chars> (token,
+// kube-root-ca.crt's ca.crt, the namespace); the ServiceAccount's imagePullSecrets are copied when the pod has none.
+
+const TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+function forbidden(resource: string, name: string, message: string): ApiError {
+  return new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `${resource} "${name}" is forbidden: ${message}`, reason: 'Forbidden', details: { name, kind: resource }, code: 403 });
+}
+
+function serviceAccountAdmission(o: KubeObject, ctx: StrategyContext): void {
+  const spec = obj(o.spec);
+  o.spec = spec;
+  if (o.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined) return;
+  if (typeof spec.serviceAccountName !== 'string' || !spec.serviceAccountName) spec.serviceAccountName = 'default';
+  const saName = spec.serviceAccountName as string;
+  const ns = o.metadata.namespace ?? 'default';
+  // NamespaceLifecycle admits before ServiceAccount: a missing namespace is the store's 404, not this plugin's 403.
+  const nsRt = ctx.rt('', 'namespaces');
+  if (nsRt && !ctx.store.get(nsRt, undefined, ns)) return;
+  const saRt = ctx.rt('', 'serviceaccounts');
+  const sa = saRt ? ctx.store.get(saRt, ns, saName) : undefined;
+  if (!sa) {
+    throw forbidden('pods', o.metadata.name || o.metadata.generateName || 'Unknown', `error looking up service account ${ns}/${saName}: serviceaccount "${saName}" not found`);
+  }
+  const automount = typeof spec.automountServiceAccountToken === 'boolean' ? spec.automountServiceAccountToken : (sa as { automountServiceAccountToken?: unknown }).automountServiceAccountToken !== false;
+  if (automount) {
+    const volumes = arr(spec.volumes).map(obj);
+    const existing = volumes.find((v) => typeof v.name === 'string' && v.name.startsWith('kube-api-access-'));
+    let volName = typeof existing?.name === 'string' ? existing.name : '';
+    if (!volName) {
+      volName = 'kube-api-access-';
+      for (let i = 0; i < 5; i++) volName += NAME_ALPHABET[Math.floor(Math.random() * NAME_ALPHABET.length)];
+    }
+    let needed = false;
+    for (const key of ['initContainers', 'containers']) {
+      if (!Array.isArray(spec[key])) continue;
+      spec[key] = (spec[key] as unknown[]).map((raw) => {
+        const c = obj(raw);
+        const mounts = arr(c.volumeMounts).map(obj);
+        if (mounts.some((m) => m.mountPath === TOKEN_MOUNT_PATH)) return c;
+        needed = true;
+        return { ...c, volumeMounts: [...mounts, { name: volName, readOnly: true, mountPath: TOKEN_MOUNT_PATH }] };
+      });
+    }
+    if (!existing && needed) {
+      spec.volumes = [
+        ...volumes,
+        {
+          name: volName,
+          projected: {
+            sources: [
+              { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+              { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+              { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+            ],
+            defaultMode: 420,
+          },
+        },
+      ];
+    }
+  }
+  const pullSecrets = arr((sa as { imagePullSecrets?: unknown }).imagePullSecrets);
+  if (arr(spec.imagePullSecrets).length === 0 && pullSecrets.length) spec.imagePullSecrets = pullSecrets.map((r) => ({ name: obj(r).name }));
+}
+
 export const STRATEGIES: Record<string, Strategy> = {
   namespaces: {
     prepareForCreate: (o) => {
@@ -263,6 +341,7 @@ export const STRATEGIES: Record<string, Strategy> = {
     },
   },
   pods: {
+    admit: serviceAccountAdmission,
     prepareForCreate: (o) => {
       const spec = defaultPodSpec(o.spec);
       spec.serviceAccountName ??= 'default';

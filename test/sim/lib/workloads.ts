@@ -2,7 +2,9 @@
 // update by template hash), StatefulSet → <name>-0..n-1 (OrderedReady), DaemonSet → one pod per eligible node.
 // They reconcile on every tick (200 ms) from the store, write status the way the real controllers do
 // (zero counts omitted where the API omits them, conditions with stable timestamps) and record the familiar
-// events (ScalingReplicaSet, SuccessfulCreate, SuccessfulDelete).
+// events (ScalingReplicaSet, SuccessfulCreate, SuccessfulDelete; FailedCreate, and the ReplicaSet's and
+// Deployment's ReplicaFailure condition, when the API server refuses a pod).
+import { ApiError } from './apierrors.ts';
 import type { Controller, ControllerContext } from './controllers.ts';
 import { recordEvent } from './events.ts';
 import type { ResourceType } from './resources.ts';
@@ -148,15 +150,17 @@ export interface NewPod {
   spec: Obj;
 }
 
-/** Creates a pod from a template as the controllers do: owner reference, API defaults applied. */
+/**
+ * Creates a pod from a template as the controllers do: owner reference, admission (the ServiceAccount plugin
+ * sees the generateName, as in kube-apiserver), API defaults. Throws the API server's ApiError when refused.
+ */
 export function createPod(ctx: ControllerContext, namespace: string, owner: OwnerReference, p: NewPod): KubeObject {
   const podsRt = ctx.rt('', 'pods');
-  const name = p.name ?? `${p.generateName ?? ''}${randomSuffix()}`;
   const pod: KubeObject = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name,
+      name: p.name ?? '',
       ...(p.generateName ? { generateName: p.generateName } : {}),
       namespace,
       labels: p.labels,
@@ -165,8 +169,37 @@ export function createPod(ctx: ControllerContext, namespace: string, owner: Owne
     },
     spec: structuredClone(p.spec),
   };
-  STRATEGIES.pods?.prepareForCreate?.(pod, { store: ctx.store, rt: (g, r) => ctx.registry.served().find((x) => x.group === g && x.resource === r) });
+  const sctx = { store: ctx.store, rt: (g: string, r: string) => ctx.registry.served().find((x) => x.group === g && x.resource === r) };
+  STRATEGIES.pods?.admit?.(pod, sctx);
+  if (!pod.metadata.name) pod.metadata.name = `${p.generateName ?? ''}${randomSuffix()}`;
+  STRATEGIES.pods?.prepareForCreate?.(pod, sctx);
   return ctx.store.create(podsRt, pod);
+}
+
+// ---- failed pod creations ---------------------------------------------------------------------------------
+//
+// A controller whose pod create is refused (e.g. by admission: a missing ServiceAccount) records FailedCreate on
+// its object and is requeued with client-go's per-item exponential back-off (5 ms doubling to 1000 s: the
+// controllers' DefaultControllerRateLimiter); here retries are due no sooner than that and happen on the
+// controllers' ticks (at least every 2 s).
+
+const createFailures = new Map<string, { count: number; nextAt: number; message: string }>();
+
+function mayCreate(owner: KubeObject, now: number): boolean {
+  const f = createFailures.get(owner.metadata.uid ?? '');
+  return !f || now >= f.nextAt;
+}
+
+function createFailed(owner: KubeObject, message: string, now: number): void {
+  const uid = owner.metadata.uid ?? '';
+  const count = (createFailures.get(uid)?.count ?? 0) + 1;
+  createFailures.set(uid, { count, nextAt: now + Math.min(1_000_000, 5 * 2 ** (count - 1)), message });
+}
+
+/** An ApiError from createPod (the refusal), else rethrows. */
+function refusal(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  throw err;
 }
 
 const source = (component: string) => ({ component });
@@ -193,11 +226,26 @@ function reconcileReplicaSet(ctx: ControllerContext, rs: KubeObject): void {
   const pods = ownedBy(ctx.store.list(podsRt, ns), rs.metadata.uid).filter(isActive);
   const template = obj(spec.template);
   const tmeta = obj(template.metadata);
+  // manageReplicas' error: undefined when the replicas are as wanted; while backing off, the last one.
+  let manageErr: string | undefined;
+  const now = Date.now();
   if (pods.length < desired) {
-    for (let i = pods.length; i < desired; i++) {
-      const pod = createPod(ctx, ns, ownerRef(rsRt, rs), { generateName: `${rs.metadata.name}-`, labels: { ...(tmeta.labels as Record<string, string>) }, annotations: tmeta.annotations as Record<string, string> | undefined, spec: obj(template.spec) });
-      event(ctx, rsRt, rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'replicaset-controller');
-      pods.push(pod);
+    if (!mayCreate(rs, now)) manageErr = createFailures.get(rs.metadata.uid ?? '')?.message;
+    else {
+      for (let i = pods.length; i < desired; i++) {
+        let pod: KubeObject;
+        try {
+          pod = createPod(ctx, ns, ownerRef(rsRt, rs), { generateName: `${rs.metadata.name}-`, labels: { ...(tmeta.labels as Record<string, string>) }, annotations: tmeta.annotations as Record<string, string> | undefined, spec: obj(template.spec) });
+        } catch (err) {
+          manageErr = refusal(err).message;
+          event(ctx, rsRt, rs, 'Warning', 'FailedCreate', `Error creating: ${manageErr}`, 'replicaset-controller');
+          createFailed(rs, manageErr, now);
+          break;
+        }
+        event(ctx, rsRt, rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'replicaset-controller');
+        pods.push(pod);
+      }
+      if (!manageErr) createFailures.delete(rs.metadata.uid ?? '');
     }
   } else if (pods.length > desired) {
     for (const victim of deletionOrder(pods).slice(0, pods.length - desired)) {
@@ -217,6 +265,11 @@ function reconcileReplicaSet(ctx: ControllerContext, rs: KubeObject): void {
     },
     ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'],
   );
+  // replica_set_utils.go calculateStatus: a failed create adds ReplicaFailure (kept, with its first message,
+  // while the failures last); the first sync without error removes it.
+  const failure = arr(obj(rs.status).conditions).map(obj).find((c) => c.type === 'ReplicaFailure');
+  if (failure && manageErr) status.conditions = [failure];
+  else if (manageErr) status.conditions = [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: nowTimestamp(), reason: 'FailedCreate', message: manageErr }];
   writeStatus(ctx, rsRt, rs, status);
 }
 
@@ -234,6 +287,18 @@ function intOrPercent(v: unknown, total: number, roundUp: boolean, dflt: number)
 }
 
 const REVISION = 'deployment.kubernetes.io/revision';
+
+/**
+ * The deployment controller moves a ReplicaSet's ReplicaFailure condition into the Deployment's conditions
+ * (progress.go getReplicaFailures, the new ReplicaSet first; util.ReplicaSetToDeploymentCondition).
+ */
+function replicaFailure(replicaSets: KubeObject[]): Obj[] {
+  for (const rs of replicaSets) {
+    const c = arr(obj(rs.status).conditions).map(obj).find((x) => x.type === 'ReplicaFailure');
+    if (c) return [{ type: 'ReplicaFailure', status: c.status, lastUpdateTime: c.lastTransitionTime, lastTransitionTime: c.lastTransitionTime, reason: c.reason, message: c.message }];
+  }
+  return [];
+}
 
 function reconcileDeployment(ctx: ControllerContext, d: KubeObject): void {
   if (d.metadata.deletionTimestamp) return;
@@ -341,7 +406,7 @@ function reconcileDeployment(ctx: ControllerContext, d: KubeObject): void {
       readyReplicas: sum('readyReplicas'),
       availableReplicas: available,
       unavailableReplicas: Math.max(0, specTotal - available),
-      conditions: [availableCond, progressing],
+      conditions: [availableCond, progressing, ...replicaFailure(newRS ? [newRS, ...olds] : olds)],
     },
     ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'],
   );
@@ -369,12 +434,24 @@ function reconcileStatefulSet(ctx: ControllerContext, sts: KubeObject): void {
     if (byOrdinal.has(i)) continue;
     if (!parallel && [...Array(i).keys()].some((j) => !byOrdinal.get(j) || !isPodReady(byOrdinal.get(j) as KubeObject))) break;
     const name = `${sts.metadata.name}-${i}`;
-    const pod = createPod(ctx, ns, ownerRef(stsRt, sts), {
-      name,
-      labels: { ...(tmeta.labels as Record<string, string>), 'apps.kubernetes.io/pod-index': String(i), 'controller-revision-hash': updateRevision, 'statefulset.kubernetes.io/pod-name': name },
-      annotations: tmeta.annotations as Record<string, string> | undefined,
-      spec: { ...obj(template.spec), hostname: name, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) },
-    });
+    const now = Date.now();
+    if (!mayCreate(sts, now)) break;
+    let pod: KubeObject;
+    try {
+      pod = createPod(ctx, ns, ownerRef(stsRt, sts), {
+        name,
+        labels: { ...(tmeta.labels as Record<string, string>), 'apps.kubernetes.io/pod-index': String(i), 'controller-revision-hash': updateRevision, 'statefulset.kubernetes.io/pod-name': name },
+        annotations: tmeta.annotations as Record<string, string> | undefined,
+        spec: { ...obj(template.spec), hostname: name, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) },
+      });
+    } catch (err) {
+      // stateful_pod_control.go recordPodEvent
+      const message = refusal(err).message;
+      event(ctx, stsRt, sts, 'Warning', 'FailedCreate', `create Pod ${name} in StatefulSet ${sts.metadata.name} failed error: ${message}`, 'statefulset-controller');
+      createFailed(sts, message, now);
+      break;
+    }
+    createFailures.delete(sts.metadata.uid ?? '');
     event(ctx, stsRt, sts, 'Normal', 'SuccessfulCreate', `create Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} successful`, 'statefulset-controller');
     byOrdinal.set(i, pod);
     if (!parallel) acted = true;
@@ -477,16 +554,27 @@ function reconcileDaemonSet(ctx: ControllerContext, ds: KubeObject): void {
       event(ctx, dsRt, ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${stale.metadata.name}`, 'daemonset-controller');
     }
     if (current) continue;
-    const pod = createPod(ctx, ns, ownerRef(dsRt, ds), {
-      generateName: `${ds.metadata.name}-`,
-      labels: { ...(tmeta.labels as Record<string, string>), 'controller-revision-hash': hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) },
-      annotations: tmeta.annotations as Record<string, string> | undefined,
-      spec: {
-        ...tspec,
-        tolerations,
-        affinity: { ...obj(tspec.affinity), nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [n.metadata.name] }] }] } } },
-      },
-    });
+    const now = Date.now();
+    if (!mayCreate(ds, now)) break;
+    let pod: KubeObject;
+    try {
+      pod = createPod(ctx, ns, ownerRef(dsRt, ds), {
+        generateName: `${ds.metadata.name}-`,
+        labels: { ...(tmeta.labels as Record<string, string>), 'controller-revision-hash': hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) },
+        annotations: tmeta.annotations as Record<string, string> | undefined,
+        spec: {
+          ...tspec,
+          tolerations,
+          affinity: { ...obj(tspec.affinity), nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [n.metadata.name] }] }] } } },
+        },
+      });
+    } catch (err) {
+      const message = refusal(err).message;
+      event(ctx, dsRt, ds, 'Warning', 'FailedCreate', `Error creating: ${message}`, 'daemonset-controller');
+      createFailed(ds, message, now);
+      break;
+    }
+    createFailures.delete(ds.metadata.uid ?? '');
     event(ctx, dsRt, ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'daemonset-controller');
   }
   for (const p of pods.filter((p) => !eligible.some((n) => n.metadata.name === pinnedNode(p)))) {
@@ -547,10 +635,34 @@ export function onChanges(name: string, resources: string[], fn: (now: number, c
   };
 }
 
+/**
+ * The ServiceAccount controller (pkg/controller/serviceaccount/serviceaccounts_controller.go): every active
+ * namespace has the ServiceAccount "default"; one that is deleted is made again. (New namespaces get theirs from
+ * the namespace controller in controllers.ts, at once; this one puts back a deleted one.)
+ */
+function ensureDefaultServiceAccount(ev: { type: string; rt: ResourceType; object: KubeObject }, ctx: ControllerContext): void {
+  if (ev.rt.group !== '' || ev.rt.resource !== 'serviceaccounts' || ev.type !== 'DELETED' || ev.object.metadata.name !== 'default') return;
+  const ns = ev.object.metadata.namespace ?? '';
+  const nsObj = ctx.store.get(ctx.rt('', 'namespaces'), undefined, ns);
+  if (!nsObj || nsObj.metadata.deletionTimestamp || obj(nsObj.status).phase === 'Terminating') return;
+  const saRt = ctx.rt('', 'serviceaccounts');
+  if (!ctx.store.get(saRt, ns, 'default')) ctx.store.create(saRt, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
+}
+
 /** Deployments, then ReplicaSets (so a new Deployment has pods within one tick), StatefulSets, DaemonSets. */
-export const workloadController: Controller = onChanges('workloads', ['apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets', '/pods', '/nodes'], (_now, ctx) => {
+const workloads = onChanges('workloads', ['apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets', '/pods', '/nodes'], (_now, ctx) => {
   each(ctx, 'apps', 'deployments', reconcileDeployment);
   each(ctx, 'apps', 'replicasets', reconcileReplicaSet);
   each(ctx, 'apps', 'statefulsets', reconcileStatefulSet);
   each(ctx, 'apps', 'daemonsets', reconcileDaemonSet);
 });
+
+/** The workload controllers of kube-controller-manager (and its ServiceAccount controller). */
+export const workloadController: Controller = {
+  name: 'workloads',
+  onEvent(ev, ctx) {
+    workloads.onEvent?.(ev, ctx);
+    ensureDefaultServiceAccount(ev, ctx);
+  },
+  tick: (now, ctx) => workloads.tick?.(now, ctx),
+};
