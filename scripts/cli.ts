@@ -21,10 +21,11 @@ import { demo } from './commands/demo.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
 import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
 import { parseSet } from './lib/stack.ts';
+import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo-model.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
-function showPlan(lab: Lab, choice: StackChoice): void {
-  plan(lab, prepareStack(choice, lab.stateDir));
+async function showPlan(lab: Lab, choice: StackChoice): Promise<void> {
+  await plan(lab, prepareStack(choice, lab.stateDir));
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -99,7 +100,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   demo: {
     summary: 'drive load at the app, show the HPA scale out and back in; --expect-replicas for a CI verdict',
-    usage: 'hpa-lab demo [--rate R] [--duration D] [--expect-replicas N --within D] [--no-scale-in]',
+    usage: 'hpa-lab demo [--rate R] [--duration D] [--expect-replicas N [--within D] [--scale-in-within D]] [--no-scale-in]',
     options: {
       ...COMMON,
       ...KIND_CONFIG,
@@ -107,21 +108,25 @@ export const COMMANDS: Record<string, CommandSpec> = {
       rate: { type: 'string' },
       connections: { type: 'string' },
       duration: { type: 'string' },
-      interval: { type: 'string', default: '3s' },
+      interval: { type: 'string' },
       'no-scale-in': { type: 'boolean', default: false },
       'expect-replicas': { type: 'string' },
       within: { type: 'string' },
       'scale-in-within': { type: 'string' },
     },
     help: [
-      '--rate <n>              requests per second (default from the stack: 30)',
-      '--connections <n>       concurrent connections (default 8)',
-      '--duration <d>          how long the load runs at most, e.g. 3m (default from the stack)',
-      '--interval <d>          how often the view refreshes (default 3s)',
+      '--rate <n>              requests per second, a whole number ≥ 1 (default from the stack: 30)',
+      '--connections <n>       concurrent connections, a whole number ≥ 1 (default from the stack: 8)',
+      `--duration <d>          how long the load runs at most, e.g. 3m (default from the stack); at least ${DEMO_LIMITS.minDurationSeconds}s and ${DEMO_LIMITS.minDurationIntervals} intervals`,
+      `--interval <d>          how often the view refreshes (default ${DEMO_DEFAULT_INTERVAL}); at least ${DEMO_LIMITS.minIntervalSeconds}s`,
       '--no-scale-in           stop after the scale-out; do not wait for the scale back in',
       '--expect-replicas <n>   CI verdict: exit 0 only if ≥ n Ready replicas are reached (the load then runs 30s more)…',
-      '--within <d>            …within this long after the load starts (default 3m)',
-      '--scale-in-within <d>   …and, with scale-in, back at the minimum this long after the load stops',
+      '                        n from minReplicas + 1 to the HPA’s maxReplicas, checked before any load',
+      `--within <d>            …within this long after the load starts (default ${DEMO_DEFAULT_WITHIN}, or --duration if shorter;`,
+      '                        at least one interval, at most --duration); needs --expect-replicas',
+      '--scale-in-within <d>   …and, with scale-in, back at the minimum this long after the load stops (default: the',
+      '                        HPA’s scale-down window + 2m; at least one interval); needs --expect-replicas',
+      'Durations are written like 90s, 3m or 1m30s. A bad value is exit 2, before any load starts.',
       ...STACK_HELP,
     ],
   },
@@ -153,9 +158,38 @@ function commandHelp(name: string, spec: CommandSpec): string {
 
 const NAME_RE = /^[a-z0-9]([a-z0-9.-]{0,48}[a-z0-9])?$/;
 
+/** A value that starts like a negative number: -5, -0.5, -.5, -5s. */
+const NEGATIVE = /^-\.?\d/;
+
+/**
+ * parseArgs reads `--rate -5` as --rate without a value followed by an option -5 ("argument is ambiguous").
+ * For an option that takes a value, a following argument that starts like a negative number is that
+ * value: `--rate -5` becomes `--rate=-5`, so the option's own check says what it expects. Nothing else
+ * changes (`--name --verbose` is still a missing value; arguments after `--` are left alone).
+ */
+export function joinNegativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const long = /^--([^=]+)$/.exec(arg)?.[1];
+    const short = /^-([^-])$/.exec(arg)?.[1];
+    const name = long ?? (short === undefined ? undefined : Object.keys(options).find((k) => options[k]?.short === short));
+    const next = argv[i + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && NEGATIVE.test(next)) {
+      out.push(`--${name}=${next}`);
+      i += 1;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 function parseCommand(name: string, spec: CommandSpec, argv: string[]) {
   try {
-    return parseArgs({ args: argv, options: spec.options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joinNegativeValues(argv, spec.options), options: spec.options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0] ?? '';
     throw new InputError(`hpa-lab ${name}: ${msg.replace(/\. To specify a positional.*$/, '')}`, { fix: `hpa-lab ${name} --help` });
@@ -225,7 +259,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     switch (command) {
       case 'up':
         if (values['dry-run']) {
-          showPlan(lab, choice);
+          await showPlan(lab, choice);
           return 0;
         }
         await up(lab, choice, { retain: values.retain === true });
@@ -238,25 +272,21 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       case 'doctor':
         return await doctor(lab, { json: values.json === true });
       case 'plan':
-        showPlan(lab, choice);
+        await showPlan(lab, choice);
         return 0;
       case 'demo': {
-        const num = (flag: string) => {
-          const v = values[flag];
-          if (v === undefined) return undefined;
-          const n = Number(v);
-          if (!Number.isFinite(n) || n <= 0) throw new InputError(`--${flag}: expected a positive number, got "${String(v)}"`);
-          return n;
-        };
+        // The flags as typed: demo checks each (and how they combine) before it touches anything.
+        const str = (flag: string) => (values[flag] === undefined ? undefined : String(values[flag]));
         return await demo(lab, prepareStack(choice, lab.stateDir), {
-          rate: num('rate'),
-          connections: num('connections'),
-          expectReplicas: num('expect-replicas'),
-          duration: values.duration as string | undefined,
-          interval: String(values.interval),
-          within: values.within as string | undefined,
-          scaleInWithin: values['scale-in-within'] as string | undefined,
+          rate: str('rate'),
+          connections: str('connections'),
+          duration: str('duration'),
+          interval: str('interval'),
+          expectReplicas: str('expect-replicas'),
+          within: str('within'),
+          scaleInWithin: str('scale-in-within'),
           scaleIn: values['no-scale-in'] !== true,
+          choice,
         });
       }
       case 'check-values':

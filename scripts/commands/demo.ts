@@ -1,33 +1,28 @@
 // `hpa-lab demo`: drives a steady request rate at the app's NodePort, shows the chain load → metric →
 // desired replicas → Ready pods as it happens, then (unless told not to) stops the load and waits for the
 // scale back in. Ends with a summary, a JSON record for CI, and with --expect-replicas a verdict.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
-import { displayPath } from '../lib/lab.ts';
-import type { PreparedStack } from '../lib/lab-stack.ts';
+import { displayPath, REPO_ROOT } from '../lib/lab.ts';
+import type { PreparedStack, StackChoice } from '../lib/lab-stack.ts';
 import type { Kube } from '../lib/kube.ts';
 import { kubeFromKubeconfig } from '../lib/kube.ts';
 import { clusterExists, kindKubeconfig } from '../lib/cluster.ts';
-import { LabError } from '../lib/errors.ts';
+import { MissingToolError } from '../lib/exec.ts';
+import { InputError, LabError } from '../lib/errors.ts';
 import { listPath } from '../lib/resources.ts';
-import { parseDuration } from '../lib/stack.ts';
 import type { DemoSpec } from '../lib/stack.ts';
 import { startLoad } from '../lib/load.ts';
 import type { Load } from '../lib/load.ts';
 import { formatNumber, parseQuantity } from '../lib/quantity.ts';
-import { judge, renderChart, sampleLine, summarize } from '../lib/demo-model.ts';
-import type { Expectation, Sample, Summary } from '../lib/demo-model.ts';
+import { checkExpectedReplicas, judge, parseDemoFlags, renderChart, sampleLine, summarize } from '../lib/demo-model.ts';
+import type { DemoFlags, Expectation, HpaBounds, ReplicaBound, Sample, Summary } from '../lib/demo-model.ts';
 
-export interface DemoOptions {
-  rate?: number;
-  connections?: number;
-  duration?: string;
-  interval: string;
-  scaleIn: boolean;
-  expectReplicas?: number;
-  within?: string;
-  scaleInWithin?: string;
+/** The flags as typed, and the --stack/--set/--variant choice (to say where an HPA bound comes from). */
+export interface DemoOptions extends DemoFlags {
+  choice?: StackChoice;
 }
 
 interface HpaView {
@@ -58,10 +53,48 @@ interface HpaObject {
 /** How long the load goes on once --expect-replicas is met: about one rate window of the lab's metric. */
 const HOLD_AFTER_EXPECTATION_MS = 30_000;
 
-function seconds(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new LabError(`${flag}: expected a duration like 90s, 3m or 1m30s, got "${text}"`, { exitCode: 2 });
-  return ms / 1000;
+/** A stack setting, and where its value comes from: a --set, the --variant, or the stack file. */
+function describeSetting(prepared: PreparedStack, setting: string, choice: StackChoice | undefined): string {
+  const set = [...(choice?.sets ?? [])].reverse().find(([k]) => k === setting);
+  if (set) return `the stack setting ${setting}, from --set ${setting}=${String(set[1])}`;
+  if (choice?.variant !== undefined && prepared.stack.variants[choice.variant]?.[setting] !== undefined) return `the stack setting ${setting}, from --variant ${choice.variant}`;
+  return `the stack setting ${setting} in ${prepared.stack.file}`;
+}
+
+/**
+ * The demo's HPA as the stack makes it, when one of its manifests is that HPA (the lab's own): its
+ * minReplicas and maxReplicas and where each comes from (a stack setting, or the manifest). Undefined for an
+ * HPA the stack does not write itself (a chart's, or one made by hand): the cluster's is read instead.
+ */
+function stackHpaBounds(prepared: PreparedStack, spec: DemoSpec, choice: StackChoice | undefined): HpaBounds | undefined {
+  for (const c of prepared.stack.components) {
+    if (!c.manifests) continue;
+    const raws = parseAllDocuments(readFileSync(path.resolve(REPO_ROOT, c.manifests), 'utf8'))
+      .map((d) => d.toJS() as unknown)
+      .filter((d): d is { kind?: unknown; spec?: Record<string, unknown> } => typeof d === 'object' && d !== null);
+    for (const [i, raw] of raws.entries()) {
+      if (raw.kind !== 'HorizontalPodAutoscaler') continue;
+      const obj = prepared.resolver.resolve(raw, `${c.manifests}#${i + 1}`) as { metadata?: { name?: string; namespace?: string }; spec?: Record<string, unknown> };
+      if ((obj.metadata?.namespace ?? 'default') !== spec.hpa.namespace || obj.metadata?.name !== spec.hpa.name) continue;
+      const bound = (field: 'minReplicas' | 'maxReplicas', fallback?: number): ReplicaBound => {
+        const written = raw.spec?.[field];
+        const setting = typeof written === 'string' ? /^\$\{\s*([\w.-]+)\s*\}$/.exec(written)?.[1] : undefined;
+        const from =
+          written === undefined
+            ? `the Kubernetes default: ${c.manifests} sets no spec.${field}`
+            : setting
+              ? describeSetting(prepared, setting, choice)
+              : `spec.${field} in ${c.manifests}`;
+        const value = written === undefined ? fallback : obj.spec?.[field];
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+          throw new InputError(`HPA ${spec.hpa.namespace}/${spec.hpa.name}: ${field} is ${JSON.stringify(value)} (${from}): expected a whole number`);
+        }
+        return { value, from };
+      };
+      return { hpa: `${spec.hpa.namespace}/${spec.hpa.name}`, min: bound('minReplicas', 1), max: bound('maxReplicas') };
+    }
+  }
+  return undefined;
 }
 
 async function readHpa(kube: Kube, spec: DemoSpec): Promise<{ view: HpaView; obj: HpaObject }> {
@@ -130,29 +163,53 @@ function makeView(lab: Lab, metric: string) {
 
 export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions): Promise<number> {
   const raw = prepared.stack.demo;
-  if (!raw) throw new LabError(`stack ${prepared.stack.name} has no demo section`, { exitCode: 2 });
+  if (!raw) throw new InputError(`--stack: stack ${prepared.stack.name} (${prepared.stack.file}) has no demo section: the demo needs its url, hpa, pods and load`);
   const spec = prepared.resolver.resolve(raw, 'demo');
-  const rate = opts.rate ?? spec.load.rate;
-  const connections = opts.connections ?? spec.load.connections;
-  const loadSeconds = seconds('--duration', opts.duration ?? spec.load.duration);
-  const intervalMs = seconds('--interval', opts.interval) * 1000;
-  if (!(await clusterExists(lab.runner, lab.name))) throw new LabError(`no kind cluster named ${lab.name}`, { fix: 'npm run up' });
+  // Every flag, alone and together, before anything is touched (exit 2).
+  const input = parseDemoFlags(opts, { ...spec.load, from: `${prepared.stack.file}: demo.load` });
+  const { rate, connections, loadSeconds } = input;
+  const intervalMs = input.intervalSeconds * 1000;
+  // The lab's own HPA: its replica bounds are known from the stack, before the cluster is asked anything.
+  const fromStack = input.expect ? stackHpaBounds(prepared, spec, opts.choice) : undefined;
+  if (input.expect && fromStack) checkExpectedReplicas(input.expect.replicas, fromStack);
+
+  const exists = await clusterExists(lab.runner, lab.name).catch((err: unknown) => {
+    if (err instanceof MissingToolError) throw new LabError(`${err.tool} is not installed (not on PATH): the demo finds the lab's cluster with it`, { fix: 'npm run doctor   (it says how to install what is missing)' });
+    throw err;
+  });
+  if (!exists) throw new LabError(`no kind cluster named ${lab.name}`, { fix: 'npm run up' });
   const kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
   const { view: hpa } = await readHpa(kube, spec);
 
   // The article's HPA averages a counter's total: it never falls while pods live, so there is no scale-in to wait for.
   const counterTotal = /_total$/.test(hpa.metric);
-  const scaleIn = opts.scaleIn && !counterTotal;
-  const expectation: Expectation | undefined =
-    opts.expectReplicas === undefined
-      ? undefined
-      : {
-          replicas: opts.expectReplicas,
-          withinSeconds: seconds('--within', opts.within ?? '3m'),
-          scaleInWithinSeconds: scaleIn ? seconds('--scale-in-within', opts.scaleInWithin ?? `${hpa.scaleDownWindowSeconds + 120}s`) : undefined,
-        };
-  if (expectation && expectation.replicas > hpa.max) {
-    lab.print(`note: --expect-replicas ${expectation.replicas} is above the HPA's maxReplicas ${hpa.max}; this expectation cannot be met`);
+  const scaleIn = input.scaleIn && !counterTotal;
+  let expectation: Expectation | undefined;
+  if (input.expect) {
+    // The HPA the cluster has is the one that scales: checked too, before any load (it may have been made
+    // with other settings than this demo's, or by something else than the stack).
+    const ref = `${spec.hpa.namespace}/${spec.hpa.name}`;
+    const inCluster = `the HPA object read from the cluster (context ${lab.context})`;
+    const differs = fromStack && (fromStack.min.value !== hpa.min || fromStack.max.value !== hpa.max);
+    const stackSays = differs
+      ? `the stack says minReplicas ${fromStack.min.value} (${fromStack.min.from}) and maxReplicas ${fromStack.max.value} (${fromStack.max.from}): the lab was brought up with other settings than this demo's`
+      : undefined;
+    checkExpectedReplicas(
+      input.expect.replicas,
+      { hpa: ref, min: { value: hpa.min, from: inCluster }, max: { value: hpa.max, from: inCluster } },
+      stackSays ? { details: [stackSays], fix: `npm run up with the same --stack, --set and --variant as the demo, then the demo again` } : {},
+    );
+    if (stackSays) lab.print(`note: HPA ${ref} in the cluster has minReplicas ${hpa.min} and maxReplicas ${hpa.max}; ${stackSays}`);
+    if (input.expect.scaleInWithinSeconds !== undefined && counterTotal) {
+      throw new InputError(`--scale-in-within: HPA ${ref} scales on ${hpa.metric}, a counter's total, which never falls: it scales out but never back in, so there is no scale-in to time`, {
+        fix: 'drop --scale-in-within (the demo skips the scale-in for this HPA)',
+      });
+    }
+    expectation = {
+      replicas: input.expect.replicas,
+      withinSeconds: input.expect.withinSeconds,
+      scaleInWithinSeconds: scaleIn ? (input.expect.scaleInWithinSeconds ?? hpa.scaleDownWindowSeconds + 120) : undefined,
+    };
   }
   lab.print(
     `Demo: ${rate} req/s over ${connections} connections to ${spec.url} for up to ${loadSeconds}s; HPA ${spec.hpa.namespace}/${spec.hpa.name} scales ${hpa.min}–${hpa.max} replicas on ${hpa.metric} (target ${formatNumber(hpa.target)} per pod)` +

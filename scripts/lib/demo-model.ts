@@ -1,5 +1,187 @@
-// The demo's data: samples of what the HPA sees over time, the summary a room (or CI) cares about, and
-// the verdict for --expect-replicas. Pure functions, so the arithmetic is tested without a cluster.
+// The demo's data: its input (the flags, checked before anything is touched), samples of what the HPA sees
+// over time, the summary a room (or CI) cares about, and the verdict for --expect-replicas. Pure functions,
+// so the arithmetic and the input checks are tested without a cluster.
+import { InputError } from './errors.ts';
+import { parseDuration } from './stack.ts';
+
+// ---- input ------------------------------------------------------------------------------------------------
+
+/**
+ * The smallest values that still make a demo: each sample reads the HPA, the Deployment, the pods and the
+ * custom metrics API, so a refresh faster than 1s only loads the API server (0s busy-looped); a load shorter
+ * than 10s, or than two refreshes, ends before the metric (5s scrapes, a 30s rate window) can move.
+ */
+export const DEMO_LIMITS = { minIntervalSeconds: 1, minDurationSeconds: 10, minDurationIntervals: 2 } as const;
+export const DEMO_DEFAULT_INTERVAL = '3s';
+/** --within when not given: 3m, or the whole load when --duration is shorter. */
+export const DEMO_DEFAULT_WITHIN = '3m';
+
+/** The demo's flags as typed (strings; undefined when not given). */
+export interface DemoFlags {
+  rate?: string;
+  connections?: string;
+  duration?: string;
+  interval?: string;
+  scaleIn: boolean;
+  expectReplicas?: string;
+  within?: string;
+  scaleInWithin?: string;
+}
+
+/** The stack's demo.load: the defaults of --rate, --connections and --duration. */
+export interface DemoDefaults {
+  rate: number;
+  connections: number;
+  duration: string;
+  /** Where they are written, e.g. "stacks/custom-metrics.yaml: demo.load". */
+  from: string;
+}
+
+export interface DemoInput {
+  rate: number;
+  connections: number;
+  loadSeconds: number;
+  intervalSeconds: number;
+  scaleIn: boolean;
+  expect?: {
+    replicas: number;
+    withinSeconds: number;
+    /** Given with --scale-in-within; else the demo derives it from the HPA's scale-down window. */
+    scaleInWithinSeconds?: number;
+  };
+}
+
+const WHOLE = /^\d+$/;
+
+/**
+ * Checks every flag of `demo`, alone and against each other, before anything is touched; throws an
+ * InputError (exit 2) that names the flag (or the stack field its default comes from), what was expected and
+ * what was given.
+ */
+export function parseDemoFlags(flags: DemoFlags, defaults: DemoDefaults): DemoInput {
+  const example = '--expect-replicas 3 --within 3m';
+  if (flags.expectReplicas === undefined) {
+    for (const flag of ['within', 'scaleInWithin'] as const) {
+      if (flags[flag] === undefined) continue;
+      const name = flag === 'within' ? '--within' : '--scale-in-within';
+      throw new InputError(`${name} needs --expect-replicas: ${name} is how long the expected number of Ready replicas may take${flag === 'within' ? '' : ' to come back down to the minimum'}, and --expect-replicas is that number`, {
+        fix: `npm run demo -- ${example}${flag === 'within' ? '' : ' --scale-in-within 3m'}   (or drop ${name})`,
+      });
+    }
+  }
+  if (flags.scaleInWithin !== undefined && !flags.scaleIn) {
+    throw new InputError('--scale-in-within cannot be used with --no-scale-in: --no-scale-in skips the scale back in that --scale-in-within would time', { fix: 'drop one of the two' });
+  }
+
+  const whole = (text: string, what: string, from: string, flagDefault: boolean): number => {
+    if (!WHOLE.test(text.trim()) || Number(text) < 1) {
+      throw new InputError(`${from}: expected ${what}, a whole number of at least 1, got ${JSON.stringify(text)}`, flagDefault ? { fix: `pass the flag, or correct ${from}` } : {});
+    }
+    return Number(text);
+  };
+  const rate = whole(flags.rate ?? String(defaults.rate), 'requests per second', flags.rate === undefined ? `${defaults.from}.rate (the default of --rate)` : '--rate', flags.rate === undefined);
+  const connections = whole(
+    flags.connections ?? String(defaults.connections),
+    'the number of concurrent connections',
+    flags.connections === undefined ? `${defaults.from}.connections (the default of --connections)` : '--connections',
+    flags.connections === undefined,
+  );
+  const expectReplicas = flags.expectReplicas === undefined ? undefined : whole(flags.expectReplicas, 'the number of Ready replicas to reach', '--expect-replicas', false);
+
+  const duration = (text: string, from: string): number => {
+    const ms = parseDuration(text);
+    if (ms === undefined) throw new InputError(`${from}: expected a duration like 90s, 3m or 1m30s, got ${JSON.stringify(text)}`);
+    return ms / 1000;
+  };
+  const atLeast = (text: string, from: string, min: number, expected: string, fix?: string): number => {
+    const seconds = duration(text, from);
+    if (seconds < min) throw new InputError(`${from}: expected ${expected}, got ${JSON.stringify(text)}`, fix ? { fix } : {});
+    return seconds;
+  };
+
+  const intervalSeconds = atLeast(flags.interval ?? DEMO_DEFAULT_INTERVAL, '--interval', DEMO_LIMITS.minIntervalSeconds, `a duration of at least ${DEMO_LIMITS.minIntervalSeconds}s (the view refreshes this often; default ${DEMO_DEFAULT_INTERVAL})`);
+  const minLoad = Math.max(DEMO_LIMITS.minDurationSeconds, DEMO_LIMITS.minDurationIntervals * intervalSeconds);
+  const durationFrom = flags.duration === undefined ? `${defaults.from}.duration (the default of --duration)` : '--duration';
+  const durationRef = flags.duration === undefined ? `the default of --duration, ${defaults.from}.duration` : '--duration';
+  const loadSeconds = atLeast(
+    flags.duration ?? defaults.duration,
+    durationFrom,
+    minLoad,
+    `a duration of at least ${formatSeconds(minLoad)} (at least ${DEMO_LIMITS.minDurationSeconds}s and ${DEMO_LIMITS.minDurationIntervals} × --interval ${formatSeconds(intervalSeconds)})`,
+    flags.duration === undefined ? `pass --duration, or correct ${defaults.from}.duration` : undefined,
+  );
+
+  let expect: DemoInput['expect'];
+  if (expectReplicas !== undefined) {
+    const withinSeconds =
+      flags.within === undefined
+        ? Math.min(duration(DEMO_DEFAULT_WITHIN, 'the default --within'), loadSeconds)
+        : atLeast(flags.within, '--within', intervalSeconds, `a duration of at least one --interval (${formatSeconds(intervalSeconds)}): the replicas are counted once per interval`);
+    if (withinSeconds > loadSeconds) {
+      throw new InputError(`--within: expected at most the load's duration, ${formatSeconds(loadSeconds)} (${durationRef}): the Ready replicas are counted while the load runs, got ${JSON.stringify(flags.within)}`, {
+        fix: `a --duration of ${String(flags.within)} or more, or a shorter --within`,
+      });
+    }
+    const scaleInWithinSeconds =
+      flags.scaleInWithin === undefined
+        ? undefined
+        : atLeast(flags.scaleInWithin, '--scale-in-within', intervalSeconds, `a duration of at least one --interval (${formatSeconds(intervalSeconds)}): the replicas are counted once per interval`);
+    expect = { replicas: expectReplicas, withinSeconds, ...(scaleInWithinSeconds === undefined ? {} : { scaleInWithinSeconds }) };
+  }
+  return { rate, connections, loadSeconds, intervalSeconds, scaleIn: flags.scaleIn, ...(expect ? { expect } : {}) };
+}
+
+/** 90 → "1m30s", 20 → "20s", 180 → "3m": as the flags are written. */
+export function formatSeconds(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds - m * 60);
+  return m && s ? `${m}m${s}s` : m ? `${m}m` : `${s}s`;
+}
+
+/** One of an HPA's replica bounds and where it comes from, e.g. "the stack setting hpa.maxReplicas (stacks/custom-metrics.yaml)". */
+export interface ReplicaBound {
+  value: number;
+  from: string;
+}
+
+export interface HpaBounds {
+  /** namespace/name */
+  hpa: string;
+  min: ReplicaBound;
+  max: ReplicaBound;
+}
+
+/**
+ * --expect-replicas N can only be met, and only means something, between minReplicas + 1 and maxReplicas:
+ * above maxReplicas the HPA never gets there; at or below minReplicas it is met before any load, whatever
+ * the HPA does. Throws an InputError naming the HPA, the bound and where the bound comes from.
+ */
+export function checkExpectedReplicas(replicas: number, b: HpaBounds, more: { details?: string[]; fix?: string } = {}): void {
+  const { min, max } = b;
+  const plural = (n: number) => `${n} replica${n === 1 ? '' : 's'}`;
+  if (max.value <= min.value) {
+    throw new InputError(`--expect-replicas ${replicas}: HPA ${b.hpa} cannot scale: its maxReplicas ${max.value} (${max.from}) is not above its minReplicas ${min.value} (${min.from})`, {
+      details: more.details,
+      fix: more.fix ?? 'give the HPA a maxReplicas above its minReplicas, or drop --expect-replicas',
+    });
+  }
+  const good = `--expect-replicas ${min.value + 1}${min.value + 1 < max.value ? ` to ${max.value}` : ''}`;
+  const range = min.value + 1 === max.value ? `expected ${max.value} (minReplicas + 1, here also maxReplicas)` : `expected ${min.value + 1} to ${max.value} (minReplicas + 1 to maxReplicas)`;
+  if (replicas > max.value) {
+    throw new InputError(`--expect-replicas ${replicas}: HPA ${b.hpa} scales to at most ${plural(max.value)} (maxReplicas: ${max.from}), so ${replicas} Ready replicas can never be reached; ${range}`, {
+      details: more.details,
+      fix: more.fix ?? `${good}, or raise maxReplicas (then npm run up)`,
+    });
+  }
+  if (replicas <= min.value) {
+    throw new InputError(`--expect-replicas ${replicas}: HPA ${b.hpa} never runs fewer than ${plural(min.value)} (minReplicas: ${min.from}), so reaching ${plural(replicas)} Ready proves nothing about scaling (it holds before any load); ${range}`, {
+      details: more.details,
+      fix: more.fix ?? good,
+    });
+  }
+}
+
+// ---- samples, summary, verdict ----------------------------------------------------------------------------
 export interface Sample {
   /** Milliseconds since the load started (negative: before). */
   t: number;

@@ -1,12 +1,44 @@
 // `demo` against the simulated lab: real load (autocannon) through the NodePort to real app processes,
 // real Prometheus, the adapter's rules and the simulated HPA controller (its documented algorithm).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSim } from '../helpers/sim.ts';
 import type { Sim } from '../helpers/sim.ts';
 import { REPO_ROOT } from '../../scripts/lib/lab.ts';
 import { PROMETHEUS_REASON, requirePrometheus } from '../helpers/prometheus.ts';
+
+// Bad input is exit 2 before anything is touched: on a machine without kind, helm, docker or kubectl (and so
+// without a cluster), every one of these must still be a clear flag error, and no load, no results file.
+describe('npm run demo: bad flags, before the cluster is touched', () => {
+  let sim: Sim;
+  beforeAll(async () => {
+    sim = await createSim({ missing: ['kind', 'helm', 'docker', 'kubectl'] });
+  });
+  afterAll(() => sim.cleanup());
+
+  it.each([
+    [['--within', '3m'], /✖ --within needs --expect-replicas: /],
+    [['--scale-in-within', '2m'], /✖ --scale-in-within needs --expect-replicas: /],
+    [['--rate', '-5'], /✖ --rate: expected requests per second, a whole number of at least 1, got "-5"/],
+    [['--connections', '0'], /✖ --connections: expected the number of concurrent connections, a whole number of at least 1, got "0"/],
+    [['--interval', '0s'], /✖ --interval: expected a duration of at least 1s \(the view refreshes this often; default 3s\), got "0s"/],
+    [['--duration', '5s'], /✖ --duration: expected a duration of at least 10s \(at least 10s and 2 × --interval 3s\), got "5s"/],
+    [['--expect-replicas', '3', '--within', '5m'], /✖ --within: expected at most the load's duration, 3m/],
+    [['--expect-replicas', '3', '--scale-in-within', '1m', '--no-scale-in'], /✖ --scale-in-within cannot be used with --no-scale-in/],
+    // The stack's HPA is the lab's: its bounds come from the stack, so these need no cluster either.
+    [['--expect-replicas', '11'], /✖ --expect-replicas 11: HPA default\/test-prometheus-hpa scales to at most 10 replicas \(maxReplicas: the stack setting hpa\.maxReplicas in stacks\/custom-metrics\.yaml\)/],
+    [['--set', 'hpa.maxReplicas=2', '--expect-replicas', '3'], /✖ --expect-replicas 3: HPA default\/test-prometheus-hpa scales to at most 2 replicas \(maxReplicas: the stack setting hpa\.maxReplicas, from --set hpa\.maxReplicas=2\)/],
+    [['--expect-replicas', '1'], /✖ --expect-replicas 1: HPA default\/test-prometheus-hpa never runs fewer than 1 replica \(minReplicas: the stack setting hpa\.minReplicas in stacks\/custom-metrics\.yaml\), so reaching 1 replica Ready proves nothing about scaling/],
+  ])('demo %j: exit 2', async (flags, message) => {
+    const r = await sim.run(['demo', ...flags]);
+    expect(r.stderr).toMatch(message);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).not.toMatch(/unexpected|ambiguous|\n\s+at /);
+    expect(r.stdout).not.toMatch(/Demo:|Load on/);
+    expect(existsSync(path.join(sim.env.HPA_LAB_STATE_DIR as string, 'hpa-lab', 'demo'))).toBe(false);
+  });
+});
 
 describe.skipIf(!requirePrometheus())(`npm run demo in simulation ${PROMETHEUS_REASON}`, { timeout: 400_000 }, () => {
   let sim: Sim;
@@ -51,15 +83,31 @@ describe.skipIf(!requirePrometheus())(`npm run demo in simulation ${PROMETHEUS_R
     expect(res.samples.at(-1)?.replicas).toBe(1);
   });
 
-  it('an impossible expectation (maxReplicas 2) fails with the last observed state', async () => {
+  it("an impossible expectation (the cluster's HPA has maxReplicas 2) is exit 2 before any load, naming the HPA and where its bound comes from", async () => {
     const up = await run('up', '--set', 'hpa.maxReplicas=2');
     expect(up.exitCode).toBe(0);
-    const r = await run('demo', '--set', 'hpa.maxReplicas=2', '--expect-replicas', '3', '--within', '40s', '--no-scale-in', '--interval', '2s');
-    expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(/note: --expect-replicas 3 is above the HPA's maxReplicas 2/);
+    // The demo's stack says 10, the cluster's HPA says 2: the cluster's is the one that scales.
+    const results = () => {
+      const dir = path.join(sim.env.HPA_LAB_STATE_DIR as string, 'hpa-lab', 'demo');
+      return existsSync(dir) ? readdirSync(dir).sort() : [];
+    };
+    const before = results();
+    const r = await run('demo', '--expect-replicas', '3');
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/✖ --expect-replicas 3: HPA default\/test-prometheus-hpa scales to at most 2 replicas \(maxReplicas: the HPA object read from the cluster \(context kind-hpa-lab\)\), so 3 Ready replicas can never be reached; expected 2/);
+    expect(r.stderr).toMatch(/the stack says minReplicas 1 \(.*\) and maxReplicas 10 \(the stack setting hpa\.maxReplicas in stacks\/custom-metrics\.yaml\): the lab was brought up with other settings than this demo's/);
+    expect(r.stderr).toMatch(/fix: npm run up with the same --stack, --set and --variant as the demo/);
+    expect(r.stdout).not.toMatch(/Demo:|Load on/);
+    expect(results()).toEqual(before);
+  });
+
+  it('an expectation not met under load fails (exit 1) with the last observed state', async () => {
+    // 1 req/s against a target of 5 per pod: the HPA never wants a second pod.
+    const r = await run('demo', '--set', 'hpa.maxReplicas=2', '--rate', '1', '--expect-replicas', '2', '--within', '20s', '--no-scale-in', '--interval', '2s');
+    expect(r.exitCode, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/✖ demo expectation not met/);
-    expect(r.stderr).toMatch(/expected ≥ 3 Ready replicas within 40s of load start; peak was 2 Ready/);
-    expect(r.stderr).toMatch(/last observed: .*replicas 2 \(2 Ready\)/);
+    expect(r.stderr).toMatch(/expected ≥ 2 Ready replicas within 20s of load start; peak was 1 Ready/);
+    expect(r.stderr).toMatch(/last observed: .*replicas 1 \(1 Ready\)/);
     expect(resultsOf(r.stdout).verdict.ok).toBe(false);
   });
 
