@@ -13,6 +13,7 @@ import { clusterExists, kindKubeconfig } from '../lib/cluster.ts';
 import { MissingToolError } from '../lib/exec.ts';
 import { InputError, LabError } from '../lib/errors.ts';
 import { listPath } from '../lib/resources.ts';
+import { currentReading } from '../lib/gates.ts';
 import type { DemoSpec } from '../lib/stack.ts';
 import { startLoad } from '../lib/load.ts';
 import type { Load } from '../lib/load.ts';
@@ -26,6 +27,7 @@ export interface DemoOptions extends DemoFlags {
 }
 
 interface HpaView {
+  metricType: 'Pods' | 'External' | 'Object';
   min: number;
   max: number;
   metric: string;
@@ -39,13 +41,13 @@ interface HpaObject {
   spec?: {
     minReplicas?: number;
     maxReplicas?: number;
-    metrics?: Array<{ type: string; pods?: { metric?: { name: string }; target?: { averageValue?: string | number } } }>;
+    metrics?: Array<{ type: string } & Partial<Record<'pods' | 'external' | 'object', { metric?: { name: string }; target?: { averageValue?: string | number; value?: string | number } }>>>;
     behavior?: { scaleDown?: { stabilizationWindowSeconds?: number } };
     scaleTargetRef?: { name: string };
   };
   status?: {
     desiredReplicas?: number;
-    currentMetrics?: Array<{ pods?: { current?: { averageValue?: string } } }>;
+    currentMetrics?: Array<NonNullable<Parameters<typeof currentReading>[0]>>;
     conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
   };
 }
@@ -100,15 +102,20 @@ function stackHpaBounds(prepared: PreparedStack, spec: DemoSpec, choice: StackCh
 async function readHpa(kube: Kube, spec: DemoSpec): Promise<{ view: HpaView; obj: HpaObject }> {
   const obj = await kube.getJson<HpaObject>(`/apis/autoscaling/v2/namespaces/${spec.hpa.namespace}/horizontalpodautoscalers/${spec.hpa.name}`);
   if (!obj) throw new LabError(`no HPA ${spec.hpa.namespace}/${spec.hpa.name} in the cluster`, { fix: 'npm run up   (it creates the HPA and waits until it reads its metric)' });
-  const pods = obj.spec?.metrics?.find((m) => m.type === 'Pods')?.pods;
-  const target = parseQuantity(pods?.target?.averageValue);
-  if (!pods?.metric?.name || target === undefined) throw new LabError(`HPA ${spec.hpa.namespace}/${spec.hpa.name} has no Pods metric with an AverageValue target; the demo watches that kind of HPA`);
+  // The metric it scales on: Pods (a custom metric per pod, the adapter's), External (KEDA's) or Object.
+  const m = obj.spec?.metrics?.find((x) => x.type === 'Pods' || x.type === 'External' || x.type === 'Object');
+  const source = m?.pods ?? m?.external ?? m?.object;
+  const target = parseQuantity(source?.target?.averageValue ?? source?.target?.value);
+  if (!m || !source?.metric?.name || target === undefined) {
+    throw new LabError(`HPA ${spec.hpa.namespace}/${spec.hpa.name} scales on no Pods, External or Object metric with a target value; the demo watches that kind of HPA`);
+  }
   return {
     obj,
     view: {
       min: obj.spec?.minReplicas ?? 1,
       max: obj.spec?.maxReplicas ?? 1,
-      metric: pods.metric.name,
+      metric: source.metric.name,
+      metricType: m.type as HpaView['metricType'],
       target,
       scaleDownWindowSeconds: obj.spec?.behavior?.scaleDown?.stabilizationWindowSeconds ?? 300,
       deployment: obj.spec?.scaleTargetRef?.name ?? '',
@@ -120,7 +127,10 @@ async function observe(kube: Kube, spec: DemoSpec, hpa: HpaView, base: Omit<Samp
   const [h, dep, values] = await Promise.all([
     kube.getJson<HpaObject>(`/apis/autoscaling/v2/namespaces/${spec.hpa.namespace}/horizontalpodautoscalers/${spec.hpa.name}`),
     kube.getJson<{ spec?: { replicas?: number }; status?: { readyReplicas?: number; replicas?: number } }>(`/apis/apps/v1/namespaces/${spec.hpa.namespace}/deployments/${hpa.deployment}`).catch(() => undefined),
-    kube.getJson<{ items: Array<{ describedObject: { name: string }; value: string }> }>(`/apis/custom.metrics.k8s.io/v1beta1/namespaces/${spec.pods.namespace}/pods/*/${hpa.metric}?labelSelector=${encodeURIComponent(spec.pods.labelSelector)}`).catch(() => undefined),
+    // Per-pod values exist for a Pods metric only: an External metric is one value for the whole workload.
+    hpa.metricType === 'Pods'
+      ? kube.getJson<{ items: Array<{ describedObject: { name: string }; value: string }> }>(`/apis/custom.metrics.k8s.io/v1beta1/namespaces/${spec.pods.namespace}/pods/*/${hpa.metric}?labelSelector=${encodeURIComponent(spec.pods.labelSelector)}`).catch(() => undefined)
+      : Promise.resolve(undefined),
   ]);
   const pods = (await kube.getJson<{ items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }> }>(listPath('v1', 'pods', spec.pods.namespace, spec.pods.labelSelector)).catch(() => undefined))?.items ?? [];
   const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
@@ -128,7 +138,8 @@ async function observe(kube: Kube, spec: DemoSpec, hpa: HpaView, base: Omit<Samp
   return {
     ...base,
     target: hpa.target,
-    average: parseQuantity(h?.status?.currentMetrics?.[0]?.pods?.current?.averageValue),
+    // the value the HPA itself sees, from its status, whatever the metric's type
+    average: parseQuantity(currentReading(h?.status?.currentMetrics?.[0])?.value),
     perPod: (values?.items ?? []).map((i) => ({ pod: i.describedObject.name, value: parseQuantity(i.value) ?? NaN })),
     replicas: dep?.spec?.replicas ?? dep?.status?.replicas ?? pods.length,
     ready,
