@@ -5,9 +5,10 @@
 //   npm run bench                         (about 2 minutes; needs /usr/bin/prometheus)
 //   BENCH_LOAD=bursty npm run bench       (the same mean load, in bursts)
 //
-// Settings compared: the article's (10s scrape, the counter's average, target 3) and the per-second rule
-// with several scrape intervals and rate windows. The query is exactly the adapter rule's metricsQuery
-// for one pod, evaluated every 250 ms as the adapter would answer the HPA at that moment.
+// Settings compared: the article's (10s scrape, the counter's average, target 3), the per-second rule
+// with several scrape intervals and rate windows (the adapter rule's metricsQuery for one pod, evaluated
+// every 250 ms as the adapter would answer the HPA at that moment), and KEDA's prometheus trigger as the
+// keda stack writes it (its query and threshold, as KEDA's metrics server would answer the HPA).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../app/server.ts';
 import { startLoad } from '../lib/load.ts';
+import { REPO_ROOT } from '../lib/lab.ts';
+import { prepareStack } from '../lib/lab-stack.ts';
+import { loadManifests } from '../lib/stack.ts';
 
 interface Setting {
   name: string;
@@ -38,6 +42,20 @@ const perSecond = (scrape: string, window: string): Setting => ({
   target: 5,
   settle: (r) => r,
 });
+/**
+ * KEDA's path, from the keda stack's own ScaledObject: its prometheus trigger's query (the workload's total
+ * rate) against its threshold. With the default AverageValue metric type the HPA divides the value by the
+ * replicas; the load starts at 1 replica, so the first crossing is the query's value against the threshold.
+ */
+function kedaSetting(): Setting {
+  const prepared = prepareStack({ stack: 'keda', sets: [] }, path.join(os.tmpdir(), 'hpa-lab-bench-state'));
+  const so = loadManifests(REPO_ROOT, 'stacks/keda/scaledobject.yaml', prepared.resolver)[0] as { spec: { triggers: Array<{ metadata: { query: string; threshold: string } }> } };
+  const trigger = so.spec.triggers[0]?.metadata;
+  if (!trigger) throw new Error('stacks/keda/scaledobject.yaml: no trigger');
+  const app = prepared.resolver.settings.app as { scrapeInterval: string };
+  return { name: `keda: its prometheus trigger, scrape ${app.scrapeInterval}`, scrape: app.scrapeInterval, query: () => trigger.query, target: Number(trigger.threshold), settle: (r) => r };
+}
+
 const SETTINGS: Setting[] = [
   { name: "article: avg of the total, scrape 10s", scrape: '10s', query: (m) => `avg(myapp_processed_ops_total{${m}}) by (pod)`, target: 3, settle: () => undefined },
   perSecond('10s', '2m'),
@@ -45,6 +63,7 @@ const SETTINGS: Setting[] = [
   perSecond('5s', '1m'),
   { ...perSecond('5s', '30s'), name: 'lab: rate, scrape 5s, window 30s' },
   perSecond('2s', '20s'),
+  kedaSetting(),
 ];
 
 function freePort(): Promise<number> {
