@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { InputError } from '../scripts/lib/errors.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
 import { checkReleaseKeys, checkStackObjects, pinnedCharts, prepareStack } from '../scripts/lib/lab-stack.ts';
-import { parseSet } from '../scripts/lib/stack.ts';
+import { loadManifests, parseSet } from '../scripts/lib/stack.ts';
 import { keyPaths, keyTree, readChartKeys } from '../scripts/lib/chart-keys.ts';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
 
@@ -151,4 +151,25 @@ describe('manifests checked against the Kubernetes schemas before the first chan
     const e = await inputErrorOf(() => checkStackObjects(prepareStack({ stack, sets: [] }, '/nonexistent')));
     expect(e.message).toMatch(/ServiceMonitor test-prometheus: spec must have required property selector/);
   });
+});
+
+describe("the lab's Grafana dashboard (stacks/shared/dashboard.yaml), in every stack with an HPA", () => {
+  for (const stack of ['custom-metrics', 'keda']) {
+    it(`${stack}: a ConfigMap Grafana's sidecar loads, valid JSON, panels on the app's counter and the HPA's series`, () => {
+      const prepared = prepareStack({ stack, sets: [] }, '/nonexistent');
+      const cm = loadManifests(REPO_ROOT, 'stacks/shared/dashboard.yaml', prepared.resolver)[0] as { kind: string; metadata: { labels: Record<string, string>; namespace: string }; data: Record<string, string> };
+      expect(cm.kind).toBe('ConfigMap');
+      expect(cm.metadata.labels.grafana_dashboard).toBe('1');
+      const dash = JSON.parse(cm.data['hpa-lab-autoscaling.json'] ?? '') as { uid: string; panels: Array<{ title: string; datasource: { uid: string }; targets: Array<{ expr: string }> }> };
+      expect(dash.uid).toBe('hpa-lab-autoscaling');
+      const exprs = dash.panels.flatMap((p) => p.targets.map((t) => t.expr));
+      expect(exprs.some((e) => e.includes('myapp_processed_ops_total'))).toBe(true);
+      const hpa = (prepared.resolver.settings.hpa as { name: string }).name;
+      for (const series of ['kube_horizontalpodautoscaler_status_desired_replicas', 'kube_horizontalpodautoscaler_status_current_replicas', 'kube_horizontalpodautoscaler_spec_target_metric']) {
+        expect(exprs.find((e) => e.startsWith(series))).toContain(`horizontalpodautoscaler="${hpa}"`);
+      }
+      expect(new Set(dash.panels.map((p) => p.datasource.uid))).toEqual(new Set(['prometheus']));
+      expect(prepared.resolver.resolve(prepared.stack.urls, 'urls').dashboard).toMatch(/^http:\/\/127\.0\.0\.1:30030\/d\/hpa-lab-autoscaling$/);
+    });
+  }
 });
