@@ -1,13 +1,16 @@
 // The simulated machine (test/sim) must behave like the real tools, strictness included, or the CLI's tests
 // prove nothing. These tests pin that: flag and config strictness, the cluster lifecycle against the real
 // kubectl and @kubernetes/client-node, and every fault the simulation offers.
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSim, HAS_KUBECTL, isAlive, simNodePids, type Sim } from './helpers/sim.ts';
+import { createSim, isAlive, KUBECTL_REASON, requireKubectl, simNodePids, type Sim } from './helpers/sim.ts';
+import { adminCredentials, apiBaseFor, simFetch, tlsFetch } from './sim/lib/apiclient.ts';
+import { createClusterPki } from './sim/lib/pki.ts';
 
 interface ClusterState {
   pid: number | null;
@@ -20,8 +23,9 @@ function state(sim: Sim, name: string): ClusterState {
   return JSON.parse(readFileSync(path.join(sim.home, 'clusters', `${name}.json`), 'utf8')) as ClusterState;
 }
 
+/** https://127.0.0.1:PORT; simFetch() then presents that cluster's admin client certificate. */
 function apiBase(sim: Sim, name: string): string {
-  return `http://127.0.0.1:${state(sim, name).apiPort}`;
+  return apiBaseFor(sim.home, name);
 }
 
 /** Resolves when something accepts connections on 127.0.0.1:port, false when refused. */
@@ -110,22 +114,54 @@ describe.concurrent('stand-ins are as strict as the real tools', () => {
     expect(r.stderr).toContain('unknown simulation fault "dokcer-down"');
   });
 
-  it('kind decodes its config strictly and validates it like kind', async () => {
+  it('kind decodes its config like kind v0.32.0: go.yaml.in/yaml/v3, KnownFields, case-sensitive keys', async () => {
     const file = path.join(sim.home, 'bad.yaml');
     const attempt = async (yaml: string) => {
       writeFileSync(file, yaml);
       return sim.exec('kind', ['create', 'cluster', '--name', 'strict', '--config', file]);
     };
+    const err = (msg: string) => `ERROR: failed to create cluster: ${msg}\n`;
     const head = 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n';
     const typo = await attempt(`${head}nodes:\n- role: control-plane\n  extraPortMappings:\n  - containerPort: 30000\n    hostPort: 30000\n    listenAdress: 127.0.0.1\n`);
-    expect(typo).toMatchObject({ exitCode: 1, stderr: 'ERROR: failed to create cluster: unable to decode config: error unmarshaling JSON: while decoding JSON: json: unknown field "listenAdress"\n' });
-    expect((await attempt('kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha3\n')).stderr).toBe('ERROR: failed to create cluster: unknown apiVersion: kind.x-k8s.io/v1alpha3\n');
-    expect((await attempt('kind: Clutser\napiVersion: kind.x-k8s.io/v1alpha4\n')).stderr).toBe('ERROR: failed to create cluster: unknown kind Clutser for apiVersion: kind.x-k8s.io/v1alpha4\n');
-    const dup = await attempt(`${head}nodes:\n- role: control-plane\n  extraPortMappings:\n  - {containerPort: 30000, hostPort: 30000, listenAddress: 127.0.0.1}\n  - {containerPort: 30001, hostPort: 30000, listenAddress: 127.0.0.1}\n`);
-    expect(dup.stderr).toBe('ERROR: failed to create cluster: invalid configuration for node 0: invalid portMapping: port mapping with same listen address, port and protocol already configured: 127.0.0.1/30000/tcp\n');
-    const wrongType = await attempt(`${head}nodes:\n- role: control-plane\n  extraPortMappings:\n  - containerPort: "30000"\n`);
-    expect(wrongType.stderr).toContain('json: cannot unmarshal string into Go struct field PortMapping.nodes.extraPortMappings.containerPort of type int32');
+    expect(typo).toMatchObject({ exitCode: 1, stderr: err('unable to decode config: yaml: unmarshal errors:\n  line 8: field listenAdress not found in type v1alpha4.PortMapping') });
+    // Keys match the yaml tags exactly: Go's encoding/json would have accepted these spellings.
+    const cased = await attempt(`${head}Name: x\nnodes:\n- role: control-plane\n  ExtraPortMappings: []\n  labels: {a: b}\n`);
+    expect(cased.stderr).toBe(err('unable to decode config: yaml: unmarshal errors:\n  line 3: field Name not found in type v1alpha4.Cluster\n  line 6: field ExtraPortMappings not found in type v1alpha4.Node'));
+    // Type errors: yaml.v3's resolver, not JSON's (a quoted number is a string; any scalar fits a string field).
+    const wrongType = await attempt(`${head}nodes:\n- role: control-plane\n  extraPortMappings:\n  - containerPort: "30000"\n    hostPort: 70000000000\n`);
+    expect(wrongType.stderr).toBe(err('unable to decode config: yaml: unmarshal errors:\n  line 6: cannot unmarshal !!str `30000` into int32\n  line 7: cannot unmarshal !!int `7000000...` into int32'));
+    expect((await attempt(`${head}networking: [a]\n`)).stderr).toBe(err('unable to decode config: yaml: unmarshal errors:\n  line 3: cannot unmarshal !!seq into v1alpha4.Networking'));
+    // Duplicate keys: top-level ones already fail the first (kind/apiVersion) pass, nested ones the strict one.
+    expect((await attempt(`${head}kind: Cluster\n`)).stderr).toBe(err('could not determine kind / apiVersion for config: yaml: unmarshal errors:\n  line 3: mapping key "kind" already defined at line 1'));
+    const dupKey = await attempt(`${head}nodes:\n- role: control-plane\n  extraPortMappings:\n  - containerPort: 30000\n    containerPort: 30001\n`);
+    expect(dupKey.stderr).toBe(err('unable to decode config: yaml: unmarshal errors:\n  line 7: mapping key "containerPort" already defined at line 6'));
+    expect((await attempt('kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha3\n')).stderr).toBe(err('unknown apiVersion: kind.x-k8s.io/v1alpha3'));
+    expect((await attempt('kind: Clutser\napiVersion: kind.x-k8s.io/v1alpha4\n')).stderr).toBe(err('unknown kind Clutser for apiVersion: kind.x-k8s.io/v1alpha4'));
+    expect((await attempt('[a, b]\n')).stderr).toBe(err('could not determine kind / apiVersion for config: yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into encoding.typeMeta'));
+    expect((await attempt(`${head}nodes: [\n`)).stderr).toMatch(/^ERROR: failed to create cluster: could not determine kind \/ apiVersion for config: yaml: line \d+: /);
+    // validate.go's port-mapping check: the normalised address, then hostPort/protocol as written.
+    const dup = await attempt(`${head}nodes:\n- role: control-plane\n  extraPortMappings:\n  - {containerPort: 30000, hostPort: 30000, listenAddress: 127.0.0.1, protocol: TCP}\n  - {containerPort: 30001, hostPort: 30000, listenAddress: 127.0.0.1, protocol: TCP}\n`);
+    expect(dup.stderr).toBe(err('invalid configuration for node 0: invalid portMapping: port mapping with same listen address, port and protocol already configured: 127.0.0.1:30000/TCP'));
+    const wildcard = await attempt(`${head}nodes:\n- role: control-plane\n  extraPortMappings:\n  - {containerPort: 1, hostPort: 8080}\n  - {containerPort: 2, hostPort: 8080, listenAddress: "::"}\n  - {containerPort: 3, hostPort: 0}\n  - {containerPort: 4, hostPort: 0}\n`);
+    expect(wildcard.stderr).toBe(err('invalid configuration for node 0: invalid portMapping: port mapping with same listen address, port and protocol already configured: :::8080/'));
+    const many = await attempt(`${head}nodes:\n- role: master\n  extraPortMappings:\n  - {containerPort: 1, hostPort: 99999}\n`);
+    expect(many.stderr).toBe(err('[invalid configuration for node 0: ["master" is not a valid node role, invalid hostPort: invalid port number: 99999], must have at least one control-plane node]'));
+    const badName = await sim.exec('kind', ['create', 'cluster', '--name', 'Bad_Name']);
+    expect(badName.stderr).toBe(err("'Bad_Name' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`"));
     expect(existsSync(path.join(sim.home, 'clusters', 'strict.json'))).toBe(false);
+  });
+
+  it("kind accepts what yaml.v3 converts: numbers and bools into strings, yes/no into bools", async () => {
+    const file = path.join(sim.home, 'loose.yaml');
+    writeFileSync(file, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnetworking:\n  disableDefaultCNI: no\nnodes:\n- role: control-plane\n  labels:\n    hpa-lab/tier: 1\n    hpa-lab/on: true\n  extraPortMappings:\n  - {containerPort: 30000.0, hostPort: 0}\n');
+    const r = await sim.exec('kind', ['create', 'cluster', '--name', 'loose', '--config', file]);
+    try {
+      expect(r.exitCode, r.stderr).toBe(0);
+      const node = (await (await simFetch(`${apiBase(sim, 'loose')}/api/v1/nodes/loose-control-plane`)).json()) as { metadata: { labels: Record<string, string> } };
+      expect(node.metadata.labels).toMatchObject({ 'hpa-lab/tier': '1', 'hpa-lab/on': 'true' });
+    } finally {
+      await sim.exec('kind', ['delete', 'cluster', '--name', 'loose']);
+    }
   });
 });
 
@@ -167,14 +203,74 @@ describe('a cluster from create to delete', () => {
     const nodes = await kc.makeApiClient(CoreV1Api).listNode();
     const node = nodes.items[0];
     expect(node?.metadata?.name).toBe(`${name}-control-plane`);
-    expect(node?.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('hpa-lab');
+    expect(node?.metadata?.labels?.['hpa-lab/managed-by']).toBe('hpa-lab');
     expect(node?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+  });
+
+  it('serves HTTPS with the cluster CA and client-certificate auth, as kind\'s kubeadm cluster does', async () => {
+    const kc = parse((await sim.exec('kind', ['get', 'kubeconfig', '--name', name])).stdout) as {
+      clusters: Array<{ cluster: Record<string, string> }>;
+      users: Array<{ name: string; user: Record<string, string> }>;
+    };
+    const cluster = kc.clusters[0]?.cluster ?? {};
+    const user = kc.users[0]?.user ?? {};
+    expect(Object.keys(cluster).sort()).toEqual(['certificate-authority-data', 'server']);
+    expect(cluster.server).toBe(`https://127.0.0.1:${state(sim, name).apiPort}`);
+    expect(Object.keys(user).sort()).toEqual(['client-certificate-data', 'client-key-data']);
+    const ca = new X509Certificate(Buffer.from(cluster['certificate-authority-data'] ?? '', 'base64'));
+    const client = new X509Certificate(Buffer.from(user['client-certificate-data'] ?? '', 'base64'));
+    expect(ca.subject).toBe('CN=kubernetes');
+    expect(client.subject.split('\n').sort()).toEqual(['CN=kubernetes-admin', 'O=kubeadm:cluster-admins']);
+    expect(client.checkIssued(ca) && client.verify(ca.publicKey)).toBe(true);
+
+    const base = apiBase(sim, name);
+    const caPem = adminCredentials(sim.home, name).ca;
+    const status = async (res: Response) => ({ code: res.status, body: (await res.json()) as Record<string, unknown> });
+    // No client certificate: system:anonymous, which RBAC lets see only the public-info paths.
+    expect((await tlsFetch(`${base}/readyz`, {}, { ca: caPem })).status).toBe(200);
+    expect((await tlsFetch(`${base}/version`, {}, { ca: caPem })).status).toBe(200);
+    expect(await status(await tlsFetch(`${base}/api/v1/nodes`, {}, { ca: caPem }))).toEqual({
+      code: 403,
+      body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'nodes is forbidden: User "system:anonymous" cannot list resource "nodes" in API group "" at the cluster scope', reason: 'Forbidden', details: { kind: 'nodes' }, code: 403 },
+    });
+    expect((await status(await tlsFetch(`${base}/apis/apps/v1/namespaces/default/deployments/x`, { method: 'DELETE' }, { ca: caPem }))).body.message).toBe('deployments.apps "x" is forbidden: User "system:anonymous" cannot delete resource "deployments" in API group "apps" in the namespace "default"');
+    expect((await status(await tlsFetch(`${base}/api`, {}, { ca: caPem }))).body).toMatchObject({ message: 'forbidden: User "system:anonymous" cannot get path "/api"', details: {} });
+    // Bad credentials are never anonymous: 401.
+    const unauthorized = { code: 401, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 } };
+    const stranger = await createClusterPki({ nodeName: 'other-control-plane', nodeIP: '172.18.0.2', apiServerAddress: '127.0.0.1' });
+    expect(await status(await tlsFetch(`${base}/api/v1/nodes`, {}, { ca: caPem, cert: stranger.admin.cert, key: stranger.admin.key }))).toEqual(unauthorized);
+    expect(await status(await tlsFetch(`${base}/api/v1/nodes`, {}, { ca: caPem, token: 'abc' }))).toEqual(unauthorized);
+    // The serving certificate is signed by the cluster's own CA only; plain HTTP gets Go's 400.
+    await expect(tlsFetch(`${base}/version`)).rejects.toMatchObject({ cause: { code: expect.stringMatching(/CERT|SIGNATURE/) as unknown } });
+    const plain = await fetch(base.replace('https:', 'http:'));
+    expect(plain.status).toBe(400);
+    expect(await plain.text()).toBe('Client sent an HTTP request to an HTTPS server.\n');
+    // The admin certificate is what every simulated client uses.
+    expect((await simFetch(`${base}/api/v1/nodes`)).status).toBe(200);
+  });
+
+  it.skipIf(!requireKubectl())(`the real kubectl: TLS from the kubeconfig, Forbidden as system:anonymous, Unauthorized with a bad token${KUBECTL_REASON}`, async () => {
+    expect((await sim.exec('kubectl', ['--context', `kind-${name}`, 'get', '--raw', '/api/v1/namespaces/default'])).exitCode).toBe(0);
+    const ca = path.join(sim.home, 'cluster-ca.crt');
+    writeFileSync(ca, adminCredentials(sim.home, name).ca ?? '');
+    const bare = ['--kubeconfig', path.join(sim.home, 'none.yaml'), '--server', apiBase(sim, name), '--certificate-authority', ca];
+    writeFileSync(path.join(sim.home, 'none.yaml'), 'apiVersion: v1\nkind: Config\n');
+    // Basic auth is no authenticator any more (Kubernetes 1.19+): the request is anonymous. (Without any
+    // credential kubectl would prompt for a username instead.)
+    // (--raw: as anonymous even discovery is Forbidden, which kubectl's discovery client reports as "unknown".)
+    const anonymous = [...bare, '--username', 'x', '--password', 'y'];
+    const anon = await sim.exec('kubectl', [...anonymous, 'get', '--raw', '/api/v1/nodes']);
+    expect(anon).toMatchObject({ exitCode: 1, stderr: 'Error from server (Forbidden): nodes is forbidden: User "system:anonymous" cannot list resource "nodes" in API group "" at the cluster scope\n' });
+    expect(await sim.exec('kubectl', [...anonymous, 'get', '--raw', '/readyz'])).toMatchObject({ exitCode: 0, stdout: 'ok' });
+    expect((await sim.exec('kubectl', [...anonymous, 'get', 'nodes'])).stderr).toMatch(/^Error from server \(Forbidden\)/m);
+    const bad = await sim.exec('kubectl', [...bare, '--token', 'abc', 'get', '--raw', '/api/v1/nodes']);
+    expect(bad).toMatchObject({ exitCode: 1, stderr: 'error: You must be logged in to the server (Unauthorized)\n' });
   });
 
   it('answers REST calls with Kubernetes-shaped objects and Status errors', async () => {
     const base = apiBase(sim, name);
     const call = async (method: string, p: string, body?: unknown, type = 'application/json') => {
-      const res = await fetch(base + p, { method, headers: { 'Content-Type': type }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const res = await simFetch(base + p, { method, headers: { 'Content-Type': type }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     expect(await call('GET', '/apis/apps/v1/namespaces/default/deployments/x')).toEqual({
@@ -194,14 +290,14 @@ describe('a cluster from create to delete', () => {
     const list = await call('GET', '/api/v1/namespaces/default/configmaps?labelSelector=tier%3Da');
     expect((list.body.items as Array<{ metadata: { name: string } }>).map((i) => i.metadata.name)).toEqual(['c']);
     expect((await call('DELETE', '/api/v1/namespaces/default/configmaps/c')).status).toBe(200);
-    const table = await fetch(`${base}/apis/apps/v1/namespaces/kube-system/deployments`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
+    const table = await simFetch(`${base}/apis/apps/v1/namespaces/kube-system/deployments`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
     const t = (await table.json()) as { kind: string; columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: unknown[] }> };
     expect(t.kind).toBe('Table');
     expect(t.columnDefinitions.slice(0, 5).map((c) => c.name)).toEqual(['Name', 'Ready', 'Up-to-date', 'Available', 'Age']);
     expect(t.rows[0]?.cells.slice(0, 4)).toEqual(['coredns', '2/2', 2, 2]);
   });
 
-  it.skipIf(!HAS_KUBECTL)('works with the real kubectl: get, --raw, apply (client- and server-side), delete', async () => {
+  it.skipIf(!requireKubectl())(`works with the real kubectl: get, --raw, apply (client- and server-side), delete${KUBECTL_REASON}`, async () => {
     const kubectl = (...args: string[]) => sim.exec('kubectl', ['--context', `kind-${name}`, ...args]);
     const nodes = await kubectl('get', 'nodes');
     expect(nodes.stdout).toMatch(new RegExp(`^NAME +STATUS +ROLES +AGE +VERSION\\n${name}-control-plane +Ready +control-plane +\\S+ +v1\\.36\\.1\\n$`));
@@ -220,7 +316,7 @@ describe('a cluster from create to delete', () => {
     expect(gone).toMatchObject({ exitCode: 1, stderr: 'Error from server (NotFound): configmaps "lab" not found\n' });
   });
 
-  it.skipIf(!HAS_KUBECTL)('serves ServiceMonitors only once their CRD is installed, as a real cluster does', async () => {
+  it.skipIf(!requireKubectl())(`serves ServiceMonitors only once their CRD is installed, as a real cluster does${KUBECTL_REASON}`, async () => {
     const kubectl = (...args: string[]) => sim.exec('kubectl', ['--context', `kind-${name}`, ...args]);
     const sm = path.join(sim.home, 'sm.yaml');
     writeFileSync(sm, 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: app, namespace: default}\nspec:\n  selector: {matchLabels: {app: x}}\n  endpoints: [{port: http}]\n');
@@ -245,15 +341,14 @@ describe('a cluster from create to delete', () => {
   it('deletes it, twice without complaint, leaving no process, port or kubeconfig entry', async () => {
     const pid = state(sim, name).pid as number;
     expect(isAlive(pid)).toBe(true);
-    for (let i = 0; i < 2; i++) {
-      expect(await sim.exec('kind', ['delete', 'cluster', '--name', name])).toMatchObject({ exitCode: 0, stderr: `Deleting cluster "${name}" ...\n` });
-    }
+    expect(await sim.exec('kind', ['delete', 'cluster', '--name', name])).toMatchObject({ exitCode: 0, stderr: `Deleting cluster "${name}" ...\nDeleted nodes: ["${name}-control-plane"]\n` });
+    expect(await sim.exec('kind', ['delete', 'cluster', '--name', name])).toMatchObject({ exitCode: 0, stderr: `Deleting cluster "${name}" ...\n` });
     expect(isAlive(pid)).toBe(false);
     expect(await canConnect(sim.ports().app)).toBe(false);
     const r = await sim.exec('kind', ['get', 'clusters']);
     expect(r).toMatchObject({ exitCode: 0, stdout: '', stderr: 'No kind clusters found.\n' });
-    const kubeconfig = parse(readFileSync(sim.env.KUBECONFIG as string, 'utf8')) as { 'current-context': string; contexts: unknown[] };
-    expect(kubeconfig).toMatchObject({ 'current-context': '', contexts: [] });
+    // kind's Encode omits empty lists and an empty current-context.
+    expect(parse(readFileSync(sim.env.KUBECONFIG as string, 'utf8'))).toEqual({ apiVersion: 'v1', kind: 'Config', preferences: {} });
   });
 });
 
@@ -288,13 +383,27 @@ describe.concurrent('faults', () => {
       expect(v.exitCode).toBe(1);
       expect(v.stdout).toContain(' Version:           28.2.2');
       expect(v.stderr).toBe(`${down}\n`);
-      expect(await sim.exec('docker', ['info', '--format', '{{.ServerVersion}}'])).toMatchObject({ exitCode: 1, stdout: '', stderr: `${down}\n` });
+      // Docker 28.1+ still renders the template (over an empty server part), then fails.
+      expect(await sim.exec('docker', ['info', '--format', '{{.ServerVersion}}'])).toMatchObject({ exitCode: 1, stdout: '\n', stderr: `${down}\n` });
+      const info = await sim.exec('docker', ['info', '--format', '{{json .}}']);
+      expect(info).toMatchObject({ exitCode: 1, stderr: `${down}\n` });
+      expect(JSON.parse(info.stdout)).toMatchObject({ ServerVersion: '', CgroupDriver: '', ClientInfo: { Version: '28.2.2', Context: 'default' } });
+      // kind's validateProvider runs that command first: "failed to get docker info", a blank line, its output.
       const k = await sim.exec('kind', ['create', 'cluster', '--name', 'd']);
       expect(k).toMatchObject({
         exitCode: 1,
-        stderr: `ERROR: failed to create cluster: failed to list nodes: command "docker ps -a --filter label=io.x-k8s.kind.cluster=d --format '{{.Names}}'" failed with error: exit status 1\nCommand Output: ${down}\n`,
+        stderr: `ERROR: failed to create cluster: failed to get docker info: command "docker info --format '{{json .}}'" failed with error: exit status 1\n\nCommand Output: ${info.stdout}${down}\n`,
       });
-      expect((await sim.exec('kind', ['delete', 'cluster', '--name', 'd'])).exitCode).toBe(1);
+      // A config error is reported before kind talks to Docker.
+      const bad = path.join(sim.home, 'bad.yaml');
+      writeFileSync(bad, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnode: []\n');
+      expect((await sim.exec('kind', ['create', 'cluster', '--config', bad])).stderr).toContain('field node not found in type v1alpha4.Cluster');
+      const ps = (name: string) => `command "docker ps -a --filter label=io.x-k8s.kind.cluster=${name} --format '{{.Names}}'" failed with error: exit status 1`;
+      expect(await sim.exec('kind', ['delete', 'cluster', '--name', 'd'])).toMatchObject({
+        exitCode: 1,
+        stderr: `Deleting cluster "d" ...\nERROR: failed to delete cluster "d": error listing nodes: failed to list nodes: ${ps('d')}\n\nCommand Output: ${down}\n`,
+      });
+      expect(await sim.exec('kind', ['get', 'nodes', '--name', 'd'])).toMatchObject({ exitCode: 1, stderr: `ERROR: failed to list nodes: ${ps('d')}\n\nCommand Output: ${down}\n` });
     } finally {
       await sim.cleanup();
     }
@@ -305,16 +414,16 @@ describe.concurrent('faults', () => {
     try {
       expect((await sim.exec('kind', ['create', 'cluster', '--name', 'slow'])).exitCode).toBe(0);
       const base = apiBase(sim, 'slow');
-      const readyz = await fetch(`${base}/readyz`);
+      const readyz = await simFetch(`${base}/readyz`);
       expect(readyz.status).toBe(500);
       const text = await readyz.text();
       expect(text).toContain('[-]etcd failed: reason withheld\nreadyz check failed');
       const nodeReady = async () => {
-        const node = (await (await fetch(`${base}/api/v1/nodes/slow-control-plane`)).json()) as { status: { conditions: Array<{ type: string; status: string; reason: string; message: string }> } };
+        const node = (await (await simFetch(`${base}/api/v1/nodes/slow-control-plane`)).json()) as { status: { conditions: Array<{ type: string; status: string; reason: string; message: string }> } };
         return node.status.conditions.find((c) => c.type === 'Ready');
       };
       expect(await nodeReady()).toMatchObject({ status: 'False', reason: 'KubeletNotReady', message: expect.stringContaining('container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady') as unknown });
-      await eventually(async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 5000);
+      await eventually(async () => ((await simFetch(`${base}/readyz`)).status === 200 ? true : undefined), 5000);
       expect(await nodeReady()).toMatchObject({ status: 'True' });
     } finally {
       await sim.cleanup();
@@ -327,7 +436,7 @@ describe.concurrent('faults', () => {
       const r = await sim.exec('kind', ['create', 'cluster', '--name', 'wsl', '--config', sim.writeKindConfig(sim.ports())]);
       expect(r.exitCode).toBe(1);
       expect(r.stderr).toContain(' ✗ Starting control-plane 🕹️\n');
-      expect(r.stderr).toContain('ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged wsl-control-plane kubeadm init --skip-phases=preflight --config=/kind/kubeadm.conf --skip-token-print --v=6" failed with error: exit status 1\nCommand Output: ');
+      expect(r.stderr).toContain('ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged wsl-control-plane kubeadm init --config=/kind/kubeadm.conf --skip-token-print --v=6" failed with error: exit status 1\n\nCommand Output: ');
       expect(r.stderr).toMatch(/error adding pid \d+ to cgroups/);
       expect((await sim.exec('kind', ['get', 'clusters'])).stdout).toBe('');
       expect(await canConnect(sim.ports().app)).toBe(false);
@@ -343,11 +452,13 @@ describe.concurrent('faults', () => {
       const r = await sim.exec('kind', ['create', 'cluster', '--name', 'kept', '--retain', '--config', sim.writeKindConfig(sim.ports())]);
       expect(r.exitCode).toBe(1);
       expect((await sim.exec('kind', ['get', 'clusters'])).stdout).toBe('kept\n');
-      expect(state(sim, 'kept').apiPort).toBeNull();
       expect(await canConnect(sim.ports().app)).toBe(true);
+      // kubeadm's kubeconfig phase ran before the kubelet check failed: admin.conf is there, the API is not.
       const kc = await sim.exec('kind', ['get', 'kubeconfig', '--name', 'kept']);
-      expect(kc.exitCode).toBe(1);
-      expect(kc.stderr).toContain('cat /etc/kubernetes/admin.conf');
+      expect(kc.exitCode).toBe(0);
+      const server = (parse(kc.stdout) as { clusters: Array<{ cluster: { server: string } }> }).clusters[0]?.cluster.server ?? '';
+      expect(server).toBe(`https://127.0.0.1:${state(sim, 'kept').apiPort}`);
+      await expect(tlsFetch(`${server}/version`, {}, adminCredentials(sim.home, 'kept'))).rejects.toThrow('fetch failed');
       const [pid] = simNodePids(sim.home);
       expect((await sim.exec('kind', ['delete', 'cluster', '--name', 'kept'])).exitCode).toBe(0);
       expect(isAlive(pid as number)).toBe(false);
@@ -364,6 +475,93 @@ describe.concurrent('faults', () => {
       const [pid] = simNodePids(sim.home);
       rmSync(path.join(sim.home, 'clusters'), { recursive: true });
       await eventually(() => Promise.resolve(isAlive(pid as number) ? undefined : true), 4000);
+    } finally {
+      await sim.cleanup();
+    }
+  });
+});
+
+describe.concurrent("the kubelet's --node-labels rule (kind passes node labels to the kubelet)", () => {
+  const config = (sim: Sim, nodes: string) => {
+    const file = path.join(sim.home, `labels-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, `kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n${nodes}`);
+    return file;
+  };
+  const ALLOWED_SET = "--node-labels in the 'kubernetes.io' namespace must begin with an allowed prefix (kubelet.kubernetes.io, node.kubernetes.io) or be in the specifically allowed set (beta.kubernetes.io/arch, beta.kubernetes.io/instance-type, beta.kubernetes.io/os, failure-domain.beta.kubernetes.io/region, failure-domain.beta.kubernetes.io/zone, kubernetes.io/arch, kubernetes.io/hostname, kubernetes.io/os, node.kubernetes.io/instance-type, topology.kubernetes.io/region, topology.kubernetes.io/zone)";
+
+  it('a kubernetes.io label outside the allowed set: kubeadm init fails at "Starting control-plane", nothing is left', async () => {
+    const sim = await createSim();
+    try {
+      const ports = sim.ports();
+      const file = config(sim, `- role: control-plane\n  labels:\n    app.kubernetes.io/managed-by: hpa-lab\n  extraPortMappings:\n  - {containerPort: ${ports.app}, hostPort: ${ports.app}, listenAddress: 127.0.0.1}\n`);
+      const r = await sim.exec('kind', ['create', 'cluster', '--name', 'lbl', '--config', file]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain(' ✓ Writing configuration 📜\n • Starting control-plane 🕹️  ...\n ✗ Starting control-plane 🕹️\n');
+      expect(r.stderr).toContain('ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged lbl-control-plane kubeadm init --config=/kind/kubeadm.conf --skip-token-print --v=6" failed with error: exit status 1\n\nCommand Output: ');
+      expect(r.stderr).toContain("[kubelet-check] The kubelet is not healthy after 4m0");
+      expect(r.stderr).toMatch(/^error: error execution phase wait-control-plane: failed while waiting for the kubelet to start: The HTTP call equal to 'curl -sSL http:\/\/127\.0\.0\.1:10248\/healthz' returned error: .*context deadline exceeded$/m);
+      // kubeadm never shows the kubelet's own error (that is in its journal, see the --retain test).
+      expect(r.stderr).not.toContain('--node-labels');
+      expect(r.stderr).not.toContain('Set kubectl context');
+      expect((await sim.exec('kind', ['get', 'clusters'])).stderr).toBe('No kind clusters found.\n');
+      expect(simNodePids(sim.home)).toEqual([]);
+      expect(await canConnect(ports.app)).toBe(false);
+      expect(existsSync(sim.env.KUBECONFIG as string)).toBe(false);
+    } finally {
+      await sim.cleanup();
+    }
+  });
+
+  it('with --retain the node stays; its kubelet journal (kind export logs) has the kubelet\'s error', async () => {
+    const sim = await createSim();
+    try {
+      const file = config(sim, `- role: control-plane\n  labels:\n    node-role.kubernetes.io/control-plane: ""\n    app.kubernetes.io/part-of: testing\n    k8s.io/x: y\n`);
+      expect((await sim.exec('kind', ['create', 'cluster', '--name', 'kept', '--retain', '--config', file])).exitCode).toBe(1);
+      expect((await sim.exec('kind', ['get', 'nodes', '--name', 'kept'])).stdout).toBe('kept-control-plane\n');
+      const dir = path.join(sim.home, 'logs');
+      expect((await sim.exec('kind', ['export', 'logs', dir, '--name', 'kept'])).exitCode).toBe(0);
+      const journal = readFileSync(path.join(dir, 'kept-control-plane', 'kubelet.log'), 'utf8');
+      expect(journal).toContain(' run.go:72] "command failed" err=<\n');
+      expect(journal).toContain(`\tfailed to validate kubelet flags: unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: [app.kubernetes.io/part-of k8s.io/x node-role.kubernetes.io/control-plane]\n`);
+      expect(journal).toContain(`\t${ALLOWED_SET}\n`);
+      expect(journal).toContain("kubelet.service: Failed with result 'exit-code'.");
+      expect((await sim.exec('kind', ['delete', 'cluster', '--name', 'kept'])).exitCode).toBe(0);
+      expect(simNodePids(sim.home)).toEqual([]);
+    } finally {
+      await sim.cleanup();
+    }
+  });
+
+  it('allowed kubelet labels and labels with a prefix of your own start fine and label the Node', async () => {
+    const sim = await createSim();
+    try {
+      const file = config(sim, `- role: control-plane\n  labels:\n    node.kubernetes.io/instance-type: sim\n    kubernetes.io/os: linux\n    topology.kubernetes.io/zone: a\n    kubelet.kubernetes.io/x: "1"\n    team.node.kubernetes.io/y: "2"\n    hpa-lab/managed-by: hpa-lab\n    plain: label\n`);
+      const r = await sim.exec('kind', ['create', 'cluster', '--name', 'ok', '--config', file]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const node = (await (await simFetch(`${apiBase(sim, 'ok')}/api/v1/nodes/ok-control-plane`)).json()) as { metadata: { labels: Record<string, string> } };
+      expect(node.metadata.labels).toMatchObject({ 'node.kubernetes.io/instance-type': 'sim', 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': 'a', 'kubelet.kubernetes.io/x': '1', 'team.node.kubernetes.io/y': '2', 'hpa-lab/managed-by': 'hpa-lab', plain: 'label' });
+    } finally {
+      await sim.cleanup();
+    }
+  });
+
+  it("a worker's refused label fails \"Joining worker nodes\" (kubeadm join); an invalid label value is refused too", async () => {
+    const sim = await createSim();
+    try {
+      const worker = config(sim, `- role: control-plane\n- role: worker\n  labels:\n    node-role.kubernetes.io/worker: ""\n`);
+      const r = await sim.exec('kind', ['create', 'cluster', '--name', 'wk', '--config', worker]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain(' ✓ Starting control-plane 🕹️\n');
+      expect(r.stderr).toContain(' ✗ Joining worker nodes 🚜\n');
+      expect(r.stderr).toContain('ERROR: failed to create cluster: failed to join node with kubeadm: command "docker exec --privileged wk-worker kubeadm join --config /kind/kubeadm.conf --v=6" failed with error: exit status 1\n\nCommand Output: ');
+      expect(r.stderr).toMatch(/^error: error execution phase kubelet-start: failed while waiting for the kubelet to start: /m);
+      expect((await sim.exec('kind', ['get', 'clusters'])).stdout).toBe('');
+
+      const value = config(sim, `- role: control-plane\n  labels:\n    hpa-lab/owner: "hpa lab"\n`);
+      expect((await sim.exec('kind', ['create', 'cluster', '--name', 'val', '--retain', '--config', value])).exitCode).toBe(1);
+      const dir = path.join(sim.home, 'logs-val');
+      await sim.exec('kind', ['export', 'logs', dir, '--name', 'val']);
+      expect(readFileSync(path.join(dir, 'val-control-plane', 'kubelet.log'), 'utf8')).toContain("failed to validate kubelet flags: invalid node labels: 'hpa lab' - a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')\n");
     } finally {
       await sim.cleanup();
     }

@@ -1,26 +1,36 @@
 // The simulated node of a kind cluster: binds the node's host ports (docker-proxy) and serves a loopback
-// Kubernetes API (plain HTTP, in-memory store). Started detached by the stand-in `kind create cluster`:
+// Kubernetes API (HTTPS with the cluster's own CA and client-certificate authentication, in-memory store).
+// Started detached by the stand-in `kind create cluster`:
 //
-//   node apiserver.ts --name N --state-dir DIR --port-mappings JSON [--nodes JSON] [--api-address 127.0.0.1]
-//                     [--api-port 0] [--kubernetes-version v1.36.1] [--serve-api true|false]
+//   node apiserver.ts --name N --state-dir DIR --port-mappings JSON [--nodes JSON] [--registered JSON]
+//                     [--api-address 127.0.0.1] [--api-port 0] [--kubernetes-version v1.36.1] [--serve-api true|false]
 //
-// --nodes is [{name, role, labels}] (the config's node labels become Node labels, as kubeadm sets them).
+// --nodes is [{name, role, labels}], every node container; --registered the nodes whose kubelet started and
+// registered its Node (the config's node labels become Node labels, as the kubelet's --node-labels set them).
+// Like kubeadm's certs and kubeconfig phases it writes DIR/nodes/N/pki/{ca,apiserver}.{crt,key} and
+// DIR/nodes/N/admin.conf (also when the control plane then never comes up, --serve-api false).
 // It reports its ports in DIR/nodes/N/ready.json, logs to stdout (kind points it at DIR/nodes/N/apiserver.log),
 // and exits on SIGTERM, when DIR/clusters/N.json disappears (the cluster was deleted, or a test's temp dir was
 // removed without cleanup) or when the process named by HPA_LAB_SIM_OWNER_PID (the test runner) is gone.
-import { existsSync } from 'node:fs';
-import http from 'node:http';
+// First: starts the PKI generation on a worker thread, overlapping the imports below.
+import { earlyPki } from './lib/pki-early.ts';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { simulatedSoftware } from './charts/index.ts';
 import { writeJsonAtomic, type HostPortRecord, type NodeReport, type SimNode } from './lib/clusters.ts';
+import { authenticate, authorize } from './lib/authn.ts';
 import { apiServiceController, bootstrapController, ControllerManager, crdController, garbageCollector, namespaceController } from './lib/controllers.ts';
 import { statePaths } from './lib/env.ts';
 import { apiSlowSeconds, processFaults } from './lib/faults.ts';
 import { HostPorts } from './lib/hostports.ts';
 import { isAlive } from './lib/procs.ts';
 import { ResourceRegistry } from './lib/resources.ts';
+import { adminConf, renderKubeconfig } from './lib/kubeconfig.ts';
+import type { ClusterPki } from './lib/pki.ts';
 import { KubeApi } from './lib/restapi.ts';
 import { endpointsController } from './lib/endpoints.ts';
 import { createKubelet } from './lib/kubelet.ts';
@@ -35,6 +45,7 @@ const { values: args } = parseArgs({
     'state-dir': { type: 'string' },
     'port-mappings': { type: 'string', default: '[]' },
     nodes: { type: 'string' },
+    registered: { type: 'string' },
     'api-address': { type: 'string', default: '127.0.0.1' },
     'api-port': { type: 'string', default: '0' },
     'kubernetes-version': { type: 'string', default: 'v1.36.1' },
@@ -53,6 +64,26 @@ const paths = statePaths(path.resolve(stateDir));
 const clusterFile = paths.clusterFile(name);
 const readyFile = path.join(paths.nodeDir(name), 'ready.json');
 const log = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
+
+const nodes: SimNode[] = args.nodes ? (JSON.parse(args.nodes) as SimNode[]) : [{ name: `${name}-control-plane`, role: 'control-plane', labels: {} }];
+
+/** kubeadm's certs + kubeconfig phases: the cluster CA, the serving certificate, /etc/kubernetes/admin.conf. */
+async function writePki(): Promise<ClusterPki> {
+  const controlPlane = nodes.find((n) => n.role === 'control-plane')?.name ?? `${name as string}-control-plane`;
+  const pki = await earlyPki;
+  const dir = path.join(paths.nodeDir(name as string), 'pki');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'ca.crt'), pki.ca.cert);
+  writeFileSync(path.join(dir, 'ca.key'), pki.ca.key, { mode: 0o600 });
+  writeFileSync(path.join(dir, 'apiserver.crt'), pki.apiserver.cert);
+  writeFileSync(path.join(dir, 'apiserver.key'), pki.apiserver.key, { mode: 0o600 });
+  const conf = adminConf(name as string, `https://${controlPlane}:6443`, pki);
+  writeFileSync(path.join(paths.nodeDir(name as string), 'admin.conf'), renderKubeconfig(conf), { mode: 0o600 });
+  return pki;
+}
+
+// Before the api-slow clock starts: kubeadm's certs and kubeconfig phases precede the control plane.
+const pki = await writePki();
 
 const faults = processFaults();
 const slowSeconds = apiSlowSeconds(faults);
@@ -76,8 +107,8 @@ const controllers = new ControllerManager({
   },
   log,
 });
-const nodes: SimNode[] = args.nodes ? (JSON.parse(args.nodes) as SimNode[]) : [{ name: `${name}-control-plane`, role: 'control-plane', labels: {} }];
-const seeder = createSeeder(store, registry, { clusterName: name, nodes, kubernetesVersion });
+const registered: SimNode[] = args.registered ? (JSON.parse(args.registered) as SimNode[]) : nodes;
+const seeder = createSeeder(store, registry, { clusterName: name, nodes: registered, kubernetesVersion });
 controllers.register(crdController).register(namespaceController).register(garbageCollector).register(apiServiceController);
 if (slowSeconds > 0) controllers.register(bootstrapController(readyAt, () => seeder.markReady()));
 // Workload controllers, scheduler, kubelet, endpoints, and the simulated software of the charts (charts/index.ts).
@@ -98,6 +129,7 @@ const api = new KubeApi({
 const hostPorts = new HostPorts();
 registerDataPath({ store, registry, controllers, api, hostPorts, log });
 let apiServer: net.Server | undefined;
+let tlsServer: https.Server | undefined;
 
 function report(r: NodeReport): void {
   writeJsonAtomic(readyFile, r);
@@ -115,9 +147,33 @@ function shutdown(reason: string): void {
   controllers.stop();
   kubelet.stopAll();
   hostPorts.close();
-  if (apiServer instanceof http.Server) apiServer.closeAllConnections();
+  tlsServer?.closeAllConnections();
   apiServer?.close();
   process.exit(0);
+}
+
+/** kube-apiserver's filter chain in front of the REST handlers: authentication (401), then authorization (403). */
+function secured(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const send = (status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const url = new URL(req.url ?? '/', 'https://apiserver');
+  const who = authenticate(req);
+  if (!who.ok) {
+    log(`${req.method ?? 'GET'} ${url.pathname}${url.search} 401 (authentication failed)`);
+    send(who.status, who.body);
+    return;
+  }
+  const denied = authorize(who.user, req.method ?? 'GET', url);
+  if (denied) {
+    log(`${req.method ?? 'GET'} ${url.pathname}${url.search} 403 (${who.user.name})`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    send(403, denied);
+    return;
+  }
+  api.handle(req, res);
 }
 
 async function main(): Promise<void> {
@@ -129,7 +185,26 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   // Without a control plane (kubeadm "failed") the API port is still published but nothing answers behind it.
-  apiServer = serveApi ? http.createServer(api.handle) : net.createServer((s) => s.destroy());
+  if (serveApi) {
+    // Client certificates are requested, not required: verification is the x509 authenticator's job (401),
+    // and a request without one is anonymous (see lib/authn.ts).
+    const tls = https.createServer({ key: pki.apiserver.key, cert: pki.apiserver.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false }, secured);
+    tlsServer = tls;
+    // Go's TLS listener answers a plain-HTTP request with a 400 instead of a handshake.
+    apiServer = net.createServer((sock) => {
+      sock.once('data', (first: Buffer) => {
+        sock.pause();
+        if (first[0] !== 0x16) {
+          sock.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+          return;
+        }
+        sock.unshift(first);
+        tls.emit('connection', sock);
+        process.nextTick(() => sock.resume());
+      });
+      sock.on('error', () => sock.destroy());
+    });
+  } else apiServer = net.createServer((s) => s.destroy());
   const apiAddress = args['api-address'];
   let apiPort: number;
   try {
@@ -139,8 +214,8 @@ async function main(): Promise<void> {
     report({ ok: false, pid: process.pid, bindError: { address: apiAddress, port: Number(args['api-port']), code: (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN' } });
     process.exit(1);
   }
-  log(`cluster ${name}: API ${serveApi ? `serving on http://${apiAddress}:${apiPort}` : `port ${apiPort} held, API not served`}; host ports ${JSON.stringify(bound.bound)}${slowSeconds ? `; api-slow ${slowSeconds}s` : ''}`);
-  report({ ok: true, pid: process.pid, apiPort: serveApi ? apiPort : null, hostPorts: bound.bound });
+  log(`cluster ${name}: API ${serveApi ? `serving on https://${apiAddress}:${apiPort}` : `port ${apiPort} held, API not served`}; host ports ${JSON.stringify(bound.bound)}${slowSeconds ? `; api-slow ${slowSeconds}s` : ''}; up after ${Math.round(process.uptime() * 1000)}ms`);
+  report({ ok: true, pid: process.pid, apiPort, hostPorts: bound.bound });
 
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CliError, execute, type Command, type FlagDef, type Invocation } from './lib/cobra.ts';
 import { listClusters, readCluster } from './lib/clusters.ts';
 import { ExitError, runMain, simHome } from './lib/env.ts';
+import { downInfo } from './lib/dockerinfo.ts';
 import { DOCKER_DOWN_MESSAGE, processFaults } from './lib/faults.ts';
 import { allImages, contextDigest, contextFiles, findImage, normalizeRef, removeTag, saveImage } from './lib/images.ts';
 
@@ -148,8 +149,9 @@ function infoCmd(inv: Invocation): Promise<number> {
   dockerNoArgs(inv);
   const format = inv.flags.string('format');
   if (format) {
+    // Docker 28.1+: the template is rendered over an empty server part, then the connection error (exit 1).
+    out(`${renderTemplate(format, daemonDown ? downInfo() : infoData())}\n`);
     if (daemonDown) daemonUnreachable();
-    out(`${renderTemplate(format, infoData())}\n`);
     return Promise.resolve(0);
   }
   out(`Client: Docker Engine - Community\n Version:    ${VERSION}\n Context:    default\n Debug Mode: false\n Plugins:\n  buildx: Docker Buildx (Docker Inc.)\n    Version:  v0.24.0\n    Path:     /usr/libexec/docker/cli-plugins/docker-buildx\n\nServer:\n`);

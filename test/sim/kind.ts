@@ -4,8 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFi
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { adminCredentials, readAdminConf, tlsFetch, type TlsCredentials } from './lib/apiclient.ts';
 import { CliError, execute, type Command, type FlagDef, type Invocation } from './lib/cobra.ts';
 import { destroyCluster, listClusters, readCluster, startNodeProcess, writeCluster, type ClusterRecord, type HostPortRecord } from './lib/clusters.ts';
+import { downInfo } from './lib/dockerinfo.ts';
 import { ExitError, runMain, simHome, statePaths } from './lib/env.ts';
 import { DOCKER_DOWN_MESSAGE, processFaults, type Faults } from './lib/faults.ts';
 import { formatGoDuration } from './lib/goduration.ts';
@@ -15,12 +17,15 @@ import {
   defaultKindConfig,
   friendlyImageName,
   KindConfigError,
+  kubeletNodeLabelsError,
   kubernetesVersionOf,
   nodeContainers,
+  providerPortMapping,
+  unknownProtocol,
   validateKindConfig,
   type KindCluster,
 } from './lib/kindconfig.ts';
-import { clusterKubeconfig, contextName, exportKubeconfig, removeFromKubeconfig, renderKubeconfig } from './lib/kubeconfig.ts';
+import { contextName, exportKubeconfig, kindKubeconfig, removeFromKubeconfig, renderKubeconfig, type KubeconfigDoc } from './lib/kubeconfig.ts';
 
 const GO_VERSIONS: Record<string, string> = { '0.20.0': 'go1.20.4', '0.22.0': 'go1.20.13', '0.23.0': 'go1.21.10', '0.24.0': 'go1.22.6', '0.25.0': 'go1.22.9', '0.26.0': 'go1.23.4', '0.27.0': 'go1.24.0', '0.29.0': 'go1.24.2', '0.30.0': 'go1.24.6', '0.32.0': 'go1.25.4' };
 
@@ -39,10 +44,14 @@ const info = (line: string) => {
   if (!quiet) process.stderr.write(`${line}\n`);
 };
 
-/** kind's error: "ERROR: <message>" plus "Command Output: ..." for failed commands; exit 1. */
+/**
+ * kind's logError (cmd/kind/app/main.go): "ERROR: <message>", and for a failed command (an exec.RunError in the
+ * chain) "\nCommand Output: <its combined stdout+stderr>" — a blank line, then the output; the logger adds a
+ * newline only when the text lacks one. Exit 1.
+ */
 function fail(message: string, commandOutput?: string): never {
   process.stderr.write(`ERROR: ${message}\n`);
-  if (commandOutput !== undefined) process.stderr.write(`Command Output: ${commandOutput}\n`);
+  if (commandOutput !== undefined) process.stderr.write(`\nCommand Output: ${commandOutput}${commandOutput.endsWith('\n') ? '' : '\n'}`);
   throw new ExitError(1);
 }
 
@@ -68,11 +77,21 @@ function dockerPsCommand(name: string): string {
   return `docker ps -a --filter label=io.x-k8s.kind.cluster=${name} --format '{{.Names}}'`;
 }
 
-/** kind lists its node containers with `docker ps` before nearly everything; with Docker down that fails. */
+/**
+ * kind lists its node containers with `docker ps` before nearly everything (provider.ListNodes wraps "failed to
+ * list nodes", ListClusters "failed to list clusters"); with Docker down that fails. `wrap` is what the caller
+ * puts in front.
+ */
 function requireDocker(wrap: string, name?: string): void {
   if (!faults.has('docker-down')) return;
   const cmd = name === undefined ? `docker ps -a --filter label=io.x-k8s.kind.cluster --format '{{.Label "io.x-k8s.kind.cluster"}}'` : dockerPsCommand(name);
-  fail(`${wrap}command "${cmd}" failed with error: exit status 1`, DOCKER_DOWN_MESSAGE);
+  fail(`${wrap}${name === undefined ? 'failed to list clusters' : 'failed to list nodes'}: command "${cmd}" failed with error: exit status 1`, `${DOCKER_DOWN_MESSAGE}\n`);
+}
+
+/** validateProvider → provider.Info(): `docker info --format '{{json .}}'`, wrapped "failed to get docker info". */
+function requireDockerInfo(): void {
+  if (!faults.has('docker-down')) return;
+  fail(`failed to create cluster: failed to get docker info: command "docker info --format '{{json .}}'" failed with error: exit status 1`, `${JSON.stringify(downInfo())}\n${DOCKER_DOWN_MESSAGE}\n`);
 }
 
 /** KIND_CLUSTER_NAME overrides the default of --name when the flag is not given (kind's OverrideDefaultName). */
@@ -81,8 +100,10 @@ function clusterName(inv: Invocation): string {
   return process.env.KIND_CLUSTER_NAME || 'kind';
 }
 
+/** "https://" + provider.GetAPIServerEndpoint: the host side of the node's published 6443. */
 function serverURL(rec: ClusterRecord): string {
-  return `http://${rec.apiAddress}:${rec.apiPort}`;
+  const host = rec.apiAddress.includes(':') ? `[${rec.apiAddress}]` : rec.apiAddress;
+  return `https://${host}:${rec.apiPort}`;
 }
 
 /** A free port for the API server, chosen the way kind does (listen on :0, close, publish that port). */
@@ -108,44 +129,174 @@ function dockerRunCommand(node: string, cluster: string, image: string, ports: H
   ].join(' ');
 }
 
-function kubeadmFailureOutput(node: string, k8sVersion: string): string {
-  const t = new Date();
-  const stamp = `${String(t.getUTCMonth() + 1).padStart(2, '0')}${String(t.getUTCDate()).padStart(2, '0')} ${t.toISOString().slice(11, 23)}000`;
+// ---- kubeadm inside the node ----
+
+/** klog's header: Lmmdd hh:mm:ss.uuuuuu pid file:line] */
+function klog(level: 'I' | 'W' | 'E', pid: number, where: string, msg: string, t = new Date()): string {
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const micros = String(t.getUTCMilliseconds() * 1000 + Math.floor(Math.random() * 1000)).padStart(6, '0');
+  return `${level}${p2(t.getUTCMonth() + 1)}${p2(t.getUTCDate())} ${p2(t.getUTCHours())}:${p2(t.getUTCMinutes())}:${p2(t.getUTCSeconds())}.${micros} ${String(pid).padStart(7)} ${where}] ${msg}`;
+}
+
+const KUBELET_FAIL_HINT = [
+  '',
+  'Unfortunately, an error has occurred, likely caused by:',
+  '\t- The kubelet is not running',
+  '\t- The kubelet is unhealthy due to a misconfiguration of the node in some way (required cgroups disabled)',
+  '',
+  'If you are on a systemd-powered system, you can try to troubleshoot the error with the following commands:',
+  "\t- 'systemctl status kubelet'",
+  "\t- 'journalctl -xeu kubelet'",
+  '',
+];
+
+const KUBELET_HEALTHZ_ERROR = 'failed while waiting for the kubelet to start: The HTTP call equal to \'curl -sSL http://127.0.0.1:10248/healthz\' returned error: Get "http://127.0.0.1:10248/healthz": context deadline exceeded';
+
+/** kubeadm at --v=6 prints the error with its stack (%+v); the frames are representative, not v1.36.1's lines. */
+function kubeadmErrorTail(phase: string, cmd: 'init' | 'join'): string[] {
+  const src = 'k8s.io/kubernetes/cmd/kubeadm/app';
   return [
-    `I${stamp}     195 initconfiguration.go:261] loading configuration from "/kind/kubeadm.conf"`,
-    `W${stamp}     195 initconfiguration.go:348] [config] WARNING: Ignored configuration document with GroupVersionKind kubeadm.k8s.io/v1beta4, Kind=JoinConfiguration`,
+    `error: error execution phase ${phase}: ${KUBELET_HEALTHZ_ERROR}`,
+    `${src}/cmd/phases/workflow.(*Runner).Run.func1`,
+    `\t${src}/cmd/phases/workflow/runner.go:262`,
+    `${src}/cmd/phases/workflow.(*Runner).visitAll`,
+    `\t${src}/cmd/phases/workflow/runner.go:450`,
+    `${src}/cmd/phases/workflow.(*Runner).Run`,
+    `\t${src}/cmd/phases/workflow/runner.go:234`,
+    `${src}/cmd.newCmd${cmd === 'init' ? 'Init' : 'Join'}.func1`,
+    `\t${src}/cmd/${cmd}.go:${cmd === 'init' ? 135 : 179}`,
+    'github.com/spf13/cobra.(*Command).execute',
+    '\tgithub.com/spf13/cobra@v1.10.0/command.go:1015',
+    'github.com/spf13/cobra.(*Command).ExecuteC',
+    '\tgithub.com/spf13/cobra@v1.10.0/command.go:1148',
+    'github.com/spf13/cobra.(*Command).Execute',
+    '\tgithub.com/spf13/cobra@v1.10.0/command.go:1071',
+    `${src}.Run`,
+    `\t${src}/kubeadm.go:48`,
+    'main.main',
+    '\tk8s.io/kubernetes/cmd/kubeadm/kubeadm.go:25',
+    'runtime.main',
+    '\truntime/proc.go:285',
+    'runtime.goexit',
+    '\truntime/asm_amd64.s:1700',
+  ];
+}
+
+/**
+ * What `kubeadm init --config=/kind/kubeadm.conf --skip-token-print --v=6` prints when the kubelet never becomes
+ * healthy (kubeadm v1.3x: "[kubelet-check] The kubelet is not healthy after 4m0s", then the troubleshooting
+ * hint and the wait-control-plane error). kubeadm does not print the kubelet's own error: that is only in the
+ * node's kubelet journal (`kind export logs` → kubelet.log). `extra` adds lines before the error.
+ */
+function kubeadmInitFailure(node: string, k8sVersion: string, extra: string[] = []): string {
+  const pid = 180 + Math.floor(Math.random() * 60);
+  const t = new Date();
+  const i = (where: string, msg: string) => klog('I', pid, where, msg, t);
+  return [
+    i('initconfiguration.go:261', 'loading configuration from "/kind/kubeadm.conf"'),
+    klog('W', pid, 'initconfiguration.go:348', '[config] WARNING: Ignored configuration document with GroupVersionKind kubeadm.k8s.io/v1beta4, Kind=JoinConfiguration', t),
     `[init] Using Kubernetes version: ${k8sVersion}`,
     '[certs] Using certificateDir folder "/etc/kubernetes/pki"',
+    i('certs.go:112', 'creating a new certificate authority for ca'),
     '[certs] Generating "ca" certificate and key',
+    '[certs] Generating "apiserver" certificate and key',
     `[certs] apiserver serving cert is signed for DNS names [${node} kubernetes kubernetes.default kubernetes.default.svc kubernetes.default.svc.cluster.local localhost] and IPs [10.96.0.1 172.18.0.2 127.0.0.1]`,
+    '[certs] Generating "apiserver-kubelet-client" certificate and key',
+    '[certs] Generating "front-proxy-ca" certificate and key',
+    '[certs] Generating "front-proxy-client" certificate and key',
+    '[certs] Generating "etcd/ca" certificate and key',
+    '[certs] Generating "etcd/server" certificate and key',
+    `[certs] etcd/server serving cert is signed for DNS names [${node} localhost] and IPs [172.18.0.2 127.0.0.1 ::1]`,
+    '[certs] Generating "sa" key and public key',
+    '[kubeconfig] Using kubeconfig folder "/etc/kubernetes"',
     '[kubeconfig] Writing "admin.conf" kubeconfig file',
+    '[kubeconfig] Writing "super-admin.conf" kubeconfig file',
+    '[kubeconfig] Writing "kubelet.conf" kubeconfig file',
+    '[kubeconfig] Writing "controller-manager.conf" kubeconfig file',
+    '[kubeconfig] Writing "scheduler.conf" kubeconfig file',
+    '[etcd] Creating static Pod manifest for local etcd in "/etc/kubernetes/manifests"',
+    '[control-plane] Using manifest folder "/etc/kubernetes/manifests"',
     '[control-plane] Creating static Pod manifest for "kube-apiserver"',
+    '[control-plane] Creating static Pod manifest for "kube-controller-manager"',
+    '[control-plane] Creating static Pod manifest for "kube-scheduler"',
+    '[kubelet-start] Writing kubelet environment file with flags to file "/var/lib/kubelet/kubeadm-flags.env"',
+    '[kubelet-start] Writing kubelet configuration to file "/var/lib/kubelet/config.yaml"',
     '[kubelet-start] Starting the kubelet',
+    i('loader.go:402', 'Config loaded from file:  /etc/kubernetes/admin.conf'),
     '[wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods from directory "/etc/kubernetes/manifests"',
     '[kubelet-check] Waiting for a healthy kubelet at http://127.0.0.1:10248/healthz. This can take up to 4m0s',
     '[kubelet-check] The kubelet is not healthy after 4m0.000512316s',
-    '',
-    'Unfortunately, an error has occurred, likely caused by:',
-    '\t- The kubelet is not running',
-    '\t- The kubelet is unhealthy due to a misconfiguration of the node in some way (required cgroups disabled)',
-    '',
-    'If you are on a systemd-powered system, you can try to troubleshoot the error with the following commands:',
-    "\t- 'systemctl status kubelet'",
-    "\t- 'journalctl -xeu kubelet'",
-    '',
+    ...KUBELET_FAIL_HINT,
+    ...extra,
+    ...kubeadmErrorTail('wait-control-plane', 'init'),
+  ].join('\n') + '\n';
+}
+
+/** `kubeadm join --config /kind/kubeadm.conf --v=6` on a node whose kubelet never becomes healthy. */
+function kubeadmJoinFailure(node: string, cluster: string): string {
+  const pid = 140 + Math.floor(Math.random() * 40);
+  const t = new Date();
+  const i = (where: string, msg: string) => klog('I', pid, where, msg, t);
+  return [
+    i('join.go:421', '[preflight] found NodeName empty; using OS hostname as NodeName'),
+    i('joinconfiguration.go:83', 'loading configuration from "/kind/kubeadm.conf"'),
+    '[preflight] Running pre-flight checks',
+    '[preflight] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"...',
+    `[preflight] Use 'kubeadm init phase upload-config kubeadm --config your-config-file' to re-upload it.`,
+    i('kubelet.go:122', '[kubelet-start] writing bootstrap kubelet config file at /etc/kubernetes/bootstrap-kubelet.conf'),
+    i('kubelet.go:137', '[kubelet-start] writing CA certificate at /etc/kubernetes/pki/ca.crt'),
+    i('kubelet.go:158', `[kubelet-start] Checking for an existing Node in the cluster with name "${node}" and status "Ready"`),
+    i('round_trippers.go:632', `"Response" verb="GET" url="https://${cluster}-control-plane:6443/api/v1/nodes/${node}?timeout=10s" status="404 Not Found" milliseconds=2`),
+    '[kubelet-start] Writing kubelet configuration to file "/var/lib/kubelet/config.yaml"',
+    '[kubelet-start] Writing kubelet environment file with flags to file "/var/lib/kubelet/kubeadm-flags.env"',
+    '[kubelet-start] Starting the kubelet',
+    '[kubelet-check] Waiting for a healthy kubelet at http://127.0.0.1:10248/healthz. This can take up to 4m0s',
+    '[kubelet-check] The kubelet is not healthy after 4m0.000408189s',
+    ...KUBELET_FAIL_HINT,
+    ...kubeadmErrorTail('kubelet-start', 'join'),
+  ].join('\n') + '\n';
+}
+
+/** The WSL cgroup failure of the kind-create-fail fault: the kubelet's journal lines are appended (see README). */
+function wslCgroupFailure(node: string, k8sVersion: string): string {
+  return kubeadmInitFailure(node, k8sVersion, [
     'kubelet.service journal:',
-    `\tkubelet[1234]: E1127 run.go:72] "command failed" err="failed to run Kubelet: failed to create kubelet: open /sys/fs/cgroup/kubepods.slice/cgroup.procs: error adding pid 1234 to cgroups: write /sys/fs/cgroup/kubepods.slice/cgroup.procs: operation not supported"`,
+    '\tkubelet[1234]: E1127 run.go:72] "command failed" err="failed to run Kubelet: failed to create kubelet: open /sys/fs/cgroup/kubepods.slice/cgroup.procs: error adding pid 1234 to cgroups: write /sys/fs/cgroup/kubepods.slice/cgroup.procs: operation not supported"',
     '\tkubelet[1234]: kubelet.service: Main process exited, code=exited, status=1/FAILURE',
-    'error execution phase wait-control-plane: failed while waiting for the kubelet to start: The HTTP call equal to \'curl -sSL http://127.0.0.1:10248/healthz\' returned error: Get "http://127.0.0.1:10248/healthz": dial tcp 127.0.0.1:10248: connect: connection refused',
-    'To see the stack trace of this error execute with --v=5 or higher',
-  ].join('\n');
+    '',
+  ]);
+}
+
+/** The kubelet's journal on a node whose kubelet refused its flags (component-base's cli.Run: "command failed"). */
+function kubeletJournal(node: string, error: string, t = new Date()): string {
+  const stamp = t.toUTCString().slice(8, 11) + ' ' + String(t.getUTCDate()).padStart(2, '0') + ' ' + t.toISOString().slice(11, 19);
+  const pid = 200 + Math.floor(Math.random() * 100);
+  const lines = [
+    `${stamp} ${node} systemd[1]: Started kubelet.service - kubelet: The Kubernetes Node Agent.`,
+    `${stamp} ${node} kubelet[${pid}]: ${klog('E', pid, 'run.go:72', '"command failed" err=<', t)}`,
+    ...`failed to validate kubelet flags: ${error}`.split('\n').map((l) => `${stamp} ${node} kubelet[${pid}]: \t${l}`),
+    `${stamp} ${node} kubelet[${pid}]:  >`,
+    `${stamp} ${node} systemd[1]: kubelet.service: Main process exited, code=exited, status=1/FAILURE`,
+    `${stamp} ${node} systemd[1]: kubelet.service: Failed with result 'exit-code'.`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** The admin credentials of a running cluster (kind itself uses the node's admin.conf the same way). */
+function credentials(rec: ClusterRecord): TlsCredentials | undefined {
+  try {
+    return adminCredentials(home, rec.name);
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitForReady(rec: ClusterRecord, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
+  const creds = credentials(rec);
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${serverURL(rec)}/api/v1/nodes/${rec.nodes[0] ?? ''}`);
+      const res = await tlsFetch(`${serverURL(rec)}/api/v1/nodes/${rec.nodes[0] ?? ''}`, {}, creds);
       const node = (await res.json()) as { status?: { conditions?: Array<{ type: string; status: string }> } };
       if (node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return true;
     } catch {
@@ -156,11 +307,18 @@ async function waitForReady(rec: ClusterRecord, timeoutMs: number): Promise<bool
   return false;
 }
 
+/** shellescape.Quote, as kind quotes the --kubeconfig path in its usage hint. */
+function shellQuote(s: string): string {
+  if (s === '') return "''";
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`;
+}
+
 // ---- kind create cluster ----
 
 async function createCluster(inv: Invocation): Promise<number> {
   const f = inv.flags;
-  requireDocker('failed to create cluster: failed to list nodes: ', f.changed('name') ? f.string('name') : process.env.KIND_CLUSTER_NAME || 'kind');
+  // provider.Create applies the options first: the config is loaded (and decode errors reported) before
+  // anything talks to Docker.
   let cfg: KindCluster;
   try {
     if (f.string('config')) {
@@ -169,74 +327,109 @@ async function createCluster(inv: Invocation): Promise<number> {
       try {
         raw = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
       } catch (err) {
+        if (file === '-') throw new KindConfigError(`error reading config from stdin: ${(err as Error).message}`);
         throw new KindConfigError(`error reading file: open ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
       }
       cfg = decodeKindConfig(raw);
     } else cfg = defaultKindConfig();
-    // Name precedence: --name, then KIND_CLUSTER_NAME, then the config's name, then "kind".
-    if (f.changed('name')) cfg.name = f.string('name');
-    else if (process.env.KIND_CLUSTER_NAME) cfg.name = process.env.KIND_CLUSTER_NAME;
-    else cfg.name ||= 'kind';
-    if (f.string('image')) for (const n of cfg.nodes) n.image = f.string('image');
+  } catch (err) {
+    if (err instanceof KindConfigError) fail(`failed to create cluster: ${err.message}`);
+    throw err;
+  }
+  // internalcreate.Cluster: validateProvider (docker info), fixupOptions, alreadyExists (docker ps), Validate.
+  requireDockerInfo();
+  // Name precedence: --name, then KIND_CLUSTER_NAME (cli.OverrideDefaultName), then the config's name, then "kind".
+  const override = f.changed('name') ? f.string('name') : process.env.KIND_CLUSTER_NAME || '';
+  if (override) cfg.name = override;
+  cfg.name ||= 'kind';
+  if (f.string('image')) for (const n of cfg.nodes) n.image = f.string('image');
+  const name = cfg.name;
+  requireDocker('failed to create cluster: ', name);
+  if (readCluster(home, name)) fail(`failed to create cluster: node(s) already exist for a cluster with the name "${name}"`);
+  if (name.length > 50) info(`cluster name "${name}" is probably too long, this might not work properly on some systems`);
+  try {
     validateKindConfig(cfg);
   } catch (err) {
     if (err instanceof KindConfigError) fail(`failed to create cluster: ${err.message}`);
     throw err;
   }
-  const name = cfg.name;
-  if (readCluster(home, name)) fail(`failed to create cluster: node(s) already exist for a cluster with the name "${name}"`);
 
   const image = cfg.nodes[0]?.image ?? '';
   const k8sVersion = kubernetesVersionOf(image);
   const containers = nodeContainers(name, cfg.nodes);
   const nodes = containers.map((c) => c.name);
-  const hostPorts: HostPortRecord[] = (cfg.nodes[0]?.extraPortMappings ?? []).map((pm) => ({ ...pm }));
+  const hostPorts: HostPortRecord[] = (cfg.nodes[0]?.extraPortMappings ?? []).map((pm) => providerPortMapping(pm, cfg.networking.ipFamily));
   const apiAddress = cfg.networking.apiServerAddress;
-  const apiPort = cfg.networking.apiServerPort > 0 ? cfg.networking.apiServerPort : await pickFreePort(apiAddress);
   const retain = f.bool('retain');
   const status = new Status();
+  const bootstrap = containers.find((c) => c.role === 'control-plane')?.name ?? `${name}-control-plane`;
+  // The kubelet of each node validates the --node-labels kind gives it; a refused one never starts.
+  const kubeletFailures: Record<string, string> = {};
+  for (const c of containers) {
+    const err = c.role === 'external-load-balancer' ? undefined : kubeletNodeLabelsError(c.labels);
+    if (err) kubeletFailures[c.name] = err;
+  }
+  const registered = containers.filter((c) => c.role !== 'external-load-balancer' && !kubeletFailures[c.name]);
 
   info(`Creating cluster "${name}" ...`);
   status.start(`Ensuring node image (${friendlyImageName(image)}) 🖼`);
   status.start(`Preparing nodes ${'📦 '.repeat(cfg.nodes.length)}`);
+  const protoErr = unknownProtocol(cfg);
+  if (protoErr) {
+    status.end(false);
+    fail(`failed to create cluster: ${protoErr}`);
+  }
+  const apiPort = cfg.networking.apiServerPort > 0 ? cfg.networking.apiServerPort : await pickFreePort(apiAddress);
   const rec: ClusterRecord = { name, pid: null, apiPort: null, apiAddress, hostPorts, image, kubernetesVersion: k8sVersion, nodes, createdAt: new Date().toISOString(), phase: 'creating', images: [] };
   writeCluster(home, rec);
-  const kubeadmFails = faults.has('kind-create-fail');
-  const report = await startNodeProcess({ home, name, nodes: containers, hostPorts, apiAddress, apiPort, kubernetesVersion: k8sVersion, serveApi: !kubeadmFails });
+  const initFails = faults.has('kind-create-fail') || kubeletFailures[bootstrap] !== undefined;
+  const report = await startNodeProcess({ home, name, nodes: containers, registered, hostPorts, apiAddress, apiPort, kubernetesVersion: k8sVersion, serveApi: !initFails });
   if (!report.ok) {
     status.end(false);
     destroyCluster(home, name);
-    const node = nodes[0] ?? `${name}-control-plane`;
     const { address, port } = report.bindError;
     fail(
-      `failed to create cluster: command "${dockerRunCommand(node, name, image, hostPorts, apiAddress, apiPort)}" failed with error: exit status 125`,
-      `docker: Error response from daemon: driver failed programming external connectivity on endpoint ${node} (${'0123456789abcdef'.repeat(4)}): Bind for ${address}:${port} failed: port is already allocated.`,
+      `failed to create cluster: command "${dockerRunCommand(bootstrap, name, image, hostPorts, apiAddress, apiPort)}" failed with error: exit status 125`,
+      `docker: Error response from daemon: driver failed programming external connectivity on endpoint ${bootstrap} (${'0123456789abcdef'.repeat(4)}): Bind for ${address}:${port} failed: port is already allocated.\n`,
     );
   }
   rec.pid = report.pid;
   rec.hostPorts = report.hostPorts;
+  rec.apiPort = report.apiPort;
+  if (Object.keys(kubeletFailures).length) rec.kubeletFailures = kubeletFailures;
   writeCluster(home, rec);
   status.start('Writing configuration 📜');
   status.start('Starting control-plane 🕹️');
-  if (kubeadmFails) {
+  /** A failed action: nothing is left unless --retain (then the node containers stay, as kind leaves them). */
+  const actionFailed = (message: string, output: string): never => {
     status.end(false);
-    const node = nodes[0] ?? `${name}-control-plane`;
     if (retain) {
       rec.phase = 'failed';
       writeCluster(home, rec);
     } else destroyCluster(home, name);
-    fail(
-      `failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged ${node} kubeadm init --skip-phases=preflight --config=/kind/kubeadm.conf --skip-token-print --v=6" failed with error: exit status 1`,
-      kubeadmFailureOutput(node, k8sVersion),
-    );
+    fail(message, output);
+  };
+  if (initFails) {
+    const output = faults.has('kind-create-fail') ? wslCgroupFailure(bootstrap, k8sVersion) : kubeadmInitFailure(bootstrap, k8sVersion);
+    actionFailed(`failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged ${bootstrap} kubeadm init --config=/kind/kubeadm.conf --skip-token-print --v=6" failed with error: exit status 1`, output);
   }
-  rec.apiPort = report.apiPort;
   rec.phase = 'running';
   writeCluster(home, rec);
   status.start('Installing CNI 🔌');
   status.start('Installing StorageClass 💾');
-  if (cfg.nodes.filter((n) => n.role === 'control-plane').length > 1) status.start('Joining more control-plane nodes 🎮');
-  if (cfg.nodes.some((n) => n.role === 'worker')) status.start('Joining worker nodes 🚜');
+  const joinFailure = (role: string) => containers.find((c) => c.role === role && c.name !== bootstrap && kubeletFailures[c.name]);
+  const joining: Array<[string, string]> = [
+    ['control-plane', 'Joining more control-plane nodes 🎮'],
+    ['worker', 'Joining worker nodes 🚜'],
+  ];
+  for (const [role, step] of joining) {
+    if (!containers.some((c) => c.role === role && c.name !== bootstrap)) continue;
+    status.start(step);
+    const failed = joinFailure(role);
+    if (failed) {
+      actionFailed(`failed to create cluster: failed to join node with kubeadm: command "docker exec --privileged ${failed.name} kubeadm join --config /kind/kubeadm.conf --v=6" failed with error: exit status 1`, kubeadmJoinFailure(failed.name, name));
+    }
+  }
   const waitMs = f.durationMs('wait');
   if (waitMs > 0) {
     const t0 = Date.now();
@@ -246,42 +439,59 @@ async function createCluster(inv: Invocation): Promise<number> {
     info(ok ? ` • Ready after ${formatGoDuration(Math.round((Date.now() - t0) / 1000) * 1000)} 💚` : ' • WARNING: Timed out waiting for Ready ⚠️');
   }
   status.end(true);
-  exportKubeconfig(name, serverURL(rec), f.string('kubeconfig'));
+  const explicit = f.string('kubeconfig');
+  exportKubeconfig(kubeconfigFor(name, false), explicit);
   info(`Set kubectl context to "${contextName(name)}"`);
   info('You can now use your cluster with:\n');
-  info(`kubectl cluster-info --context ${contextName(name)}\n`);
+  info(`kubectl cluster-info --context ${contextName(name)}${explicit ? ` --kubeconfig ${shellQuote(explicit)}` : ''}\n`);
   info('Have a nice day! 👋');
   return 0;
 }
 
 // ---- kind delete ----
 
+const quoteList = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(' ')}]`;
+
+/** internal delete.Cluster: kubeconfig entries removed, the node containers deleted ("Deleted nodes: […]"). */
 function deleteOne(name: string, kubeconfig: string): void {
-  info(`Deleting cluster "${name}" ...`);
-  destroyCluster(home, name);
+  const nodes = readCluster(home, name)?.nodes ?? [];
   removeFromKubeconfig(name, kubeconfig);
+  if (nodes.length) {
+    destroyCluster(home, name);
+    info(`Deleted nodes: ${quoteList(nodes)}`);
+  } else destroyCluster(home, name);
 }
 
 function deleteCluster(inv: Invocation): Promise<number> {
   const name = clusterName(inv);
-  requireDocker(`failed to delete cluster "${name}": failed to list nodes: `, name);
+  info(`Deleting cluster "${name}" ...`);
+  requireDocker(`failed to delete cluster "${name}": error listing nodes: `, name);
   deleteOne(name, inv.flags.string('kubeconfig'));
   return Promise.resolve(0);
 }
 
 function deleteClusters(inv: Invocation): Promise<number> {
-  requireDocker('failed to list clusters: ');
-  const names = inv.flags.bool('all') ? listClusters(home) : inv.args;
-  if (!inv.flags.bool('all') && names.length === 0) fail('no cluster names provided; use --all to delete all clusters');
-  for (const n of names) if (readCluster(home, n)) deleteOne(n, inv.flags.string('kubeconfig'));
-  info(`Deleted clusters: [${names.map((n) => `"${n}"`).join(' ')}]`);
+  const all = inv.flags.bool('all');
+  if (!all && inv.args.length === 0) fail('no cluster names provided');
+  if (all) requireDocker('failed listing clusters for delete: ');
+  const names = all ? listClusters(home) : inv.args;
+  const deleted: string[] = [];
+  for (const n of names) {
+    if (faults.has('docker-down')) {
+      info(`failed to delete cluster "${n}": error listing nodes: failed to list nodes: command "${dockerPsCommand(n)}" failed with error: exit status 1`);
+      continue;
+    }
+    deleteOne(n, inv.flags.string('kubeconfig'));
+    deleted.push(n);
+  }
+  info(`Deleted clusters: ${quoteList(deleted)}`);
   return Promise.resolve(0);
 }
 
 // ---- kind get / export ----
 
 function getClusters(): Promise<number> {
-  requireDocker('failed to list clusters: ');
+  requireDocker('');
   const names = listClusters(home);
   if (names.length === 0) info('No kind clusters found.');
   for (const n of names) process.stdout.write(`${n}\n`);
@@ -291,44 +501,47 @@ function getClusters(): Promise<number> {
 function getNodes(inv: Invocation): Promise<number> {
   const all = inv.flags.bool('all-clusters');
   const name = clusterName(inv);
-  requireDocker('failed to list nodes: ', all ? undefined : name);
+  requireDocker('', all ? undefined : name);
   const clusters = all ? listClusters(home) : [name];
   const nodes = clusters.flatMap((c) => readCluster(home, c)?.nodes ?? []);
-  if (nodes.length === 0) info(all ? 'No kind nodes found.' : `No kind nodes found for cluster "${name}".`);
+  if (nodes.length === 0) info(all ? 'No kind nodes for any cluster.' : `No kind nodes found for cluster "${name}".`);
   for (const n of nodes) process.stdout.write(`${n}\n`);
   return Promise.resolve(0);
 }
 
-/** The cluster's kubeconfig as kind reads it from the control-plane node. */
-function kubeconfigFor(name: string, internal: boolean): { rec: ClusterRecord; server: string } {
-  requireDocker('failed to list nodes: ', name);
+/**
+ * kubeconfig.get: `cat /etc/kubernetes/admin.conf` on the first control-plane node, renamed to kind-NAME; for
+ * the host (not --internal) the server is https:// + the published API endpoint.
+ */
+function kubeconfigFor(name: string, internal: boolean): KubeconfigDoc {
+  requireDocker('', name);
   const rec = readCluster(home, name);
   if (!rec) fail(`could not locate any control plane nodes for cluster named '${name}'. Use the --name option to select a different cluster`);
   const node = rec.nodes[0] ?? `${name}-control-plane`;
-  if (rec.apiPort === null) {
-    fail(`failed to get cluster internal kubeconfig: command "docker exec --privileged ${node} cat /etc/kubernetes/admin.conf" failed with error: exit status 1`, 'cat: /etc/kubernetes/admin.conf: No such file or directory');
+  const conf = readAdminConf(home, name);
+  if (!conf) {
+    fail(`failed to get cluster internal kubeconfig: command "docker exec --privileged ${node} cat /etc/kubernetes/admin.conf" failed with error: exit status 1`, 'cat: /etc/kubernetes/admin.conf: No such file or directory\n');
   }
-  return { rec, server: internal ? `http://${node}:6443` : serverURL(rec) };
+  return kindKubeconfig(conf, name, internal ? undefined : serverURL(rec));
 }
 
 function getKubeconfig(inv: Invocation): Promise<number> {
   const name = clusterName(inv);
-  const { server } = kubeconfigFor(name, inv.flags.bool('internal'));
-  process.stdout.write(renderKubeconfig(clusterKubeconfig(name, server)));
+  // fmt.Fprintln(streams.Out, cfg): the encoded config, then one more newline.
+  process.stdout.write(`${renderKubeconfig(kubeconfigFor(name, inv.flags.bool('internal')))}\n`);
   return Promise.resolve(0);
 }
 
 function exportKubeconfigCmd(inv: Invocation): Promise<number> {
   const name = clusterName(inv);
-  const { server } = kubeconfigFor(name, inv.flags.bool('internal'));
-  exportKubeconfig(name, server, inv.flags.string('kubeconfig'));
+  exportKubeconfig(kubeconfigFor(name, inv.flags.bool('internal')), inv.flags.string('kubeconfig'));
   info(`Set kubectl context to "${contextName(name)}"`);
   return Promise.resolve(0);
 }
 
 function exportLogs(inv: Invocation): Promise<number> {
   const name = clusterName(inv);
-  requireDocker('failed to list nodes: ', name);
+  requireDocker('', name);
   const rec = readCluster(home, name);
   if (!rec) fail(`unknown cluster "${name}"`);
   const dir = inv.args[0] ? path.resolve(inv.args[0]) : mkdtempSync(path.join(os.tmpdir(), ''));
@@ -342,7 +555,8 @@ function exportLogs(inv: Invocation): Promise<number> {
     mkdirSync(nd, { recursive: true });
     writeFileSync(path.join(nd, 'kubernetes-version.txt'), `${rec.kubernetesVersion}\n`);
     writeFileSync(path.join(nd, 'containerd.log'), 'level=info msg="containerd successfully booted" (simulated)\n');
-    writeFileSync(path.join(nd, 'kubelet.log'), `kubelet ${rec.kubernetesVersion} (simulated): node ${node} registered\n`);
+    const failure = rec.kubeletFailures?.[node];
+    writeFileSync(path.join(nd, 'kubelet.log'), failure ? kubeletJournal(node, failure, new Date(rec.createdAt)) : `kubelet ${rec.kubernetesVersion} (simulated): node ${node} registered\n`);
     writeFileSync(path.join(nd, 'inspect.json'), JSON.stringify([{ Name: `/${node}`, State: { Status: rec.pid ? 'running' : 'exited' }, Config: { Image: rec.image } }], null, 2));
     const apiLog = path.join(paths.nodeDir(name), 'apiserver.log');
     if (existsSync(apiLog)) copyFileSync(apiLog, path.join(nd, 'kube-apiserver.log'));
@@ -357,11 +571,12 @@ function exportLogs(inv: Invocation): Promise<number> {
  * what `kubectl get node -o yaml` shows and what the simulated kubelet checks before starting a pod.
  */
 async function reportNodeImages(rec: ClusterRecord, nodes: string[], loaded: Array<{ img: string; id: string }>): Promise<void> {
-  if (!rec.apiPort) return;
-  const base = `http://${rec.apiAddress || '127.0.0.1'}:${rec.apiPort}/api/v1/nodes`;
+  if (!rec.apiPort || rec.phase === 'failed') return;
+  const base = `${serverURL(rec)}/api/v1/nodes`;
+  const creds = credentials(rec);
   for (const node of nodes) {
     try {
-      const res = await fetch(`${base}/${node}`);
+      const res = await tlsFetch(`${base}/${node}`, {}, creds);
       if (!res.ok) continue;
       const cur = (await res.json()) as { status?: { images?: Array<{ names?: string[]; sizeBytes?: number }> } };
       let images = cur.status?.images ?? [];
@@ -371,7 +586,8 @@ async function reportNodeImages(rec: ClusterRecord, nodes: string[], loaded: Arr
         const repo = (names[0] ?? img).replace(/:[^/:]*$/, '');
         images.push({ names: [...names, `${repo}@${id}`], sizeBytes: 50_000_000 + (parseInt(id.slice(7, 13), 16) % 100_000_000) });
       }
-      await fetch(`${base}/${node}/status`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ status: { images } }) });
+      const patched = await tlsFetch(`${base}/${node}/status`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ status: { images } }) }, creds);
+      await patched.arrayBuffer();
     } catch {
       // The node's API is not answering (a failed cluster): the images are loaded, the kubelet did not report.
     }

@@ -22,7 +22,7 @@ export interface ClusterRecord {
   name: string;
   /** pid of the node process (API server); null when it never started */
   pid: number | null;
-  /** null while creating, and for a retained cluster whose control plane never came up */
+  /** the API server's host port (published even when the control plane never came up); null while creating */
   apiPort: number | null;
   apiAddress: string;
   hostPorts: HostPortRecord[];
@@ -34,6 +34,8 @@ export interface ClusterRecord {
   phase: 'creating' | 'running' | 'failed';
   /** images loaded with `kind load docker-image` */
   images: LoadedImage[];
+  /** nodes whose kubelet refused to start, with its error (what `journalctl -u kubelet` shows on them) */
+  kubeletFailures?: Record<string, string>;
 }
 
 /** Writes via rename so a concurrent reader never sees half a file. */
@@ -95,11 +97,13 @@ export interface NodeStartSpec {
   kubernetesVersion: string;
   /** false when kubeadm "fails": the node holds its ports but never serves the API */
   serveApi: boolean;
+  /** the kubelets that register their Node (default: every node) */
+  registered?: SimNode[];
 }
 
 /** What the node process reports in nodes/NAME/ready.json once it has bound its ports (or failed to). */
 export type NodeReport =
-  | { ok: true; pid: number; apiPort: number | null; hostPorts: HostPortRecord[] }
+  | { ok: true; pid: number; apiPort: number; hostPorts: HostPortRecord[] }
   | { ok: false; pid: number; bindError: { address: string; port: number; code: string } };
 
 /**
@@ -118,6 +122,7 @@ export async function startNodeProcess(spec: NodeStartSpec): Promise<NodeReport>
     '--state-dir', spec.home,
     '--port-mappings', JSON.stringify(spec.hostPorts),
     '--nodes', JSON.stringify(spec.nodes),
+    '--registered', JSON.stringify(spec.registered ?? spec.nodes),
     '--api-address', spec.apiAddress,
     '--api-port', String(spec.apiPort),
     '--kubernetes-version', spec.kubernetesVersion,

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
+import { kubeconfigCredentials, tlsFetch, type TlsCredentials } from './apiclient.ts';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -31,13 +32,15 @@ export interface KubeTarget {
   server: string;
   namespace: string;
   context: string;
+  /** the context's cluster CA / user credentials, as client-go reads them from the kubeconfig */
+  tls?: TlsCredentials;
 }
 
 /** Resolves the kubeconfig the way client-go does for Helm. */
 export function kubeTarget(flags: { kubeconfig: string; context: string; namespace: string }, env: NodeJS.ProcessEnv = process.env): KubeTarget {
   const files = flags.kubeconfig ? [flags.kubeconfig] : (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
   const candidates = files.length ? files : [path.join(env.HOME || os.homedir(), '.kube', 'config')];
-  const merged = { contexts: [] as Obj[], clusters: [] as Obj[], current: '' };
+  const merged = { contexts: [] as Obj[], clusters: [] as Obj[], users: [] as Obj[], current: '' };
   for (const f of candidates) {
     if (!existsSync(f)) {
       if (flags.kubeconfig) throw new UnreachableError(`stat ${f}: no such file or directory`);
@@ -45,7 +48,8 @@ export function kubeTarget(flags: { kubeconfig: string; context: string; namespa
     }
     const doc = obj(parse(readFileSync(f, 'utf8')));
     for (const c of (doc.contexts as Obj[] | undefined) ?? []) if (!merged.contexts.some((x) => x.name === c.name)) merged.contexts.push(c);
-    for (const c of (doc.clusters as Obj[] | undefined) ?? []) if (!merged.clusters.some((x) => x.name === c.name)) merged.clusters.push(c);
+    for (const c of (doc.clusters as Obj[] | undefined) ?? []) if (!merged.clusters.some((x) => x.name === c.name)) merged.clusters.push({ ...c, dir: path.dirname(f) });
+    for (const u of (doc.users as Obj[] | undefined) ?? []) if (!merged.users.some((x) => x.name === u.name)) merged.users.push({ ...u, dir: path.dirname(f) });
     if (!merged.current && typeof doc['current-context'] === 'string') merged.current = doc['current-context'];
   }
   const contextName = flags.context || merged.current;
@@ -61,7 +65,9 @@ export function kubeTarget(flags: { kubeconfig: string; context: string; namespa
   if (typeof server !== 'string' || !server) throw new UnreachableError(`invalid configuration: no server found for cluster "${String(clusterName)}"`);
   const ctxNs = obj(ctx.context).namespace;
   const ns = flags.namespace || (typeof ctxNs === 'string' ? ctxNs : '') || 'default';
-  return { server: server.replace(/\/+$/, ''), namespace: ns, context: contextName };
+  const user = merged.users.find((u) => u.name === obj(ctx.context).user);
+  const tls = kubeconfigCredentials(cluster?.cluster, user?.user, typeof cluster?.dir === 'string' ? cluster.dir : undefined);
+  return { server: server.replace(/\/+$/, ''), namespace: ns, context: contextName, tls };
 }
 
 export class Kube {
@@ -74,11 +80,11 @@ export class Kube {
     const url = `${this.target.server}${p}`;
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await tlsFetch(url, {
         method,
         headers: { Accept: 'application/json', 'User-Agent': 'Helm/4.0.4', ...(body !== undefined ? { 'Content-Type': contentType } : {}) },
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
+      }, this.target.tls);
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause;
       const u = new URL(url);
