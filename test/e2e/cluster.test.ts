@@ -164,7 +164,7 @@ describe('faults end with their own message and a non-zero exit', () => {
   });
 
   it('an API server slow to become ready: waited for within the deadline', async () => {
-    const sim = await newSim({ faults: ['api-slow=3'] });
+    const sim = await newSim({ faults: ['api-slow=10'] /* long enough to still be slow when up reaches its gate on a loaded machine */ });
     const lab = labFor(sim);
     const r = await lab('up');
     expect(r.exitCode).toBe(0);
