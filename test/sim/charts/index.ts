@@ -7,6 +7,7 @@ import type { Controller } from '../lib/controllers.ts';
 import { registerBehaviour } from '../lib/podbehaviour.ts';
 import type { ChartVersion, SimulatedSoftware } from './common.ts';
 import { keda } from './keda.ts';
+import { kedaSoftware } from './keda-software.ts';
 import { kubePrometheusStack } from './kube-prometheus-stack.ts';
 import { metricsServer, metricsServerSoftware } from './metrics-server.ts';
 import { prometheusAdapter, prometheusAdapterSoftware } from './prometheus-adapter.ts';
@@ -32,7 +33,7 @@ export function ociChart(ref: string, version: string): { versions: ChartVersion
   return { versions, chart: versions.find((c) => c.version === version) };
 }
 
-const SOFTWARE: SimulatedSoftware[] = [metricsServerSoftware, prometheusOperatorSoftware, prometheusAdapterSoftware];
+const SOFTWARE: SimulatedSoftware[] = [metricsServerSoftware, prometheusOperatorSoftware, prometheusAdapterSoftware, kedaSoftware];
 
 /** Registers the charts' pod behaviours and aggregated APIs; returns their controllers for the API server. */
 export function simulatedSoftware(): Controller[] {

@@ -1,7 +1,8 @@
 // The HPA controller's replica arithmetic, pure and in milli-units, transcribed in behaviour from
-// kubernetes/kubernetes pkg/controller/podautoscaler (replica_calculator.go: calcPlainMetricReplicas and
-// groupPods; horizontal.go: stabilizeRecommendation[WithBehaviors], convertDesiredReplicasWith{Rules,
-// BehaviorRate}, storeScaleEvent) and the autoscaling/v2 API defaults for spec.behavior.
+// kubernetes/kubernetes pkg/controller/podautoscaler (replica_calculator.go: calcPlainMetricReplicas,
+// groupPods, GetExternalPerPodMetricReplicas, GetExternalMetricReplicas, getUsageRatioReplicaCount; horizontal.go:
+// stabilizeRecommendation[WithBehaviors], convertDesiredReplicasWith{Rules,BehaviorRate}, storeScaleEvent) and the
+// autoscaling/v2 API defaults for spec.behavior.
 
 export interface Tolerances {
   scaleUp: number;
@@ -303,4 +304,58 @@ export function storeScaleEvent(mem: HpaMemory, b: Behavior, prev: number, next:
   });
   if (idx >= 0) events[idx] = event;
   else events.push(event);
+}
+
+// ---- External metrics ---------------------------------------------------------------------------------------
+
+/** What int64(math.Ceil(x)) gives on amd64 for ±Inf and NaN (x/0 in GetExternalPerPodMetricReplicas). */
+export const GO_MIN_INT64_MILLI = '-9223372036854775808m';
+
+export interface ExternalResult {
+  replicas: number;
+  /** the milli-value the status reports (a string when Go's conversion overflows) */
+  usage: number | string;
+}
+
+/**
+ * GetExternalPerPodMetricReplicas (replica_calculator.go), for an AverageValue target: the values are summed,
+ * the ratio is usage / (target x statusReplicas) (the target's status.replicas, not its spec), and outside the
+ * tolerance the proposal is ceil(usage / target); the status shows ceil(usage / statusReplicas).
+ */
+export function calcExternalPerPodReplicas(valuesMilli: number[], targetMilli: number, statusReplicas: number, tol: Tolerances): ExternalResult {
+  const usage = valuesMilli.reduce((a, b) => a + b, 0);
+  let replicas = statusReplicas;
+  const ratio = usage / (targetMilli * statusReplicas);
+  if (!isWithinTolerance(tol, ratio)) replicas = Math.ceil(usage / targetMilli);
+  return { replicas, usage: statusReplicas === 0 ? GO_MIN_INT64_MILLI : Math.ceil(usage / statusReplicas) };
+}
+
+/**
+ * GetExternalMetricReplicas + getUsageRatioReplicaCount, for a Value target: ratio = usage / target; with replicas
+ * running, the current count within the tolerance, else ceil(ratio x ready pods) (pods Running and Ready); from
+ * zero replicas, ceil(ratio).
+ */
+export function calcExternalValueReplicas(valuesMilli: number[], targetMilli: number, currentReplicas: number, readyPods: () => number | { error: string }, tol: Tolerances): ExternalResult | { error: string } {
+  const usage = valuesMilli.reduce((a, b) => a + b, 0);
+  const ratio = usage / targetMilli;
+  if (currentReplicas === 0) return { replicas: Math.ceil(ratio), usage };
+  if (isWithinTolerance(tol, ratio)) return { replicas: currentReplicas, usage };
+  const ready = readyPods();
+  if (typeof ready !== 'number') return { error: `unable to calculate ready pods: ${ready.error}` };
+  return { replicas: Math.ceil(ratio * ready), usage };
+}
+
+/**
+ * How `%+v` prints a *metav1.LabelSelector in the controller's messages: the gogo-protobuf String() of
+ * k8s.io/apimachinery/pkg/apis/meta/v1/generated.pb.go ("nil" for none; map keys sorted).
+ */
+export function labelSelectorGoString(sel: unknown): string {
+  if (sel === undefined || sel === null || typeof sel !== 'object') return 'nil';
+  const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key?: string; operator?: string; values?: string[] }> };
+  const labels = Object.keys(s.matchLabels ?? {})
+    .sort()
+    .map((k) => `${k}: ${s.matchLabels?.[k] ?? ''},`)
+    .join('');
+  const exprs = (s.matchExpressions ?? []).map((e) => `LabelSelectorRequirement{Key:${e.key ?? ''},Operator:${e.operator ?? ''},Values:[${(e.values ?? []).join(' ')}],},`).join('');
+  return `&LabelSelector{MatchLabels:map[string]string{${labels}},MatchExpressions:[]LabelSelectorRequirement{${exprs}},}`;
 }

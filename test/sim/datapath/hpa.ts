@@ -1,16 +1,22 @@
 // The horizontal-pod-autoscaler controller of kube-controller-manager, for autoscaling/v2 HPAs whose metrics
-// are Pods metrics (the lab's). Every sync period (HPA_LAB_SIM_HPA_SYNC_SECONDS, default 15 like
-// --horizontal-pod-autoscaler-sync-period) each HPA is reconciled as reconcileAutoscaler does it: get the
-// target's scale, read the metric through the custom metrics API (the same code path `kubectl get --raw`
-// reaches), compute and normalize the replica count (hpa-calc.ts), rescale the target, write status,
-// conditions and Events with the controller's reasons and messages.
+// are Pods metrics (the lab's) or External metrics (KEDA's). Every sync period (HPA_LAB_SIM_HPA_SYNC_SECONDS,
+// default 15 like --horizontal-pod-autoscaler-sync-period) each HPA is reconciled as reconcileAutoscaler does it:
+// get the target's scale, read the metric through the custom or external metrics API (the same code path
+// `kubectl get --raw` reaches), compute and normalize the replica count (hpa-calc.ts), rescale the target, write
+// status, conditions and Events with the controller's reasons and messages. External metrics follow
+// horizontal.go computeStatusForExternalMetric and replica_calculator.go GetExternalPerPodMetricReplicas
+// (AverageValue) / GetExternalMetricReplicas (Value).
 import { recordEvent } from '../lib/events.ts';
 import { parseLabelSelector } from '../lib/selectors.ts';
 import { nowTimestamp, type KubeObject, type Store } from '../lib/store.ts';
 import { CustomMetricsApi, MetricsClientError } from './custom-metrics-api.ts';
+import { ExternalMetricsClient } from './external-metrics.ts';
 import {
   behaviorWithDefaults,
+  calcExternalPerPodReplicas,
+  calcExternalValueReplicas,
   calcPlainMetricReplicas,
+  labelSelectorGoString,
   DEFAULT_TOLERANCE,
   newMemory,
   normalizeDesiredReplicas,
@@ -60,6 +66,7 @@ export class HpaController {
   private readonly store: Store;
   private readonly rt: TypeLookup;
   private readonly metrics: CustomMetricsApi;
+  private readonly external: ExternalMetricsClient;
   private readonly log: (m: string) => void;
   private readonly memory = new Map<string, HpaMemory>();
   private timer: NodeJS.Timeout | undefined;
@@ -69,6 +76,7 @@ export class HpaController {
     this.store = store;
     this.rt = rt;
     this.metrics = metrics;
+    this.external = new ExternalMetricsClient(store, rt);
     this.log = log;
   }
 
@@ -179,7 +187,7 @@ export class HpaController {
       rescaleReason = 'Current number of replicas below Spec.MinReplicas';
       desired = minReplicas;
     } else {
-      const computed = await this.computeReplicasForMetrics(hpa, target, currentReplicas, conditions);
+      const computed = await this.computeReplicasForMetrics(hpa, target, currentReplicas, num(obj(target.status).replicas), conditions);
       statuses = computed.statuses;
       if (computed.error && computed.replicas === -1) {
         this.writeStatus(hpa, baseStatus(currentReplicas, num(oldStatus.desiredReplicas), statuses, false));
@@ -209,7 +217,7 @@ export class HpaController {
     this.writeStatus(hpa, baseStatus(currentReplicas, desired, statuses, rescale));
   }
 
-  private async computeReplicasForMetrics(hpa: KubeObject, target: KubeObject, currentReplicas: number, conditions: HpaCondition[]): Promise<{ replicas: number; metric: string; statuses: unknown[]; error?: string }> {
+  private async computeReplicasForMetrics(hpa: KubeObject, target: KubeObject, currentReplicas: number, statusReplicas: number, conditions: HpaCondition[]): Promise<{ replicas: number; metric: string; statuses: unknown[]; error?: string }> {
     const ns = hpa.metadata.namespace ?? 'default';
     const selector = selectorString(obj(target.spec).selector);
     if (!selector) {
@@ -225,7 +233,7 @@ export class HpaController {
     let firstError: string | undefined;
     let firstCondition: Condition | undefined;
     for (const [i, m] of specs.entries()) {
-      const r = await this.computeForMetric(hpa, m, currentReplicas, selector, ns);
+      const r = await this.computeForMetric(hpa, m, currentReplicas, statusReplicas, selector, ns);
       if ('error' in r) {
         if (invalid === 0) {
           firstError = r.error;
@@ -249,16 +257,17 @@ export class HpaController {
     return { replicas, metric, statuses, error };
   }
 
-  private async computeForMetric(hpa: KubeObject, m: Obj, currentReplicas: number, selector: string, ns: string): Promise<{ replicas: number; metric: string; status: unknown } | { error: string; condition: Condition }> {
+  private async computeForMetric(hpa: KubeObject, m: Obj, currentReplicas: number, statusReplicas: number, selector: string, ns: string): Promise<{ replicas: number; metric: string; status: unknown } | { error: string; condition: Condition }> {
     const unable = (reason: string, err: string): { error: string; condition: Condition } => {
       this.event(hpa, 'Warning', reason, err);
       return { error: err, condition: { status: 'False', reason, message: `the HPA was unable to compute the replica count: ${err}` } };
     };
     const type = str(m.type);
+    if (type === 'External') return this.computeForExternalMetric(hpa, obj(m.external), currentReplicas, statusReplicas, selector, ns, unable);
     if (type !== 'Pods') {
-      // Only Pods metrics are simulated (the lab's HPA); others fail as they would without their metrics API.
-      const reason = type === 'Resource' ? 'FailedGetResourceMetric' : type === 'External' ? 'FailedGetExternalMetric' : type === 'Object' ? 'FailedGetObjectMetric' : type === 'ContainerResource' ? 'FailedGetContainerResourceMetric' : 'InvalidMetricSourceType';
-      const name = str(obj(m.resource).name) || str(obj(obj(m.external).metric).name) || str(obj(obj(m.object).metric).name);
+      // Pods and External metrics are simulated; others fail as they would without their metrics API.
+      const reason = type === 'Resource' ? 'FailedGetResourceMetric' : type === 'Object' ? 'FailedGetObjectMetric' : type === 'ContainerResource' ? 'FailedGetContainerResourceMetric' : 'InvalidMetricSourceType';
+      const name = str(obj(m.resource).name) || str(obj(obj(m.object).metric).name);
       const r = unable(reason, `unable to get metrics for ${type.toLowerCase()} ${name}: ${type} metrics are not simulated`);
       return { error: `failed to get ${type.toLowerCase()} metric value: ${r.error}`, condition: r.condition };
     }
@@ -291,6 +300,59 @@ export class HpaController {
     if ('error' in r) return fail(r.error);
     const status: Obj = { type: 'Pods', pods: { metric: { name: metricName, ...(Object.keys(metricSelector).length ? { selector: metricSelector } : {}) }, current: { averageValue: formatMilli(r.usage) } } };
     return { replicas: r.replicas, metric: `pods metric ${metricName}`, status };
+  }
+
+  /** computeStatusForExternalMetric (horizontal.go) with the replica calculator's External functions. */
+  private async computeForExternalMetric(
+    hpa: KubeObject,
+    ext: Obj,
+    currentReplicas: number,
+    statusReplicas: number,
+    podSelector: string,
+    ns: string,
+    unable: (reason: string, err: string) => { error: string; condition: Condition },
+  ): Promise<{ replicas: number; metric: string; status: unknown } | { error: string; condition: Condition }> {
+    const metric = obj(ext.metric);
+    const metricName = str(metric.name);
+    const metricSelector = metric.selector;
+    const selGo = labelSelectorGoString(metricSelector);
+    const target = obj(ext.target);
+    const averageTarget = target.averageValue !== undefined && target.averageValue !== null;
+    const valueTarget = target.value !== undefined && target.value !== null;
+    // computeReplicasForMetric wraps every error of this metric type once more.
+    const wrap = (inner: string, r: { error: string; condition: Condition }) => ({ error: `failed to get ${metricName} external metric value: ${inner}`, condition: r.condition });
+    if (!averageTarget && !valueTarget) {
+      const msg = 'invalid external metric source: neither a value target nor an average value target was set';
+      const r = unable('FailedGetExternalMetric', msg);
+      return wrap(msg, r);
+    }
+    let values: number[];
+    try {
+      values = (await this.external.getExternalMetric(metricName, ns, selectorString(metricSelector))).values;
+    } catch (err) {
+      const msg = `unable to get external metric ${ns}/${metricName}/${selGo}: unable to fetch metrics from external metrics API: ${err instanceof MetricsClientError ? err.message : String(err)}`;
+      const r = unable('FailedGetExternalMetric', msg);
+      return wrap(averageTarget ? `failed to get ${metricName} external metric: ${msg}` : `failed to get external metric ${metricName}: ${msg}`, r);
+    }
+    const identifier = { name: metricName, ...(metricSelector !== undefined && metricSelector !== null ? { selector: metricSelector } : {}) };
+    const name = `external metric ${metricName}(${selGo})`;
+    const show = (u: number | string) => (typeof u === 'string' ? u : formatMilli(u));
+    if (averageTarget) {
+      const r = calcExternalPerPodReplicas(values, parseQuantityMilli(target.averageValue) ?? 0, statusReplicas, this.tolerances(hpa));
+      return { replicas: r.replicas, metric: name, status: { type: 'External', external: { metric: identifier, current: { averageValue: show(r.usage) } } } };
+    }
+    const podType = this.rt('', 'pods');
+    const readyPods = () => {
+      const pods = podType ? this.store.list(podType, ns).filter(parseLabelSelector(podSelector)) : [];
+      if (!pods.length) return { error: 'no pods returned by selector while calculating replica count' };
+      return pods.filter((p) => podPhase(p) === 'Running' && arr(obj(p.status).conditions).map(obj).some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    };
+    const r = calcExternalValueReplicas(values, parseQuantityMilli(target.value) ?? 0, currentReplicas, readyPods, this.tolerances(hpa));
+    if ('error' in r) {
+      const u = unable('FailedGetExternalMetric', r.error);
+      return wrap(`failed to get external metric ${metricName}: ${r.error}`, u);
+    }
+    return { replicas: r.replicas, metric: name, status: { type: 'External', external: { metric: identifier, current: { value: show(r.usage) } } } };
   }
 
   private tolerances(hpa: KubeObject): { scaleUp: number; scaleDown: number } {

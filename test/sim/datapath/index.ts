@@ -8,7 +8,7 @@
 // - kube-proxy: NodePorts of the node's published host ports forward to ready backends, round-robin;
 // - the API server's services/pods `proxy` subresources;
 // - custom.metrics.k8s.io, registered with the API server's aggregator (lib/aggregator.ts);
-// - the HPA controller (autoscaling/v2, Pods metrics).
+// - the HPA controller (autoscaling/v2, Pods and External metrics).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { registerAggregatedApi } from '../lib/aggregator.ts';
 import type { ControllerManager } from '../lib/controllers.ts';
