@@ -1,12 +1,11 @@
 // The simulated KEDA 2.20.2 chart (test/sim/charts/keda.ts) installed through the simulated helm: the objects
 // land where the real chart puts them — its CRDs (rendered from templates/, so served once installed), the
 // operator and metrics API server Deployments, Services, RBAC and the APIService v1beta1.external.metrics.k8s.io.
-// KEDA's own software is not simulated yet: nothing here waits for a pod to be Ready.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+// (KEDA's software working is test/sim-keda.test.ts's.)
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithShared } from './helpers/shared.ts';
 import { createSim, type Sim } from './helpers/sim.ts';
+import { apiBaseFor, simFetch } from './sim/lib/apiclient.ts';
 
 type Obj = Record<string, unknown>;
 interface KObj {
@@ -23,7 +22,7 @@ describeWithShared(['upstream-values', 'keda-2.20.2.yaml'], 'the KEDA 2.20.2 cha
   let base: string;
   const cluster = 'keda';
   const get = async (p: string): Promise<{ status: number; body: KObj }> => {
-    const res = await fetch(`${base}${p}`);
+    const res = await simFetch(`${base}${p}`);
     return { status: res.status, body: (await res.json()) as KObj };
   };
 
@@ -31,8 +30,7 @@ describeWithShared(['upstream-values', 'keda-2.20.2.yaml'], 'the KEDA 2.20.2 cha
     sim = await createSim();
     const r = await sim.exec('kind', ['create', 'cluster', '--name', cluster, '--config', sim.writeKindConfig(sim.ports())]);
     expect(r.exitCode, r.stderr).toBe(0);
-    const rec = JSON.parse(readFileSync(path.join(sim.home, 'clusters', `${cluster}.json`), 'utf8')) as { apiPort: number };
-    base = `http://127.0.0.1:${rec.apiPort}`;
+    base = apiBaseFor(sim.home, cluster);
   });
   afterAll(() => sim.cleanup());
 

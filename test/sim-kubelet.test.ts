@@ -133,7 +133,7 @@ describe.skipIf(!requireKubectl())(`the simulated kubelet and admission, seen th
     const described = (await k('describe', 'pod', 'needs-secret', '-n', 'vol')).stdout;
     expect(described).toMatch(/Status: +Pending/);
     expect(described).toMatch(/State: +Waiting\n +Reason: +ContainerCreating/);
-    expect(described).toMatch(/Warning +FailedMount +\S+ \(x\d+ over \S+\) +kubelet +MountVolume\.SetUp failed for volume "creds" : secret "app-creds" not found/);
+    expect(described).toMatch(/Warning +FailedMount +\S+ \(x\d+ over \S+\) +kubelet +(?:\S+: )?MountVolume\.SetUp failed for volume "creds" : secret "app-creds" not found/);
 
     expect((await apply(secret('vol', 'app-creds', { token: 's3cret' }))).exitCode).toBe(0);
     const started = await running('vol', 'needs-secret');
@@ -209,7 +209,7 @@ describe.skipIf(!requireKubectl())(`the simulated kubelet and admission, seen th
     expect(failed).toMatchObject({ type: 'Warning', source: { component: 'kubelet' }, involvedObject: { fieldPath: 'spec.containers{app}' } });
     expect(find(await events('cfg', 'needs-env'), 'Pulled', `Container image "${PAUSE}" already present on machine and can be accessed by the pod`)?.count).toBeGreaterThanOrEqual(2);
     expect((await k('get', 'pods', '-n', 'cfg')).stdout).toMatch(/\nneeds-env +0\/2 +CreateContainerConfigError +0 +/);
-    expect((await k('describe', 'pod', 'needs-env', '-n', 'cfg')).stdout).toMatch(/Warning +Failed +\S+ \(x\d+ over \S+\) +kubelet +Error: secret "db" not found/);
+    expect((await k('describe', 'pod', 'needs-env', '-n', 'cfg')).stdout).toMatch(/Warning +Failed +\S+ \(x\d+ over \S+\) +kubelet +(?:spec\.containers\{\w+\}: )?Error: secret "db" not found/);
 
     // The Secret without the key, then the ConfigMap: one container starts, the other names the missing key.
     expect((await apply(secret('cfg', 'db', { user: 'app' }), configMap('cfg', 'side-env', { MODE: 'side' }))).exitCode).toBe(0);
@@ -324,7 +324,7 @@ describe.skipIf(!requireKubectl())(`the simulated kubelet and admission, seen th
     }
     await eventually('kubectl get pods shows ErrImagePull', async () => /\nprom-\S+ +0\/1 +ErrImagePull +0 +/.test((await k('get', 'pods', '-n', 'img')).stdout));
     await eventually('kubectl get pods shows ImagePullBackOff', async () => /\nprom-\S+ +0\/1 +ImagePullBackOff +0 +/.test((await k('get', 'pods', '-n', 'img')).stdout));
-    expect((await k('describe', 'pod', name, '-n', 'img')).stdout).toMatch(/Warning +Failed +\S+( \(x\d+ over \S+\))? +kubelet +Failed to pull image "quay\.io\/prometheus\/prometheus:v0\.0\.0-nope": rpc error: code = NotFound desc = failed to pull and unpack image/);
+    expect((await k('describe', 'pod', name, '-n', 'img')).stdout).toMatch(/Warning +Failed +\S+( \(x\d+ over \S+\))? +kubelet +(?:spec\.containers\{\w+\}: )?Failed to pull image "quay\.io\/prometheus\/prometheus:v0\.0\.0-nope": rpc error: code = NotFound desc = failed to pull and unpack image/);
 
     // The image the real kube-prometheus-stack render names: it pulls, the rollout replaces the broken pod.
     const good = 'quay.io/prometheus/prometheus:v3.14.0-distroless';

@@ -183,8 +183,9 @@ describe('faults end with their own message and a non-zero exit', () => {
     expect(await clusters(sim)).toEqual(['hpa-lab']);
   });
 
-  it('Ctrl-C while waiting: stops, says how to converge, and the next up converges', async () => {
-    const sim = await newSim({ faults: ['api-slow=20'] });
+  it('Ctrl-C while waiting: stops, says how to converge, and the next up converges', { timeout: 240_000 }, async () => {
+    // slow for long enough that a loaded machine still reaches the API gate while it is slow
+    const sim = await newSim({ faults: ['api-slow=40'] });
     const lab = labFor(sim);
     const cfg = sim.writeKindConfig(sim.ports());
     const { execa } = await import('execa');
@@ -194,7 +195,8 @@ describe('faults end with their own message and a non-zero exit', () => {
       out += d.toString();
     });
     await new Promise<void>((res, rej) => {
-      const deadline = Date.now() + 15_000;
+      // create and preflight come first: on a loaded machine they take a while
+      const deadline = Date.now() + 90_000;
       const t = setInterval(() => {
         if (out.includes('waiting ≤')) {
           clearInterval(t);
