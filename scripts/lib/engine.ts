@@ -60,8 +60,11 @@ export async function runStack(run: StackRun): Promise<void> {
         if (needs.length) {
           ctx.say(`waiting for ${needs.join(', ')}`);
           const results = await Promise.allSettled(needs.map((n) => (done.get(n) as Deferred<unknown>).promise));
-          const failed = needs.filter((_n, i) => results[i]?.status === 'rejected');
-          if (failed.length) throw new NotStarted(`not started: ${failed.join(', ')} failed`);
+          const failed = needs.filter((_n, i) => results[i]?.status === 'rejected' && !((results[i] as PromiseRejectedResult).reason instanceof NotStarted));
+          const skipped = needs.filter((_n, i) => results[i]?.status === 'rejected' && (results[i] as PromiseRejectedResult).reason instanceof NotStarted);
+          if (failed.length || skipped.length) {
+            throw new NotStarted(`not started: ${[failed.length ? `${failed.join(', ')} failed` : '', skipped.length ? `${skipped.join(', ')} did not start` : ''].filter(Boolean).join('; ')}`);
+          }
         }
         await body(ctx);
         mine.resolve(undefined);
