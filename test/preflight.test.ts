@@ -7,7 +7,8 @@ import type { FakeAnswer } from './helpers/fakes.ts';
 const PORTS = [30000, 30090, 30030].map((p) => ({ containerPort: p, hostPort: p, listenAddress: '127.0.0.1', protocol: 'TCP' }));
 
 async function preflight(tools: Record<string, FakeAnswer> = {}, host = fakeHost(), clusterExists = false) {
-  return runPreflight({ host, runner: fakeRunner({ ...HEALTHY_TOOLS, ...tools }), portMappings: PORTS, clusterExists });
+  const store = { "docker info --format '{{json .DriverStatus}}'": { stdout: '[["Backing Filesystem","extfs"],["Supports d_type","true"]]' } };
+  return runPreflight({ host, runner: fakeRunner({ ...HEALTHY_TOOLS, ...store, ...tools }), portMappings: PORTS, clusterExists });
 }
 const byId = (checks: Check[], id: string) => {
   const c = checks.find((x) => x.id === id);
@@ -75,5 +76,25 @@ describe('preflight', () => {
     expect(byId(checks, 'node').fix).toMatch(/nvm install 24/);
     const wslKernel = fakeHost({ files: { '/proc/sys/kernel/osrelease': '5.15.153.1-microsoft-standard-WSL2\n' } });
     expect(byId(await preflight({}, wslKernel), 'wsl').level).toBe('info');
+  });
+});
+
+describe('Docker image store', () => {
+  it('parses docker info DriverStatus as moby reports it (containerd image service vs a graph driver)', async () => {
+    const { parseImageStore } = await import('../scripts/lib/preflight.ts');
+    expect(parseImageStore('[["driver-type","io.containerd.snapshotter.v1"]]\n')).toBe('containerd');
+    expect(parseImageStore('[["Backing Filesystem","extfs"],["Supports d_type","true"],["Using metacopy","false"],["Native Overlay Diff","true"],["userxattr","false"]]')).toBe('classic');
+    expect(parseImageStore('null')).toBe('classic');
+    expect(parseImageStore('template: :1: unsupported')).toBeUndefined();
+  });
+
+  it('reports the containerd store (and how the image is loaded there) without blocking', async () => {
+    const checks = await preflight({ "docker info --format '{{json .DriverStatus}}'": { stdout: '[["driver-type","io.containerd.snapshotter.v1"]]' } });
+    const c = byId(checks, 'docker-image-store');
+    expect(c.level).toBe('info');
+    expect(c.summary).toMatch(/containerd \(io\.containerd\.snapshotter\.v1\)/);
+    expect(c.why).toMatch(/kind load image-archive/);
+    const classic = await preflight({ "docker info --format '{{json .DriverStatus}}'": { stdout: '[["Backing Filesystem","extfs"]]' } });
+    expect(byId(classic, 'docker-image-store').level).toBe('ok');
   });
 });

@@ -6,11 +6,12 @@ import { checkReleaseKeys, checkStackNodePorts, checkStackObjects, prepareStack,
 import { runStack } from '../lib/engine.ts';
 import { runSteps } from '../lib/ui.ts';
 import { formatChecks, runPreflight } from '../lib/preflight.ts';
-import { clusterExistsOrFalse, ensureCluster } from '../lib/cluster.ts';
+import { clusterConfigDifferences, clusterExistsOrFalse, configMismatchError, ensureCluster } from '../lib/cluster.ts';
+import { createMarker } from '../lib/lab.ts';
 import { LabError } from '../lib/errors.ts';
 import type { Check } from '../lib/preflight.ts';
 
-export async function up(lab: Lab, choice: StackChoice, opts: { retain: boolean }): Promise<void> {
+export async function up(lab: Lab, choice: StackChoice, opts: { retain: boolean; recreate?: boolean }): Promise<void> {
   // Bad input (stack, --set, --variant, ports) fails here, before preflight and before anything changes.
   const prepared = prepareStack(choice, lab.stateDir);
   checkReleaseKeys(prepared);
@@ -18,6 +19,7 @@ export async function up(lab: Lab, choice: StackChoice, opts: { retain: boolean 
   checkStackNodePorts(prepared, lab.kindConfig);
   let exists = false;
   let warnings: Check[] = [];
+  let differences: string[] = [];
   await runSteps(
     [
       {
@@ -34,6 +36,11 @@ export async function up(lab: Lab, choice: StackChoice, opts: { retain: boolean 
               why: 'nothing was created; fix the problems above and run `npm run up` again (`npm run doctor` re-checks)',
             });
           }
+          // A reused cluster must match the kind config given (a half-made one is recreated anyway).
+          if (exists && !createMarker.present(lab)) {
+            differences = await clusterConfigDifferences(lab);
+            if (differences.length && !opts.recreate) throw configMismatchError(lab, differences);
+          }
           ctx.retitle(`Preflight: ${checks.filter((c) => c.level === 'ok').length} ok, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`);
         },
       },
@@ -42,7 +49,7 @@ export async function up(lab: Lab, choice: StackChoice, opts: { retain: boolean 
   );
   // Generated secrets are kept only once preflight passed: a failed preflight leaves nothing behind.
   if (prepared.generatedSecrets.length) saveSecrets(lab.stateDir, prepared.secrets);
-  await runStack({ lab, ...prepared, cluster: (ctx) => ensureCluster(lab, exists, opts, ctx) });
+  await runStack({ lab, ...prepared, cluster: (ctx) => ensureCluster(lab, exists, { retain: opts.retain, recreate: differences }, ctx) });
   if (warnings.length > 0) lab.print(`\nWarnings:\n${formatChecks(warnings)}`);
   const urls = Object.entries(prepared.resolver.resolve(prepared.stack.urls, 'urls')).map(([k, v]) => `  ${k.padEnd(11)} ${v}`);
   lab.print(`\nThe lab is up (stack ${prepared.stack.name}, context ${lab.context}).${urls.length ? `\n${urls.join('\n')}` : ''}\n\`npm run status\` shows every gate${Object.keys(prepared.stack.credentials).length ? ' and the credentials' : ''}; \`npm run down\` removes the lab.`);

@@ -10,7 +10,7 @@ import { createMarker, deadline } from './lab.ts';
 import type { StepContext } from './ui.ts';
 import { waitFor } from './gate.ts';
 import { apiServerReadyGate } from './api-gate.ts';
-import { InterruptedError, LabError } from './errors.ts';
+import { InputError, InterruptedError, LabError } from './errors.ts';
 
 /**
  * The node label that marks a cluster as made by hpa-lab (set in kind/cluster.yaml). Not
@@ -60,14 +60,111 @@ export async function exportKubeconfig(runner: Runner, name: string): Promise<vo
   await runner.run('kind', ['export', 'kubeconfig', '--name', name]);
 }
 
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What the kind config asks of the (first) control-plane node: its published ports, image and labels. */
+function configuredNode(config: KindConfig): { ports: string[]; image: string; labels: Record<string, string> } {
+  const nodes = Array.isArray(config.doc.nodes) ? (config.doc.nodes as unknown[]) : [];
+  const cp = nodes.find((n) => isMap(n) && n.role === 'control-plane');
+  const node = isMap(cp) ? cp : {};
+  const maps = Array.isArray(node.extraPortMappings) ? (node.extraPortMappings as unknown[]) : [];
+  const ports = maps.filter(isMap).map((m) => `${typeof m.listenAddress === 'string' && m.listenAddress ? m.listenAddress : '0.0.0.0'}:${String(m.hostPort)}${m.containerPort === m.hostPort ? '' : `->${String(m.containerPort)}`}`);
+  const labels = isMap(node.labels) ? Object.fromEntries(Object.entries(node.labels).map(([k, v]) => [k, String(v)])) : {};
+  return { ports: ports.sort(), image: config.nodeImage, labels };
+}
+
+/**
+ * `docker inspect --format '{{json .HostConfig.PortBindings}}'` of a kind node: {"30000/tcp":[{"HostIp":
+ * "127.0.0.1","HostPort":"30000"}], "6443/tcp": [...]}. The API server's 6443 is kind's own mapping, not the config's.
+ */
+export function publishedPorts(bindingsJson: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bindingsJson);
+  } catch {
+    return [];
+  }
+  if (!isMap(parsed)) return [];
+  const out: string[] = [];
+  for (const [key, list] of Object.entries(parsed)) {
+    const containerPort = Number(key.split('/')[0]);
+    if (containerPort === 6443 || !Array.isArray(list)) continue;
+    for (const b of list as Array<{ HostIp?: string; HostPort?: string }>) {
+      const hostPort = Number(b.HostPort);
+      out.push(`${b.HostIp || '0.0.0.0'}:${hostPort}${hostPort === containerPort ? '' : `->${containerPort}`}`);
+    }
+  }
+  return out.sort();
+}
+
+/**
+ * How the running cluster differs from the kind config given (ports, node image, labels), as kind and Docker
+ * expose them: the node container's PortBindings and Config.Image (`docker inspect`), the Node's labels (API).
+ * Empty when they match or cannot be read (then preflight or the API gate says why).
+ */
+export async function clusterConfigDifferences(lab: Lab): Promise<string[]> {
+  const want = configuredNode(lab.kindConfig);
+  const node = `${lab.name}-control-plane`;
+  const file = lab.kindConfig.file;
+  const diffs: string[] = [];
+  let labels: Record<string, string> | undefined;
+  try {
+    const kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+    const nodes = await kube.listNodes(5000);
+    // Not hpa-lab's cluster: that is the message (ensureCluster's ownership check), not its config.
+    if (!nodes.some((n) => n.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE)) return [];
+    labels = nodes.find((n) => n.metadata?.name === node)?.metadata?.labels ?? nodes[0]?.metadata?.labels ?? {};
+  } catch {
+    // The API does not answer: the labels cannot be compared; the API gate reports it.
+  }
+  const inspect = async (format: string): Promise<string | undefined> => {
+    const r = await lab.runner.run('docker', ['inspect', node, '--format', format], { check: false }).catch(() => undefined);
+    return r && r.exitCode === 0 ? r.stdout.trim() : undefined;
+  };
+  const bindings = await inspect('{{json .HostConfig.PortBindings}}');
+  if (bindings !== undefined) {
+    const have = publishedPorts(bindings);
+    if (have.join(',') !== want.ports.join(',')) {
+      const extra = want.ports.filter((p) => !have.includes(p));
+      const gone = have.filter((p) => !want.ports.includes(p));
+      diffs.push(`${file} maps ${extra.length ? extra.join(', ') : 'no other ports'}, the running cluster ${lab.name} publishes ${gone.length ? gone.join(', ') : 'none of them'}`);
+    }
+  }
+  const image = await inspect('{{.Config.Image}}');
+  if (image !== undefined && want.image && image !== want.image) {
+    diffs.push(`${file} runs the node image ${want.image}, the running cluster ${lab.name} runs ${image}`);
+  }
+  if (labels) {
+    for (const [k, v] of Object.entries(want.labels)) {
+      if (labels[k] !== v) diffs.push(`${file} labels the node ${k}=${v}, the running cluster's node ${node} has ${k in labels ? `${k}=${labels[k] ?? ''}` : `no label ${k}`}`);
+    }
+  }
+  return diffs;
+}
+
+/** Bad input: the kind config no longer describes the running cluster (exit 2, nothing changed). */
+export function configMismatchError(lab: Lab, diffs: string[]): InputError {
+  return new InputError(`${lab.kindConfig.file}: the running cluster ${lab.name} was made from a different kind config (kind cannot change a node's ports, image or labels)`, {
+    details: diffs,
+    fix: `npm run down, then npm run up   (or npm run up -- --recreate: deletes and recreates cluster ${lab.name}); or pass the config it was made with (--kind-config)`,
+  });
+}
+
 /** The cluster node of the stack: created or reused, API server Ready, kubectl context present. */
-export async function ensureCluster(lab: Lab, existed: boolean, opts: { retain: boolean }, ctx: StepContext): Promise<Kube> {
+export async function ensureCluster(lab: Lab, existed: boolean, opts: { retain: boolean; recreate?: string[] }, ctx: StepContext): Promise<Kube> {
   let exists = existed;
   let how = 'reused';
   if (exists && createMarker.present(lab)) {
     ctx.say('a previous `up` was interrupted while creating this cluster: deleting the half-made cluster');
     await deleteCluster(lab.runner, lab.name);
     exists = false;
+  } else if (exists && opts.recreate?.length) {
+    const old = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+    await assertOwnedIfReadable(lab, old, { unreadable: 'refuse' });
+    ctx.say(`--recreate: ${opts.recreate.join('; ')}: deleting cluster ${lab.name}`);
+    await deleteCluster(lab.runner, lab.name);
+    exists = false;
+    how = 'recreated';
   }
   let kube: Kube;
   if (exists) {
@@ -88,7 +185,7 @@ export async function ensureCluster(lab: Lab, existed: boolean, opts: { retain: 
       throw err;
     }
     createMarker.clear(lab);
-    how = 'created';
+    if (how !== 'recreated') how = 'created';
     kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
   }
   const ready = await waitFor(apiServerReadyGate(kube, deadline(lab, 120)), { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });

@@ -29,12 +29,51 @@ export interface PreflightInput {
   clusterExists: boolean;
 }
 
+export type ImageStore = 'containerd' | 'classic';
+
+/**
+ * The Docker image store, from `docker info --format '{{json .DriverStatus}}'`: moby's containerd image service
+ * reports [["driver-type","io.containerd.snapshotter.v1"]] (daemon/containerd/service.go LayerStoreStatus);
+ * a graph driver (overlay2) its own status pairs. undefined when the output is not that JSON.
+ */
+export function parseImageStore(driverStatusJson: string): ImageStore | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(driverStatusJson.trim());
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(v)) return v === null ? 'classic' : undefined;
+  return v.some((pair) => Array.isArray(pair) && pair[0] === 'driver-type' && pair[1] === 'io.containerd.snapshotter.v1') ? 'containerd' : 'classic';
+}
+
+export async function detectImageStore(runner: Runner): Promise<ImageStore | undefined> {
+  const r = await tryRun(runner, 'docker', ['info', '--format', '{{json .DriverStatus}}']);
+  return r && r.exitCode === 0 ? parseImageStore(r.stdout) : undefined;
+}
+
+async function checkImageStore(runner: Runner): Promise<Check[]> {
+  const store = await detectImageStore(runner);
+  if (store === undefined) return [];
+  if (store === 'classic') return [{ id: 'docker-image-store', level: 'ok', summary: 'Docker image store: classic (graph driver); the app image loads with kind load docker-image' }];
+  return [
+    {
+      id: 'docker-image-store',
+      level: 'info',
+      summary: 'Docker image store: containerd (io.containerd.snapshotter.v1)',
+      why: 'there `kind load docker-image` fails with "ctr: content digest sha256:…: not found" (kind issue #3795), so hpa-lab builds the app image without attestations and loads a single-platform `docker image save` with `kind load image-archive`',
+      fix: 'nothing to do; to use the classic store instead: "features": {"containerd-snapshotter": false} in /etc/docker/daemon.json (Docker Desktop: Settings → General), then restart Docker',
+    },
+  ];
+}
+
 export async function runPreflight(input: PreflightInput): Promise<Check[]> {
   const { host, runner } = input;
   const wsl = isWsl(host);
   const checks = await Promise.all([
     Promise.resolve(checkNode(host)),
     checkDocker(runner, wsl),
+    checkImageStore(runner),
     checkKind(runner),
     checkHelm(runner),
     checkKubectl(runner),

@@ -63,6 +63,8 @@ if (!name || !stateDir) {
 const paths = statePaths(path.resolve(stateDir));
 const clusterFile = paths.clusterFile(name);
 const readyFile = path.join(paths.nodeDir(name), 'ready.json');
+/** Switches the api-freeze fault on for this cluster while it runs (see README, "Faults"). */
+const freezeFile = path.join(paths.nodeDir(name), 'api-freeze');
 const log = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
 
 const nodes: SimNode[] = args.nodes ? (JSON.parse(args.nodes) as SimNode[]) : [{ name: `${name}-control-plane`, role: 'control-plane', labels: {} }];
@@ -91,6 +93,17 @@ const startedAt = Date.now();
 const readyAt = startedAt + slowSeconds * 1000;
 const kubernetesVersion = args['kubernetes-version'];
 const serveApi = args['serve-api'] !== 'false';
+/**
+ * api-freeze: like a kube-apiserver that is stopped (SIGSTOP, a hung etcd): the kernel still completes the TCP
+ * handshake (the listen backlog), but nothing reads or answers. Checked per connection and per request.
+ */
+const frozen = (): boolean => faults.has('api-freeze') || existsSync(freezeFile);
+const heldSockets = new Set<net.Socket>();
+function hold(sock: net.Socket): void {
+  heldSockets.add(sock);
+  sock.on('close', () => heldSockets.delete(sock));
+  sock.on('error', () => sock.destroy());
+}
 
 // ---- the cluster's state and controllers ----
 const registry = new ResourceRegistry();
@@ -147,6 +160,7 @@ function shutdown(reason: string): void {
   controllers.stop();
   kubelet.stopAll();
   hostPorts.close();
+  for (const sock of heldSockets) sock.destroy();
   tlsServer?.closeAllConnections();
   apiServer?.close();
   process.exit(0);
@@ -154,6 +168,11 @@ function shutdown(reason: string): void {
 
 /** kube-apiserver's filter chain in front of the REST handlers: authentication (401), then authorization (403). */
 function secured(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (frozen()) {
+    // A kept-alive connection made before the freeze: the request is read, never answered.
+    hold(req.socket);
+    return;
+  }
   const send = (status: number, body: unknown) => {
     const text = JSON.stringify(body);
     res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(text) });
@@ -192,6 +211,11 @@ async function main(): Promise<void> {
     tlsServer = tls;
     // Go's TLS listener answers a plain-HTTP request with a 400 instead of a handshake.
     apiServer = net.createServer((sock) => {
+      if (frozen()) {
+        sock.pause();
+        hold(sock);
+        return;
+      }
       sock.once('data', (first: Buffer) => {
         sock.pause();
         if (first[0] !== 0x16) {

@@ -1,5 +1,6 @@
 // Stand-in for the `docker` CLI (emulates Docker 28.2.2): version, info, build (BuildKit), image inspect.
 // Flag errors look like Docker's ("unknown flag: --x" + "See 'docker version --help'.", exit 125).
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +10,15 @@ import { ExitError, runMain, simHome } from './lib/env.ts';
 import { downInfo } from './lib/dockerinfo.ts';
 import { DOCKER_DOWN_MESSAGE, processFaults } from './lib/faults.ts';
 import { allImages, contextDigest, contextFiles, findImage, normalizeRef, removeTag, saveImage } from './lib/images.ts';
+import { attestationDigest, findStoredImage, writeImageArchive, type ImageArchive } from './lib/archives.ts';
 
 const VERSION = '28.2.2';
 const API_VERSION = '1.50';
 const home = simHome();
 const faults = processFaults();
 const daemonDown = faults.has('docker-down');
+/** The containerd image store (Docker 29's default on fresh installs; Docker Desktop's since 4.34). */
+const containerdStore = faults.has('containerd-store');
 
 const out = (s: string) => process.stdout.write(s);
 const err = (s: string) => process.stderr.write(s);
@@ -130,7 +134,14 @@ function infoData() {
     ContainersPaused: 0,
     ContainersStopped: 0,
     Images: images,
-    Driver: 'overlay2',
+    // daemon/info.go fillDriverInfo: Driver = the image service's StorageDriver(), DriverStatus = its
+    // LayerStoreStatus(): the containerd image service (daemon/containerd/service.go) reports the snapshotter
+    // and [["driver-type", plugins.SnapshotPlugin]] = io.containerd.snapshotter.v1; the graph driver overlay2
+    // its backing filesystem and features.
+    Driver: containerdStore ? 'overlayfs' : 'overlay2',
+    DriverStatus: containerdStore
+      ? [['driver-type', 'io.containerd.snapshotter.v1']]
+      : [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true'], ['userxattr', 'false']],
     CgroupDriver: 'systemd',
     CgroupVersion: '2',
     KernelVersion: os.release(),
@@ -169,7 +180,8 @@ function infoCmd(inv: Invocation): Promise<number> {
       '  Stopped: 0',
       ` Images: ${d.Images}`,
       ` Server Version: ${VERSION}`,
-      ' Storage Driver: overlay2',
+      ` Storage Driver: ${d.Driver}`,
+      ...d.DriverStatus.map(([k, v]) => `  ${k}: ${v}`),
       ' Cgroup Driver: systemd',
       ' Cgroup Version: 2',
       ` Kernel Version: ${d.KernelVersion}`,
@@ -239,7 +251,15 @@ function buildCmd(inv: Invocation): Promise<number> {
     lines.push(`#${step} DONE 0.1s`);
     err(`${lines.join('\n')}\n`);
   } else out(`${id}\n`);
-  saveImage(home, tags.length ? tags : [], { id, created: new Date().toISOString(), labels });
+  // BuildKit's default attestations (provenance mode=min) make an index on the containerd store; the classic
+  // store cannot hold one, so there the build is a plain image. --provenance=false / --sbom=false or
+  // --attest type=provenance,disabled=true leave a single manifest.
+  const falsy = (v: string) => ['false', '0', 'disabled'].includes(v.trim().toLowerCase());
+  const attests = inv.flags.strings('attest');
+  const provenanceOff = falsy(inv.flags.string('provenance') || 'true') || attests.some((a) => /type=provenance/.test(a) && /disabled=true/.test(a));
+  const sbomOn = (inv.flags.string('sbom') !== '' && !falsy(inv.flags.string('sbom'))) || attests.some((a) => /type=sbom/.test(a) && !/disabled=true/.test(a));
+  const record = { id, created: new Date().toISOString(), labels, ...(containerdStore && (!provenanceOff || sbomOn) ? { indexMissing: attestationDigest(id) } : {}) };
+  saveImage(home, tags.length ? tags : [], record);
   if (inv.flags.string('iidfile')) writeFileSync(inv.flags.string('iidfile'), id);
   return Promise.resolve(0);
 }
@@ -272,6 +292,93 @@ function imageInspectCmd(inv: Invocation): Promise<number> {
   if (format) for (const f of found) out(`${renderTemplate(format, f)}\n`);
   else out(`${JSON.stringify(found, null, 4)}\n`);
   for (const m of missing) err(`Error response from daemon: No such image: ${normalizeRef(m)}\n`);
+  return Promise.resolve(missing.length ? 1 : 0);
+}
+
+// ---- docker image save ----
+
+function imageSaveCmd(inv: Invocation): Promise<number> {
+  dockerMinArgs(inv, 1, 'docker image save [OPTIONS] IMAGE [IMAGE...]', 'Save one or more images to a tar archive (streamed to STDOUT by default)');
+  if (daemonDown) daemonUnreachable();
+  const platform = inv.flags.string('platform');
+  const images: ImageArchive['images'] = [];
+  let indexMissing: string | undefined;
+  for (const ref of inv.args) {
+    const img = findStoredImage(home, ref);
+    if (!img) {
+      err(`Error response from daemon: reference does not exist\n`);
+      throw new ExitError(1);
+    }
+    if (platform && platform.replace(/\/$/, '') !== `linux/${goArch}` && platform !== 'linux') {
+      err(`Error response from daemon: no suitable export target found for platform ${platform}\n`);
+      throw new ExitError(1);
+    }
+    images.push({ names: [normalizeRef(ref)], id: img.id });
+    if (!platform && img.indexMissing) indexMissing = img.indexMissing;
+  }
+  const archive: ImageArchive = { simulatedImageArchive: 1, images, ...(platform ? { platform } : {}), ...(indexMissing ? { indexMissing } : {}) };
+  const output = inv.flags.string('output');
+  if (output) writeImageArchive(output, archive);
+  else out(`${JSON.stringify(archive)}\n`);
+  return Promise.resolve(0);
+}
+
+// ---- docker inspect / docker container inspect: the kind node containers ----
+
+/** A kind node container as `docker inspect` shows it (the fields kind and hpa-lab read). */
+function nodeContainer(nodeName: string): unknown {
+  for (const cluster of listClusters(home)) {
+    const rec = readCluster(home, cluster);
+    if (!rec || !rec.nodes.includes(nodeName)) continue;
+    const role = /-control-plane\d*$/.test(nodeName) ? 'control-plane' : nodeName.endsWith('-external-load-balancer') ? 'external-load-balancer' : 'worker';
+    // kind publishes extraPortMappings as --publish=ADDR:HOST:CONTAINER/PROTO and the API server as
+    // ADDR:PORT:6443/TCP (the bootstrap control plane); Docker keys PortBindings by "PORT/proto", lower case
+    // (go-connections nat.ParsePortSpec), HostPort a string.
+    const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+    if (nodeName === rec.nodes[0]) {
+      for (const p of rec.hostPorts) (bindings[`${p.containerPort}/${p.protocol.toLowerCase()}`] ??= []).push({ HostIp: p.listenAddress, HostPort: String(p.hostPort) });
+      if (rec.apiPort) (bindings['6443/tcp'] ??= []).push({ HostIp: rec.apiAddress, HostPort: String(rec.apiPort) });
+    }
+    const running = rec.pid !== null;
+    return {
+      Id: createHashHex(`${cluster}/${nodeName}`),
+      Created: rec.createdAt,
+      Name: `/${nodeName}`,
+      State: { Status: running ? 'running' : 'created', Running: running, Pid: rec.pid ?? 0 },
+      Image: `sha256:${createHashHex(rec.image)}`,
+      Config: { Hostname: nodeName, Image: rec.image, Labels: { 'io.x-k8s.kind.cluster': cluster, 'io.x-k8s.kind.role': role } },
+      HostConfig: { PortBindings: bindings, Privileged: true, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 1 } },
+      NetworkSettings: { Ports: bindings },
+    };
+  }
+  return undefined;
+}
+
+function createHashHex(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+function inspectCmd(inv: Invocation, scope: 'any' | 'container'): Promise<number> {
+  const usage = scope === 'container' ? 'docker container inspect [OPTIONS] CONTAINER [CONTAINER...]' : 'docker inspect [OPTIONS] NAME|ID [NAME|ID...]';
+  dockerMinArgs(inv, 1, usage, scope === 'container' ? 'Display detailed information on one or more containers' : 'Return low-level information on Docker objects');
+  if (daemonDown) daemonUnreachable();
+  const type = scope === 'container' ? 'container' : inv.flags.string('type');
+  const format = inv.flags.string('format');
+  const found: unknown[] = [];
+  const missing: string[] = [];
+  for (const ref of inv.args) {
+    let obj: unknown = type === '' || type === 'container' ? nodeContainer(ref) : undefined;
+    if (obj === undefined && (type === '' || type === 'image')) {
+      const img = findImage(home, ref);
+      if (img) obj = { Id: img.id, RepoTags: img.repoTags, RepoDigests: [], Created: img.created, Config: { Labels: img.labels }, Architecture: goArch, Os: 'linux', Size: 0 };
+    }
+    if (obj === undefined) missing.push(ref);
+    else found.push(obj);
+  }
+  if (format) for (const f of found) out(`${renderTemplate(format, f)}\n`);
+  else out(`${JSON.stringify(found, null, 4)}\n`);
+  // docker/cli inspect.Inspect: "No such object" for `docker inspect`, the daemon's error for `container inspect`.
+  for (const m of missing) err(scope === 'container' ? `Error response from daemon: No such container: ${m}\n` : `Error: No such object: ${m}\n`);
   return Promise.resolve(missing.length ? 1 : 0);
 }
 
@@ -349,6 +456,7 @@ const formatFlag: FlagDef = { name: 'format', short: 'f', kind: 'string', usage:
 
 const buildFlags: FlagDef[] = [
   { name: 'add-host', kind: 'stringArray', usage: 'Add a custom host-to-IP mapping' },
+  { name: 'attest', kind: 'stringArray', usage: 'Attestation parameters (format: "type=sbom,generator=image")' },
   { name: 'build-arg', kind: 'stringArray', usage: 'Set build-time variables' },
   { name: 'build-context', kind: 'stringArray', usage: 'Additional build contexts' },
   { name: 'cache-from', kind: 'stringArray', usage: 'External cache sources' },
@@ -385,10 +493,24 @@ const imageLs: Command = {
   flags: [formatFlag, { name: 'filter', kind: 'stringArray', usage: 'Filter output based on conditions provided' }, { name: 'quiet', short: 'q', kind: 'bool', usage: 'Only show image IDs' }],
   run: imageLsCmd,
 };
+const imageSave: Command = {
+  name: 'save',
+  short: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
+  args: 'any',
+  flags: [{ name: 'output', short: 'o', kind: 'string', usage: 'Write to a file, instead of STDOUT' }, { name: 'platform', kind: 'string', usage: 'Save only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")' }],
+  run: imageSaveCmd,
+};
+const containerInspect: Command = {
+  name: 'inspect',
+  short: 'Display detailed information on one or more containers',
+  args: 'any',
+  flags: [formatFlag, { name: 'size', short: 's', kind: 'bool', usage: 'Display total file sizes' }],
+  run: (inv) => inspectCmd(inv, 'container'),
+};
 const imageRm: Command = { name: 'rm', aliases: ['rmi', 'remove'], short: 'Remove one or more images', args: 'any', flags: [{ name: 'force', short: 'f', kind: 'bool', usage: 'Force removal of the image' }, { name: 'no-prune', kind: 'bool', usage: 'Do not delete untagged parents' }], run: imageRmCmd };
 
 /** Real Docker commands the simulation does not implement: clearly say so instead of pretending. */
-const UNSIMULATED = ['attach', 'commit', 'compose', 'container', 'context', 'cp', 'create', 'diff', 'events', 'exec', 'export', 'history', 'images', 'import', 'kill', 'load', 'login', 'logout', 'logs', 'network', 'pause', 'port', 'ps', 'pull', 'push', 'rename', 'restart', 'rm', 'rmi', 'run', 'save', 'search', 'start', 'stats', 'stop', 'system', 'tag', 'top', 'unpause', 'update', 'volume', 'wait'];
+const UNSIMULATED = ['attach', 'commit', 'compose', 'context', 'cp', 'create', 'diff', 'events', 'exec', 'export', 'history', 'images', 'import', 'kill', 'load', 'login', 'logout', 'logs', 'network', 'pause', 'port', 'ps', 'pull', 'push', 'rename', 'restart', 'rm', 'rmi', 'run', 'search', 'start', 'stats', 'stop', 'system', 'tag', 'top', 'unpause', 'update', 'volume', 'wait'];
 
 const root: Command = {
   name: 'docker',
@@ -409,8 +531,10 @@ const root: Command = {
     { name: 'info', short: 'Display system-wide information', args: 'any', flags: [formatFlag], run: infoCmd },
     build,
     { name: 'buildx', short: 'Docker Buildx', args: 'any', subcommands: [build], run: () => Promise.resolve(0) },
-    { name: 'image', short: 'Manage images', args: 'any', subcommands: [imageInspect, imageLs, imageRm], run: () => Promise.resolve(0) },
-    { ...imageInspect, name: 'inspect', short: 'Return low-level information on Docker objects' },
+    { name: 'image', short: 'Manage images', args: 'any', subcommands: [imageInspect, imageLs, imageRm, imageSave], run: () => Promise.resolve(0) },
+    { ...imageSave, aliases: [] },
+    { name: 'container', short: 'Manage containers', args: 'any', subcommands: [containerInspect], run: () => Promise.resolve(0) },
+    { name: 'inspect', short: 'Return low-level information on Docker objects', args: 'any', flags: [formatFlag, { name: 'size', short: 's', kind: 'bool', usage: 'Display total file sizes if the type is container' }, { name: 'type', kind: 'string', usage: 'Only inspect objects of the given type' }], run: (inv) => inspectCmd(inv, 'any') },
   ],
 };
 

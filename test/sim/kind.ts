@@ -9,9 +9,10 @@ import { CliError, execute, type Command, type FlagDef, type Invocation } from '
 import { destroyCluster, listClusters, readCluster, startNodeProcess, writeCluster, type ClusterRecord, type HostPortRecord } from './lib/clusters.ts';
 import { downInfo } from './lib/dockerinfo.ts';
 import { ExitError, runMain, simHome, statePaths } from './lib/env.ts';
-import { DOCKER_DOWN_MESSAGE, processFaults, type Faults } from './lib/faults.ts';
+import { DOCKER_DOWN_MESSAGE, faultSeconds, processFaults, type Faults } from './lib/faults.ts';
 import { formatGoDuration } from './lib/goduration.ts';
 import { findImage, imageNames } from './lib/images.ts';
+import { findStoredImage, readImageArchive } from './lib/archives.ts';
 import {
   decodeKindConfig,
   defaultKindConfig,
@@ -296,7 +297,7 @@ async function waitForReady(rec: ClusterRecord, timeoutMs: number): Promise<bool
   const creds = credentials(rec);
   while (Date.now() < deadline) {
     try {
-      const res = await tlsFetch(`${serverURL(rec)}/api/v1/nodes/${rec.nodes[0] ?? ''}`, {}, creds);
+      const res = await tlsFetch(`${serverURL(rec)}/api/v1/nodes/${rec.nodes[0] ?? ''}`, { signal: AbortSignal.timeout(5000) }, creds);
       const node = (await res.json()) as { status?: { conditions?: Array<{ type: string; status: string }> } };
       if (node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return true;
     } catch {
@@ -383,7 +384,13 @@ async function createCluster(inv: Invocation): Promise<number> {
   const rec: ClusterRecord = { name, pid: null, apiPort: null, apiAddress, hostPorts, image, kubernetesVersion: k8sVersion, nodes, createdAt: new Date().toISOString(), phase: 'creating', images: [] };
   writeCluster(home, rec);
   const initFails = faults.has('kind-create-fail') || kubeletFailures[bootstrap] !== undefined;
-  const report = await startNodeProcess({ home, name, nodes: containers, registered, hostPorts, apiAddress, apiPort, kubernetesVersion: k8sVersion, serveApi: !initFails });
+  // `docker run` makes the container at once, whatever happens to kind afterwards: its pid is recorded as soon as
+  // it exists, so a kind killed from here on leaves a node that `kind delete cluster` finds and removes.
+  const onSpawn = (pid: number) => {
+    rec.pid = pid;
+    writeCluster(home, rec);
+  };
+  const report = await startNodeProcess({ home, name, nodes: containers, registered, hostPorts, apiAddress, apiPort, kubernetesVersion: k8sVersion, serveApi: !initFails, onSpawn });
   if (!report.ok) {
     status.end(false);
     destroyCluster(home, name);
@@ -400,6 +407,8 @@ async function createCluster(inv: Invocation): Promise<number> {
   writeCluster(home, rec);
   status.start('Writing configuration 📜');
   status.start('Starting control-plane 🕹️');
+  const slow = faultSeconds(faults, 'kind-create-slow');
+  if (slow > 0) await new Promise((r) => setTimeout(r, slow * 1000));
   /** A failed action: nothing is left unless --retain (then the node containers stay, as kind leaves them). */
   const actionFailed = (message: string, output: string): never => {
     status.end(false);
@@ -576,7 +585,9 @@ async function reportNodeImages(rec: ClusterRecord, nodes: string[], loaded: Arr
   const creds = credentials(rec);
   for (const node of nodes) {
     try {
-      const res = await tlsFetch(`${base}/${node}`, {}, creds);
+      // The simulated kubelet's report goes through the API; a frozen API (api-freeze) must not hang kind load,
+      // which in reality talks only to containerd inside the node.
+      const res = await tlsFetch(`${base}/${node}`, { signal: AbortSignal.timeout(5000) }, creds);
       if (!res.ok) continue;
       const cur = (await res.json()) as { status?: { images?: Array<{ names?: string[]; sizeBytes?: number }> } };
       let images = cur.status?.images ?? [];
@@ -586,7 +597,7 @@ async function reportNodeImages(rec: ClusterRecord, nodes: string[], loaded: Arr
         const repo = (names[0] ?? img).replace(/:[^/:]*$/, '');
         images.push({ names: [...names, `${repo}@${id}`], sizeBytes: 50_000_000 + (parseInt(id.slice(7, 13), 16) % 100_000_000) });
       }
-      const patched = await tlsFetch(`${base}/${node}/status`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ status: { images } }) }, creds);
+      const patched = await tlsFetch(`${base}/${node}/status`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ status: { images } }), signal: AbortSignal.timeout(5000) }, creds);
       await patched.arrayBuffer();
     } catch {
       // The node's API is not answering (a failed cluster): the images are loaded, the kubelet did not report.
@@ -604,19 +615,50 @@ async function loadDockerImage(inv: Invocation): Promise<number> {
   const rec = readCluster(home, name);
   if (!rec) fail(`no nodes found for cluster "${name}"`);
   const wanted = inv.flags.strings('nodes');
+  for (const n of wanted) if (!rec.nodes.includes(n)) fail(`unknown node: "${n}"`);
+  const targets = wanted.length ? wanted : rec.nodes.filter((n) => !n.endsWith('-external-load-balancer'));
+  const selected = resolved.filter(({ img, id }) => {
+    if (rec.images.some((i) => i.name === img && i.id === id)) return false;
+    for (const n of targets) info(`Image: "${img}" with ID "${id}" not yet present on node "${n}", loading...`);
+    return true;
+  });
+  if (selected.length === 0) return 0;
+  // `docker save -o image.tar IMAGE` (all platforms), piped into the node's `ctr images import --all-platforms`:
+  // with Docker's containerd image store the archive is the image's whole index, whose other manifests
+  // (attestations, other platforms) have no content here (kind issue #3795).
+  for (const { img } of selected) {
+    const missing = findStoredImage(home, img)?.indexMissing;
+    if (missing) ctrImportFails(targets[0] ?? `${name}-control-plane`, missing);
+  }
+  for (const { img, id } of selected) rec.images = [...rec.images.filter((i) => i.name !== img), { name: img, id }];
+  writeCluster(home, rec);
+  await reportNodeImages(rec, targets, selected);
+  return 0;
+}
+
+/** nodeutils.LoadImageArchive's failure: `ctr images import` cannot find a blob the archive's index names. */
+function ctrImportFails(node: string, digest: string): never {
+  fail(`failed to load image: command "docker exec --privileged -i ${node} ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1`, `ctr: content digest ${digest}: not found\n`);
+}
+
+/** `kind load image-archive FILE`: os.Stat, the nodes, then ctr import of the archive on each node. */
+async function loadImageArchive(inv: Invocation): Promise<number> {
+  const name = clusterName(inv);
+  const file = inv.args[0] as string;
+  if (!existsSync(file)) fail(`stat ${file}: no such file or directory`);
+  requireDocker('', name);
+  const rec = readCluster(home, name);
+  if (!rec) fail(`no nodes found for cluster "${name}"`);
+  const wanted = inv.flags.strings('nodes');
   for (const n of wanted) if (!rec.nodes.includes(n)) fail(`unknown node: ${n}`);
   const targets = wanted.length ? wanted : rec.nodes.filter((n) => !n.endsWith('-external-load-balancer'));
-  for (const { img, id } of resolved) {
-    const present = rec.images.find((i) => i.name === img && i.id === id);
-    if (present) {
-      info(`Image: "${img}" with ID "${id}" found to be already present on all nodes.`);
-      continue;
-    }
-    for (const n of targets) info(`Image: "${img}" with ID "${id}" not yet present on node "${n}", loading...`);
-    rec.images = [...rec.images.filter((i) => i.name !== img), { name: img, id }];
-  }
+  const archive = readImageArchive(file);
+  if (!archive) fail(`failed to load image: command "docker exec --privileged -i ${targets[0] ?? ''} ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1`, 'ctr: unrecognized image format\n');
+  if (archive.indexMissing) ctrImportFails(targets[0] ?? `${name}-control-plane`, archive.indexMissing);
+  const loaded = archive.images.flatMap((i) => i.names.map((n) => ({ img: n, id: i.id })));
+  for (const { img, id } of loaded) rec.images = [...rec.images.filter((i) => i.name !== img), { name: img, id }];
   writeCluster(home, rec);
-  await reportNodeImages(rec, targets, resolved);
+  await reportNodeImages(rec, targets, loaded);
   return 0;
 }
 
@@ -697,7 +739,7 @@ const root: Command = {
     ]),
     group('load', 'Loads images into nodes', [
       { name: 'docker-image', short: 'Loads docker images from host into nodes', args: { min: 1, max: Infinity }, use: '<IMAGE> [IMAGE...] [flags]', flags: [nameFlag(), { name: 'nodes', kind: 'stringSlice', usage: 'comma separated list of nodes to load images into' }], run: loadDockerImage },
-      { name: 'image-archive', short: 'Loads docker image from archive into nodes', args: { min: 1, max: Infinity }, flags: [nameFlag(), { name: 'nodes', kind: 'stringSlice', usage: 'comma separated list of nodes to load images into' }], run: notSimulated('load image-archive') },
+      { name: 'image-archive', short: 'Loads docker image from archive into nodes', args: { min: 1, max: Infinity }, use: '<IMAGE.tar> [flags]', flags: [nameFlag(), { name: 'nodes', kind: 'stringSlice', usage: 'comma separated list of nodes to load images into' }], run: loadImageArchive },
     ]),
     group('build', 'Build one of [node-image]', [
       { name: 'node-image', short: 'Build the node image', args: { min: 0, max: 1 }, flags: [{ name: 'image', kind: 'string', usage: 'name:tag of the resulting image to be built' }, { name: 'base-image', kind: 'string', usage: 'name:tag of the base image to use for the build' }, { name: 'type', kind: 'string', usage: 'optionally specify one of' }, { name: 'arch', kind: 'string', usage: 'architecture to build for' }], run: notSimulated('build node-image') },

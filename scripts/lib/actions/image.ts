@@ -4,15 +4,26 @@ import type { Runner } from '../exec.ts';
 import type { Kube } from '../kube.ts';
 import type { V1Node } from '@kubernetes/client-node';
 import { MANAGED_BY } from './manifests.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { detectImageStore } from '../preflight.ts';
 
 export async function imageExists(runner: Runner, image: string): Promise<boolean> {
   const r = await runner.run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { check: false });
   return r.exitCode === 0;
 }
 
+/**
+ * On Docker's containerd image store BuildKit attaches provenance attestations by default, which makes the image
+ * an index `kind load` cannot import; --provenance=false --sbom=false (buildx ≥ 0.10, the `docker build` of
+ * Docker 23+) build a single manifest. The classic store cannot hold attestations, and Docker's legacy builder
+ * does not know these flags, so they are passed only on the containerd store.
+ */
 export async function buildImage(runner: Runner, image: string, contextDir: string, onLine?: (l: string) => void): Promise<void> {
   const label = Object.entries(MANAGED_BY).map(([k, v]) => `${k}=${v}`)[0] ?? '';
-  await runner.run('docker', ['build', '--tag', image, '--label', label, contextDir], { onLine });
+  const attest = (await detectImageStore(runner)) === 'containerd' ? ['--provenance=false', '--sbom=false'] : [];
+  await runner.run('docker', ['build', '--tag', image, '--label', label, ...attest, contextDir], { onLine });
 }
 
 /** Images hpa-lab built (they carry its label), as repository:tag. */
@@ -36,9 +47,35 @@ export function nodesMissingImage(nodes: V1Node[], image: string): string[] {
   return nodes.filter((n) => !(n.status?.images ?? []).some((i) => (i.names ?? []).some((name) => wanted.includes(name)))).map((n) => n.metadata?.name ?? '?');
 }
 
+/** The daemon's version and platform (`docker version`), for `docker image save --platform` (API 1.48+, Docker 28+). */
+async function serverPlatform(runner: Runner): Promise<{ platform: string; saveHasPlatform: boolean }> {
+  const r = await runner.run('docker', ['version', '--format', '{{json .Server}}']);
+  const server = JSON.parse(r.stdout) as { Os?: string; Arch?: string; ApiVersion?: string };
+  const [major = 0, minor = 0] = (server.ApiVersion ?? '0.0').split('.').map(Number);
+  return { platform: `${server.Os ?? 'linux'}/${server.Arch ?? 'amd64'}`, saveHasPlatform: major > 1 || (major === 1 && minor >= 48) };
+}
+
+/**
+ * Loads the image into the kind node. On the classic store: `kind load docker-image`. On the containerd store
+ * that fails (kind issue #3795: kind's `docker save` exports the image's whole index and the node's
+ * `ctr images import --all-platforms` misses content); kind's documented workaround (kind PR #4247) is a
+ * single-platform archive: `docker image save --platform os/arch IMAGE -o file.tar` + `kind load image-archive`.
+ */
 export async function loadImage(runner: Runner, kube: Kube, cluster: string, image: string): Promise<boolean> {
   const missing = nodesMissingImage(await kube.listNodes(), image);
   if (missing.length === 0) return false;
-  await runner.run('kind', ['load', 'docker-image', image, '--name', cluster]);
+  if ((await detectImageStore(runner)) !== 'containerd') {
+    await runner.run('kind', ['load', 'docker-image', image, '--name', cluster]);
+    return true;
+  }
+  const { platform, saveHasPlatform } = await serverPlatform(runner);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-image-'));
+  const tar = path.join(dir, 'image.tar');
+  try {
+    await runner.run('docker', ['image', 'save', ...(saveHasPlatform ? ['--platform', platform] : []), image, '-o', tar]);
+    await runner.run('kind', ['load', 'image-archive', tar, '--name', cluster]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return true;
 }

@@ -323,6 +323,18 @@ export function prometheusRuntime(store: Store, rt: TypeLookup, net: ClusterNetw
       });
   };
 
+  /**
+   * The pod's data folder lives on its node, as the `prometheus-<name>-db` volume (an emptyDir without a
+   * storageSpec) does on a kind node: under nodes/<cluster>/, which `kind delete cluster` removes with the node.
+   * The cluster is the node container's prefix (kind names nodes <cluster>-control-plane, <cluster>-worker[N]).
+   */
+  const dataDir = (stateDir: string, pod: KubeObject, cr: string): string => {
+    const nodeName = obj(pod.spec).nodeName;
+    const node = typeof nodeName === 'string' ? nodeName : '';
+    const cluster = node.replace(/-(control-plane|worker)\d*$/, '');
+    return cluster ? path.join(stateDir, 'nodes', cluster, 'volumes', 'prometheus', cr) : path.join(stateDir, 'prometheus', cr);
+  };
+
   return {
     name: 'prometheus',
     claims: isPrometheusPod,
@@ -336,7 +348,7 @@ export function prometheusRuntime(store: Store, rt: TypeLookup, net: ClusterNetw
           .map(obj)
           .find((c) => c.name === 'prometheus') ?? obj(arr(obj(pod.spec).containers)[0]);
       const containerPort = Number(obj(arr(promContainer.ports)[0]).containerPort ?? 9090);
-      const inst: Instance = { ns, pod: pod.metadata.name, podIP: podIP(pod) ?? '', containerPort, cr, dir: path.join(host.stateDir, 'prometheus', cr), port: 0, container: undefined, written: new Map(), host, ready: false, loaded: '', reloading: false };
+      const inst: Instance = { ns, pod: pod.metadata.name, podIP: podIP(pod) ?? '', containerPort, cr, dir: dataDir(host.stateDir, pod, cr), port: 0, container: undefined, written: new Map(), host, ready: false, loaded: '', reloading: false };
       instances.set(key, inst);
       const bin = prometheusBinary();
       const retention = str(obj(crFor(inst)?.spec).retention, '24h');

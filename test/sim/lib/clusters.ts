@@ -70,10 +70,35 @@ export function listClusters(home: string): string[] {
     .sort();
 }
 
-/** Stops the node process (whole process group) and removes every trace of the cluster. */
+/**
+ * The node processes of a cluster, found like Docker finds a container: by what runs, not by kind's bookkeeping
+ * (a kind killed mid-create may not have recorded the pid). Linux /proc only; elsewhere the recorded pid.
+ */
+function nodeProcesses(home: string, name: string, recorded: number | null | undefined): number[] {
+  const pids = new Set<number>();
+  if (recorded && isSimNodeProcess(recorded, name)) pids.add(recorded);
+  if (!existsSync('/proc/self/cmdline')) return [...pids];
+  const stateDir = path.resolve(home);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const at = (flag: string) => argv[argv.indexOf(flag) + 1];
+      if (argv.some((a) => a.endsWith('apiserver.ts')) && at('--name') === name && at('--state-dir') && path.resolve(at('--state-dir') as string) === stateDir) pids.add(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return [...pids];
+}
+
+/**
+ * Stops the node process (whole process group) and removes every trace of the cluster. Synchronous, like
+ * `docker rm -f`: when it returns the node's published ports are free again.
+ */
 export function destroyCluster(home: string, name: string): void {
   const rec = readCluster(home, name);
-  if (rec?.pid && isSimNodeProcess(rec.pid, name)) killGroupSync(rec.pid);
+  for (const pid of nodeProcesses(home, name, rec?.pid)) killGroupSync(pid);
   const p = statePaths(home);
   rmSync(p.clusterFile(name), { force: true });
   rmSync(p.nodeDir(name), { recursive: true, force: true });
@@ -99,6 +124,8 @@ export interface NodeStartSpec {
   serveApi: boolean;
   /** the kubelets that register their Node (default: every node) */
   registered?: SimNode[];
+  /** called as soon as the node process exists (kind records it before waiting: `docker run` is atomic) */
+  onSpawn?: (pid: number) => void;
 }
 
 /** What the node process reports in nodes/NAME/ready.json once it has bound its ports (or failed to). */
@@ -130,6 +157,7 @@ export async function startNodeProcess(spec: NodeStartSpec): Promise<NodeReport>
   ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
   closeSync(log);
+  if (child.pid) spec.onSpawn?.(child.pid);
   let exitCode: number | null = null;
   child.on('exit', (code) => {
     exitCode = code ?? 1;

@@ -5,8 +5,21 @@
 export const KNOWN_FAULTS = {
   'docker-down': 'the Docker daemon is not reachable (docker, kind fail like on a laptop with Docker stopped)',
   'kind-create-fail': 'kubeadm init fails inside the node (the WSL cgroup failure) during `kind create cluster`',
+  'kind-create-slow': 'kind-create-slow=SECONDS: `kind create cluster` waits that long in "Starting control-plane" (node container running)',
   'api-slow': 'api-slow=SECONDS: /readyz fails and the node is NotReady for that long after the API server starts',
+  'api-freeze': 'the API server accepts connections but never answers (also per cluster: the file nodes/NAME/api-freeze)',
+  'containerd-store': 'Docker uses the containerd image store (Docker 29 default): `kind load docker-image` of an index fails',
 } as const;
+
+/** What each fault's `=value` must be: none, or a number of seconds (≥ 0). */
+const FAULT_VALUES: Record<FaultName, 'none' | 'seconds'> = {
+  'docker-down': 'none',
+  'kind-create-fail': 'none',
+  'kind-create-slow': 'seconds',
+  'api-slow': 'seconds',
+  'api-freeze': 'none',
+  'containerd-store': 'none',
+};
 
 export type FaultName = keyof typeof KNOWN_FAULTS;
 
@@ -28,7 +41,15 @@ export function parseFaults(spec: string | undefined): Faults {
     if (!(name in KNOWN_FAULTS)) {
       throw new FaultSpecError(`unknown simulation fault "${name}" in HPA_LAB_SIM_FAULTS (known: ${Object.keys(KNOWN_FAULTS).join(', ')})`);
     }
-    map.set(name, eq < 0 ? undefined : item.slice(eq + 1));
+    const value = eq < 0 ? undefined : item.slice(eq + 1);
+    const wants = FAULT_VALUES[name as FaultName];
+    if (wants === 'none' && value !== undefined) {
+      throw new FaultSpecError(`simulation fault "${name}" in HPA_LAB_SIM_FAULTS takes no value, got "${item}" (expected just ${name})`);
+    }
+    if (wants === 'seconds' && (value === undefined || !/^\d+(\.\d+)?$/.test(value))) {
+      throw new FaultSpecError(`simulation fault "${name}" in HPA_LAB_SIM_FAULTS needs a number of seconds (${name}=SECONDS, e.g. ${name}=10), got ${value === undefined ? 'none' : `"${value}"`}`);
+    }
+    map.set(name, value);
   }
   return {
     has: (name) => map.has(name),
@@ -49,12 +70,14 @@ export function processFaults(env: NodeJS.ProcessEnv = process.env): Faults {
   }
 }
 
+/** Seconds of a SECONDS fault (api-slow, kind-create-slow; 0 when absent). parseFaults has checked the value. */
+export function faultSeconds(faults: Faults, name: 'api-slow' | 'kind-create-slow'): number {
+  return faults.has(name) ? Number(faults.value(name)) : 0;
+}
+
 /** Seconds of the api-slow fault (0 when absent). */
 export function apiSlowSeconds(faults: Faults): number {
-  if (!faults.has('api-slow')) return 0;
-  const v = Number(faults.value('api-slow') ?? '10');
-  if (!Number.isFinite(v) || v < 0) throw new FaultSpecError(`api-slow needs a number of seconds, got "${faults.value('api-slow')}"`);
-  return v;
+  return faultSeconds(faults, 'api-slow');
 }
 
 /** The message Docker prints when its daemon is down; shared by docker and kind. */
