@@ -64,21 +64,29 @@ const COMMON_HELP = [
 export const COMMANDS: Record<string, CommandSpec> = {
   up: {
     summary: 'create the lab (or converge an existing one): preflight, kind cluster, gates',
-    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--dry-run] [--retain] [--timeout-factor X]',
-    options: { ...COMMON, ...KIND_CONFIG, ...TIMEOUT, ...STACK, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false } },
+    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--dry-run] [--retain] [--recreate] [--timeout-factor X]',
+    options: { ...COMMON, ...KIND_CONFIG, ...TIMEOUT, ...STACK, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false } },
     help: [
       ...STACK_HELP,
       '--kind-config <file>    kind cluster config (default kind/cluster.yaml)',
       '--dry-run               print the plan (same as `hpa-lab plan`) and change nothing',
       '--retain                keep the node when kind create fails, for `kind export logs`',
+      '--recreate              when the existing cluster differs from the kind config (ports, node image, labels):',
+      '                        delete it and create it again (without it, up stops with exit 2 and changes nothing)',
       '--timeout-factor <x>    multiply every gate deadline (e.g. 3 on a slow laptop)',
     ],
   },
   down: {
     summary: 'delete the lab cluster (only one hpa-lab created); succeeds when it is already gone',
     usage: 'hpa-lab down [--name N] [--force] [--keep-images]',
-    options: { ...COMMON, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false } },
-    help: ['--force                 delete a cluster of that name even without hpa-lab’s label', '--keep-images           keep the images hpa-lab built (the next up does not rebuild them)'],
+    // --stack/--set/--variant are accepted so that `down` takes the same options as the `up` it undoes; the
+    // stack is still checked (a typo is exit 2), but down removes the whole cluster whatever the stack.
+    options: { ...COMMON, ...STACK, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false } },
+    help: [
+      '--force                 delete a cluster of that name even without hpa-lab’s label',
+      '--keep-images           keep the images hpa-lab built (the next up does not rebuild them)',
+      '--stack, --set, --variant  accepted as for up (and checked); down removes the whole cluster whatever the stack',
+    ],
   },
   status: {
     summary: 'show every gate’s state and the lab’s URLs',
@@ -100,7 +108,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   demo: {
     summary: 'drive load at the app, show the HPA scale out and back in; --expect-replicas for a CI verdict',
-    usage: 'hpa-lab demo [--rate R] [--duration D] [--expect-replicas N [--within D] [--scale-in-within D]] [--no-scale-in]',
+    usage: 'hpa-lab demo [--rate R] [--duration D] [--expect-replicas N [--within D] [--scale-in-within D]] [--no-scale-in] [--report FILE | --no-report]',
     options: {
       ...COMMON,
       ...KIND_CONFIG,
@@ -113,6 +121,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'expect-replicas': { type: 'string' },
       within: { type: 'string' },
       'scale-in-within': { type: 'string' },
+      report: { type: 'string' },
+      'no-report': { type: 'boolean', default: false },
     },
     help: [
       '--rate <n>              requests per second, a whole number ≥ 1 (default from the stack: 30)',
@@ -126,6 +136,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '                        at least one interval, at most --duration); needs --expect-replicas',
       '--scale-in-within <d>   …and, with scale-in, back at the minimum this long after the load stops (default: the',
       '                        HPA’s scale-down window + 2m; at least one interval); needs --expect-replicas',
+      '--report <file>         where to write the HTML report (one page, no network needed: the load, the metric',
+      '                        against its target and the replicas over time, the summary, the settings, the',
+      '                        verdict); default: next to the JSON results, same name, .html',
+      '--no-report             write only the JSON results',
       'Durations are written like 90s, 3m or 1m30s. A bad value is exit 2, before any load starts.',
       ...STACK_HELP,
     ],
@@ -262,9 +276,10 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
           await showPlan(lab, choice);
           return 0;
         }
-        await up(lab, choice, { retain: values.retain === true });
+        await up(lab, choice, { retain: values.retain === true, recreate: values.recreate === true });
         return 0;
       case 'down':
+        prepareStack(choice, lab.stateDir); // the same options as up's, checked the same way
         await down(lab, { force: values.force === true, keepImages: values['keep-images'] === true });
         return 0;
       case 'status':
@@ -286,6 +301,8 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
           within: str('within'),
           scaleInWithin: str('scale-in-within'),
           scaleIn: values['no-scale-in'] !== true,
+          report: str('report'),
+          noReport: values['no-report'] === true,
           choice,
         });
       }

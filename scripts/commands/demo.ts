@@ -1,6 +1,7 @@
 // `hpa-lab demo`: drives a steady request rate at the app's NodePort, shows the chain load → metric →
 // desired replicas → Ready pods as it happens, then (unless told not to) stops the load and waits for the
-// scale back in. Ends with a summary, a JSON record for CI, and with --expect-replicas a verdict.
+// scale back in. Ends with a summary, a JSON record for CI and an HTML report of the same data (charts, summary,
+// settings), and with --expect-replicas a verdict.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -20,10 +21,15 @@ import type { Load } from '../lib/load.ts';
 import { formatNumber, parseQuantity } from '../lib/quantity.ts';
 import { checkExpectedReplicas, judge, parseDemoFlags, renderChart, sampleLine, summarize } from '../lib/demo-model.ts';
 import type { DemoFlags, Expectation, HpaBounds, ReplicaBound, Sample, Summary } from '../lib/demo-model.ts';
+import { checkReportFlag, renderReport } from '../lib/report.ts';
+import type { DemoResults } from '../lib/report.ts';
 
 /** The flags as typed, and the --stack/--set/--variant choice (to say where an HPA bound comes from). */
 export interface DemoOptions extends DemoFlags {
   choice?: StackChoice;
+  /** --report FILE: where the HTML report goes (default: next to the JSON); --no-report: none. */
+  report?: string;
+  noReport?: boolean;
 }
 
 interface HpaView {
@@ -178,6 +184,7 @@ export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions)
   const spec = prepared.resolver.resolve(raw, 'demo');
   // Every flag, alone and together, before anything is touched (exit 2).
   const input = parseDemoFlags(opts, { ...spec.load, from: `${prepared.stack.file}: demo.load` });
+  const reportTo = checkReportFlag(opts);
   const { rate, connections, loadSeconds } = input;
   const intervalMs = input.intervalSeconds * 1000;
   // The lab's own HPA: its replica bounds are known from the stack, before the cluster is asked anything.
@@ -281,10 +288,33 @@ export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions)
   const verdict = expectation ? judge(summary, samples, expectation) : undefined;
   const dir = path.join(lab.stateDir, 'demo');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ stack: prepared.stack.name, url: spec.url, hpa: { ...spec.hpa, ...hpa }, load: { rate, connections, seconds: loadSeconds }, summary, expectation, verdict, samples }, null, 2) + '\n');
+  const finishedAt = new Date().toISOString();
+  const file = path.join(dir, `${finishedAt.replace(/[:.]/g, '-')}.json`);
+  // One object for both: the JSON for CI, the HTML report for a room (or a CI job's artifacts).
+  const results: DemoResults = {
+    stack: prepared.stack.name,
+    url: spec.url,
+    hpa: { ...spec.hpa, ...hpa },
+    load: { rate, connections, seconds: loadSeconds },
+    summary,
+    expectation,
+    verdict,
+    intervalSeconds: input.intervalSeconds,
+    loadStopAt,
+    scaleIn: scaleIn ? 'waited' : counterTotal ? 'counter-total' : 'no-scale-in',
+    interrupted: lab.signal.aborted,
+    finishedAt,
+    samples,
+  };
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  const report = reportTo === false ? undefined : (reportTo ?? file.replace(/\.json$/, '.html'));
+  if (report) {
+    mkdirSync(path.dirname(report), { recursive: true });
+    writeFileSync(report, renderReport(results, { source: path.basename(file) }));
+  }
   lab.print(formatSummary(summary, scaleIn, counterTotal));
   lab.print(`Results: ${displayPath(file)}`);
+  if (report) lab.print(`Report:  ${displayPath(report)}`);
   if (lab.signal.aborted) throw new LabError('interrupted', { exitCode: 130 });
   if (verdict && !verdict.ok) {
     const lastSample = samples[samples.length - 1];
@@ -296,7 +326,8 @@ export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions)
   return 0;
 }
 
-function formatSummary(s: Summary, scaleIn: boolean, counterTotal: boolean): string {
+/** The summary the terminal prints (the report's summary table has the same rows: lib/report.ts summaryRows). */
+export function formatSummary(s: Summary, scaleIn: boolean, counterTotal: boolean): string {
   const t = (v: number | undefined) => (v === undefined ? 'not reached' : `${v}s`);
   return [
     '',

@@ -60,8 +60,8 @@ export async function runStack(run: StackRun): Promise<void> {
         if (needs.length) {
           ctx.say(`waiting for ${needs.join(', ')}`);
           const results = await Promise.allSettled(needs.map((n) => (done.get(n) as Deferred<unknown>).promise));
-          const failed = needs.filter((_n, i) => results[i]?.status === 'rejected' && !((results[i] as PromiseRejectedResult).reason instanceof NotStarted));
-          const skipped = needs.filter((_n, i) => results[i]?.status === 'rejected' && (results[i] as PromiseRejectedResult).reason instanceof NotStarted);
+          const failed = needs.filter((_n, i) => results[i]?.status === 'rejected' && !(results[i].reason instanceof NotStarted));
+          const skipped = needs.filter((_n, i) => results[i]?.status === 'rejected' && results[i].reason instanceof NotStarted);
           if (failed.length || skipped.length) {
             throw new NotStarted(`not started: ${[failed.length ? `${failed.join(', ')} failed` : '', skipped.length ? `${skipped.join(', ')} did not start` : ''].filter(Boolean).join('; ')}`);
           }
