@@ -45,6 +45,8 @@ export const errors = {
       details(rt, name),
     ),
   badRequest: (message: string) => failure(400, 'BadRequest', message),
+  /** A plain Go error from a handler: the apiserver's ErrorToAPIStatus makes it a 500 with no reason. */
+  unknown: (message: string) => failure(500, '', message),
   invalid: (kind: string, rt: RT, name: string, causes: Array<{ field: string; reason: string; message: string }>) =>
     failure(
       422,

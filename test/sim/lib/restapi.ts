@@ -7,6 +7,7 @@ import { aggregatedApi } from './aggregator.ts';
 import { ApiError, errors } from './apierrors.ts';
 import { openApiDiscovery, openApiForGroupVersion, openApiV2 } from './openapi.ts';
 import { jsonPatch, mergePatch, serverSideApply, strategicMerge } from './patch.ts';
+import { loadSchemas, undeclaredFields } from './schemas.ts';
 import { apiVersionOf, STANDARD_VERBS, type ResourceRegistry, type ResourceType } from './resources.ts';
 import { podLogs } from './podlogs.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -343,6 +344,7 @@ export class KubeApi {
         return this.put(t, parseJsonBody(await readBody(req)), url, req, dryRun);
       case 'PATCH':
         if (t.name === undefined) throw errors.methodNotAllowed();
+        if ((req.headers['content-type'] ?? '').startsWith('application/apply-patch')) await loadSchemas();
         return this.patch(t, await readBody(req), url, req, dryRun);
       case 'DELETE':
         return this.delete(t, await readBody(req), url, dryRun);
@@ -619,6 +621,15 @@ export class KubeApi {
       if (typeof a.apiVersion !== 'string' || typeof a.kind !== 'string') throw errors.badRequest('invalid object type: /, Kind=');
       const name = obj(a.metadata).name;
       if (name !== t.name) throw errors.badRequest(`the name of the object (${String(name)}) does not match the name on the URL (${t.name})`);
+      // Server-side apply types the object against its kind's schema (see lib/schemas.ts): unless the client
+      // asks fieldValidation=Ignore, a field the schema does not declare is refused.
+      if (!t.rt.custom && url.searchParams.get('fieldValidation') !== 'Ignore') {
+        const undeclared = undeclaredFields(a);
+        if (undeclared.length) {
+          const group = t.rt.group ? `${t.rt.group}/${t.rt.version}` : `/${t.rt.version}`;
+          throw errors.unknown(`failed to create typed patch object (${t.namespace ?? ''}/${t.name ?? ''}; ${group}, Kind=${String(a.kind)}): ${undeclared[0] ?? ''}: field not declared in schema`);
+        }
+      }
       const decoded = this.decodeObject(applied, t);
       const old = this.o.store.get(t.rt, t.namespace, t.name ?? '');
       if (!old) {
