@@ -18,6 +18,7 @@ import { doctor } from './commands/doctor.ts';
 import { plan } from './commands/plan.ts';
 import { checkValues } from './commands/check-values.ts';
 import { demo } from './commands/demo.ts';
+import { images } from './commands/images.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
 import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
 import { parseSet } from './lib/stack.ts';
@@ -53,6 +54,8 @@ interface CommandSpec {
   usage: string;
   options: Options;
   help: string[];
+  /** The subcommands it takes as its one positional argument (`images list`); other commands take none. */
+  subcommands?: string[];
 }
 
 const COMMON_HELP = [
@@ -150,6 +153,20 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { ...COMMON, ...KIND_CONFIG, ...STACK },
     help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)'],
   },
+  images: {
+    summary: 'list every image the lab needs, per component (helm template of the pinned charts, operators, kind, Dockerfiles)',
+    usage: 'hpa-lab images list [--stack S] [--set k=v] [--variant V] [--kind-config FILE] [--json]',
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK, json: { type: 'boolean', default: false } },
+    subcommands: ['list'],
+    help: [
+      'list                    the images: each release’s containers as `helm template` renders the pinned chart with',
+      '                        the lab’s values, the images the Prometheus Operator adds (Prometheus, config reloader),',
+      '                        the kind node image, the app’s base image (its Dockerfile’s FROM) and the app’s image',
+      ...STACK_HELP,
+      '--kind-config <file>    kind cluster config (default kind/cluster.yaml): its node image',
+      '--json                  machine-readable output: [{component, image, source}]',
+    ],
+  },
 };
 
 function mainHelp(): string {
@@ -202,12 +219,21 @@ export function joinNegativeValues(argv: string[], options: Options): string[] {
 }
 
 function parseCommand(name: string, spec: CommandSpec, argv: string[]) {
+  let parsed;
   try {
-    return parseArgs({ args: joinNegativeValues(argv, spec.options), options: spec.options, strict: true, allowPositionals: false }).values;
+    parsed = parseArgs({ args: joinNegativeValues(argv, spec.options), options: spec.options, strict: true, allowPositionals: spec.subcommands !== undefined });
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0] ?? '';
     throw new InputError(`hpa-lab ${name}: ${msg.replace(/\. To specify a positional.*$/, '')}`, { fix: `hpa-lab ${name} --help` });
   }
+  if (spec.subcommands && !parsed.values.help) {
+    const [sub, ...extra] = parsed.positionals;
+    const expected = `one of: ${spec.subcommands.join(', ')}`;
+    if (sub === undefined) throw new InputError(`hpa-lab ${name}: expected a subcommand (${expected})`, { fix: `hpa-lab ${name} ${spec.subcommands[0] ?? ''}` });
+    if (!spec.subcommands.includes(sub)) throw new InputError(`hpa-lab ${name}: unknown subcommand "${sub}" (${expected})`, { fix: `hpa-lab ${name} --help` });
+    if (extra.length) throw new InputError(`hpa-lab ${name} ${sub}: unexpected argument "${extra[0] ?? ''}"`, { fix: `hpa-lab ${name} --help` });
+  }
+  return parsed.values;
 }
 
 export async function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
@@ -306,6 +332,8 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
           choice,
         });
       }
+      case 'images':
+        return await images(lab, prepareStack(choice, lab.stateDir), { json: values.json === true });
       case 'check-values':
         return await checkValues(lab, prepareStack(choice, lab.stateDir), { update: values.update === true });
       default:

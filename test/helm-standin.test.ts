@@ -83,6 +83,7 @@ const USED: Record<string, string[]> = {
   'get values': ['namespace', 'output', 'kube-context', 'all', 'revision'],
   uninstall: ['namespace', 'kube-context', 'keep-history', 'ignore-not-found'],
   'show values': ['repo', 'version'],
+  template: ['repo', 'version', 'namespace', 'values', 'kube-version', 'skip-tests'],
   version: ['short', 'template'],
 };
 
@@ -168,6 +169,8 @@ describe.skipIf(!HAS_REAL_HELM)(TITLE, { timeout: 180_000 }, () => {
       ['upgrade', 'a', 'b', '--atomic'],
       ['upgrade', 'a', 'b', '--force', '--force-conflicts'],
       ['upgrade', 'a', 'b', '--force-replace', '--force-conflicts'],
+      ['template', 'a', 'b', '--force'], // deprecated in Helm 4, a notice on stderr
+      ['template', 'a', 'b', '--atomic'],
     );
     await compare(cases);
   });
@@ -197,6 +200,10 @@ describe.skipIf(!HAS_REAL_HELM)(TITLE, { timeout: 180_000 }, () => {
       ['upgrade', 'a', 'b', '--dry-run=bogus'],
       ['upgrade', 'a', 'b', '--dry-run'],
       ['upgrade', 'a', 'b', '--install=maybe'],
+      ['template', 'a', 'b', '--wait=bogus'],
+      ['template', 'a', 'b', '--kube-version=abc'], // the kube version is parsed before the chart is located
+      ['template', 'a', 'b', '--kube-version=v1'],
+      ['template', 'a', 'b', '--kube-version=1.36'],
     ]);
   });
 
@@ -212,6 +219,10 @@ describe.skipIf(!HAS_REAL_HELM)(TITLE, { timeout: 180_000 }, () => {
       ['uninstall'],
       ['show', 'values'],
       ['show', 'values', 'a', 'b'],
+      ['template'],
+      ['template', 'a'], // one argument is the chart
+      ['template', 'a', 'b', 'c', 'd'],
+      ['template', 'Bad_Name', 'metrics-server'], // the chart is located before the name is checked
       ['version', 'x'],
       ['bogus'],
       ['versoin'],
@@ -245,6 +256,7 @@ describe.skipIf(!HAS_REAL_HELM)(TITLE, { timeout: 180_000 }, () => {
       [
         ['show', 'values', 'metrics-server', '--repo', repo, '--version', '3.13.1'],
         ['upgrade', 'x', 'metrics-server', '--repo', repo],
+        ['template', 'x', 'metrics-server', '--repo', repo, '--version', '3.13.1'],
       ],
       () => ({ KUBECONFIG: kubeconfig }),
     );

@@ -1,7 +1,7 @@
 // Stand-in for `helm` (emulates Helm v4.0.4; HPA_LAB_SIM_HELM_VERSION=4.1.4 or 3.19.0 for those releases).
 // test/helm-standin.test.ts compares its flags and errors with the real helm binary, where one is installed.
-// Simulated: version, upgrade [--install], list, get values|manifest|notes, status, history, uninstall,
-// show values|chart — with Helm's real flags (unknown ones are rejected like cobra does). Charts come from the
+// Simulated: version, upgrade [--install], template, list, get values|manifest|notes, status, history,
+// uninstall, show values|chart — with Helm's real flags (unknown ones are rejected like cobra does). Charts come from the
 // simulated repositories in charts/ (rendered from the pinned charts' defaults and the user's values), releases
 // are stored as Helm stores them (Secrets sh.helm.release.v1.*) through the cluster's REST API. Other commands
 // answer "not simulated yet" without parsing their flags.
@@ -806,6 +806,45 @@ function showChartCmd(inv: Invocation): Promise<number> {
   return Promise.resolve(0);
 }
 
+/** chartutil.ParseKubeVersion (semver.NewVersion, then a "v" prefix): Helm's two wordings. */
+function parseKubeVersion(raw: string): string {
+  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.exec(raw);
+  if (!m) fail(`invalid kube version '${raw}': could not parse ${JSON.stringify(raw)} as version`);
+  // A bare major ("v1") parses as semver but is not a Kubernetes version: Helm says so in its own words.
+  if (m[2] === undefined) fail(`invalid kube version '${raw}': illegal version string ${JSON.stringify(raw)}`);
+  return `v${m[1] ?? ''}.${m[2]}.${m[3] ?? '0'}${m[4] ?? ''}${m[5] ?? ''}`;
+}
+
+/**
+ * `helm template` (pkg/cmd/template.go and action.Install with the client dry-run): the chart rendered locally,
+ * no cluster asked. One argument is the chart (the release is then "release-name"). Rendered through the same
+ * simulated chart modules as upgrade; printed as Helm prints a manifest (`---` and `# Source:` per object, in
+ * install order; CRDs first with --include-crds). Not simulated: --show-only and --output-dir (the stand-in's
+ * template file names are not the chart's), hooks and tests (the simulated charts render none).
+ */
+function templateCmd(inv: Invocation): Promise<number> {
+  if (inv.args.length > 2) fail(`expected at most two arguments, unexpected arguments: ${inv.args.slice(2).join(', ')}`);
+  const kubeVersion = inv.flags.string('kube-version') ? parseKubeVersion(inv.flags.string('kube-version')) : `${build.kube || 'v1.34'}.0`;
+  for (const flag of ['show-only', 'output-dir']) if (inv.flags.changed(flag)) fail(`helm template --${flag} is not simulated`);
+  const [first = '', second] = inv.args;
+  const chartRef = second ?? first;
+  const chart = locateChart(chartRef, inv);
+  const release = second === undefined ? (inv.flags.bool('generate-name') ? `${chart.name}-${Math.floor(Date.now() / 1000)}` : 'release-name') : first;
+  if (!validReleaseName(release)) {
+    const why = `release name ${JSON.stringify(release)}: invalid release name, must match regex ${RELEASE_NAME.source} and the length must not be longer than 53`;
+    if (major >= 4) process.stderr.write(`level=ERROR msg="release name check failed" error=${JSON.stringify(why)}\n`);
+    fail(major >= 4 ? `release name check failed: ${why}` : why);
+  }
+  const user = readUserValues(inv);
+  const namespace = inv.flags.string('namespace') || 'default';
+  const values = objOf(coalesce(defaults(chart.valuesFile), user));
+  const isInstall = !inv.flags.bool('is-upgrade');
+  const r = chart.render({ release, namespace, values, revision: 1, isInstall, kubeVersion });
+  const crds = inv.flags.bool('include-crds') ? r.crds.map((o) => `---\n# Source: ${chart.name}/crds/${o.metadata.name}.yaml\n${toYaml(o)}`).join('') : '';
+  process.stdout.write(crds + manifestOf(chart, sortForInstall(r.objects)));
+  return Promise.resolve(0);
+}
+
 // ---- flags as Helm declares them (v4.1: pkg/cmd/*.go, pkg/cli/environment.go; v3.19: cmd/helm/*.go) -------
 
 const f = (name: string, kind: FlagDef['kind'], usage: string, extra: Partial<FlagDef> = {}): FlagDef => ({ name, kind, usage, ...extra });
@@ -956,6 +995,58 @@ const upgradeFlags: FlagDef[] = [
   ...postRendererFlags,
 ];
 
+/** `helm template`'s flags: action.Install's (addInstallFlags) and template's own (pkg/cmd/template.go). */
+const templateFlags: FlagDef[] = [
+  f('create-namespace', 'bool', 'create the release namespace if not present'),
+  ...(major >= 4
+    ? [
+        f('dry-run', 'string', `simulates the operation either client-side or server-side. Must be either: "client", or "server". '--dry-run=client simulates the operation client-side only and avoids cluster connections. '--dry-run=server' simulates/validates the operation on the server, requiring cluster connectivity.`, { default: 'client', noOptDefVal: 'unset' }),
+        f('force-replace', 'bool', 'force resource updates by replacement'),
+        f('force', 'bool', 'deprecated', { deprecated: 'use --force-replace instead' }),
+        f('force-conflicts', 'bool', 'if set server-side apply will force changes against conflicts'),
+        f('server-side', 'bool', 'object updates run in the server instead of the client', { default: true }),
+        f('rollback-on-failure', 'bool', 'if set, Helm will rollback (uninstall) the installation upon failure. The --wait flag will be default to "watcher" if --rollback-on-failure is set'),
+        f('atomic', 'bool', 'deprecated', { deprecated: 'use --rollback-on-failure instead' }),
+        waitFlag(WAIT_USAGE),
+      ]
+    : [
+        f('dry-run', 'string', "simulate an install. If --dry-run is set with no option being specified or as '--dry-run=client', it will not attempt cluster connections. Setting '--dry-run=server' allows attempting cluster connections.", { noOptDefVal: 'client' }),
+        f('hide-secret', 'bool', 'hide Kubernetes Secrets when also using the --dry-run flag'),
+        f('force', 'bool', 'force resource updates through a replacement strategy'),
+        f('atomic', 'bool', 'if set, the installation process deletes the installation on failure. The --wait flag will be set automatically if --atomic is used'),
+        f('wait', 'bool', 'if set, will wait until all Pods, PVCs, Services, and minimum number of Pods of a Deployment, StatefulSet, or ReplicaSet are in a ready state before marking the release as successful. It will wait for as long as --timeout'),
+        f('validate', 'bool', 'validate your manifests against the Kubernetes cluster you are currently pointing at. This is the same validation performed on an install'),
+      ]),
+  f('no-hooks', 'bool', 'prevent hooks from running during install'),
+  f('replace', 'bool', 'reuse the given name, only if that name is a deleted release which remains in the history. This is unsafe in production'),
+  f('timeout', 'duration', 'time to wait for any individual Kubernetes operation (like Jobs for hooks)', { default: 300_000 }),
+  f('wait-for-jobs', 'bool', 'if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful. It will wait for as long as --timeout'),
+  f('generate-name', 'bool', 'generate the name (and omit the NAME parameter)', { short: 'g' }),
+  f('name-template', 'string', 'specify template used to name the release'),
+  f('description', 'string', 'add a custom description'),
+  f('devel', 'bool', "use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored"),
+  f('dependency-update', 'bool', 'update dependencies if they are missing before installing the chart'),
+  f('disable-openapi-validation', 'bool', 'if set, the installation process will not validate rendered templates against the Kubernetes OpenAPI Schema'),
+  f('skip-crds', 'bool', 'if set, no CRDs will be installed. By default, CRDs are installed if not already present'),
+  f('render-subchart-notes', 'bool', 'if set, render subchart notes along with the parent'),
+  f('skip-schema-validation', 'bool', 'if set, disables JSON schema validation'),
+  f('labels', 'stringToString', 'Labels that would be added to release metadata. Should be divided by comma.', { short: 'l' }),
+  f('enable-dns', 'bool', 'enable DNS lookups when rendering templates'),
+  f('hide-notes', 'bool', 'if set, do not show notes in install output. Does not affect presence in chart metadata'),
+  f('take-ownership', 'bool', 'if set, install will ignore the check for helm annotations and take ownership of the existing resources'),
+  ...chartPathFlags(),
+  ...valueFlags,
+  ...postRendererFlags,
+  f('show-only', 'stringArray', 'only show manifests rendered from the given templates', { short: 's' }),
+  f('output-dir', 'string', 'writes the executed templates to files in output-dir instead of stdout'),
+  f('include-crds', 'bool', 'include CRDs in the templated output'),
+  f('skip-tests', 'bool', 'skip tests from templated output'),
+  f('is-upgrade', 'bool', 'set .Release.IsUpgrade instead of .Release.IsInstall'),
+  f('kube-version', 'string', 'Kubernetes version used for Capabilities.KubeVersion'),
+  f('api-versions', 'stringSlice', 'Kubernetes api versions used for Capabilities.APIVersions (multiple can be specified)', { short: 'a' }),
+  f('release-name', 'bool', 'use release name in the output-dir path.'),
+];
+
 const listFlags: FlagDef[] = [
   f('short', 'bool', 'output short (quiet) listing format', { short: 'q' }),
   f('no-headers', 'bool', "don't print headers when using the default output format"),
@@ -1061,7 +1152,7 @@ const SUBCOMMANDS: Command[] = [
     flags: [revisionFlag, f('show-resources', 'bool', 'if set, display the resources of the named release'), f('show-desc', 'bool', 'if set, display the description message of the named release'), outputFlag],
     ...withArgs({ exact: 1 }, 'RELEASE_NAME [flags]', statusCmd),
   },
-  notSimulated('template'),
+  { name: 'template', short: 'locally render templates', flags: templateFlags, ...withArgs({ min: 1 }, '[NAME] [CHART] [flags]', templateCmd) },
   { name: 'uninstall', aliases: ['del', 'delete', 'un'], short: 'uninstall a release', flags: uninstallFlags, ...withArgs({ min: 1 }, 'RELEASE_NAME [...] [flags]', uninstallCmd) },
   { name: 'upgrade', short: 'upgrade a release', flags: upgradeFlags, ...withArgs({ exact: 2 }, '[RELEASE] [CHART] [flags]', upgradeCmd) },
   ...['completion', 'env', 'plugin'].map(notSimulated),
