@@ -11,6 +11,7 @@ import { backends, runtimeFor, type Backend, type ContainerRuntime, type Runtime
 import type { KubeObject, Store } from '../lib/store.ts';
 import { arr, obj, podIP, resolveTargetPort, selectorMatches, servicePorts, str, type ServicePort, type TypeLookup } from './kube.ts';
 import type { ClusterNetwork } from './network.ts';
+import { kubeStateMetricsAddress } from './kube-state-metrics.ts';
 import { Container, freePort, httpStatus } from './procs.ts';
 
 export const PROMETHEUS_BIN_DEFAULT = '/usr/bin/prometheus';
@@ -223,8 +224,9 @@ export function buildPrometheusConfig(cr: KubeObject | undefined, podName: strin
             if (e.backend) target = `${e.backend.host}:${e.backend.port}`;
             else if (e.pod && runtimeFor(e.pod) && mainContainerPort(e.pod, e.port)) target = UNREACHABLE;
             else {
-              // Nothing real listens there (a simulated pod, a node's kubelet): the stand-in exporter answers.
-              target = simulatedExporter.address();
+              // Nothing real listens there (a simulated pod, a node's kubelet): the stand-in exporter answers,
+              // or for kube-state-metrics' main port the exporter of kube-state-metrics.ts.
+              target = kubeStateMetricsAddress(store, rt, e.pod, e.port) ?? simulatedExporter.address();
               labels.__scheme__ = 'http';
             }
             groups.push({ targets: [target], labels });
