@@ -8,7 +8,7 @@ import { execaRunner, labRunner } from './lib/exec.ts';
 import { realHost } from './lib/host.ts';
 import { realClock } from './lib/gate.ts';
 import { loadKindConfig } from './lib/kind-config.ts';
-import { DEFAULT_KIND_CONFIG, makeLabIdentity, REPO_ROOT } from './lib/lab.ts';
+import { DEFAULT_KIND_CONFIG, displayPath, makeLabIdentity, REPO_ROOT } from './lib/lab.ts';
 import type { Lab } from './lib/lab.ts';
 import { plainOutput } from './lib/ui.ts';
 import { up } from './commands/up.ts';
@@ -82,13 +82,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
   down: {
     summary: 'delete the lab cluster (only one hpa-lab created); succeeds when it is already gone',
     usage: 'hpa-lab down [--name N] [--force] [--keep-images]',
-    // --stack/--set/--variant are accepted so that `down` takes the same options as the `up` it undoes; the
-    // stack is still checked (a typo is exit 2), but down removes the whole cluster whatever the stack.
-    options: { ...COMMON, ...STACK, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false } },
+    // --kind-config/--stack/--set/--variant are accepted so that `down` takes the same options as the `up` it
+    // undoes; they are still checked (a typo is exit 2), but down removes the whole cluster whatever they say.
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false } },
     help: [
       '--force                 delete a cluster of that name even without hpa-lab’s label',
       '--keep-images           keep the images hpa-lab built (the next up does not rebuild them)',
-      '--stack, --set, --variant  accepted as for up (and checked); down removes the whole cluster whatever the stack',
+      '--kind-config, --stack, --set, --variant  accepted as for up (and checked); down removes the whole cluster',
     ],
   },
   status: {
@@ -278,7 +278,8 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     const kindConfig = loadKindConfig(kindConfigPath);
     const lab: Lab = {
       ...makeLabIdentity(name),
-      kindConfig: { ...kindConfig, file: path.relative(process.cwd(), kindConfigPath) || kindConfigPath },
+      // Named as a person reads it: relative inside the current folder, absolute outside it (never ../../…).
+      kindConfig: { ...kindConfig, file: displayPath(kindConfigPath) },
       runner: labRunner(execaRunner(controller.signal), {
         timeoutFactor,
         ...(verbose ? { trace: (line: string) => io.err(line) } : {}),
