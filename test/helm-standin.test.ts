@@ -8,20 +8,12 @@
 // for a Helm 3 binary.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
-import { createSim, REPO_ROOT, type RunResult, type Sim } from './helpers/sim.ts';
+import { createSim, executable, REPO_ROOT, type RunResult, type Sim } from './helpers/sim.ts';
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const GIVEN = process.env.HPA_LAB_REAL_HELM;
 const REAL_HELM = path.resolve(GIVEN || path.join(REPO_ROOT, '.tools', 'bin', 'helm'));

@@ -20,7 +20,7 @@ import { startLoad } from '../lib/load.ts';
 import type { Load } from '../lib/load.ts';
 import { formatNumber, parseQuantity } from '../lib/quantity.ts';
 import { checkExpectedReplicas, judge, parseDemoFlags, renderChart, sampleLine, summarize } from '../lib/demo-model.ts';
-import type { DemoFlags, Expectation, HpaBounds, ReplicaBound, Sample, Summary } from '../lib/demo-model.ts';
+import type { DemoFlags, Expectation, HpaBounds, HpaView, ReplicaBound, Sample, Summary } from '../lib/demo-model.ts';
 import { checkReportFlag, renderReport } from '../lib/report.ts';
 import type { DemoResults } from '../lib/report.ts';
 
@@ -32,16 +32,6 @@ export interface DemoOptions extends DemoFlags {
   noReport?: boolean;
 }
 
-interface HpaView {
-  metricType: 'Pods' | 'External' | 'Object';
-  min: number;
-  max: number;
-  metric: string;
-  target: number;
-  scaleDownWindowSeconds: number;
-  /** The Deployment it scales (scaleTargetRef), in the HPA's namespace. */
-  deployment: string;
-}
 
 interface HpaObject {
   spec?: {

@@ -301,3 +301,15 @@ export function renderChart(samples: Sample[], width = 60, height = 6): string[]
   rows.push(`${'replicas'.padStart(9)} │${recent.map((s) => BLOCKS[Math.max(1, Math.round((s.ready / maxRep) * 8))] ?? '█').join('')} ${recent[recent.length - 1]?.ready ?? 0} Ready (max ${maxRep})`);
   return rows;
 }
+
+/** What the demo knows of its HPA: the metric it scales on and its type, the target, the bounds. */
+export interface HpaView {
+  metricType: 'Pods' | 'External' | 'Object';
+  min: number;
+  max: number;
+  metric: string;
+  target: number;
+  scaleDownWindowSeconds: number;
+  /** The Deployment it scales (scaleTargetRef), in the HPA's namespace. */
+  deployment: string;
+}

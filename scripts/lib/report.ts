@@ -6,24 +6,14 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.ts';
 import { formatSeconds } from './demo-model.ts';
-import type { Expectation, Sample, Summary, Verdict } from './demo-model.ts';
+import type { Expectation, HpaView, Sample, Summary, Verdict } from './demo-model.ts';
 import { formatNumber } from './quantity.ts';
 
 /** Everything one demo run records: written as JSON, and rendered as the report, from this one object. */
 export interface DemoResults {
   stack: string;
   url: string;
-  hpa: {
-    namespace: string;
-    name: string;
-    metricType: 'Pods' | 'External' | 'Object';
-    min: number;
-    max: number;
-    metric: string;
-    target: number;
-    scaleDownWindowSeconds: number;
-    deployment: string;
-  };
+  hpa: { namespace: string; name: string } & HpaView;
   load: { rate: number; connections: number; seconds: number };
   summary: Summary;
   expectation?: Expectation;

@@ -1,18 +1,10 @@
 // Tests that need a real Prometheus skip with a visible reason where it is not installed; CI installs it
 // and sets HPA_LAB_REQUIRE_PROMETHEUS=1, which turns a missing Prometheus into a failure instead.
-import { accessSync, constants } from 'node:fs';
+import { executable } from './sim.ts';
 
 /** The binary the simulated cluster's data path runs. */
 const BIN = process.env.HPA_LAB_SIM_PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const HAS_PROMETHEUS = executable(BIN);
 export const PROMETHEUS_REASON = HAS_PROMETHEUS ? '' : `(SKIPPED: needs a real Prometheus at ${BIN}: apt-get install -y prometheus)`;

@@ -142,7 +142,8 @@ function findOnPath(tool: string): string | undefined {
   return undefined;
 }
 
-function executable(file: string): boolean {
+/** Whether `file` exists and may be run. */
+export function executable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;
