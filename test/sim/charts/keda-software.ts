@@ -44,7 +44,7 @@ import type { BehaviourContext, ContainerRun, PodBehaviour } from '../lib/podbeh
 import type { ResourceType } from '../lib/resources.ts';
 import { nowTimestamp, type KubeObject, type Store, type StoreEvent } from '../lib/store.ts';
 import { goQueryEscape, goQuote, podReady, serviceSelects, type TypeLookup } from '../datapath/kube.ts';
-import { ClusterNetwork } from '../datapath/network.ts';
+import { ClusterNetwork, goHttpGet } from '../datapath/network.ts';
 import { formatMilli } from '../datapath/quantity.ts';
 import { arr, obj, str, type Obj, type SimulatedSoftware } from './common.ts';
 
@@ -281,21 +281,7 @@ async function executePromQuery(net: ClusterNetwork, m: PrometheusMeta, fromNs: 
   if (!d.ok) throw new Error(`Get ${goQuote(url)}: ${d.error}`);
   // The data path's Prometheus speaks plain HTTP.
   if (scheme === 'https') throw new Error(`Get ${goQuote(url)}: http: server gave HTTP response to HTTPS client`);
-  let res: Response;
-  try {
-    res = await fetch(d.url, { headers: m.customHeaders, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (err) {
-    const code = (err as { cause?: { code?: string } }).cause?.code;
-    const why =
-      code === 'ECONNREFUSED'
-        ? `dial tcp ${d.address}: connect: connection refused`
-        : code === 'ECONNRESET'
-          ? `read tcp ${d.address}: read: connection reset by peer`
-          : (err as Error).name === 'TimeoutError'
-            ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
-            : (err as Error).message;
-    throw new Error(`Get ${goQuote(url)}: ${why}`, { cause: err });
-  }
+  const res = await goHttpGet(url, d, { headers: m.customHeaders, signal: AbortSignal.timeout(timeoutMs) }, goQuote);
   const text = await res.text();
   if (res.status < 200 || res.status > 299) throw new Error(`prometheus query api returned error. status: ${res.status}`);
   let body: { data?: { result?: unknown } };

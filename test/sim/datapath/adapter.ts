@@ -11,7 +11,7 @@ import { parseLabelSelector } from '../lib/selectors.ts';
 import { nowTimestamp, type KubeObject, type Store } from '../lib/store.ts';
 import type { ResourceRegistry } from '../lib/resources.ts';
 import { arr, goEncodeQuery, goQuote, klogLine, obj, str, type TypeLookup } from './kube.ts';
-import type { ClusterNetwork } from './network.ts';
+import { goHttpGet, type ClusterNetwork } from './network.ts';
 import { imageRepository } from './sample-app.ts';
 import { formatMilli, sampleToMilli } from './quantity.ts';
 
@@ -373,21 +373,7 @@ export class PrometheusClient {
     const shown = `${base.protocol}//${base.host}${joined}?${query}`;
     const d = this.dial(shown, this.fromNs);
     if (!d.ok) throw new Error(`Get ${goQuote(shown)}: ${d.error}`);
-    let res: Response;
-    try {
-      res = await fetch(d.url, { signal: AbortSignal.timeout(10_000) });
-    } catch (err) {
-      const code = (err as { cause?: { code?: string } }).cause?.code;
-      const why =
-        code === 'ECONNREFUSED'
-          ? `dial tcp ${d.address}: connect: connection refused`
-          : code === 'ECONNRESET'
-            ? `read tcp ${d.address}: read: connection reset by peer`
-            : (err as Error).name === 'TimeoutError'
-              ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
-              : (err as Error).message;
-      throw new Error(`Get ${goQuote(shown)}: ${why}`, { cause: err });
-    }
+    const res = await goHttpGet(shown, d, { signal: AbortSignal.timeout(10_000) }, goQuote);
     this.onRequest(`GET ${shown} ${res.status} ${res.statusText}`);
     const text = await res.text();
     const code = res.status;

@@ -224,3 +224,25 @@ function proxyHttp(req: IncomingMessage, res: ServerResponse, b: Backend, pathAn
   });
   req.pipe(up);
 }
+
+/**
+ * GET the real backend a dial resolved, failing the way Go's net/http client words it (what the adapter and
+ * KEDA's scaler log for an unreachable in-cluster URL): `Get "<url>": dial tcp <ip:port>: connect: connection
+ * refused`, `read: connection reset by peer`, or the client's timeout.
+ */
+export async function goHttpGet(shown: string, d: { url: string; address: string }, init: RequestInit, quote: (s: string) => string): Promise<Response> {
+  try {
+    return await fetch(d.url, init);
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    const why =
+      code === 'ECONNREFUSED'
+        ? `dial tcp ${d.address}: connect: connection refused`
+        : code === 'ECONNRESET'
+          ? `read tcp ${d.address}: read: connection reset by peer`
+          : (err as Error).name === 'TimeoutError'
+            ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
+            : (err as Error).message;
+    throw new Error(`Get ${quote(shown)}: ${why}`, { cause: err });
+  }
+}
