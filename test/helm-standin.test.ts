@@ -76,6 +76,7 @@ const USED: Record<string, string[]> = {
   uninstall: ['namespace', 'kube-context', 'keep-history', 'ignore-not-found'],
   'show values': ['repo', 'version'],
   template: ['repo', 'version', 'namespace', 'values', 'kube-version', 'skip-tests'],
+  pull: ['repo', 'version', 'destination'],
   version: ['short', 'template'],
 };
 
@@ -242,10 +243,26 @@ describe.skipIf(!HAS_REAL_HELM)(TITLE, { timeout: 180_000 }, () => {
     );
   });
 
+  it('a chart path: one that does not exist is "not found" (with --repo, the repository is asked instead); a file that is not a gzipped archive is refused', async () => {
+    const notGzip = path.join(sim.home, 'not-a-chart.tgz');
+    writeFileSync(notGzip, '{}\n');
+    await compare(
+      [
+        ['template', 'x', '/nonexistent/metrics-server-3.13.1.tgz'],
+        ['template', 'x', './metrics-server-3.13.1.tgz'],
+        ['template', 'x', '/nonexistent/metrics-server-3.13.1.tgz', '--repo', `http://127.0.0.1:${deadPort}/charts/`],
+        ['template', 'x', notGzip],
+        ['upgrade', '--install', 'x', notGzip],
+      ],
+      () => ({ KUBECONFIG: kubeconfig }),
+    );
+  });
+
   it('a chart repository that cannot be reached: the same "looks like … is not a valid chart repository" error', async () => {
     const repo = `http://127.0.0.1:${deadPort}/charts/`;
     await compare(
       [
+        ['pull', 'metrics-server', '--repo', repo, '--version', '3.13.1', '--destination', sim.home],
         ['show', 'values', 'metrics-server', '--repo', repo, '--version', '3.13.1'],
         ['upgrade', 'x', 'metrics-server', '--repo', repo],
         ['template', 'x', 'metrics-server', '--repo', repo, '--version', '3.13.1'],

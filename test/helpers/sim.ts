@@ -13,12 +13,14 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { destroyCluster, listClusters } from '../sim/lib/clusters.ts';
+import { stopAllContainers } from '../sim/lib/containers.ts';
 import { isAlive } from '../sim/lib/procs.ts';
+import { readUpstreamLog as readLog, type UpstreamLogEntry } from '../sim/lib/upstream.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SIM_SRC = path.join(REPO_ROOT, 'test', 'sim');
 
-export type SimTool = 'kind' | 'helm' | 'docker' | 'kubectl';
+export type SimTool = 'kind' | 'helm' | 'docker' | 'kubectl' | 'tar';
 
 export interface SimOptions {
   /** HPA_LAB_SIM_FAULTS entries, e.g. ['docker-down'] or ['api-slow=5'] */
@@ -128,6 +130,21 @@ async function reservePorts(n: number): Promise<number[]> {
 
 // ---- the sim ----------------------------------------------------------------------------------------------
 
+const CACHE_REGISTRIES = 4;
+
+/** kind/image-cache.yaml with its host ports replaced by this sim's; returns its path. */
+function writeImageCacheConfig(home: string, ports: number[]): string {
+  const doc = parseDocument(readFileSync(path.join(REPO_ROOT, 'kind', 'image-cache.yaml'), 'utf8'));
+  const mirrors = doc.get('mirrors');
+  if (!isSeq(mirrors) || mirrors.items.length !== ports.length) throw new Error(`kind/image-cache.yaml: expected ${ports.length} mirrors for the sim's ports`);
+  mirrors.items.forEach((m, i) => {
+    if (isMap(m)) m.set('hostPort', ports[i]);
+  });
+  const out = path.join(home, 'image-cache.yaml');
+  writeFileSync(out, doc.toString());
+  return out;
+}
+
 function findOnPath(tool: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir || path.resolve(dir) === path.join(SIM_SRC, 'bin')) continue;
@@ -205,6 +222,8 @@ const live = new Set<{ home: string; ports: number[] }>();
 
 function teardownSync(home: string, ports: number[]): void {
   for (const name of listClusters(home)) destroyCluster(home, name);
+  // the simulated registry containers' processes (docker run), which would otherwise hold their host ports
+  stopAllContainers(home);
   rmSync(home, { recursive: true, force: true });
   ports.forEach(unlock);
 }
@@ -241,11 +260,16 @@ export async function createSim(opts: SimOptions = {}): Promise<Sim> {
     if (!missing.has(tool)) symlinkSync(path.join(SIM_SRC, 'bin', tool), path.join(bin, tool));
   }
   if (KUBECTL && !missing.has('kubectl')) symlinkSync(KUBECTL, path.join(bin, 'kubectl'));
+  // The system's tar is real (images save/load pack the offline archive with it), like kubectl.
+  const tar = findOnPath('tar');
+  if (tar && !missing.has('tar')) symlinkSync(tar, path.join(bin, 'tar'));
 
-  const portList = await reservePorts(3);
+  // 3 NodePorts, and one host port per registry of the image cache (kind/image-cache.yaml's, moved here).
+  const portList = await reservePorts(3 + CACHE_REGISTRIES);
   const record = { home, ports: portList };
   live.add(record);
   const [app, prometheus, grafana] = portList as [number, number, number];
+  const imageCacheConfig = writeImageCacheConfig(home, portList.slice(3));
   const ports: SimPorts = { app, prometheus, grafana };
 
   const env: Record<string, string> = {
@@ -256,6 +280,8 @@ export async function createSim(opts: SimOptions = {}): Promise<Sim> {
     // API servers exit when this process is gone, even if it was killed before cleanup could run.
     HPA_LAB_SIM_OWNER_PID: String(process.pid),
     KUBECONFIG: path.join(home, 'kubeconfig'),
+    // The image cache's registries listen on this sim's own ports (parallel sims never share one).
+    HPA_LAB_IMAGE_CACHE_CONFIG: imageCacheConfig,
     // hpa-lab's local state (secrets, markers, results) belongs to this simulated machine.
     HPA_LAB_STATE_DIR: path.join(home, 'hpa-lab-state'),
     HOME: path.join(home, 'home'),
@@ -319,3 +345,10 @@ export function simNodePids(home: string): number[] {
 }
 
 export { isAlive };
+
+/** The downloads from the simulated upstream registries so far ($HPA_LAB_SIM_HOME/upstream.jsonl), oldest first. */
+export function readUpstreamLog(home: string): UpstreamLogEntry[] {
+  return readLog(home);
+}
+
+export type { UpstreamLogEntry };

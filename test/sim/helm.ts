@@ -1,12 +1,15 @@
 // Stand-in for `helm` (emulates Helm v4.0.4; HPA_LAB_SIM_HELM_VERSION=4.1.4 or 3.19.0 for those releases).
 // test/helm-standin.test.ts compares its flags and errors with the real helm binary, where one is installed.
-// Simulated: version, upgrade [--install], template, list, get values|manifest|notes, status, history,
+// Simulated: version, upgrade [--install], template, pull, list, get values|manifest|notes, status, history,
 // uninstall, show values|chart — with Helm's real flags (unknown ones are rejected like cobra does). Charts come from the
-// simulated repositories in charts/ (rendered from the pinned charts' defaults and the user's values), releases
+// simulated repositories in charts/ (rendered from the pinned charts' defaults and the user's values) or from an
+// archive the simulated `helm pull` wrote (no repository is asked then; with the `offline` fault no repository
+// answers, and every chart fetched from one is a line of the upstream log, test/sim/lib/upstream.ts), releases
 // are stored as Helm stores them (Secrets sh.helm.release.v1.*) through the cluster's REST API. Other commands
 // answer "not simulated yet" without parsing their flags.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { parseAllDocuments, stringify as stringifyYaml } from 'yaml';
 import { coalesce, defaults, defaultsText, str, toYaml, type ChartVersion } from './charts/common.ts';
@@ -14,6 +17,7 @@ import { normalizeRepo, ociChart, repoIndex } from './charts/index.ts';
 import { execute, type Command, type ExecuteIO, type FlagDef, type Invocation } from './lib/cobra.ts';
 import { ExitError, runMain, simHome } from './lib/env.ts';
 import { processFaults } from './lib/faults.ts';
+import { isOffline, logDownload } from './lib/upstream.ts';
 import { createRelease, deleteRelease, forgetDiscovery, Kube, KubeError, kubeTarget, listReleases, objectPath, UnreachableError, updateRelease, type Release, type ReleaseStatus } from './lib/helmstore.ts';
 import { mergeMaps, sortKeys, userValues, ValuesError } from './lib/helmvalues.ts';
 import type { KubeObject } from './lib/store.ts';
@@ -181,6 +185,10 @@ function locateChart(ref: string, inv: Invocation): ChartVersion {
     if (!found) fail(`chart "${name}" version "${inv.flags.string('version')}" not found in ${where} repository`);
     return found;
   };
+  // action.ChartPathOptions.LocateChart: a path that exists is the chart; without --repo, an absolute or
+  // ./-relative one that does not is "not found" (with --repo, the repository is asked for it by that name).
+  if (ref && existsSync(ref)) return localChart(ref);
+  if (!repo && (path.isAbsolute(ref) || ref.startsWith('.'))) fail(`path ${JSON.stringify(ref)} not found`);
   if (ref.startsWith('oci://')) {
     if (repo) fail(`cannot use --repo with an OCI reference: ${ref}`);
     const { versions, chart } = ociChart(ref, wanted);
@@ -189,7 +197,7 @@ function locateChart(ref: string, inv: Invocation): ChartVersion {
     return chart ?? (versions[versions.length - 1] as ChartVersion);
   }
   if (repo) {
-    const index = repoIndex(repo);
+    const index = isOffline() ? undefined : repoIndex(repo);
     if (!index) {
       let url: URL | undefined;
       try {
@@ -205,11 +213,72 @@ function locateChart(ref: string, inv: Invocation): ChartVersion {
       const why = literal ? `dial tcp ${hostPort}: connect: connection refused` : `dial tcp: lookup ${host}: no such host`;
       fail(`looks like "${repo}" is not a valid chart repository or cannot be reached: Get "${normalizeRepo(repo)}/index.yaml": ${why}`);
     }
-    return pick(index, ref, repo);
+    // ChartDownloader: every use of --repo fetches the repository's index.yaml and then the chart's archive.
+    const chart = pick(index, ref, repo);
+    logDownload(simHome(), { by: 'helm', ref: `${normalizeRepo(repo)}/${chart.name}-${chart.version}.tgz`, bytes: chartArchiveBytes(chart.name) });
+    return chart;
   }
-  if (existsSync(ref)) fail(`simulated helm cannot load local charts (${ref}); use --repo`);
   if (ref.includes('/')) fail(`repo ${ref.split('/')[0] ?? ''} not found`);
   fail(`non-absolute URLs should be in form of repo_name/path_to_chart, got: ${ref}`);
+}
+
+// ---- chart archives: helm pull, and a local chart path --------------------------------------------------------
+
+/**
+ * What the simulated `helm pull` writes: gzip of a JSON record naming the chart of the simulated repository
+ * (real Helm writes a gzipped tar of the chart's files; the simulated charts are code, so the archive names one).
+ */
+interface SimChartArchive {
+  simulatedChartArchive: 1;
+  repo: string;
+  name: string;
+  version: string;
+}
+
+/**
+ * The size of a chart's .tgz as downloaded (estimates, to the nearest 10 kB, of the pinned versions' archives;
+ * kube-prometheus-stack's carries its CRDs and dashboards): what the upstream log records for a `helm pull`.
+ */
+function chartArchiveBytes(name: string): number {
+  const estimates: Record<string, number> = { 'kube-prometheus-stack': 1_200_000, 'metrics-server': 10_000, 'prometheus-adapter': 10_000, keda: 120_000 };
+  return estimates[name] ?? 50_000;
+}
+
+/** A chart path that exists (loader.Load): a gzipped archive the simulated pull wrote; nothing else loads here. */
+function localChart(file: string): ChartVersion {
+  if (statSync(file).isDirectory()) fail(`simulated helm cannot load a chart directory (${file}): only archives written by the simulated \`helm pull\``);
+  const raw = readFileSync(file);
+  // loader.LoadFile sniffs the content type first (http.DetectContentType) and refuses anything but gzip.
+  if (raw[0] !== 0x1f || raw[1] !== 0x8b) fail(`file '${file}' does not appear to be a gzipped archive; got 'application/octet-stream'`);
+  let rec: Partial<SimChartArchive> = {};
+  try {
+    rec = JSON.parse(gunzipSync(raw).toString('utf8')) as Partial<SimChartArchive>;
+  } catch {
+    // not one of ours
+  }
+  const chart = rec.simulatedChartArchive === 1 ? (repoIndex(rec.repo ?? '') ?? []).find((c) => c.name === rec.name && c.version === rec.version) : undefined;
+  if (!chart) fail(`simulated helm cannot load the chart archive ${file}: only archives written by the simulated \`helm pull\` load`);
+  return chart;
+}
+
+/**
+ * `helm pull CHART --repo URL [--version V] [-d DIR]` (pkg/cmd/pull.go, action.Pull): locates the chart as
+ * install does (the repository's index.yaml, then the chart URL) and writes DIR/<name>-<version>.tgz. Prints
+ * nothing for an HTTP repository. Not simulated: --untar, --verify, --prov, OCI references.
+ */
+function pullCmd(inv: Invocation): Promise<number> {
+  for (const flag of ['untar', 'untardir', 'verify', 'prov']) if (inv.flags.changed(flag)) fail(`helm pull --${flag} is not simulated`);
+  const ref = inv.args[0] ?? '';
+  if (ref.startsWith('oci://')) fail('helm pull of an OCI reference is not simulated');
+  const chart = locateChart(ref, inv);
+  const dest = path.resolve(inv.flags.string('destination') || '.');
+  // fileutil.AtomicWriteFile makes a temporary file beside the target first (its random suffix left out here).
+  if (!existsSync(dest) || !statSync(dest).isDirectory()) fail(`open ${path.join(dest, `.${chart.name}-${chart.version}.tgz.tmp`)}: no such file or directory`);
+  const repo = normalizeRepo(inv.flags.string('repo'));
+  const file = path.join(dest, `${chart.name}-${chart.version}.tgz`);
+  const rec: SimChartArchive = { simulatedChartArchive: 1, repo, name: chart.name, version: chart.version };
+  writeFileSync(file, gzipSync(JSON.stringify(rec)));
+  return Promise.resolve(0);
 }
 
 function valueSources(inv: Invocation) {
@@ -1137,7 +1206,21 @@ const showCmd: Command = {
 
 /** In the order pkg/cmd/root.go adds them: cobra's "Did you mean this?" lists matches in that order. */
 const SUBCOMMANDS: Command[] = [
-  ...['create', 'dependency', 'pull'].map(notSimulated),
+  ...['create', 'dependency'].map(notSimulated),
+  {
+    name: 'pull',
+    aliases: ['fetch'],
+    short: 'download a chart from a repository and (optionally) unpack it in local directory',
+    flags: [
+      ...chartPathFlags(),
+      f('devel', 'bool', "use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored."),
+      f('untar', 'bool', 'if set to true, will untar the chart after downloading it'),
+      f('untardir', 'string', 'if untar is specified, this flag specifies the name of the directory into which the chart is expanded', { default: '.' }),
+      f('destination', 'string', 'location to write the chart. If this and untardir are specified, untardir is appended to this', { short: 'd', default: '.' }),
+      f('prov', 'bool', "fetch the provenance file, but don't perform verification"),
+    ],
+    ...withArgs({ min: 1 }, '[chart URL | repo/chartname] [...] [flags]', pullCmd),
+  },
   showCmd,
   ...['lint', 'package', 'repo', 'search', 'verify'].map(notSimulated),
   getCmd,

@@ -13,6 +13,9 @@ import { DOCKER_DOWN_MESSAGE, faultSeconds, processFaults, type Faults } from '.
 import { formatGoDuration } from './lib/goduration.ts';
 import { findImage, imageNames } from './lib/images.ts';
 import { findStoredImage, readImageArchive } from './lib/archives.ts';
+import { hex, withDockerState } from './lib/containers.ts';
+import { hostPull } from './lib/hostpull.ts';
+import { timeScale } from './lib/upstream.ts';
 import {
   decodeKindConfig,
   defaultKindConfig,
@@ -316,6 +319,24 @@ function shellQuote(s: string): string {
 
 // ---- kind create cluster ----
 
+/**
+ * pkg/cluster/internal/providers/docker/images.go pullIfNotPresent: `docker inspect --type=image IMAGE`, else
+ * `docker pull IMAGE`, retried 4 more times after 1, 2, 3, 4 s (scaled by HPA_LAB_SIM_TIME_SCALE here), then
+ * `failed to pull image "IMAGE": command "docker pull IMAGE" failed with error: exit status 1` + its output.
+ */
+async function ensureNodeImage(image: string, status: Status): Promise<void> {
+  if (findImage(home, image)) return;
+  let r = hostPull(home, image, 'kind');
+  for (let i = 0; !r.ok && i < 4; i++) {
+    await new Promise((res) => setTimeout(res, Math.round((i + 1) * 1000 * timeScale())));
+    r = hostPull(home, image, 'kind');
+  }
+  if (!r.ok) {
+    status.end(false);
+    fail(`failed to create cluster: failed to pull image "${image}": command "docker pull ${image}" failed with error: exit status 1`, `${r.message}\n`);
+  }
+}
+
 async function createCluster(inv: Invocation): Promise<number> {
   const f = inv.flags;
   // provider.Create applies the options first: the config is loaded (and decode errors reported) before
@@ -373,8 +394,15 @@ async function createCluster(inv: Invocation): Promise<number> {
   const registered = containers.filter((c) => c.role !== 'external-load-balancer' && !kubeletFailures[c.name]);
 
   info(`Creating cluster "${name}" ...`);
-  status.start(`Ensuring node image (${friendlyImageName(image)}) 🖼`);
+  for (const nodeImage of new Set(cfg.nodes.map((n) => n.image))) {
+    status.start(`Ensuring node image (${friendlyImageName(nodeImage)}) 🖼`);
+    await ensureNodeImage(nodeImage, status);
+  }
   status.start(`Preparing nodes ${'📦 '.repeat(cfg.nodes.length)}`);
+  // The provider's ensureNetwork: the "kind" bridge network, made once and never removed by kind.
+  withDockerState(home, (s) => {
+    s.networks.kind ??= { name: 'kind', id: hex('network:kind'), created: new Date().toISOString(), driver: 'bridge' };
+  });
   const protoErr = unknownProtocol(cfg);
   if (protoErr) {
     status.end(false);

@@ -16,7 +16,12 @@ export type StoredImage = ImageRecord & { indexMissing?: string };
 
 export interface ImageArchive {
   simulatedImageArchive: 1;
-  images: Array<{ names: string[]; id: string }>;
+  /**
+   * names: the RepoTags of manifest.json (an image saved by digest has none on the classic store, so `docker load`
+   * reports it as "Loaded image ID: sha256:…"); repoDigests are kept only by the containerd image store's export
+   * (its index carries the name and digest); upstream: the simulated upstream image it came from.
+   */
+  images: Array<{ names: string[]; id: string; repoDigests?: string[]; labels?: Record<string, string>; upstream?: { ref: string; sizeBytes: number } }>;
   platform?: string;
   /** set when the archive is an index with content missing (what ctr import trips over) */
   indexMissing?: string;

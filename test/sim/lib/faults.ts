@@ -9,6 +9,7 @@ export const KNOWN_FAULTS = {
   'api-slow': 'api-slow=SECONDS: /readyz fails and the node is NotReady for that long after the API server starts',
   'api-freeze': 'the API server accepts connections but never answers (also per cluster: the file nodes/NAME/api-freeze)',
   'containerd-store': 'Docker uses the containerd image store (Docker 29 default): `kind load docker-image` of an index fails',
+  offline: 'no network: no upstream registry and no chart repository answers (docker/kind pulls, the cache containers, the nodes, helm)',
 } as const;
 
 /** What each fault's `=value` must be: none, or a number of seconds (≥ 0). */
@@ -19,6 +20,7 @@ const FAULT_VALUES: Record<FaultName, 'none' | 'seconds'> = {
   'api-slow': 'seconds',
   'api-freeze': 'none',
   'containerd-store': 'none',
+  offline: 'none',
 };
 
 export type FaultName = keyof typeof KNOWN_FAULTS;

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from './clusters.ts';
+import { withLock } from './containers.ts';
 import { statePaths } from './env.ts';
 import { parseImageRef } from './registries.ts';
 
@@ -13,6 +14,10 @@ export interface ImageRecord {
   labels: Record<string, string>;
   /** all references (tags) pointing at this build */
   repoTags: string[];
+  /** NAME@sha256:… of the index it was pulled by (docker pull; kept by `docker load` only on the containerd store) */
+  repoDigests?: string[];
+  /** pulled from the simulated upstream: its reference and modelled compressed size */
+  upstream?: { ref: string; sizeBytes: number };
 }
 
 /** "app:dev" and "docker.io/library/app:dev" are the same image; no tag means ":latest". */
@@ -32,11 +37,25 @@ function readImages(home: string): Record<string, ImageRecord> {
 
 export function findImage(home: string, ref: string): ImageRecord | undefined {
   const images = readImages(home);
+  // A reference with a digest names the image pulled by that digest (the tag beside it is ignored, as Docker does).
+  const at = ref.indexOf('@');
+  if (at > 0) {
+    const familiar = normalizeRef(ref.slice(0, at)).replace(/:[^/:]*$/, '');
+    const want = `${familiar}@${ref.slice(at + 1)}`;
+    const all = [...byIdValues(images)];
+    return all.find((i) => (i.repoDigests ?? []).includes(want));
+  }
   const direct = images[normalizeRef(ref)];
   if (direct) return direct;
   // `docker image inspect <id>` and short ids work too.
   const id = ref.startsWith('sha256:') ? ref : `sha256:${ref}`;
   return Object.values(images).find((i) => i.id === ref || i.id.startsWith(id));
+}
+
+function byIdValues(images: Record<string, ImageRecord>): ImageRecord[] {
+  const byId = new Map<string, ImageRecord>();
+  for (const rec of Object.values(images)) byId.set(rec.id, rec);
+  return [...byId.values()];
 }
 
 export function allImages(home: string): ImageRecord[] {
@@ -58,10 +77,34 @@ export function removeTag(home: string, ref: string): boolean {
 }
 
 export function saveImage(home: string, tags: string[], rec: Omit<ImageRecord, 'repoTags'>): void {
-  const images = readImages(home);
-  const repoTags = tags.map(normalizeRef);
-  for (const t of repoTags) images[t] = { ...rec, repoTags };
-  writeJsonAtomic(statePaths(home).imagesFile, images);
+  withLock(`${statePaths(home).imagesFile}.lock`, () => {
+    const images = readImages(home);
+    const repoTags = tags.map(normalizeRef);
+    for (const t of repoTags) images[t] = { ...rec, repoTags };
+    writeJsonAtomic(statePaths(home).imagesFile, images);
+  });
+}
+
+/**
+ * Adds an image to the store (a pull or a load): its tags move to it, its digests join the ones it has. An image
+ * without tags (pulled by digest) is kept under the key `<none>@ID`, as `docker images` lists `<none>`.
+ */
+export function storeImage(home: string, rec: ImageRecord): void {
+  withLock(`${statePaths(home).imagesFile}.lock`, () => {
+    const images = readImages(home);
+    const prev = Object.values(images).find((i) => i.id === rec.id);
+    const repoTags = [...new Set([...(prev?.repoTags ?? []), ...rec.repoTags.map(normalizeRef)])];
+    const repoDigests = [...new Set([...(prev?.repoDigests ?? []), ...(rec.repoDigests ?? [])])];
+    for (const t of rec.repoTags.map(normalizeRef)) {
+      const old = images[t];
+      if (old && old.id !== rec.id) for (const r of Object.values(images)) if (r.id === old.id) r.repoTags = r.repoTags.filter((x) => x !== t);
+    }
+    const merged: ImageRecord = { ...prev, ...rec, repoTags, ...(repoDigests.length ? { repoDigests } : {}) };
+    for (const [k, v] of Object.entries(images)) if (v.id === rec.id) delete images[k];
+    if (repoTags.length) for (const t of repoTags) images[t] = merged;
+    else images[`<none>@${rec.id}`] = merged;
+    writeJsonAtomic(statePaths(home).imagesFile, images);
+  });
 }
 
 /**

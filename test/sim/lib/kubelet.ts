@@ -34,7 +34,8 @@ import type { Controller, ControllerContext } from './controllers.ts';
 import { statePaths } from './env.ts';
 import { recordEvent } from './events.ts';
 import { imageNames, normalizeRef } from './images.ts';
-import { invalidImageRef, resolveImage } from './registries.ts';
+import { nodePull, type NodePullResult } from './nodepull.ts';
+import { invalidImageRef } from './registries.ts';
 import { behaviourFor, type BehaviourContext, type ContainerRun, type PodBehaviour } from './podbehaviour.ts';
 import { podLogs } from './podlogs.ts';
 import { backends, runtimeFor, type ContainerRuntime, type ContainerState, type RuntimeHost } from './runtime.ts';
@@ -193,6 +194,8 @@ interface CState {
   waiting?: { reason: string; message?: string };
   pullStartedAt?: number;
   pullDoneAt?: number;
+  /** the node's containerd at work (nodepull.ts): its result once it is done */
+  pullJob?: { result?: NodePullResult };
   /** failed pulls (image back-off) */
   attempts: number;
   /** failed syncs of this container other than pulls (config errors, never-pull, invalid names) */
@@ -470,6 +473,16 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
 
   /** One attempt to get a container's image onto the node (EnsureImageExists). */
   function pull(ctx: ControllerContext, pod: KubeObject, run: PodRun, c: CState, spec: Obj, now: number): void {
+    if (c.pullJob) {
+      const result = c.pullJob.result;
+      if (!result) return;
+      c.pullJob = undefined;
+      if (!result.ok) {
+        pullFailed(ctx, pod, run, c, result.error, now);
+        return;
+      }
+      c.pullDoneAt = Math.max(now, (c.pullStartedAt ?? now) + 150 + (hashNumber(c.image) % 500));
+    }
     if (c.pullStartedAt !== undefined) {
       if (now < (c.pullDoneAt ?? 0)) return;
       const ms = (c.pullDoneAt ?? now) - c.pullStartedAt;
@@ -504,26 +517,35 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
       return;
     }
     ev(ctx, pod, run.node, 'Normal', 'Pulling', `Pulling image "${c.image}"`, c.name);
-    let failure: string | undefined;
     if (isLocalImage(c.image)) {
       const full = imageNames(c.image)[0] ?? c.image;
-      failure = `failed to pull and unpack image "${full}": failed to resolve reference "${full}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
-    } else {
-      const n = ctx.store.get(ctx.rt('', 'nodes'), undefined, run.node);
-      const r = resolveImage(c.image, str(obj(obj(n?.status).nodeInfo).kubeletVersion) || undefined);
-      if (!r.ok) failure = r.error;
-    }
-    if (failure) {
-      c.attempts++;
-      c.waiting = { reason: 'ErrImagePull', message: failure };
-      ev(ctx, pod, run.node, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${failure}`, c.name);
-      ev(ctx, pod, run.node, 'Warning', 'Failed', 'Error: ErrImagePull', c.name);
-      c.phase = 'waiting';
-      c.nextAttemptAt = now + 1000;
+      pullFailed(ctx, pod, run, c, `failed to pull and unpack image "${full}": failed to resolve reference "${full}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`, now);
       return;
     }
+    // The node's containerd pulls (its hosts.toml mirrors first, then the registry), asynchronously: the result is
+    // picked up by a later tick.
+    const n = ctx.store.get(ctx.rt('', 'nodes'), undefined, run.node);
+    const job: NonNullable<CState['pullJob']> = {};
+    c.pullJob = job;
     c.pullStartedAt = now;
-    c.pullDoneAt = now + 150 + (hashNumber(c.image) % 500);
+    nodePull(opts.stateDir, run.node, c.image, str(obj(obj(n?.status).nodeInfo).kubeletVersion) || undefined).then(
+      (r) => {
+        job.result = r;
+      },
+      (e: unknown) => {
+        job.result = { ok: false, error: `failed to pull and unpack image "${c.image}": ${e instanceof Error ? e.message : String(e)}` };
+      },
+    );
+  }
+
+  function pullFailed(ctx: ControllerContext, pod: KubeObject, run: PodRun, c: CState, failure: string, now: number): void {
+    c.attempts++;
+    c.pullStartedAt = undefined;
+    c.waiting = { reason: 'ErrImagePull', message: failure };
+    ev(ctx, pod, run.node, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${failure}`, c.name);
+    ev(ctx, pod, run.node, 'Warning', 'Failed', 'Error: ErrImagePull', c.name);
+    c.phase = 'waiting';
+    c.nextAttemptAt = now + 1000;
   }
 
   /** Creates and starts a container whose image is there, unless its configuration cannot be made. */
