@@ -22,11 +22,13 @@ import { images } from './commands/images.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
 import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
 import { parseSet } from './lib/stack.ts';
+import { imageCacheConfig } from './lib/lab-downloads.ts';
+import type { ImageCacheConfig } from './lib/image-cache.ts';
 import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo-model.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
-async function showPlan(lab: Lab, choice: StackChoice): Promise<void> {
-  await plan(lab, prepareStack(choice, lab.stateDir));
+async function showPlan(lab: Lab, choice: StackChoice, cache: ImageCacheConfig | undefined): Promise<void> {
+  await plan(lab, prepareStack(choice, lab.stateDir), cache);
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -38,6 +40,8 @@ const COMMON: Options = {
 };
 const KIND_CONFIG: Options = { 'kind-config': { type: 'string', default: DEFAULT_KIND_CONFIG } };
 const TIMEOUT: Options = { 'timeout-factor': { type: 'string', default: '1' } };
+const IMAGE_CACHE: Options = { 'image-cache': { type: 'string' } };
+const IMAGE_CACHE_HELP = '--image-cache <file>    the image cache’s config (default kind/image-cache.yaml, or $HPA_LAB_IMAGE_CACHE_CONFIG)';
 const STACK: Options = {
   stack: { type: 'string', default: 'custom-metrics' },
   set: { type: 'string', multiple: true, default: [] },
@@ -54,8 +58,8 @@ interface CommandSpec {
   usage: string;
   options: Options;
   help: string[];
-  /** The subcommands it takes as its one positional argument (`images list`); other commands take none. */
-  subcommands?: string[];
+  /** Its subcommands (`images list`) and the positional arguments each takes (`images save FILE`); other commands take none. */
+  subcommands?: Record<string, string[]>;
 }
 
 const COMMON_HELP = [
@@ -67,8 +71,8 @@ const COMMON_HELP = [
 export const COMMANDS: Record<string, CommandSpec> = {
   up: {
     summary: 'create the lab (or converge an existing one): preflight, kind cluster, gates',
-    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--dry-run] [--retain] [--recreate] [--timeout-factor X]',
-    options: { ...COMMON, ...KIND_CONFIG, ...TIMEOUT, ...STACK, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false } },
+    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--dry-run] [--retain] [--recreate] [--no-cache | --offline] [--timeout-factor X]',
+    options: { ...COMMON, ...KIND_CONFIG, ...TIMEOUT, ...STACK, ...IMAGE_CACHE, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false }, 'no-cache': { type: 'boolean', default: false }, offline: { type: 'boolean', default: false } },
     help: [
       ...STACK_HELP,
       '--kind-config <file>    kind cluster config (default kind/cluster.yaml)',
@@ -76,18 +80,25 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '--retain                keep the node when kind create fails, for `kind export logs`',
       '--recreate              when the existing cluster differs from the kind config (ports, node image, labels):',
       '                        delete it and create it again (without it, up stops with exit 2 and changes nothing)',
+      '--no-cache              do without the image cache: the nodes pull every image from its registry (every up again)',
+      '--offline               download nothing (a room without network): stop in preflight, before any change, when a',
+      '                        chart or an image is missing (bring them with `npm run images -- load FILE`)',
+      IMAGE_CACHE_HELP,
       '--timeout-factor <x>    multiply every gate deadline (e.g. 3 on a slow laptop)',
     ],
   },
   down: {
     summary: 'delete the lab cluster (only one hpa-lab created); succeeds when it is already gone',
-    usage: 'hpa-lab down [--name N] [--force] [--keep-images]',
+    usage: 'hpa-lab down [--name N] [--force] [--keep-images] [--purge]',
     // --kind-config/--stack/--set/--variant are accepted so that `down` takes the same options as the `up` it
     // undoes; they are still checked (a typo is exit 2), but down removes the whole cluster whatever they say.
-    options: { ...COMMON, ...KIND_CONFIG, ...STACK, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false } },
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK, ...IMAGE_CACHE, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false }, purge: { type: 'boolean', default: false } },
     help: [
       '--force                 delete a cluster of that name even without hpa-lab’s label',
       '--keep-images           keep the images hpa-lab built (the next up does not rebuild them)',
+      '--purge                 also remove the image cache (its registries and their volume) and the chart cache:',
+      '                        the next up downloads everything again',
+      IMAGE_CACHE_HELP,
       '--kind-config, --stack, --set, --variant  accepted as for up (and checked); down removes the whole cluster',
     ],
   },
@@ -99,9 +110,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   doctor: {
     summary: 'check this machine: Docker daemon, kind, helm, kubectl, ports, inotify, memory, WSL',
-    usage: 'hpa-lab doctor [--kind-config FILE] [--json]',
-    options: { ...COMMON, ...KIND_CONFIG, json: { type: 'boolean', default: false } },
-    help: ['--kind-config <file>    kind cluster config whose ports are checked (default kind/cluster.yaml)', '--json                  machine-readable output'],
+    usage: 'hpa-lab doctor [--kind-config FILE] [--stack S] [--offline] [--json]',
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK, ...IMAGE_CACHE, offline: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    help: [
+      '--kind-config <file>    kind cluster config whose ports are checked (default kind/cluster.yaml)',
+      ...STACK_HELP,
+      '--offline               what is missing counts as blocking (as for up --offline)',
+      IMAGE_CACHE_HELP,
+      '--json                  machine-readable output',
+    ],
   },
   'check-values': {
     summary: 'check every key in charts-values/ against `helm show values` of the pinned chart versions',
@@ -150,21 +167,29 @@ export const COMMANDS: Record<string, CommandSpec> = {
   plan: {
     summary: 'print, as a YAML stream, everything `up` would do, touching nothing',
     usage: 'hpa-lab plan [--name N] [--kind-config FILE] [--stack S] [--set k=v] [--variant V]',
-    options: { ...COMMON, ...KIND_CONFIG, ...STACK },
-    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)'],
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK, ...IMAGE_CACHE },
+    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)', IMAGE_CACHE_HELP],
   },
   images: {
-    summary: 'list every image the lab needs, per component (helm template of the pinned charts, operators, kind, Dockerfiles)',
-    usage: 'hpa-lab images list [--stack S] [--set k=v] [--variant V] [--kind-config FILE] [--json]',
-    options: { ...COMMON, ...KIND_CONFIG, ...STACK, json: { type: 'boolean', default: false } },
-    subcommands: ['list'],
+    summary: 'list, save or load every image (and chart) a lab needs: for the image cache and offline rooms',
+    usage: 'hpa-lab images list [--json] | images save FILE | images load FILE   [--stack S] [--set k=v] [--variant V] [--kind-config FILE]',
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK, ...IMAGE_CACHE, json: { type: 'boolean', default: false } },
+    subcommands: { list: [], save: ['FILE'], load: ['FILE'] },
     help: [
-      'list                    the images: each release’s containers as `helm template` renders the pinned chart with',
-      '                        the lab’s values, the images the Prometheus Operator adds (Prometheus, config reloader),',
-      '                        the kind node image, the app’s base image (its Dockerfile’s FROM) and the app’s image',
+      'list                    the images, per component: each release’s containers as `helm template` renders the pinned',
+      '                        chart with the lab’s values, the images the Prometheus Operator adds (Prometheus, config',
+      '                        reloader), the kind node image, the image cache’s image, the app’s base image (its',
+      '                        Dockerfile’s FROM) and the app’s image',
+      'save FILE               everything `up` downloads, into one tar archive with a manifest: the host images (kind node,',
+      '                        cache, build bases), the cache’s storage with every cluster image, the charts; pulls what',
+      '                        is missing first',
+      'load FILE               an archive from `save`, on a machine without network: host images into Docker, the cluster',
+      '                        images into the image cache (started if needed), the charts into the chart cache; then',
+      '                        `npm run up -- --offline`',
       ...STACK_HELP,
       '--kind-config <file>    kind cluster config (default kind/cluster.yaml): its node image',
-      '--json                  machine-readable output: [{component, image, source}]',
+      IMAGE_CACHE_HELP,
+      '--json                  list: machine-readable output, [{component, image, source}]',
     ],
   },
 };
@@ -227,11 +252,15 @@ function parseCommand(name: string, spec: CommandSpec, argv: string[]) {
     throw new InputError(`hpa-lab ${name}: ${msg.replace(/\. To specify a positional.*$/, '')}`, { fix: `hpa-lab ${name} --help` });
   }
   if (spec.subcommands && !parsed.values.help) {
-    const [sub, ...extra] = parsed.positionals;
-    const expected = `one of: ${spec.subcommands.join(', ')}`;
-    if (sub === undefined) throw new InputError(`hpa-lab ${name}: expected a subcommand (${expected})`, { fix: `hpa-lab ${name} ${spec.subcommands[0] ?? ''}` });
-    if (!spec.subcommands.includes(sub)) throw new InputError(`hpa-lab ${name}: unknown subcommand "${sub}" (${expected})`, { fix: `hpa-lab ${name} --help` });
-    if (extra.length) throw new InputError(`hpa-lab ${name} ${sub}: unexpected argument "${extra[0] ?? ''}"`, { fix: `hpa-lab ${name} --help` });
+    const [sub, ...args] = parsed.positionals;
+    const names = Object.keys(spec.subcommands);
+    const expected = `one of: ${names.join(', ')}`;
+    if (sub === undefined) throw new InputError(`hpa-lab ${name}: expected a subcommand (${expected})`, { fix: `hpa-lab ${name} ${names[0] ?? ''}` });
+    const wants = spec.subcommands[sub];
+    if (!wants) throw new InputError(`hpa-lab ${name}: unknown subcommand "${sub}" (${expected})`, { fix: `hpa-lab ${name} --help` });
+    if (args.length < wants.length) throw new InputError(`hpa-lab ${name} ${sub}: expected ${wants.join(' ')}`, { fix: `hpa-lab ${name} ${sub} ${wants.join(' ')}` });
+    if (args.length > wants.length) throw new InputError(`hpa-lab ${name} ${sub}: unexpected argument "${args[wants.length] ?? ''}"`, { fix: `hpa-lab ${name} --help` });
+    return { ...parsed.values, sub, args };
   }
   return parsed.values;
 }
@@ -292,6 +321,8 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       ui: { plain: plainOutput(process.env, process.stdout), verbose },
       print: io.out,
     };
+    // The image cache's file, read (and checked) only by the commands that use it.
+    const imageCache = () => imageCacheConfig(values['image-cache'] === undefined ? undefined : String(values['image-cache']));
     const choice: StackChoice = {
       stack: String(values.stack ?? 'custom-metrics'),
       sets: ((values.set as string[] | undefined) ?? []).map(parseSet),
@@ -300,21 +331,22 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     switch (command) {
       case 'up':
         if (values['dry-run']) {
-          await showPlan(lab, choice);
+          await showPlan(lab, choice, values['no-cache'] ? undefined : imageCache());
           return 0;
         }
-        await up(lab, choice, { retain: values.retain === true, recreate: values.recreate === true });
+        if (values['no-cache'] && values.offline) throw new InputError('--no-cache and --offline exclude each other: an offline up takes every image from the cache', { fix: 'npm run up -- --offline' });
+        await up(lab, choice, { retain: values.retain === true, recreate: values.recreate === true, imageCache: imageCache(), useCache: values['no-cache'] !== true, offline: values.offline === true });
         return 0;
       case 'down':
         prepareStack(choice, lab.stateDir); // the same options as up's, checked the same way
-        await down(lab, { force: values.force === true, keepImages: values['keep-images'] === true });
+        await down(lab, { force: values.force === true, keepImages: values['keep-images'] === true, purge: values.purge === true, imageCache: imageCache() });
         return 0;
       case 'status':
         return await status(lab, choice, { json: values.json === true });
       case 'doctor':
-        return await doctor(lab, { json: values.json === true });
+        return await doctor(lab, prepareStack(choice, lab.stateDir), { json: values.json === true, offline: values.offline === true, imageCache: imageCache() });
       case 'plan':
-        await showPlan(lab, choice);
+        await showPlan(lab, choice, imageCache());
         return 0;
       case 'demo': {
         // The flags as typed: demo checks each (and how they combine) before it touches anything.
@@ -333,8 +365,12 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
           choice,
         });
       }
-      case 'images':
-        return await images(lab, prepareStack(choice, lab.stateDir), { json: values.json === true });
+      case 'images': {
+        const sub = String(values.sub) as 'list' | 'save' | 'load';
+        const file = (values.args as string[] | undefined)?.[0];
+        if (sub !== 'list' && values.json) throw new InputError(`hpa-lab images ${sub}: --json is for images list`);
+        return await images(lab, prepareStack(choice, lab.stateDir), { sub, ...(file ? { file } : {}), json: values.json === true, imageCache: imageCache() });
+      }
       case 'check-values':
         return await checkValues(lab, prepareStack(choice, lab.stateDir), { update: values.update === true });
       default:

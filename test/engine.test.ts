@@ -1,7 +1,7 @@
 // The engine (scripts/lib/engine.ts) in process: a fake runner answers helm, docker and kind, FakeKube is the
 // API, and a fake clock makes every gate's wait instant. Each test runs a small stack (data, as stacks/*.yaml)
 // through runStack and asserts what was called, in which order, which components ran, and the error text.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -274,6 +274,26 @@ describe('actions converge: nothing is done that is already so', () => {
     expect(helm.upgrades[0]?.mode).toBe(0o600);
     expect(existsSync(helm.upgrades[0]?.file as string)).toBe(false); // removed right after
     expect(step('a').title).toBe('a: release a installed, 1 gate passed');
+  });
+
+  it('helm release absent, its chart in the chart cache: upgrade --install from that file, no repository asked', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-chart-cache-'));
+    const before = process.env.HPA_LAB_CACHE_DIR;
+    process.env.HPA_LAB_CACHE_DIR = dir;
+    try {
+      const file = path.join(dir, 'charts', 'chart-a-1.2.3.tgz');
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, 'an archive helm pull wrote');
+      const helm = fakeHelm();
+      const runner = fakeRunner({ helm: helm.script });
+      const kube = allAvailable(new FakeKube(), 'v1beta1.a');
+      await run(testStack([A]), runner, () => Promise.resolve(kube));
+      expect(runner.invocations.map((i) => i.args)[1]).toEqual(['upgrade', '--install', 'a', file, '--namespace', 'ns-a', '--create-namespace', '--values', helm.upgrades[0]?.file, ...target(kube), '--timeout', '5m0s']);
+    } finally {
+      if (before === undefined) delete process.env.HPA_LAB_CACHE_DIR;
+      else process.env.HPA_LAB_CACHE_DIR = before;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('helm release current (same chart version, same values): no upgrade', async () => {

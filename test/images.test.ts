@@ -2,12 +2,14 @@
 // lab's values (every `image:` of ../shared/real-renders/<chart>-<version>/<case>.yaml, the case the lab's values
 // are: `lab` where it exists, else `defaults`; test/lab-values.test.ts holds the values to those cases), the
 // config reloader the Prometheus Operator adds (its --prometheus-config-reloader arg in the same render), the kind
-// node image, the app's base image and the app's own image, and nothing else.
+// node image, the image cache's own image (kind/image-cache.yaml), the app's base image and the app's own
+// image, and nothing else.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerfileBases, operatorImage } from '../scripts/lib/images.ts';
 import { loadKindConfig } from '../scripts/lib/kind-config.ts';
+import { loadImageCacheConfig } from '../scripts/lib/image-cache.ts';
 import { DEFAULT_KIND_CONFIG } from '../scripts/lib/lab.ts';
 import { loadStack } from '../scripts/lib/stack.ts';
 import { createSim, REPO_ROOT, type Sim } from './helpers/sim.ts';
@@ -49,13 +51,16 @@ describeWithShared(['real-renders'], 'images list: every image the real charts r
   afterAll(() => sim?.cleanup());
 
   const nodeImage = loadKindConfig(path.join(REPO_ROOT, DEFAULT_KIND_CONFIG)).nodeImage;
+  const cacheImage = loadImageCacheConfig(path.join(REPO_ROOT, 'kind', 'image-cache.yaml')).image;
   const baseImage = /^FROM\s+(\S+)/m.exec(readFileSync(path.join(REPO_ROOT, 'app', 'Dockerfile'), 'utf8'))?.[1];
 
   for (const stack of ['custom-metrics', 'keda']) {
-    it(`${stack}: the kind node image, the app's base image (app/Dockerfile FROM) and the app's image`, () => {
+    it(`${stack}: the kind node image, the image cache's image, the app's base image (app/Dockerfile FROM) and the app's image`, () => {
       const list = lists[stack] ?? [];
       expect(nodeImage).toMatch(/^kindest\/node:v[\d.]+@sha256:/);
       expect(list[0]).toEqual({ component: 'cluster', image: nodeImage, source: 'kind config' });
+      expect(cacheImage).toMatch(/^registry:3\.[\d.]+@sha256:[a-f0-9]{64}$/);
+      expect(list[1]).toEqual({ component: 'image-cache', image: cacheImage, source: 'image cache config' });
       expect(list).toContainEqual({ component: 'sample-app-image', image: baseImage, source: 'Dockerfile FROM' });
       const built = list.filter((e) => e.source === 'built by hpa-lab');
       expect(built).toHaveLength(1);
@@ -88,11 +93,19 @@ describeWithShared(['real-renders'], 'images list: every image the real charts r
     expect(rows.slice(1)).toEqual((lists['custom-metrics'] ?? []).map((e) => [e.component, e.image]));
   }, 60_000);
 
-  it('images takes one subcommand: none or another is exit 2', async () => {
-    for (const args of [['images'], ['images', 'lst'], ['images', 'list', 'extra']]) {
-      const r = await sim.run(args);
+  it('images takes one subcommand and its FILE: anything else is exit 2, before any work', async () => {
+    for (const [args, words] of [
+      [['images'], /expected a subcommand \(one of: list, save, load\)/],
+      [['images', 'lst'], /unknown subcommand "lst"/],
+      [['images', 'list', 'extra'], /images list: unexpected argument "extra"/],
+      [['images', 'save'], /images save: expected FILE/],
+      [['images', 'load', 'a', 'b'], /images load: unexpected argument "b"/],
+      [['images', 'load', 'no-such.tar'], /no-such\.tar: no such file \(expected an archive made by npm run images -- save\)/],
+      [['images', 'save', 'x.tar', '--json'], /--json is for images list/],
+    ] as const) {
+      const r = await sim.run([...args]);
       expect(r.exitCode, args.join(' ')).toBe(2);
-      expect(r.stderr + r.stdout).toMatch(/subcommand|unexpected argument/);
+      expect(r.stderr + r.stdout).toMatch(words);
     }
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 // `hpa-lab down`: removes what `up` made, and nothing else: the lab's kind cluster, the images hpa-lab built
 // (they carry its label), and the lab's generated secrets. Demo results and diagnostics stay (they are
-// reports). Succeeds when everything is already gone.
+// reports). The image cache and the chart cache stay too (they are downloads, for the next up), unless
+// --purge. Succeeds when everything is already gone.
 import type { Lab } from '../lib/lab.ts';
 import { createMarker } from '../lib/lab.ts';
 import { runSteps } from '../lib/ui.ts';
@@ -8,7 +9,10 @@ import { assertOwnedIfReadable, clusterExists, deleteCluster, kindKubeconfig } f
 import { kubeFromKubeconfig } from '../lib/kube.ts';
 import { labImages, removeImages } from '../lib/actions/image.ts';
 import { secretsFile } from '../lib/lab-stack.ts';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import type { ImageCacheConfig } from '../lib/image-cache.ts';
+import { removeCache } from '../lib/image-cache.ts';
+import { chartsDir } from '../lib/chart-cache.ts';
 import { MissingToolError } from '../lib/exec.ts';
 import { LabError } from '../lib/errors.ts';
 import { missingToolHelp } from '../lib/tool-help.ts';
@@ -28,9 +32,10 @@ async function clusterExistsOrExplain(lab: Lab): Promise<boolean> {
   }
 }
 
-export async function down(lab: Lab, opts: { force: boolean; keepImages: boolean }): Promise<void> {
+export async function down(lab: Lab, opts: { force: boolean; keepImages: boolean; purge: boolean; imageCache: ImageCacheConfig }): Promise<void> {
   let gone = false;
   let removedImages: string[] = [];
+  let purged: string[] = [];
   await runSteps(
     [
       {
@@ -68,9 +73,22 @@ export async function down(lab: Lab, opts: { force: boolean; keepImages: boolean
           ctx.retitle(`Removed ${removedImages.join(', ')}`);
         },
       },
+      {
+        title: 'Image cache',
+        run: async (ctx) => {
+          if (!opts.purge) return ctx.skip('kept for the next up (--purge removes it)');
+          const { removed, volume } = await removeCache(lab.runner, opts.imageCache);
+          const charts = existsSync(chartsDir());
+          rmSync(chartsDir(), { recursive: true, force: true });
+          purged = [...(removed.length ? [`${removed.length} cache registries`] : []), ...(volume ? [`volume ${opts.imageCache.volume}`] : []), ...(charts ? ['the chart cache'] : [])];
+          if (purged.length === 0) ctx.skip('nothing cached');
+          else ctx.retitle(`Removed ${purged.join(', ')}`);
+        },
+      },
     ],
     lab.ui,
   );
   const images = removedImages.length ? ` and ${removedImages.length} image${removedImages.length === 1 ? '' : 's'}` : '';
-  lab.print(gone ? `Nothing to do: cluster ${lab.name} is already gone${images ? `; removed${images}` : ''}.` : `Removed cluster ${lab.name} (context ${lab.context})${images}.`);
+  const cache = purged.length ? ` Purged ${purged.join(', ')}.` : opts.purge ? '' : ' The image and chart caches stay for the next up (--purge removes them).';
+  lab.print(`${gone ? `Nothing to do: cluster ${lab.name} is already gone${images ? `; removed${images}` : ''}.` : `Removed cluster ${lab.name} (context ${lab.context})${images}.`}${cache}`);
 }

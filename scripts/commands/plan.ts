@@ -8,6 +8,9 @@ import { checkNodePorts, checkReleaseKeys, checkStackObjects } from '../lib/lab-
 import { loadManifests } from '../lib/stack.ts';
 import { releaseValues } from '../lib/actions/helm.ts';
 import { withBookkeeping } from '../lib/actions/manifests.ts';
+import type { ImageCacheConfig } from '../lib/image-cache.ts';
+import { hostsTomlPath } from '../lib/image-cache.ts';
+import { chartFileName } from '../lib/chart-cache.ts';
 
 export interface PlanStep {
   /** Said before the document: what `up` does with it. */
@@ -27,7 +30,7 @@ function maskSecrets(doc: unknown, secrets: Record<string, string>, where: strin
   return walk(doc);
 }
 
-export function planSteps(lab: Lab, prepared: PreparedStack): PlanStep[] {
+export function planSteps(lab: Lab, prepared: PreparedStack, cache?: ImageCacheConfig): PlanStep[] {
   // The name goes into the document so that it can be fed to `kind create cluster --config -` as is.
   const { kind, apiVersion, name: _ignored, ...rest } = lab.kindConfig.doc;
   const steps: PlanStep[] = [
@@ -36,6 +39,17 @@ export function planSteps(lab: Lab, prepared: PreparedStack): PlanStep[] {
       doc: { kind, apiVersion, name: lab.name, ...rest },
     },
   ];
+  if (cache) {
+    steps.push({
+      comment: `image cache: ${cache.mirrors.length} pull-through registries from ${cache.file}, started when absent (--no-cache: none), the images they lack pulled into them beside the cluster's creation, each node's containerd pointed at them; kept by down (down --purge removes them)`,
+      doc: {
+        apiVersion: 'hpa-lab/v1alpha1',
+        kind: 'ImageCache',
+        metadata: { name: cache.volume },
+        spec: { image: cache.image, volume: cache.volume, mirrors: cache.mirrors.map((m) => ({ registry: m.registry, remote: m.remote, container: m.container, listen: `127.0.0.1:${m.hostPort}`, hostsToml: hostsTomlPath(m) })) },
+      },
+    });
+  }
   const { stack, resolver } = prepared;
   for (const c of stack.components) {
     const needs = `needs: ${c.needs.length ? c.needs.join(', ') : 'nothing (starts at once)'}`;
@@ -49,7 +63,7 @@ export function planSteps(lab: Lab, prepared: PreparedStack): PlanStep[] {
     if (c.helm) {
       const h = resolver.resolve(c.helm, `${c.name}.helm`);
       steps.push({
-        comment: `${c.name}: helm upgrade --install ${h.release} ${h.chart} --repo ${h.repo} --version ${h.version} -n ${h.namespace}   ${needs}; gates: ${gates}`,
+        comment: `${c.name}: helm upgrade --install ${h.release} ${chartFileName(h)} -n ${h.namespace} (the chart pulled once from ${h.repo} into the chart cache)   ${needs}; gates: ${gates}`,
         doc: {
           apiVersion: 'hpa-lab/v1alpha1',
           kind: 'HelmRelease',
@@ -68,7 +82,7 @@ export function planSteps(lab: Lab, prepared: PreparedStack): PlanStep[] {
       });
     }
   }
-  checkNodePorts(prepared, steps.slice(1).map((s) => s.doc), lab.kindConfig.portMappings, lab.kindConfig.file);
+  checkNodePorts(prepared, steps.slice(cache ? 2 : 1).map((s) => s.doc), lab.kindConfig.portMappings, lab.kindConfig.file);
   return steps.map((s) => ({ ...s, doc: maskSecrets(s.doc, prepared.secrets, displayPath(prepared.secretsFile)) }));
 }
 
@@ -82,8 +96,8 @@ export function renderPlan(steps: PlanStep[]): string {
     .join('');
 }
 
-export async function plan(lab: Lab, prepared: PreparedStack): Promise<void> {
+export async function plan(lab: Lab, prepared: PreparedStack, cache?: ImageCacheConfig): Promise<void> {
   checkReleaseKeys(prepared);
   await checkStackObjects(prepared);
-  lab.print(renderPlan(planSteps(lab, prepared)).trimEnd());
+  lab.print(renderPlan(planSteps(lab, prepared, cache)).trimEnd());
 }

@@ -1,5 +1,6 @@
-// `hpa-lab up`: preflight, then the stack: the kind cluster (created, or reused when it is hpa-lab's and
-// healthy) and every component, each behind its gates. Re-running converges: what is current is skipped.
+// `hpa-lab up`: preflight, the downloads (the charts, the image cache), then the stack: the kind cluster
+// (created, or reused when it is hpa-lab's and healthy; missing images pulled into the cache beside it) and every
+// component, each behind its gates. Re-running converges: what is current is skipped, nothing is downloaded twice.
 import type { Lab } from '../lib/lab.ts';
 import type { StackChoice } from '../lib/lab-stack.ts';
 import { checkReleaseKeys, checkStackNodePorts, checkStackObjects, prepareStack, saveSecrets } from '../lib/lab-stack.ts';
@@ -10,8 +11,23 @@ import { clusterConfigDifferences, clusterExistsOrFalse, configMismatchError, en
 import { createMarker } from '../lib/lab.ts';
 import { LabError } from '../lib/errors.ts';
 import type { Check } from '../lib/preflight.ts';
+import type { ImageCacheConfig } from '../lib/image-cache.ts';
+import { chartChecks, imageChecks } from '../lib/image-checks.ts';
+import { chartCached } from '../lib/chart-cache.ts';
+import { cacheChecks, ensureCharts, ensureImageCache, labImagePresence, missingClusterImages, pointNodesAtCache, releaseSpecs, withPrePull } from '../lib/lab-downloads.ts';
+import type { ImagePresence } from '../lib/lab-images.ts';
 
-export async function up(lab: Lab, choice: StackChoice, opts: { retain: boolean; recreate?: boolean }): Promise<void> {
+export interface UpOptions {
+  retain: boolean;
+  recreate?: boolean;
+  imageCache: ImageCacheConfig;
+  /** --no-cache: no image cache; the nodes pull from the registries themselves */
+  useCache: boolean;
+  /** --offline: download nothing; stop in preflight when something is missing */
+  offline: boolean;
+}
+
+export async function up(lab: Lab, choice: StackChoice, opts: UpOptions): Promise<void> {
   // Bad input (stack, --set, --variant, ports) fails here, before preflight and before anything changes.
   const prepared = prepareStack(choice, lab.stateDir);
   checkReleaseKeys(prepared);
@@ -20,6 +36,7 @@ export async function up(lab: Lab, choice: StackChoice, opts: { retain: boolean;
   let exists = false;
   let warnings: Check[] = [];
   let differences: string[] = [];
+  let presence: ImagePresence[] | undefined;
   await runSteps(
     [
       {
@@ -28,6 +45,14 @@ export async function up(lab: Lab, choice: StackChoice, opts: { retain: boolean;
           exists = await clusterExistsOrFalse(lab);
           ctx.say('checking docker, kind, helm, kubectl, ports, inotify, memory');
           const checks = await runPreflight({ host: lab.host, runner: lab.runner, portMappings: lab.kindConfig.portMappings, clusterExists: exists });
+          const charts = releaseSpecs(prepared);
+          checks.push(...chartChecks(charts, opts));
+          if (opts.useCache) checks.push(...(await cacheChecks(lab, opts.imageCache)));
+          // The images are named by rendering the charts: known here once the charts are in the cache.
+          if (!checks.some((c) => c.level === 'fail') && charts.every((c) => chartCached(c))) {
+            presence = await labImagePresence(lab, prepared, opts.imageCache, opts.useCache);
+            checks.push(...imageChecks(presence, { offline: opts.offline, cacheUsed: opts.useCache }));
+          }
           warnings = checks.filter((c) => c.level === 'warn');
           const failed = checks.filter((c) => c.level === 'fail');
           if (failed.length > 0) {
@@ -44,12 +69,35 @@ export async function up(lab: Lab, choice: StackChoice, opts: { retain: boolean;
           ctx.retitle(`Preflight: ${checks.filter((c) => c.level === 'ok').length} ok, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`);
         },
       },
+      { title: 'Charts', run: (ctx) => ensureCharts(lab, releaseSpecs(prepared), ctx) },
+      {
+        title: 'Image cache',
+        run: async (ctx) => {
+          if (!opts.useCache) return ctx.skip('not used (--no-cache): the nodes pull from the registries');
+          const started = await ensureImageCache(lab, opts.imageCache, ctx);
+          if (started.length || !presence) presence = await labImagePresence(lab, prepared, opts.imageCache, true);
+          const missing = missingClusterImages(presence);
+          ctx.retitle(`Image cache: ${started.length ? `started ${started.length} registries` : 'running'}; ${presence.filter((p) => p.where === 'cache').length} images cached, ${missing.length} to pull`);
+        },
+      },
     ],
     lab.ui,
   );
+  const toPull = opts.useCache && presence ? missingClusterImages(presence) : [];
   // Generated secrets are kept only once preflight passed: a failed preflight leaves nothing behind.
   if (prepared.generatedSecrets.length) saveSecrets(lab.stateDir, prepared.secrets);
-  await runStack({ lab, ...prepared, cluster: (ctx) => ensureCluster(lab, exists, { retain: opts.retain, recreate: differences }, ctx) });
+  let pullFailures: string[] = [];
+  await runStack({
+    lab,
+    ...prepared,
+    cluster: async (ctx) => {
+      const { value: kube, pull } = await withPrePull(lab, opts.imageCache, toPull, ctx, (c) => ensureCluster(lab, exists, { retain: opts.retain, recreate: differences }, c));
+      pullFailures = pull.failed.map((f) => `${f.image}: ${f.error}`);
+      if (opts.useCache) await pointNodesAtCache(lab, opts.imageCache);
+      return kube;
+    },
+  });
+  if (pullFailures.length) warnings.push({ id: 'prepull', level: 'warn', summary: `pre-pull into the cache failed for ${pullFailures.length} image(s); the nodes pulled them themselves`, why: pullFailures.join('\n') });
   if (warnings.length > 0) lab.print(`\nWarnings:\n${formatChecks(warnings)}`);
   const urls = Object.entries(prepared.resolver.resolve(prepared.stack.urls, 'urls')).map(([k, v]) => `  ${k.padEnd(11)} ${v}`);
   lab.print(`\nThe lab is up (stack ${prepared.stack.name}, context ${lab.context}).${urls.length ? `\n${urls.join('\n')}` : ''}\n\`npm run status\` shows every gate${Object.keys(prepared.stack.credentials).length ? ' and the credentials' : ''}; \`npm run down\` removes the lab.`);

@@ -8,6 +8,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import type { Runner } from './exec.ts';
 import type { HelmSpec } from './stack.ts';
 import { LabError } from './errors.ts';
+import { chartSource } from './chart-cache.ts';
 
 export type ImageSource =
   | 'helm template'
@@ -15,6 +16,7 @@ export type ImageSource =
   | 'operator: Alertmanager resource'
   | 'operator arg --prometheus-config-reloader'
   | 'kind config'
+  | 'image cache config'
   | 'Dockerfile FROM'
   | 'built by hpa-lab';
 
@@ -22,6 +24,16 @@ export interface ImageEntry {
   component: string;
   image: string;
   source: ImageSource;
+}
+
+/**
+ * Where an image has to be for `up`: in the host's Docker (kind's node image, the cache's own image and the bases
+ * of what hpa-lab builds are pulled by Docker itself), in the cluster's reach (the charts' and operators' images:
+ * the nodes pull them, through the cache), or nowhere (hpa-lab builds it and loads it into the nodes).
+ */
+export function imagePlace(e: ImageEntry): 'host' | 'cluster' | 'built' {
+  if (e.source === 'built by hpa-lab') return 'built';
+  return e.source === 'kind config' || e.source === 'image cache config' || e.source === 'Dockerfile FROM' ? 'host' : 'cluster';
 }
 
 type Obj = Record<string, unknown>;
@@ -157,9 +169,7 @@ export function nodeKubeVersion(nodeImage: string): string | undefined {
 
 export function templateArgs(spec: HelmSpec, valuesFile: string, kubeVersion: string | undefined): string[] {
   return [
-    'template', spec.release, spec.chart,
-    '--repo', spec.repo,
-    '--version', spec.version,
+    'template', spec.release, ...chartSource(spec),
     '--namespace', spec.namespace,
     '--values', valuesFile,
     ...(kubeVersion ? ['--kube-version', kubeVersion] : []),

@@ -23,6 +23,8 @@ export function missingToolHelp(tool: string, wsl = false): Help {
       return { why: 'the lab installs its charts (metrics-server, kube-prometheus-stack, prometheus-adapter, …) with Helm', fix: `install Helm ${MIN_HELM}+ or 4: https://helm.sh/docs/intro/install/` };
     case 'kubectl':
       return { why: 'hpa-lab itself does not need it, but every command of the walkthrough does', fix: 'install kubectl v1.35–v1.37: https://kubernetes.io/docs/tasks/tools/' };
+    case 'tar':
+      return { why: '`images save` and `images load` pack and unpack the offline archive with the system’s tar', fix: 'install tar (Debian/Ubuntu/WSL: sudo apt-get install tar; macOS ships bsdtar as tar)' };
     default:
       return { why: `hpa-lab runs ${tool}`, fix: `install ${tool} and put it on PATH` };
   }

@@ -1,6 +1,7 @@
 // A Helm release, converged: installed or upgraded only when its chart version or its values differ
 // from what the cluster has. The cluster is the record (helm list / helm get values), not a local file.
-// `--repo` installs straight from the chart repository, so the user's `helm repo` list stays untouched.
+// The chart comes from hpa-lab's chart cache (chart-cache.ts), else straight from the repository with `--repo`:
+// the user's `helm repo` list stays untouched.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import type { Kube } from '../kube.ts';
 import { listPath } from '../resources.ts';
 import type { Runner } from '../exec.ts';
 import type { HelmSpec } from '../stack.ts';
+import { chartSource } from '../chart-cache.ts';
 import { InputError } from '../errors.ts';
 
 /** The values a release is installed with: the values file, then the stack's `set` entries on top. */
@@ -70,9 +72,7 @@ function normalize(v: unknown): unknown {
 
 export function upgradeArgs(spec: HelmSpec, target: HelmTarget, valuesFile: string): string[] {
   return [
-    'upgrade', '--install', spec.release, spec.chart,
-    '--repo', spec.repo,
-    '--version', spec.version,
+    'upgrade', '--install', spec.release, ...chartSource(spec),
     '--namespace', spec.namespace,
     '--create-namespace',
     '--values', valuesFile,

@@ -1,0 +1,77 @@
+// Preflight's (and doctor's) account of the downloads a lab needs: the pinned charts in hpa-lab's chart cache,
+// the host images in Docker, the cluster images in the pull-through cache, and what is missing. Missing things
+// are downloaded by `up`: a warning; with --offline (a room without network) they are a failure, before any
+// work, with the command that brings them from another machine.
+import type { Check } from './preflight.ts';
+import type { HelmSpec } from './stack.ts';
+import { chartArchivePath, chartCached } from './chart-cache.ts';
+import { displayPath } from './lab.ts';
+import type { ImagePresence } from './lab-images.ts';
+
+const LOAD_FIX = 'on a machine with network: npm run images -- save lab-images.tar; here: npm run images -- load lab-images.tar';
+
+const list = (xs: string[], max = 6): string => (xs.length <= max ? xs.join(', ') : `${xs.slice(0, max).join(', ')} and ${xs.length - max} more`);
+
+export function chartChecks(charts: HelmSpec[], opts: { offline: boolean }): Check[] {
+  const missing = charts.filter((c) => !chartCached(c));
+  if (missing.length === 0) {
+    return [{ id: 'charts', level: 'ok', summary: `charts: all ${charts.length} pinned charts in the cache (${displayPath(chartArchivePath(charts[0] ?? { chart: '', version: '' }).replace(/\/[^/]*$/, ''))})` }];
+  }
+  const names = missing.map((c) => `${c.chart}-${c.version}`);
+  return [
+    {
+      id: 'charts',
+      level: opts.offline ? 'fail' : 'warn',
+      summary: `charts: ${missing.length} of ${charts.length} not downloaded yet: ${list(names)}`,
+      why: opts.offline ? '--offline: nothing is downloaded, and helm cannot install a chart it does not have' : 'up downloads each once (helm pull) into the chart cache; later runs use the file',
+      ...(opts.offline ? { fix: LOAD_FIX } : {}),
+    },
+  ];
+}
+
+/** The images' presence as checks: one for the host's Docker, one for the cache (or for the nodes without it). */
+export function imageChecks(rows: ImagePresence[], opts: { offline: boolean; cacheUsed: boolean }): Check[] {
+  const out: Check[] = [];
+  const host = rows.filter((r) => r.place === 'host');
+  const hostMissing = host.filter((r) => r.where === 'missing').map((r) => r.image);
+  out.push(
+    hostMissing.length === 0
+      ? { id: 'images-host', level: 'ok', summary: `host images: all ${host.length} in Docker (kind node, cache, build bases)` }
+      : {
+          id: 'images-host',
+          level: opts.offline ? 'fail' : 'warn',
+          summary: `host images: ${hostMissing.length} of ${host.length} not in Docker: ${list(hostMissing)}`,
+          why: opts.offline ? '--offline: Docker cannot pull them without network' : 'Docker pulls them during up (kind create, the cache, docker build): once, they stay',
+          ...(opts.offline ? { fix: LOAD_FIX } : {}),
+        },
+  );
+  const cluster = rows.filter((r) => r.place === 'cluster');
+  if (!opts.cacheUsed) {
+    out.push({
+      id: 'images-cluster',
+      level: opts.offline ? 'fail' : 'warn',
+      summary: `cluster images: ${cluster.length}, pulled by the nodes themselves (--no-cache): every up downloads them again`,
+      ...(opts.offline ? { why: '--offline needs the cache: the nodes cannot pull without network', fix: 'run without --no-cache' } : { fix: 'leave out --no-cache: the cache keeps them for the next up' }),
+    });
+    return out;
+  }
+  const uncached = cluster.filter((r) => r.where === 'not cached').map((r) => r.image);
+  const missing = cluster.filter((r) => r.where === 'missing').map((r) => r.image);
+  const present = cluster.length - missing.length - uncached.length;
+  if (missing.length === 0 && uncached.length === 0) {
+    out.push({ id: 'images-cluster', level: 'ok', summary: `cluster images: all ${cluster.length} in the cache` });
+  } else {
+    const parts = [
+      ...(missing.length ? [`missing ${list(missing)}`] : []),
+      ...(uncached.length ? [`no mirror for ${list(uncached)} (the nodes pull those themselves)`] : []),
+    ];
+    out.push({
+      id: 'images-cluster',
+      level: opts.offline ? 'fail' : 'warn',
+      summary: `cluster images: ${present} of ${cluster.length} in the cache; ${parts.join('; ')}`,
+      why: opts.offline ? '--offline: the cache cannot download them without network' : 'up pulls the missing ones into the cache while the cluster is created; they stay for the next up',
+      ...(opts.offline ? { fix: LOAD_FIX } : {}),
+    });
+  }
+  return out;
+}
