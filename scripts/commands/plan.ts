@@ -8,6 +8,7 @@ import { checkNodePorts, checkReleaseKeys, checkStackObjects } from '../lib/lab-
 import { loadManifests } from '../lib/stack.ts';
 import { releaseValues } from '../lib/actions/helm.ts';
 import { withBookkeeping } from '../lib/actions/manifests.ts';
+import { clusterShape } from '../lib/shape-report.ts';
 
 export interface PlanStep {
   /** Said before the document: what `up` does with it. */
@@ -32,7 +33,7 @@ export function planSteps(lab: Lab, prepared: PreparedStack): PlanStep[] {
   const { kind, apiVersion, name: _ignored, ...rest } = lab.kindConfig.doc;
   const steps: PlanStep[] = [
     {
-      comment: `cluster: kind create cluster --name ${lab.name} --config ${lab.kindConfig.file}   (reused when it exists and is hpa-lab's; then: API server and nodes Ready)`,
+      comment: `cluster: kind create cluster --name ${lab.name} --config - (${clusterShape(lab)})   (reused when it exists and is hpa-lab's; then: API server and ${lab.kindConfig.nodeCount} node${lab.kindConfig.nodeCount === 1 ? '' : 's'} Ready)`,
       doc: { kind, apiVersion, name: lab.name, ...rest },
     },
   ];
