@@ -48,6 +48,7 @@ describe('cluster lifecycle', () => {
     expect(s.gates.map((g) => [g.gate, g.ok])).toEqual([
       ['kind cluster exists', true],
       ['API server and nodes Ready', true],
+      ['HPA sync period', true],
       ['kubectl context', true],
     ]);
 

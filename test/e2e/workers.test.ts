@@ -1,0 +1,96 @@
+// `--workers N` and `--hpa-sync-period D` end to end: the real CLI against the simulated kind, which makes one
+// node per config entry and hands kube-controller-manager the flags kubeadm derives from the kind config.
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createSim } from '../helpers/sim.ts';
+import type { Sim } from '../helpers/sim.ts';
+
+const STACK = ['--stack', 'cluster'];
+let sim: Sim | undefined;
+afterAll(async () => {
+  await sim?.cleanup();
+});
+
+interface NodeList {
+  items: Array<{ metadata: { name: string; labels: Record<string, string> }; spec: { taints?: Array<{ key: string; effect: string }> }; status: { conditions: Array<{ type: string; status: string }> } }>;
+}
+interface PodList {
+  items: Array<{ metadata: { name: string }; spec: { nodeName?: string; containers: Array<{ command?: string[] }> }; status: { phase: string; conditions?: Array<{ type: string; status: string }> } }>;
+}
+
+async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('up --workers 2 --hpa-sync-period 7s (simulated kind)', () => {
+  it('makes three Ready nodes, kube-controller-manager runs the sync period, pods land on the workers; a different shape is exit 2', async () => {
+    sim = await createSim();
+    const s = sim;
+    const cfg = s.writeKindConfig(s.ports());
+    const up = await s.run(['up', '--kind-config', cfg, ...STACK, '--workers', '2', '--hpa-sync-period', '7s']);
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/cluster hpa-lab: created, Kubernetes v1\.36\.1, 3 nodes Ready/);
+
+    const nodes = JSON.parse((await s.exec('kubectl', ['--context', 'kind-hpa-lab', 'get', 'nodes', '-o', 'json'])).stdout) as NodeList;
+    expect(nodes.items.map((n) => n.metadata.name).sort()).toEqual(['hpa-lab-control-plane', 'hpa-lab-worker', 'hpa-lab-worker2']);
+    for (const n of nodes.items) expect(n.status.conditions.find((c) => c.type === 'Ready')?.status, n.metadata.name).toBe('True');
+    // The port mappings stay on the control-plane node (kind publishes only its container's ports).
+    const inspect = await s.exec('docker', ['inspect', 'hpa-lab-control-plane', '--format', '{{json .HostConfig.PortBindings}}']);
+    expect(Object.keys(JSON.parse(inspect.stdout) as Record<string, unknown>)).toContain(`${s.ports().app}/tcp`);
+
+    const kcm = JSON.parse((await s.exec('kubectl', ['--context', 'kind-hpa-lab', '-n', 'kube-system', 'get', 'pod', 'kube-controller-manager-hpa-lab-control-plane', '-o', 'json'])).stdout) as PodList['items'][number];
+    const command = kcm.spec.containers[0]?.command ?? [];
+    expect(command).toContain('--horizontal-pod-autoscaler-sync-period=7s');
+    expect(command).toContain('--enable-hostpath-provisioner=true'); // kind's own extraArgs survive the patch (merged by name)
+
+    const status = await s.run(['status', '--kind-config', cfg, ...STACK, '--workers', '2', '--hpa-sync-period', '7s', '--json']);
+    expect(status.exitCode, status.stdout + status.stderr).toBe(0);
+    const gates = (JSON.parse(status.stdout) as { gates: Array<{ gate: string; ok: boolean; detail: string }> }).gates;
+    expect(gates.find((g) => g.gate === 'API server and nodes Ready')?.detail).toMatch(/hpa-lab-control-plane, hpa-lab-worker, hpa-lab-worker2 Ready/);
+    expect(gates.find((g) => g.gate === 'HPA sync period')).toMatchObject({ ok: true, detail: '7s, from kube-controller-manager-hpa-lab-control-plane' });
+
+    const doctor = await s.run(['doctor', '--kind-config', cfg, '--workers', '2', '--hpa-sync-period', '7s', '--json']);
+    const checks = (JSON.parse(doctor.stdout) as { checks: Array<{ id: string; level: string; summary: string }> }).checks;
+    expect(checks.find((c) => c.id === 'hpa-sync-period')).toMatchObject({ level: 'ok', summary: 'HPA sync period: cluster hpa-lab runs 7s, from kube-controller-manager-hpa-lab-control-plane' });
+
+    // The scheduler spreads a Deployment's pods over the workers (the control plane of a multi-node kind
+    // cluster is tainted NoSchedule).
+    const cp = nodes.items.find((n) => n.metadata.name === 'hpa-lab-control-plane');
+    expect(cp?.spec.taints).toEqual([{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
+    const dep = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: spread, namespace: default}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: spread}}
+  template:
+    metadata: {labels: {app: spread}}
+    spec: {containers: [{name: pause, image: registry.k8s.io/pause:3.10}]}
+`;
+    const file = path.join(s.home, 'spread.yaml');
+    writeFileSync(file, dep);
+    const applied = await s.exec('kubectl', ['--context', 'kind-hpa-lab', 'apply', '--server-side', '-f', file]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const placed = await waitUntil('4 scheduled pods', async () => {
+      const pods = JSON.parse((await s.exec('kubectl', ['--context', 'kind-hpa-lab', 'get', 'pods', '-l', 'app=spread', '-o', 'json'])).stdout) as PodList;
+      const names = pods.items.map((p) => p.spec.nodeName).filter((n): n is string => Boolean(n));
+      return names.length === 4 ? names : undefined;
+    });
+    expect(placed.filter((n) => n === 'hpa-lab-worker')).toHaveLength(2);
+    expect(placed.filter((n) => n === 'hpa-lab-worker2')).toHaveLength(2);
+
+    // The same cluster asked for with another shape: exit 2, naming both, nothing changed.
+    const other = await s.run(['up', '--kind-config', cfg, ...STACK]);
+    expect(other.exitCode).toBe(2);
+    expect(other.stderr).toContain('makes 0 worker nodes, the running cluster hpa-lab has 2 (hpa-lab-worker, hpa-lab-worker2)');
+    expect(other.stderr).toContain('runs kube-controller-manager with --horizontal-pod-autoscaler-sync-period=5s, the running cluster hpa-lab with 7s');
+    expect((JSON.parse((await s.exec('kubectl', ['--context', 'kind-hpa-lab', 'get', 'nodes', '-o', 'json'])).stdout) as NodeList).items).toHaveLength(3);
+  }, 240_000);
+});
