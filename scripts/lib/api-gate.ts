@@ -10,7 +10,7 @@ export interface ApiReady {
 /** expectNodes: the nodes the kind config makes (control planes + workers); the gate waits until as many registered. */
 export function apiServerReadyGate(kube: Kube, deadlineMs: number, expectNodes = 1): GateSpec<ApiReady> {
   return {
-    what: `API server of ${kube.context} ready and all ${expectNodes} node${expectNodes === 1 ? '' : 's'} Ready`,
+    what: `API server of ${kube.context} ready and all ${expectNodes === 1 ? '' : `${expectNodes} `}nodes Ready`,
     deadlineMs,
     intervalMs: 1000,
     probe: async () => {

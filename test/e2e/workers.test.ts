@@ -29,9 +29,41 @@ async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, m
   }
 }
 
+describe('--workers and --hpa-sync-period on the command line', () => {
+  it('plan --workers 2 shows the two workers (without port mappings) and the sync period patch; up --help documents both', async () => {
+    sim ??= await createSim();
+    const plan = await sim.run(['plan', '--workers', '2', ...STACK]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('# cluster: kind create cluster --name hpa-lab --config - (kind/cluster.yaml with 2 worker nodes; kube-controller-manager --horizontal-pod-autoscaler-sync-period=5s)   (reused when it exists and is hpa-lab\'s; then: API server and 3 nodes Ready)');
+    const worker = '  - role: worker\n    image: kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5\n';
+    expect(plan.stdout).toContain(`${worker}${worker}kubeadmConfigPatches:`);
+    expect(plan.stdout).toContain('    kind: ClusterConfiguration\n    apiVersion: kubeadm.k8s.io/v1beta4\n    controllerManager:\n      extraArgs:\n        - name: horizontal-pod-autoscaler-sync-period\n          value: 5s\n');
+    const help = await sim.run(['up', '--help']);
+    expect(help.stdout).toMatch(/--workers <n> {11}worker nodes besides the control plane, 0 to 10/);
+    expect(help.stdout).toMatch(/--hpa-sync-period <d> {3}how often the HPA controller decides, e.g. 5s or 1m \(default 5s; Kubernetes’ own\n {26}default is 15s\)/);
+  });
+
+  it('bad values are exit 2 naming the flag and what it expects, before anything runs', async () => {
+    sim ??= await createSim();
+    for (const [args, message] of [
+      [['--workers', 'two'], '✖ --workers: expected a whole number from 0 to 10 (worker nodes besides the control plane), got "two"'],
+      [['--workers', '-1'], '✖ --workers: expected a whole number from 0 to 10 (worker nodes besides the control plane), got "-1"'],
+      [['--workers', '11'], '✖ --workers: expected a whole number from 0 to 10 (worker nodes besides the control plane), got "11"'],
+      [['--hpa-sync-period', '0s'], '✖ --hpa-sync-period: expected a duration from 1s to 10m in whole seconds, e.g. 5s, 30s or 1m, got "0s"'],
+      [['--hpa-sync-period', '5'], '✖ --hpa-sync-period: expected a duration from 1s to 10m in whole seconds, e.g. 5s, 30s or 1m, got "5"'],
+    ] as const) {
+      const r = await sim.run(['up', ...STACK, ...args]);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stdout).not.toContain('Preflight');
+    }
+    expect((await sim.exec('kind', ['get', 'clusters'])).stderr).toContain('No kind clusters found.');
+  });
+});
+
 describe('up --workers 2 --hpa-sync-period 7s (simulated kind)', () => {
   it('makes three Ready nodes, kube-controller-manager runs the sync period, pods land on the workers; a different shape is exit 2', async () => {
-    sim = await createSim();
+    sim ??= await createSim();
     const s = sim;
     const cfg = s.writeKindConfig(s.ports());
     const up = await s.run(['up', '--kind-config', cfg, ...STACK, '--workers', '2', '--hpa-sync-period', '7s']);
