@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSim } from '../helpers/sim.ts';
+import { PROMETHEUS_REASON, requirePrometheus } from '../helpers/prometheus.ts';
 import type { Sim } from '../helpers/sim.ts';
 
 const STACK = ['--stack', 'cluster'];
@@ -125,4 +126,29 @@ spec:
     expect(other.stderr).toContain('runs kube-controller-manager with --horizontal-pod-autoscaler-sync-period=5s, the running cluster hpa-lab with 7s');
     expect((JSON.parse((await s.exec('kubectl', ['--context', 'kind-hpa-lab', 'get', 'nodes', '-o', 'json'])).stdout) as NodeList).items).toHaveLength(3);
   }, 240_000);
+});
+
+describe.skipIf(!requirePrometheus())(`the lab on three nodes: the demo's pods run on the workers ${PROMETHEUS_REASON}`, () => {
+  let lab: Sim | undefined;
+  afterAll(async () => {
+    await lab?.cleanup();
+  });
+
+  it('up --workers 2 (custom-metrics stack), demo --expect-replicas 3: the app pods run on both workers, reached through the control plane', async () => {
+    lab = await createSim();
+    const s = lab;
+    const p = s.ports();
+    const args = ['--kind-config', s.writeKindConfig(p), '--set', `app.nodePort=${p.app}`, '--set', `prometheus.nodePort=${p.prometheus}`, '--set', `grafana.nodePort=${p.grafana}`];
+    const up = await s.run(['up', ...args, '--workers', '2'], { timeoutMs: 300_000 });
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/3 nodes Ready/);
+    // The HPA decides every 5s (the lab's default sync period), so the demo needs no test-speed override.
+    const demo = await s.run(['demo', ...args, '--expect-replicas', '3', '--within', '2m', '--no-scale-in', '--interval', '2s', '--no-report'], { timeoutMs: 300_000 });
+    expect(demo.exitCode, demo.stdout + demo.stderr).toBe(0);
+    expect(demo.stdout).toMatch(/✔ expectation met: ≥ 3 Ready replicas within 120s/);
+    const pods = JSON.parse((await s.exec('kubectl', ['--context', 'kind-hpa-lab', '-n', 'default', 'get', 'pods', '-l', 'app=test-prometheus', '-o', 'json'])).stdout) as PodList;
+    const nodesOfPods = new Set(pods.items.map((x) => x.spec.nodeName));
+    expect(pods.items.length).toBeGreaterThanOrEqual(3);
+    expect([...nodesOfPods].sort()).toEqual(['hpa-lab-worker', 'hpa-lab-worker2']);
+  }, 600_000);
 });
