@@ -45,7 +45,9 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
     } catch (err) {
       gates.push({ component: 'cluster', gate: 'API server and nodes Ready', ok: false, detail: err instanceof Error ? err.message : String(err) });
     }
-    gates.push({ component: 'cluster', ...(await hpaSyncRow(lab, kube)) });
+    // Read only from an API that answered (a frozen one would cost the row's timeouts for nothing).
+    const apiOk = gates.at(-1)?.ok === true;
+    gates.push({ component: 'cluster', ...(await hpaSyncRow(lab, apiOk ? kube : undefined)) });
     const ctx = await userKubeconfigHasContext(lab.name);
     gates.push({ component: 'cluster', gate: 'kubectl context', ok: ctx, detail: ctx ? lab.context : `${lab.context} missing from your kubeconfig (npm run up restores it)` });
   }

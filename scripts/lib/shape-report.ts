@@ -31,7 +31,7 @@ async function compare(lab: Lab, kube: Kube): Promise<{ readable: boolean; match
 /** status's row: informational (ok when readable); a difference is said, and `up` is where it stops. */
 export async function hpaSyncRow(lab: Lab, kube: Kube | undefined): Promise<{ gate: string; ok: boolean; detail: string }> {
   const gate = 'HPA sync period';
-  if (!kube) return { gate, ok: false, detail: 'the API server does not answer' };
+  if (!kube) return { gate, ok: false, detail: 'not read: the API server is not ready (see above)' };
   const r = await compare(lab, kube);
   return { gate, ok: r.readable, detail: r.text };
 }
