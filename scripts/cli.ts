@@ -8,6 +8,7 @@ import { execaRunner, labRunner } from './lib/exec.ts';
 import { realHost } from './lib/host.ts';
 import { realClock } from './lib/gate.ts';
 import { loadKindConfig } from './lib/kind-config.ts';
+import { SHAPE_HELP, SHAPE_OPTIONS, shapeKindConfig } from './lib/kind-shape.ts';
 import { DEFAULT_KIND_CONFIG, displayPath, makeLabIdentity, REPO_ROOT } from './lib/lab.ts';
 import type { Lab } from './lib/lab.ts';
 import { plainOutput } from './lib/ui.ts';
@@ -39,6 +40,8 @@ const COMMON: Options = {
   help: { type: 'boolean', short: 'h', default: false },
 };
 const KIND_CONFIG: Options = { 'kind-config': { type: 'string', default: DEFAULT_KIND_CONFIG } };
+/** --workers and --hpa-sync-period: the cluster's shape on top of the kind config (kind-shape.ts). */
+const SHAPE: Options = SHAPE_OPTIONS;
 const TIMEOUT: Options = { 'timeout-factor': { type: 'string', default: '1' } };
 const IMAGE_CACHE: Options = { 'image-cache': { type: 'string' } };
 const IMAGE_CACHE_HELP = '--image-cache <file>    the image cache’s config (default kind/image-cache.yaml, or $HPA_LAB_IMAGE_CACHE_CONFIG)';
@@ -71,15 +74,17 @@ const COMMON_HELP = [
 export const COMMANDS: Record<string, CommandSpec> = {
   up: {
     summary: 'create the lab (or converge an existing one): preflight, kind cluster, gates',
-    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--dry-run] [--retain] [--recreate] [--no-cache | --offline] [--timeout-factor X]',
-    options: { ...COMMON, ...KIND_CONFIG, ...TIMEOUT, ...STACK, ...IMAGE_CACHE, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false }, 'no-cache': { type: 'boolean', default: false }, offline: { type: 'boolean', default: false } },
+    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--workers N] [--hpa-sync-period D] [--dry-run] [--retain] [--recreate] [--no-cache | --offline] [--timeout-factor X]',
+    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...TIMEOUT, ...STACK, ...IMAGE_CACHE, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false }, 'no-cache': { type: 'boolean', default: false }, offline: { type: 'boolean', default: false } },
     help: [
       ...STACK_HELP,
       '--kind-config <file>    kind cluster config (default kind/cluster.yaml)',
+      ...SHAPE_HELP,
       '--dry-run               print the plan (same as `hpa-lab plan`) and change nothing',
       '--retain                keep the node when kind create fails, for `kind export logs`',
-      '--recreate              when the existing cluster differs from the kind config (ports, node image, labels):',
-      '                        delete it and create it again (without it, up stops with exit 2 and changes nothing)',
+      '--recreate              when the existing cluster differs from the kind config (ports, node image, labels,',
+      '                        workers, HPA sync period): delete it and create it again (without it, up stops with',
+      '                        exit 2 and changes nothing)',
       '--no-cache              do without the image cache: the nodes pull every image from its registry (every up again)',
       '--offline               download nothing (a room without network): stop in preflight, before any change, when a',
       '                        chart or an image is missing (bring them with `npm run images -- load FILE`)',
@@ -92,28 +97,30 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: 'hpa-lab down [--name N] [--force] [--keep-images] [--purge]',
     // --kind-config/--stack/--set/--variant are accepted so that `down` takes the same options as the `up` it
     // undoes; they are still checked (a typo is exit 2), but down removes the whole cluster whatever they say.
-    options: { ...COMMON, ...KIND_CONFIG, ...STACK, ...IMAGE_CACHE, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false }, purge: { type: 'boolean', default: false } },
+    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...STACK, ...IMAGE_CACHE, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false }, purge: { type: 'boolean', default: false } },
     help: [
       '--force                 delete a cluster of that name even without hpa-lab’s label',
       '--keep-images           keep the images hpa-lab built (the next up does not rebuild them)',
       '--purge                 also remove the image cache (its registries and their volume) and the chart cache:',
       '                        the next up downloads everything again',
       IMAGE_CACHE_HELP,
-      '--kind-config, --stack, --set, --variant  accepted as for up (and checked); down removes the whole cluster',
+      '--kind-config, --workers, --hpa-sync-period, --stack, --set, --variant  accepted as for up (and checked);',
+      '                        down removes the whole cluster',
     ],
   },
   status: {
     summary: 'show every gate’s state and the lab’s URLs',
     usage: 'hpa-lab status [--name N] [--json]',
-    options: { ...COMMON, ...KIND_CONFIG, ...STACK, json: { type: 'boolean', default: false } },
-    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)', '--json                  machine-readable output'],
+    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...STACK, json: { type: 'boolean', default: false } },
+    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)', ...SHAPE_HELP, '--json                  machine-readable output'],
   },
   doctor: {
     summary: 'check this machine: Docker daemon, kind, helm, kubectl, ports, inotify, memory, WSL',
-    usage: 'hpa-lab doctor [--kind-config FILE] [--stack S] [--offline] [--json]',
-    options: { ...COMMON, ...KIND_CONFIG, ...STACK, ...IMAGE_CACHE, offline: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    usage: 'hpa-lab doctor [--kind-config FILE] [--workers N] [--hpa-sync-period D] [--stack S] [--offline] [--json]',
+    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...STACK, ...IMAGE_CACHE, offline: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     help: [
       '--kind-config <file>    kind cluster config whose ports are checked (default kind/cluster.yaml)',
+      ...SHAPE_HELP,
       ...STACK_HELP,
       '--offline               what is missing counts as blocking (as for up --offline)',
       IMAGE_CACHE_HELP,
@@ -166,9 +173,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   plan: {
     summary: 'print, as a YAML stream, everything `up` would do, touching nothing',
-    usage: 'hpa-lab plan [--name N] [--kind-config FILE] [--stack S] [--set k=v] [--variant V]',
-    options: { ...COMMON, ...KIND_CONFIG, ...STACK, ...IMAGE_CACHE },
-    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)', IMAGE_CACHE_HELP],
+    usage: 'hpa-lab plan [--name N] [--kind-config FILE] [--workers N] [--hpa-sync-period D] [--stack S] [--set k=v] [--variant V]',
+    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...STACK, ...IMAGE_CACHE },
+    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)', ...SHAPE_HELP, IMAGE_CACHE_HELP],
   },
   images: {
     summary: 'list, save or load every image (and chart) a lab needs: for the image cache and offline rooms',
@@ -304,11 +311,11 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     }
     const kindConfigArg = String(values['kind-config'] ?? DEFAULT_KIND_CONFIG);
     const kindConfigPath = path.isAbsolute(kindConfigArg) ? kindConfigArg : path.resolve(REPO_ROOT, kindConfigArg);
-    const kindConfig = loadKindConfig(kindConfigPath);
+    const kindConfig = shapeKindConfig({ ...loadKindConfig(kindConfigPath), file: displayPath(kindConfigPath) }, { workers: values.workers, hpaSyncPeriod: values['hpa-sync-period'] });
     const lab: Lab = {
       ...makeLabIdentity(name),
       // Named as a person reads it: relative inside the current folder, absolute outside it (never ../../…).
-      kindConfig: { ...kindConfig, file: displayPath(kindConfigPath) },
+      kindConfig,
       runner: labRunner(execaRunner(controller.signal), {
         timeoutFactor,
         ...(verbose ? { trace: (line: string) => io.err(line) } : {}),

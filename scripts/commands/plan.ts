@@ -11,6 +11,7 @@ import { withBookkeeping } from '../lib/actions/manifests.ts';
 import type { ImageCacheConfig } from '../lib/image-cache.ts';
 import { hostsTomlPath } from '../lib/image-cache.ts';
 import { chartFileName } from '../lib/chart-cache.ts';
+import { clusterShape } from '../lib/shape-report.ts';
 
 export interface PlanStep {
   /** Said before the document: what `up` does with it. */
@@ -35,7 +36,7 @@ export function planSteps(lab: Lab, prepared: PreparedStack, cache?: ImageCacheC
   const { kind, apiVersion, name: _ignored, ...rest } = lab.kindConfig.doc;
   const steps: PlanStep[] = [
     {
-      comment: `cluster: kind create cluster --name ${lab.name} --config ${lab.kindConfig.file}   (reused when it exists and is hpa-lab's; then: API server and nodes Ready)`,
+      comment: `cluster: kind create cluster --name ${lab.name} --config - (${clusterShape(lab)})   (reused when it exists and is hpa-lab's; then: API server and ${lab.kindConfig.nodeCount} node${lab.kindConfig.nodeCount === 1 ? '' : 's'} Ready)`,
       doc: { kind, apiVersion, name: lab.name, ...rest },
     },
   ];

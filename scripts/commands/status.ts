@@ -10,6 +10,7 @@ import type { StackChoice } from '../lib/lab-stack.ts';
 import { prepareStack } from '../lib/lab-stack.ts';
 import { makeGate } from '../lib/gates.ts';
 import type { ProbeResult } from '../lib/gate.ts';
+import { hpaSyncRow } from '../lib/shape-report.ts';
 
 export interface GateStatus {
   component: string;
@@ -37,13 +38,16 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
     try {
       kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
       const api = await probeOnce(async () => {
-        const r = await apiServerReadyGate(kube as Kube, 0).probe();
+        const r = await apiServerReadyGate(kube as Kube, 0, lab.kindConfig.nodeCount).probe();
         return r.ok ? { ok: true as const, value: `Kubernetes ${r.value.version}, ${r.value.nodes.join(', ')} Ready` } : r;
       });
       gates.push({ component: 'cluster', gate: 'API server and nodes Ready', ...api });
     } catch (err) {
       gates.push({ component: 'cluster', gate: 'API server and nodes Ready', ok: false, detail: err instanceof Error ? err.message : String(err) });
     }
+    // Read only from an API that answered (a frozen one would cost the row's timeouts for nothing).
+    const apiOk = gates.at(-1)?.ok === true;
+    gates.push({ component: 'cluster', ...(await hpaSyncRow(lab, apiOk ? kube : undefined)) });
     const ctx = await userKubeconfigHasContext(lab.name);
     gates.push({ component: 'cluster', gate: 'kubectl context', ok: ctx, detail: ctx ? lab.context : `${lab.context} missing from your kubeconfig (npm run up restores it)` });
   }

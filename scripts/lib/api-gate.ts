@@ -7,9 +7,10 @@ export interface ApiReady {
   version: string;
 }
 
-export function apiServerReadyGate(kube: Kube, deadlineMs: number): GateSpec<ApiReady> {
+/** expectNodes: the nodes the kind config makes (control planes + workers); the gate waits until as many registered. */
+export function apiServerReadyGate(kube: Kube, deadlineMs: number, expectNodes = 1): GateSpec<ApiReady> {
   return {
-    what: `API server of ${kube.context} ready and all nodes Ready`,
+    what: `API server of ${kube.context} ready and all ${expectNodes === 1 ? '' : `${expectNodes} `}nodes Ready`,
     deadlineMs,
     intervalMs: 1000,
     probe: async () => {
@@ -20,6 +21,9 @@ export function apiServerReadyGate(kube: Kube, deadlineMs: number): GateSpec<Api
       }
       const nodes = await kube.listNodes();
       if (nodes.length === 0) return { ok: false, state: 'readyz ok, but no nodes registered yet' };
+      if (nodes.length < expectNodes) {
+        return { ok: false, state: `${nodes.length} of ${expectNodes} nodes registered (${nodes.map((n) => n.metadata?.name ?? '?').join(', ')})` };
+      }
       for (const n of nodes) {
         const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
         if (ready?.status !== 'True') {

@@ -11,6 +11,7 @@ import type { StepContext } from './ui.ts';
 import { waitFor } from './gate.ts';
 import { apiServerReadyGate } from './api-gate.ts';
 import { InputError, InterruptedError, LabError } from './errors.ts';
+import { shapeDifferences } from './cluster-shape.ts';
 
 /**
  * The node label that marks a cluster as made by hpa-lab (set in kind/cluster.yaml). Not
@@ -29,9 +30,10 @@ export async function clusterExists(runner: Runner, name: string): Promise<boole
 }
 
 export async function createCluster(runner: Runner, name: string, config: KindConfig, opts: { retain: boolean; onLine?: (l: string) => void }): Promise<void> {
-  const args = ['create', 'cluster', '--name', name, '--config', config.file];
+  // The config as hpa-lab derived it from the file (--workers, the HPA sync period: kind-shape.ts), on stdin.
+  const args = ['create', 'cluster', '--name', name, '--config', '-'];
   if (opts.retain) args.push('--retain');
-  await runner.run('kind', args, { onLine: opts.onLine });
+  await runner.run('kind', args, { input: config.text, onLine: opts.onLine });
 }
 
 /** afterInterrupt: the clean-up after Ctrl-C, which the interrupt must not cancel in turn. */
@@ -114,6 +116,7 @@ export async function clusterConfigDifferences(lab: Lab): Promise<string[]> {
     // Not hpa-lab's cluster: that is the message (ensureCluster's ownership check), not its config.
     if (!nodes.some((n) => n.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE)) return [];
     labels = nodes.find((n) => n.metadata?.name === node)?.metadata?.labels ?? nodes[0]?.metadata?.labels ?? {};
+    diffs.push(...(await shapeDifferences(lab, kube, nodes)));
   } catch {
     // The API does not answer: the labels cannot be compared; the API gate reports it.
   }
@@ -144,7 +147,7 @@ export async function clusterConfigDifferences(lab: Lab): Promise<string[]> {
 
 /** Bad input: the kind config no longer describes the running cluster (exit 2, nothing changed). */
 export function configMismatchError(lab: Lab, diffs: string[]): InputError {
-  return new InputError(`${lab.kindConfig.file}: the running cluster ${lab.name} was made from a different kind config (kind cannot change a node's ports, image or labels)`, {
+  return new InputError(`${lab.kindConfig.file}: the running cluster ${lab.name} was made from a different kind config (kind cannot change a node's ports, image or labels, add or remove nodes, or change kubeadm's flags)`, {
     details: diffs,
     fix: `npm run down, then npm run up   (or npm run up -- --recreate: deletes and recreates cluster ${lab.name}); or pass the config it was made with (--kind-config)`,
   });
@@ -188,7 +191,7 @@ export async function ensureCluster(lab: Lab, existed: boolean, opts: { retain: 
     if (how !== 'recreated') how = 'created';
     kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
   }
-  const ready = await waitFor(apiServerReadyGate(kube, deadline(lab, 120)), { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
+  const ready = await waitFor(apiServerReadyGate(kube, deadline(lab, 120), lab.kindConfig.nodeCount), { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
   let context = 'context present';
   if (!(await userKubeconfigHasContext(lab.name))) {
     await exportKubeconfig(lab.runner, lab.name);

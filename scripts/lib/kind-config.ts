@@ -15,12 +15,17 @@ export interface PortMapping {
 export interface KindConfig {
   /** The file it came from (as given), for messages. */
   file: string;
-  /** The file's text, passed to kind unchanged. */
+  /** The config's text as given to kind (the file's, or derived from it by kind-shape.ts). */
   text: string;
   /** The parsed document. */
   doc: Record<string, unknown>;
   nodeImage: string;
   portMappings: PortMapping[];
+  /** Worker nodes and all nodes the config makes (after --workers, kind-shape.ts). */
+  workers: number;
+  nodeCount: number;
+  /** kube-controller-manager's --horizontal-pod-autoscaler-sync-period the config sets (kind-shape.ts). */
+  hpaSyncPeriod?: string;
 }
 
 const TOP_FIELDS = ['kind', 'apiVersion', 'name', 'nodes', 'networking', 'featureGates', 'runtimeConfig', 'kubeadmConfigPatches', 'kubeadmConfigPatchesJSON6902', 'containerdConfigPatches', 'containerdConfigPatchesJSON6902'];
@@ -160,5 +165,6 @@ export function parseKindConfig(file: string, text: string): KindConfig {
   if (!nodes.some((n) => isMap(n) && n.role === 'control-plane')) {
     throw new InputError(`${file}: nodes: expected one node with role "control-plane"`);
   }
-  return { file, text, doc, nodeImage, portMappings };
+  const workers = nodes.filter((n) => isMap(n) && n.role === 'worker').length;
+  return { file, text, doc, nodeImage, portMappings, workers, nodeCount: nodes.length };
 }

@@ -48,6 +48,7 @@ describe('cluster lifecycle', () => {
     expect(s.gates.map((g) => [g.gate, g.ok])).toEqual([
       ['kind cluster exists', true],
       ['API server and nodes Ready', true],
+      ['HPA sync period', true],
       ['kubectl context', true],
     ]);
 
@@ -259,7 +260,7 @@ describe('help and plan', () => {
     const sim = await newSim();
     const r = await sim.run(['plan']);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^---\n# cluster: kind create cluster --name hpa-lab --config kind\/cluster\.yaml/);
+    expect(r.stdout).toMatch(/^---\n# cluster: kind create cluster --name hpa-lab --config - \(kind\/cluster\.yaml with 0 worker nodes; kube-controller-manager --horizontal-pod-autoscaler-sync-period=5s\)/);
     for (const port of [30000, 30090, 30030]) {
       expect(r.stdout).toContain(`- containerPort: ${port}\n        hostPort: ${port}\n        listenAddress: 127.0.0.1`);
     }

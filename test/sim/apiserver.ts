@@ -4,9 +4,12 @@
 //
 //   node apiserver.ts --name N --state-dir DIR --port-mappings JSON [--nodes JSON] [--registered JSON]
 //                     [--api-address 127.0.0.1] [--api-port 0] [--kubernetes-version v1.36.1] [--serve-api true|false]
+//                     [--controller-manager-command JSON]
 //
 // --nodes is [{name, role, labels}], every node container; --registered the nodes whose kubelet started and
 // registered its Node (the config's node labels become Node labels, as the kubelet's --node-labels set them).
+// --controller-manager-command is kube-controller-manager's static pod command as kubeadm wrote it from kind's
+// ClusterConfiguration (lib/kubeadm.ts): the seeded pod shows it, and the HPA controller takes its sync period.
 // Like kubeadm's certs and kubeconfig phases it writes DIR/nodes/N/pki/{ca,apiserver}.{crt,key} and
 // DIR/nodes/N/admin.conf (also when the control plane then never comes up, --serve-api false).
 // It reports its ports in DIR/nodes/N/ready.json, logs to stdout (kind points it at DIR/nodes/N/apiserver.log),
@@ -50,6 +53,7 @@ const { values: args } = parseArgs({
     'api-port': { type: 'string', default: '0' },
     'kubernetes-version': { type: 'string', default: 'v1.36.1' },
     'serve-api': { type: 'string', default: 'true' },
+    'controller-manager-command': { type: 'string' },
   },
   strict: true,
 });
@@ -121,7 +125,8 @@ const controllers = new ControllerManager({
   log,
 });
 const registered: SimNode[] = args.registered ? (JSON.parse(args.registered) as SimNode[]) : nodes;
-const seeder = createSeeder(store, registry, { clusterName: name, nodes: registered, kubernetesVersion });
+const controllerManagerCommand = args['controller-manager-command'] ? (JSON.parse(args['controller-manager-command']) as string[]) : undefined;
+const seeder = createSeeder(store, registry, { clusterName: name, nodes: registered, kubernetesVersion, controllerManagerCommand });
 controllers.register(crdController).register(namespaceController).register(garbageCollector).register(apiServiceController);
 if (slowSeconds > 0) controllers.register(bootstrapController(readyAt, () => seeder.markReady()));
 // Workload controllers, scheduler, kubelet, endpoints, and the simulated software of the charts (charts/index.ts).
@@ -140,7 +145,7 @@ const api = new KubeApi({
 
 // ---- ports ----
 const hostPorts = new HostPorts();
-registerDataPath({ store, registry, controllers, api, hostPorts, log });
+registerDataPath({ store, registry, controllers, api, hostPorts, log, controllerManagerCommand });
 let apiServer: net.Server | undefined;
 let tlsServer: https.Server | undefined;
 

@@ -29,6 +29,7 @@ import {
   validateKindConfig,
   type KindCluster,
 } from './lib/kindconfig.ts';
+import { clusterConfiguration, controllerManagerCommand, controllerManagerExtraArgs, KubeadmPatchError } from './lib/kubeadm.ts';
 import { contextName, exportKubeconfig, kindKubeconfig, removeFromKubeconfig, renderKubeconfig, type KubeconfigDoc } from './lib/kubeconfig.ts';
 
 const GO_VERSIONS: Record<string, string> = { '0.20.0': 'go1.20.4', '0.22.0': 'go1.20.13', '0.23.0': 'go1.21.10', '0.24.0': 'go1.22.6', '0.25.0': 'go1.22.9', '0.26.0': 'go1.23.4', '0.27.0': 'go1.24.0', '0.29.0': 'go1.24.2', '0.30.0': 'go1.24.6', '0.32.0': 'go1.25.4' };
@@ -392,6 +393,16 @@ async function createCluster(inv: Invocation): Promise<number> {
     if (err) kubeletFailures[c.name] = err;
   }
   const registered = containers.filter((c) => c.role !== 'external-load-balancer' && !kubeletFailures[c.name]);
+  // kubeadm's ClusterConfiguration with the config's kubeadmConfigPatches (the cluster's, then the bootstrap
+  // node's): the flags kubeadm gives kube-controller-manager's static pod.
+  let kcmCommand: string[];
+  try {
+    const bootstrapNode = cfg.nodes.find((n) => n.role === 'control-plane');
+    kcmCommand = controllerManagerCommand(name, controllerManagerExtraArgs(clusterConfiguration(k8sVersion, [...cfg.kubeadmConfigPatches, ...(bootstrapNode?.kubeadmConfigPatches ?? [])])));
+  } catch (err) {
+    if (err instanceof KubeadmPatchError) fail(`failed to create cluster: failed to generate kubeadm config content: ${err.message}`);
+    throw err;
+  }
 
   info(`Creating cluster "${name}" ...`);
   for (const nodeImage of new Set(cfg.nodes.map((n) => n.image))) {
@@ -418,7 +429,7 @@ async function createCluster(inv: Invocation): Promise<number> {
     rec.pid = pid;
     writeCluster(home, rec);
   };
-  const report = await startNodeProcess({ home, name, nodes: containers, registered, hostPorts, apiAddress, apiPort, kubernetesVersion: k8sVersion, serveApi: !initFails, onSpawn });
+  const report = await startNodeProcess({ home, name, nodes: containers, registered, hostPorts, apiAddress, apiPort, kubernetesVersion: k8sVersion, serveApi: !initFails, controllerManagerCommand: kcmCommand, onSpawn });
   if (!report.ok) {
     status.end(false);
     destroyCluster(home, name);

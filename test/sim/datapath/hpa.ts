@@ -1,6 +1,7 @@
 // The horizontal-pod-autoscaler controller of kube-controller-manager, for autoscaling/v2 HPAs whose metrics
-// are Pods metrics (the lab's) or External metrics (KEDA's). Every sync period (HPA_LAB_SIM_HPA_SYNC_SECONDS,
-// default 15 like --horizontal-pod-autoscaler-sync-period) each HPA is reconciled as reconcileAutoscaler does it:
+// are Pods metrics (the lab's) or External metrics (KEDA's). Every sync period (kube-controller-manager's
+// --horizontal-pod-autoscaler-sync-period as kubeadm wrote it from the kind config, default 15s; the test-speed
+// override HPA_LAB_SIM_HPA_SYNC_SECONDS wins when set: see hpaSyncSeconds) each HPA is reconciled as reconcileAutoscaler does it:
 // get the target's scale, read the metric through the custom or external metrics API (the same code path
 // `kubectl get --raw` reaches), compute and normalize the replica count (hpa-calc.ts), rescale the target, write
 // status, conditions and Events with the controller's reasons and messages. External metrics follow
@@ -27,12 +28,30 @@ import {
 } from './hpa-calc.ts';
 import { arr, num, obj, podPhase, selectorString, str, type Obj, type TypeLookup } from './kube.ts';
 import { formatMilli, parseQuantityMilli } from './quantity.ts';
+import { parseGoDuration } from '../lib/goduration.ts';
 
 const COMPONENT = 'horizontal-pod-autoscaler';
 
-export function hpaSyncSeconds(): number {
-  const v = Number(process.env.HPA_LAB_SIM_HPA_SYNC_SECONDS ?? '15');
-  return Number.isFinite(v) && v > 0 ? v : 15;
+const SYNC_FLAG = '--horizontal-pod-autoscaler-sync-period=';
+
+/**
+ * The HPA sync period in seconds: HPA_LAB_SIM_HPA_SYNC_SECONDS when set (a test-speed override, no real
+ * counterpart), else the flag on kube-controller-manager's command (a Go duration, the last one wins as with
+ * pflag), else the controller's default 15s (pkg/controller/podautoscaler/config/v1alpha1/defaults.go).
+ */
+export function hpaSyncSeconds(controllerManagerCommand: string[] = [], env: NodeJS.ProcessEnv = process.env): number {
+  const override = Number(env.HPA_LAB_SIM_HPA_SYNC_SECONDS);
+  if (env.HPA_LAB_SIM_HPA_SYNC_SECONDS !== undefined && Number.isFinite(override) && override > 0) return override;
+  const flag = controllerManagerCommand.findLast((a) => a.startsWith(SYNC_FLAG));
+  if (flag !== undefined) {
+    try {
+      const ms = parseGoDuration(flag.slice(SYNC_FLAG.length));
+      if (ms > 0) return ms / 1000;
+    } catch {
+      // kube-controller-manager would not start (see test/sim/README.md: not simulated)
+    }
+  }
+  return 15;
 }
 
 /** --horizontal-pod-autoscaler-downscale-stabilization (default 5m), for HPAs without spec.behavior. */
@@ -71,8 +90,10 @@ export class HpaController {
   private readonly memory = new Map<string, HpaMemory>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private readonly syncSeconds: number;
 
-  constructor(store: Store, rt: TypeLookup, metrics: CustomMetricsApi, log: (m: string) => void) {
+  constructor(store: Store, rt: TypeLookup, metrics: CustomMetricsApi, log: (m: string) => void, syncSeconds = hpaSyncSeconds()) {
+    this.syncSeconds = syncSeconds;
     this.store = store;
     this.rt = rt;
     this.metrics = metrics;
@@ -81,7 +102,7 @@ export class HpaController {
   }
 
   start(): void {
-    const period = hpaSyncSeconds() * 1000;
+    const period = this.syncSeconds * 1000;
     const loop = () => {
       void this.syncAll().finally(() => {
         if (this.timer !== undefined) this.timer = setTimeout(loop, period);

@@ -32,6 +32,8 @@ export interface DataPathOptions {
   api: KubeApi;
   hostPorts: HostPorts;
   log: (msg: string) => void;
+  /** kube-controller-manager's static pod command (its --horizontal-pod-autoscaler-sync-period) */
+  controllerManagerCommand?: string[];
 }
 
 export interface DataPath {
@@ -52,7 +54,8 @@ export function registerDataPath(o: DataPathOptions): DataPath {
   for (const r of mine) if (!allRuntimes().some((x) => x.name === r.name)) registerRuntime(r);
   const customMetrics = new CustomMetricsApi(o.store, rt, adapters);
   for (const a of customMetrics.aggregatedApis()) registerAggregatedApi(a);
-  const hpa = new HpaController(o.store, rt, customMetrics, o.log);
+  const syncSeconds = hpaSyncSeconds(o.controllerManagerCommand);
+  const hpa = new HpaController(o.store, rt, customMetrics, o.log, syncSeconds);
 
   let promDirty = true;
   let lastPromSync = 0;
@@ -88,6 +91,6 @@ export function registerDataPath(o: DataPathOptions): DataPath {
     inner(req, res);
   };
   Object.defineProperty(o.api, 'handle', { value: handle });
-  o.log(`data path: runtimes ${mine.map((r) => r.name).join(', ')}; custom.metrics.k8s.io; HPA sync every ${hpaSyncSeconds()}s`);
+  o.log(`data path: runtimes ${mine.map((r) => r.name).join(', ')}; custom.metrics.k8s.io; HPA sync every ${syncSeconds}s`);
   return { network, customMetrics, hpa };
 }

@@ -122,6 +122,8 @@ export interface NodeStartSpec {
   kubernetesVersion: string;
   /** false when kubeadm "fails": the node holds its ports but never serves the API */
   serveApi: boolean;
+  /** kube-controller-manager's static pod command as kubeadm writes it (lib/kubeadm.ts); default: no extra flags */
+  controllerManagerCommand?: string[];
   /** the kubelets that register their Node (default: every node) */
   registered?: SimNode[];
   /** called as soon as the node process exists (kind records it before waiting: `docker run` is atomic) */
@@ -154,6 +156,7 @@ export async function startNodeProcess(spec: NodeStartSpec): Promise<NodeReport>
     '--api-port', String(spec.apiPort),
     '--kubernetes-version', spec.kubernetesVersion,
     '--serve-api', String(spec.serveApi),
+    ...(spec.controllerManagerCommand ? ['--controller-manager-command', JSON.stringify(spec.controllerManagerCommand)] : []),
   ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
   closeSync(log);

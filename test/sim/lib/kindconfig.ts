@@ -31,11 +31,15 @@ export interface KindNode {
   image: string;
   labels: Record<string, string>;
   extraPortMappings: PortMapping[];
+  /** merge patches for this node's kubeadm config (lib/kubeadm.ts applies them) */
+  kubeadmConfigPatches: string[];
 }
 
 export interface KindCluster {
   name: string;
   nodes: KindNode[];
+  /** merge patches for every node's kubeadm config (lib/kubeadm.ts applies them) */
+  kubeadmConfigPatches: string[];
   networking: { apiServerAddress: string; apiServerPort: number; ipFamily: string; podSubnet: string; serviceSubnet: string; kubeProxyMode: string };
 }
 
@@ -382,6 +386,7 @@ function withDefaults(c: Record<string, unknown>): KindCluster {
       listenAddress: (pm.listenAddress as string | undefined) ?? '',
       protocol: (pm.protocol as string | undefined) ?? '',
     })),
+    kubeadmConfigPatches: (n.kubeadmConfigPatches as string[] | undefined) ?? [],
   }));
   const net = (c.networking as Record<string, unknown> | undefined) ?? {};
   const ipFamily = (net.ipFamily as string | undefined) || 'ipv4';
@@ -390,6 +395,7 @@ function withDefaults(c: Record<string, unknown>): KindCluster {
   return {
     name: (c.name as string | undefined) ?? '',
     nodes,
+    kubeadmConfigPatches: (c.kubeadmConfigPatches as string[] | undefined) ?? [],
     networking: {
       ipFamily,
       apiServerAddress: (net.apiServerAddress as string | undefined) || (v6 ? '::1' : '127.0.0.1'),

@@ -4,6 +4,7 @@
 // and "ready", so the bootstrap controller can flip the status of the same objects later.
 import os from 'node:os';
 import type { SimNode } from './clusters.ts';
+import { controllerManagerCommand } from './kubeadm.ts';
 import { KIND_IMAGES, kindNodeImages } from './registries.ts';
 import { randomSuffix } from './restapi.ts';
 import type { ResourceRegistry, ResourceType } from './resources.ts';
@@ -31,6 +32,8 @@ export interface SeedSpec {
   /** node containers (the load balancer container of HA clusters is skipped: it is not a Kubernetes node) */
   nodes: SimNode[];
   kubernetesVersion: string;
+  /** kube-controller-manager's command (lib/kubeadm.ts); default: kubeadm's without extra flags */
+  controllerManagerCommand?: string[];
 }
 
 interface Plan extends SeedSpec {
@@ -136,7 +139,7 @@ interface PodSpecLite {
   hostNetwork: boolean;
   ip: string;
   hostIP: string;
-  containers: Array<{ name: string; image: string }>;
+  containers: Array<{ name: string; image: string; command?: string[] }>;
   owner?: { apiVersion: string; kind: string; name: string; uid: string };
   /** pods that need the pod network stay Pending while the node is NotReady */
   needsNetwork: boolean;
@@ -246,7 +249,8 @@ export function createSeeder(store: Store, registry: ResourceRegistry, spec: See
     const out: Array<[ResourceType, KubeObject]> = [];
     const pod = (s: PodSpecLite) => out.push([rt('', 'pods'), podObject(s, ready)]);
     for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
-      pod({ name: `${c}-${cpName}`, namespace: 'kube-system', labels: { component: c, tier: 'control-plane' }, node: cpName, hostNetwork: true, ip: cpIP, hostIP: cpIP, containers: [{ name: c, image: c === 'etcd' ? KIND_IMAGES.etcd : image(c) }], needsNetwork: false });
+      const command = c === 'kube-controller-manager' ? (spec.controllerManagerCommand ?? controllerManagerCommand(spec.clusterName, {})) : undefined;
+      pod({ name: `${c}-${cpName}`, namespace: 'kube-system', labels: { component: c, tier: 'control-plane' }, node: cpName, hostNetwork: true, ip: cpIP, hostIP: cpIP, containers: [{ name: c, image: c === 'etcd' ? KIND_IMAGES.etcd : image(c), ...(command ? { command } : {}) }], needsNetwork: false });
     }
     for (const n of p.kubeNodes) {
       const d = p.daemonPods.get(n.name);

@@ -1,0 +1,158 @@
+// The cluster's shape on top of the kind config file: `--workers N` worker nodes and the HPA controller's sync
+// period (`--hpa-sync-period`). The file stays the source; hpa-lab derives the config it gives kind
+// (`kind create cluster --config -`) from it, and `plan` shows that derived config.
+//
+// The sync period goes to kube-controller-manager as --horizontal-pod-autoscaler-sync-period through a
+// kubeadmConfigPatches entry (a ClusterConfiguration merge patch, controllerManager.extraArgs). kind v0.32.0
+// renders kubeadm's v1beta4 config for Kubernetes ≥ v1.36.0 and v1beta3 below (pkg/cluster/internal/kubeadm/
+// config.go, Config()); v1beta4's extraArgs is a list of {name, value}, v1beta3's a map. kind matches a patch
+// by kind and apiVersion (pkg/internal/patch/resource.go) and merges v1beta4 extraArgs by name
+// (pkg/internal/patch/kubeadm_merge.go), so kind's own extraArgs (enable-hostpath-provisioner) stay.
+import { parse, stringify } from 'yaml';
+import type { KindConfig } from './kind-config.ts';
+import { InputError } from './errors.ts';
+
+export const MAX_WORKERS = 10;
+export const HPA_SYNC_FLAG = 'horizontal-pod-autoscaler-sync-period';
+export const DEFAULT_HPA_SYNC_PERIOD = '5s';
+/** kube-controller-manager's own default (pkg/controller/podautoscaler/config/v1alpha1/defaults.go). */
+export const KUBE_DEFAULT_HPA_SYNC_PERIOD = '15s';
+const MAX_SYNC_SECONDS = 600;
+
+/** The options, for the commands that make or look at the cluster (node:util parseArgs shape). */
+export const SHAPE_OPTIONS = {
+  workers: { type: 'string' },
+  'hpa-sync-period': { type: 'string' },
+} as const;
+
+export const SHAPE_HELP = [
+  `--workers <n>           worker nodes besides the control plane, 0 to ${MAX_WORKERS} (default: the kind config's own`,
+  '                        workers, none in kind/cluster.yaml). Overrides the file’s count: its first n workers are',
+  '                        kept as written, more are copies of its last worker (or role: worker with the',
+  '                        control plane’s image). The port mappings stay on the control-plane node',
+  `--hpa-sync-period <d>   how often the HPA controller decides, e.g. 5s or 1m (default ${DEFAULT_HPA_SYNC_PERIOD}; Kubernetes’ own`,
+  `                        default is ${KUBE_DEFAULT_HPA_SYNC_PERIOD}): kube-controller-manager --${HPA_SYNC_FLAG}, set through the`,
+  '                        kind config’s kubeadmConfigPatches. A kind config that sets the flag itself wins (then',
+  '                        passing --hpa-sync-period too is an error)',
+];
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A scalar as YAML wrote it (a map or list as JSON, so a message can show it). */
+const scalarText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** --workers: a whole number 0..MAX_WORKERS, or undefined when not given. */
+export function parseWorkers(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = scalarText(raw);
+  if (!/^\d+$/.test(text) || Number(text) > MAX_WORKERS) {
+    throw new InputError(`--workers: expected a whole number from 0 to ${MAX_WORKERS} (worker nodes besides the control plane), got "${text}"`);
+  }
+  return Number(text);
+}
+
+/** A sync period: whole seconds written as Go durations the lab uses (5s, 1m, 1m30s), 1s..10m. */
+export function parseSyncPeriod(text: string, where: string): number {
+  const m = /^(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
+  const seconds = m && (m[1] || m[2]) ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : NaN;
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > MAX_SYNC_SECONDS) {
+    throw new InputError(`${where}: expected a duration from 1s to 10m in whole seconds, e.g. 5s, 30s or 1m, got "${text}"`);
+  }
+  return seconds;
+}
+
+/** Go's Duration.String for whole seconds, as kube-controller-manager prints and takes them: 5s, 1m0s, 1m30s. */
+export function formatSyncPeriod(seconds: number): string {
+  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${seconds}s`;
+}
+
+/** The sync period a kubeadmConfigPatches entry of the file sets, if any (both extraArgs shapes). */
+function fileSyncPeriod(doc: Record<string, unknown>): string | undefined {
+  const patches = Array.isArray(doc.kubeadmConfigPatches) ? doc.kubeadmConfigPatches : [];
+  let found: string | undefined;
+  for (const p of patches) {
+    if (typeof p !== 'string') continue;
+    for (const part of p.split(/^---$/m)) {
+      let d: unknown;
+      try {
+        d = parse(part);
+      } catch {
+        continue; // kind reports a patch that is not YAML
+      }
+      if (!isMap(d) || d.kind !== 'ClusterConfiguration' || !isMap(d.controllerManager)) continue;
+      const args = d.controllerManager.extraArgs;
+      if (Array.isArray(args)) {
+        for (const a of args) if (isMap(a) && a.name === HPA_SYNC_FLAG && a.value !== undefined) found = scalarText(a.value);
+      } else if (isMap(args) && args[HPA_SYNC_FLAG] !== undefined) found = scalarText(args[HPA_SYNC_FLAG]);
+    }
+  }
+  return found;
+}
+
+/** kind v0.32.0's choice of kubeadm API for a node image's Kubernetes version (see the header). */
+export function kubeadmApiVersion(nodeImage: string): 'kubeadm.k8s.io/v1beta4' | 'kubeadm.k8s.io/v1beta3' {
+  const m = /:v(\d+)\.(\d+)\./.exec(nodeImage);
+  const minor = m ? Number(m[2]) : 36;
+  return m && Number(m[1]) === 1 && minor < 36 ? 'kubeadm.k8s.io/v1beta3' : 'kubeadm.k8s.io/v1beta4';
+}
+
+/** The ClusterConfiguration merge patch that sets the sync period, in the shape of the kubeadm API kind uses. */
+export function syncPeriodPatch(nodeImage: string, period: string): string {
+  const apiVersion = kubeadmApiVersion(nodeImage);
+  const extraArgs = apiVersion.endsWith('v1beta4') ? [{ name: HPA_SYNC_FLAG, value: period }] : { [HPA_SYNC_FLAG]: period };
+  return stringify({ kind: 'ClusterConfiguration', apiVersion, controllerManager: { extraArgs } });
+}
+
+export interface ShapeInput {
+  workers?: unknown;
+  hpaSyncPeriod?: unknown;
+}
+
+/**
+ * The kind config hpa-lab gives kind: the file's, with --workers' worker nodes and the sync period patch.
+ * Bad values are exit 2 (InputError), before anything runs.
+ */
+export function shapeKindConfig(base: KindConfig, input: ShapeInput): KindConfig {
+  const workers = parseWorkers(input.workers);
+  const nodes = (base.doc.nodes as unknown[]).filter(isMap);
+  const listed = nodes.filter((n) => n.role === 'worker');
+  let outNodes = nodes;
+  if (workers !== undefined) {
+    const controlPlanes = nodes.filter((n) => n.role !== 'worker');
+    const template = listed.at(-1) ?? { role: 'worker', image: base.nodeImage };
+    const kept = listed.slice(0, workers);
+    const extra = Array.from({ length: workers - kept.length }, () => structuredClone(template));
+    outNodes = [...controlPlanes, ...kept, ...extra];
+  }
+  const inFile = fileSyncPeriod(base.doc);
+  const given = input.hpaSyncPeriod === undefined ? undefined : scalarText(input.hpaSyncPeriod);
+  if (inFile !== undefined && given !== undefined) {
+    throw new InputError(`--hpa-sync-period: ${base.file} already sets kube-controller-manager --${HPA_SYNC_FLAG}=${inFile} in its kubeadmConfigPatches`, {
+      fix: `drop --hpa-sync-period (the file's value is used), or remove the flag from ${base.file}`,
+    });
+  }
+  let hpaSyncPeriod: string;
+  const doc: Record<string, unknown> = { ...base.doc, nodes: outNodes };
+  if (inFile !== undefined) {
+    parseSyncPeriod(inFile, `${base.file}: kubeadmConfigPatches: controllerManager.extraArgs ${HPA_SYNC_FLAG}`);
+    hpaSyncPeriod = inFile;
+  } else {
+    hpaSyncPeriod = formatSyncPeriod(parseSyncPeriod(given ?? DEFAULT_HPA_SYNC_PERIOD, '--hpa-sync-period'));
+    const patches = Array.isArray(base.doc.kubeadmConfigPatches) ? (base.doc.kubeadmConfigPatches as unknown[]) : [];
+    doc.kubeadmConfigPatches = [...patches, syncPeriodPatch(base.nodeImage, hpaSyncPeriod)];
+  }
+  return { ...base, doc, text: stringify(doc, { lineWidth: 0 }), workers: outNodes.filter((n) => n.role === 'worker').length, nodeCount: outNodes.length, hpaSyncPeriod };
+}
+
+/** The sync period a kube-controller-manager static pod runs with (its command), or Kubernetes' default. */
+export function syncPeriodOfCommand(command: string[]): { value: string; explicit: boolean } {
+  const prefix = `--${HPA_SYNC_FLAG}=`;
+  const arg = command.findLast((a) => a.startsWith(prefix));
+  return arg ? { value: arg.slice(prefix.length), explicit: true } : { value: KUBE_DEFAULT_HPA_SYNC_PERIOD, explicit: false };
+}
+
+/** Seconds of a Go duration as kube-controller-manager prints it (5s, 1m0s, 1m30s, 500ms), for comparing. */
+export function goDurationSeconds(text: string): number | undefined {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$/.exec(text);
+  if (!m || !(m[1] || m[2] || m[3] || m[4])) return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) + Number(m[4] ?? 0) / 1000;
+}
