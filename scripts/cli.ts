@@ -22,6 +22,7 @@ import { images } from './commands/images.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
 import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
 import { parseSet } from './lib/stack.ts';
+import { resolveContext } from './lib/context.ts';
 import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo-model.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
@@ -37,6 +38,14 @@ const COMMON: Options = {
   help: { type: 'boolean', short: 'h', default: false },
 };
 const KIND_CONFIG: Options = { 'kind-config': { type: 'string', default: DEFAULT_KIND_CONFIG } };
+/** --context NAME: an existing cluster instead of the lab's kind cluster (scripts/lib/on-context.ts). */
+const CONTEXT: Options = { context: { type: 'string' }, yes: { type: 'boolean', default: false } };
+const CONTEXT_HELP = [
+  '--context <name>        an existing cluster instead of the lab’s kind cluster: the context of that name in your',
+  '                        kubeconfig ($KUBECONFIG or ~/.kube/config), used through a private copy of it alone;',
+  '                        shows the context, its API server and what will be installed, and asks first',
+  '--yes                   with --context: do not ask (scripts, CI); without a terminal and without --yes: exit 2',
+];
 const TIMEOUT: Options = { 'timeout-factor': { type: 'string', default: '1' } };
 const STACK: Options = {
   stack: { type: 'string', default: 'custom-metrics' },
@@ -68,9 +77,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
   up: {
     summary: 'create the lab (or converge an existing one): preflight, kind cluster, gates',
     usage: 'hpa-lab up [--name N] [--kind-config FILE] [--dry-run] [--retain] [--recreate] [--timeout-factor X]',
-    options: { ...COMMON, ...KIND_CONFIG, ...TIMEOUT, ...STACK, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false } },
+    options: { ...COMMON, ...KIND_CONFIG, ...TIMEOUT, ...STACK, ...CONTEXT, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false } },
     help: [
       ...STACK_HELP,
+      ...CONTEXT_HELP,
       '--kind-config <file>    kind cluster config (default kind/cluster.yaml)',
       '--dry-run               print the plan (same as `hpa-lab plan`) and change nothing',
       '--retain                keep the node when kind create fails, for `kind export logs`',
@@ -84,8 +94,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: 'hpa-lab down [--name N] [--force] [--keep-images]',
     // --kind-config/--stack/--set/--variant are accepted so that `down` takes the same options as the `up` it
     // undoes; they are still checked (a typo is exit 2), but down removes the whole cluster whatever they say.
-    options: { ...COMMON, ...KIND_CONFIG, ...STACK, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false } },
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK, ...CONTEXT, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false } },
     help: [
+      '--context <name>        remove only what `up --context <name>` installed there (its labelled releases, objects and',
+      '                        the namespaces it created); never the cluster; asks first (--yes: do not ask)',
       '--force                 delete a cluster of that name even without hpa-lab’s label',
       '--keep-images           keep the images hpa-lab built (the next up does not rebuild them)',
       '--kind-config, --stack, --set, --variant  accepted as for up (and checked); down removes the whole cluster',
@@ -94,8 +106,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   status: {
     summary: 'show every gate’s state and the lab’s URLs',
     usage: 'hpa-lab status [--name N] [--json]',
-    options: { ...COMMON, ...KIND_CONFIG, ...STACK, json: { type: 'boolean', default: false } },
-    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)', '--json                  machine-readable output'],
+    options: { ...COMMON, ...KIND_CONFIG, ...STACK, context: { type: 'string' }, json: { type: 'boolean', default: false } },
+    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)', '--context <name>        the lab on an existing cluster (as up --context)', '--json                  machine-readable output'],
   },
   doctor: {
     summary: 'check this machine: Docker daemon, kind, helm, kubectl, ports, inotify, memory, WSL',
@@ -116,6 +128,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...COMMON,
       ...KIND_CONFIG,
       ...STACK,
+      context: { type: 'string' },
       rate: { type: 'string' },
       connections: { type: 'string' },
       duration: { type: 'string' },
@@ -266,6 +279,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       return 0;
     }
     const name = String(values.name);
+    if (values.yes === true && values.context === undefined) throw new InputError('--yes: only with --context (it answers the question up/down --context asks)', { fix: `hpa-lab ${command} --help` });
     if (!NAME_RE.test(name)) {
       throw new InputError(`--name: expected a kind cluster name (lowercase letters, digits, '-' or '.', at most 50 characters), got "${name}"`);
     }
@@ -292,6 +306,11 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       ui: { plain: plainOutput(process.env, process.stdout), verbose },
       print: io.out,
     };
+    if (values.context !== undefined) {
+      // An unknown context is exit 2 here, naming the contexts there are, before any work.
+      lab.target = await resolveContext(String(values.context));
+      lab.context = lab.target.context;
+    }
     const choice: StackChoice = {
       stack: String(values.stack ?? 'custom-metrics'),
       sets: ((values.set as string[] | undefined) ?? []).map(parseSet),
@@ -300,14 +319,14 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     switch (command) {
       case 'up':
         if (values['dry-run']) {
+          if (lab.target) throw new InputError('--dry-run: not with --context yet (plan shows the kind cluster); up --context prints what it will install and asks before any change');
           await showPlan(lab, choice);
           return 0;
         }
-        await up(lab, choice, { retain: values.retain === true, recreate: values.recreate === true });
+        await up(lab, choice, { retain: values.retain === true, recreate: values.recreate === true, yes: values.yes === true });
         return 0;
       case 'down':
-        prepareStack(choice, lab.stateDir); // the same options as up's, checked the same way
-        await down(lab, { force: values.force === true, keepImages: values['keep-images'] === true });
+        await down(lab, { force: values.force === true, keepImages: values['keep-images'] === true, prepared: prepareStack(choice, lab.stateDir), yes: values.yes === true }); // the same options as up's, checked the same way
         return 0;
       case 'status':
         return await status(lab, choice, { json: values.json === true });
@@ -317,6 +336,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
         await showPlan(lab, choice);
         return 0;
       case 'demo': {
+        if (lab.target) throw new InputError('demo --context: not built yet: the demo reaches the app through NodePorts on 127.0.0.1, which an existing cluster does not publish (port-forwards are not built yet)');
         // The flags as typed: demo checks each (and how they combine) before it touches anything.
         const str = (flag: string) => (values[flag] === undefined ? undefined : String(values[flag]));
         return await demo(lab, prepareStack(choice, lab.stateDir), {

@@ -8,6 +8,8 @@ import { assertOwnedIfReadable, clusterExists, deleteCluster, kindKubeconfig } f
 import { kubeFromKubeconfig } from '../lib/kube.ts';
 import { labImages, removeImages } from '../lib/actions/image.ts';
 import { secretsFile } from '../lib/lab-stack.ts';
+import type { PreparedStack } from '../lib/lab-stack.ts';
+import { downOnContext } from '../lib/on-context.ts';
 import { rmSync } from 'node:fs';
 import { MissingToolError } from '../lib/exec.ts';
 import { LabError } from '../lib/errors.ts';
@@ -28,7 +30,9 @@ async function clusterExistsOrExplain(lab: Lab): Promise<boolean> {
   }
 }
 
-export async function down(lab: Lab, opts: { force: boolean; keepImages: boolean }): Promise<void> {
+export async function down(lab: Lab, opts: { force: boolean; keepImages: boolean; prepared?: PreparedStack; yes?: boolean }): Promise<void> {
+  // --context: what the lab installed there, and nothing else (never the cluster).
+  if (lab.target && opts.prepared) return downOnContext(lab, opts.prepared, opts.yes === true);
   let gone = false;
   let removedImages: string[] = [];
   await runSteps(

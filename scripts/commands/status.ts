@@ -10,6 +10,7 @@ import type { StackChoice } from '../lib/lab-stack.ts';
 import { prepareStack } from '../lib/lab-stack.ts';
 import { makeGate } from '../lib/gates.ts';
 import type { ProbeResult } from '../lib/gate.ts';
+import { targetKube } from '../lib/on-context.ts';
 
 export interface GateStatus {
   component: string;
@@ -30,12 +31,13 @@ async function probeOnce<T>(probe: () => Promise<ProbeResult<T>>): Promise<{ ok:
 export async function status(lab: Lab, choice: StackChoice, opts: { json: boolean }): Promise<number> {
   const prepared = prepareStack(choice, lab.stateDir);
   const gates: GateStatus[] = [];
-  const exists = await clusterExists(lab.runner, lab.name);
-  gates.push({ component: 'cluster', gate: 'kind cluster exists', ok: exists, detail: exists ? lab.name : `no kind cluster named ${lab.name} (npm run up)` });
+  // --context: no kind cluster; the existing one, through hpa-lab's private copy of that context.
+  const exists = lab.target ? true : await clusterExists(lab.runner, lab.name);
+  if (!lab.target) gates.push({ component: 'cluster', gate: 'kind cluster exists', ok: exists, detail: exists ? lab.name : `no kind cluster named ${lab.name} (npm run up)` });
   let kube: Kube | undefined;
   if (exists) {
     try {
-      kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+      kube = lab.target ? await targetKube(lab) : await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
       const api = await probeOnce(async () => {
         const r = await apiServerReadyGate(kube as Kube, 0).probe();
         return r.ok ? { ok: true as const, value: `Kubernetes ${r.value.version}, ${r.value.nodes.join(', ')} Ready` } : r;
@@ -44,8 +46,8 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
     } catch (err) {
       gates.push({ component: 'cluster', gate: 'API server and nodes Ready', ok: false, detail: err instanceof Error ? err.message : String(err) });
     }
-    const ctx = await userKubeconfigHasContext(lab.name);
-    gates.push({ component: 'cluster', gate: 'kubectl context', ok: ctx, detail: ctx ? lab.context : `${lab.context} missing from your kubeconfig (npm run up restores it)` });
+    const ctx = lab.target ? true : await userKubeconfigHasContext(lab.name);
+    if (!lab.target) gates.push({ component: 'cluster', gate: 'kubectl context', ok: ctx, detail: ctx ? lab.context : `${lab.context} missing from your kubeconfig (npm run up restores it)` });
   }
   if (kube) {
     const k = kube;
@@ -70,7 +72,7 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
   lab.print(`Lab ${lab.name} (context ${lab.context}, stack ${prepared.stack.name})\n`);
   const cw = Math.max(...gates.map((g) => g.component.length));
   for (const g of gates) lab.print(`${g.ok ? '✔' : '✖'} ${g.component.padEnd(cw)}  ${g.gate}: ${g.detail}`);
-  if (exists && Object.keys(urls).length) {
+  if (exists && !lab.target && Object.keys(urls).length) {
     lab.print('\nURLs (127.0.0.1 only):');
     for (const [k, v] of Object.entries(urls)) lab.print(`  ${k.padEnd(11)} ${v}`);
     if (Object.keys(credentials).length) {
