@@ -156,7 +156,15 @@ export async function deniedPermissions(kube: Kube, needs: Need[]): Promise<Arra
 
 /** What the cluster already has for each component: reuse (name → how), or conflicts (what, whose). */
 export async function existingState(kube: Kube, prepared: PreparedStack, labName: string): Promise<{ reuse: Map<string, string>; conflicts: string[]; releases: LabRelease[] }> {
-  const releases = await labReleases(kube, labName);
+  // What the user may not read counts as absent here: the SelfSubjectAccessReviews then name the missing get.
+  const read = (p: string) => kube.getJson<Obj>(p).catch((err: unknown) => {
+    if (/HTTP 403/.test((err as Error).message)) return undefined;
+    throw err;
+  });
+  const releases = await labReleases(kube, labName).catch((err: unknown) => {
+    if (/HTTP 403/.test((err as Error).message)) return [];
+    throw err;
+  });
   const reuse = new Map<string, string>();
   const conflicts: string[] = [];
   for (const c of prepared.stack.components) {
@@ -168,21 +176,21 @@ export async function existingState(kube: Kube, prepared: PreparedStack, labName
     const ownRelease = spec !== undefined && releases.some((r) => r.name === spec.release && r.namespace === spec.namespace);
     const foreign = (o: Obj) => !ownRelease && !isOurs(o, labName, releases);
     if (e.reuseApiService) {
-      const a = await kube.getJson<Obj>(`/apis/apiregistration.k8s.io/v1/apiservices/${e.reuseApiService}`);
+      const a = await read(`/apis/apiregistration.k8s.io/v1/apiservices/${e.reuseApiService}`);
       if (a && foreign(a)) {
         const svc = (a.spec as { service?: { namespace?: string; name?: string } } | undefined)?.service;
         reuse.set(c.name, `APIService ${e.reuseApiService} is served by ${svc ? `Service ${svc.namespace ?? '?'}/${svc.name ?? '?'}` : 'the API server itself'}, which hpa-lab did not install`);
       }
     }
     for (const name of e.conflicts.apiServices) {
-      const a = await kube.getJson<Obj>(`/apis/apiregistration.k8s.io/v1/apiservices/${name}`);
+      const a = await read(`/apis/apiregistration.k8s.io/v1/apiservices/${name}`);
       if (a && foreign(a)) {
         const svc = (a.spec as { service?: { namespace?: string; name?: string } } | undefined)?.service;
         conflicts.push(`${c.name}: APIService ${name} already exists, served by ${svc ? `Service ${svc.namespace ?? '?'}/${svc.name ?? '?'}` : 'the API server itself'} (not installed by hpa-lab): a second adapter would take it over`);
       }
     }
     for (const name of e.conflicts.crds) {
-      const crd = await kube.getJson<Obj>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+      const crd = await read(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
       if (crd && foreign(crd)) conflicts.push(`${c.name}: CRD ${name} already exists (not installed by hpa-lab): another Prometheus operator (or its CRDs) is there, and a second one would fight over them`);
     }
   }
