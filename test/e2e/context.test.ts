@@ -15,7 +15,7 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.cleanup()));
 });
 
-function writeStack(sim: Sim): string {
+function writeStack(sim: Sim, notesExtra = ''): string {
   const manifests = path.join(sim.home, 'notes.yaml');
   writeFileSync(manifests, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lab-notes\n  namespace: hpa-lab-ctx\ndata:\n  note: made by hpa-lab\n');
   const stack = path.join(sim.home, 'ctx-stack.yaml');
@@ -44,7 +44,7 @@ components:
   - name: notes
     needs: [cluster]
     manifests: ${manifests}
-`,
+${notesExtra}`,
   );
   return stack;
 }
@@ -71,6 +71,13 @@ describe('--context: an existing cluster hpa-lab did not make', { timeout: 240_0
     expect(r.stderr).toContain(`contexts there: ${f.context}, ${f.devContext}`);
     expect(r.stdout).not.toMatch(/Preflight/);
     expect(r.stderr).not.toMatch(NO_STACK_TRACE);
+    // --yes belongs to --context
+    const yes = await sim.run(['up', '--yes', '--stack', writeStack(sim)]);
+    expect(yes.exitCode).toBe(2);
+    expect(yes.stderr).toMatch(/--yes: only with --context/);
+    const help = await sim.run(['up', '--help']);
+    expect(help.stdout).toMatch(/--context <name> +an existing cluster instead of the lab’s kind cluster/);
+    expect(help.stdout).toMatch(/--yes +with --context: do not ask \(scripts, CI\); without a terminal and without --yes: exit 2/);
   });
 
   it('reuses the cluster’s own metrics-server; refuses without --yes and without a terminal; down removes only what it made', async () => {
@@ -149,5 +156,36 @@ describe('--context: an existing cluster hpa-lab did not make', { timeout: 240_0
     const downAgain = await sim.run(['down', '--context', f.context, '--yes', '--stack', stack]);
     expect(downAgain.exitCode).toBe(0);
     expect(downAgain.stdout).toMatch(/Nothing to do: context team-admin has nothing labelled/);
+  });
+
+  it('someone else’s custom-metrics APIService or Prometheus operator CRD stops up, each named, nothing changed; an image stack is refused (exit 2)', async () => {
+    const sim = await newSim();
+    const f = await createForeignCluster(sim, { metricsServer: false });
+    const apiService = await f.admin('POST', '/apis/apiregistration.k8s.io/v1/apiservices', {
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: 'v1beta1.custom.metrics.k8s.io' },
+      spec: { group: 'custom.metrics.k8s.io', version: 'v1beta1', service: { namespace: 'monitoring', name: 'their-adapter' }, groupPriorityMinimum: 100, versionPriority: 100, insecureSkipTLSVerify: true },
+    });
+    expect(apiService.status, JSON.stringify(apiService.body)).toBe(201);
+    const crd = await f.admin('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'prometheuses.monitoring.coreos.com' },
+      spec: { group: 'monitoring.coreos.com', scope: 'Namespaced', names: { plural: 'prometheuses', singular: 'prometheus', kind: 'Prometheus', listKind: 'PrometheusList' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+    });
+    expect(crd.status, JSON.stringify(crd.body)).toBe(201);
+    const stack = writeStack(sim, '    existing:\n      conflicts:\n        apiServices: [v1beta1.custom.metrics.k8s.io]\n        crds: [prometheuses.monitoring.coreos.com]\n');
+    const r = await sim.run(['up', '--context', f.context, '--yes', '--stack', stack]);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toContain('notes: APIService v1beta1.custom.metrics.k8s.io already exists, served by Service monitoring/their-adapter (not installed by hpa-lab)');
+    expect(r.stderr).toContain('notes: CRD prometheuses.monitoring.coreos.com already exists (not installed by hpa-lab)');
+    expect(r.stderr).not.toMatch(NO_STACK_TRACE);
+    expect((await f.admin('GET', '/api/v1/namespaces/hpa-lab-ctx')).status).toBe(404);
+
+    const image = await sim.run(['up', '--context', f.context, '--yes']);
+    expect(image.exitCode, image.stderr).toBe(2);
+    expect(image.stderr).toMatch(/--context team-admin: stack custom-metrics builds an image \(sample-app-image\), which hpa-lab can only load into its own kind cluster/);
+    expect(image.stdout).not.toMatch(/Preflight/);
   });
 });
