@@ -22,7 +22,7 @@ import { images } from './commands/images.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
 import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
 import { parseSet } from './lib/stack.ts';
-import { resolveContext } from './lib/context.ts';
+import { contextLabIdentity, resolveContext } from './lib/context.ts';
 import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo-model.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
@@ -290,14 +290,17 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     const kindConfigArg = String(values['kind-config'] ?? DEFAULT_KIND_CONFIG);
     const kindConfigPath = path.isAbsolute(kindConfigArg) ? kindConfigArg : path.resolve(REPO_ROOT, kindConfigArg);
     const kindConfig = loadKindConfig(kindConfigPath);
+    // --context: an unknown context is exit 2 here, naming the contexts there are, before any work.
+    const target = values.context === undefined ? undefined : await resolveContext(String(values.context));
+    const identity = target ? contextLabIdentity(name, target.context) : makeLabIdentity(name);
     const lab: Lab = {
-      ...makeLabIdentity(name),
+      ...identity,
       // Named as a person reads it: relative inside the current folder, absolute outside it (never ../../…).
       kindConfig: { ...kindConfig, file: displayPath(kindConfigPath) },
       runner: labRunner(execaRunner(controller.signal), {
         timeoutFactor,
         ...(verbose ? { trace: (line: string) => io.err(line) } : {}),
-        secrets: () => keptSecrets(makeLabIdentity(name).stateDir),
+        secrets: () => keptSecrets(identity.stateDir),
       }),
       host: realHost,
       clock: realClock,
@@ -305,12 +308,8 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       timeoutFactor,
       ui: { plain: plainOutput(process.env, process.stdout), verbose },
       print: io.out,
+      ...(target ? { target } : {}),
     };
-    if (values.context !== undefined) {
-      // An unknown context is exit 2 here, naming the contexts there are, before any work.
-      lab.target = await resolveContext(String(values.context));
-      lab.context = lab.target.context;
-    }
     const choice: StackChoice = {
       stack: String(values.stack ?? 'custom-metrics'),
       sets: ((values.set as string[] | undefined) ?? []).map(parseSet),

@@ -15,6 +15,7 @@ import { releaseValues } from './actions/helm.ts';
 import { renderRelease } from './images.ts';
 import { isOurs, labReleases, type LabRelease } from './ownership.ts';
 import { satisfies } from './kube-version.ts';
+import { listPath, resourcePath } from './resources.ts';
 import type { Check } from './preflight.ts';
 
 type Obj = Record<string, unknown>;
@@ -165,9 +166,30 @@ export async function existingState(kube: Kube, prepared: PreparedStack, labName
     if (/HTTP 403/.test((err as Error).message)) return [];
     throw err;
   });
+  /** An APIService there that the lab did not install (the component is then reused, not installed). */
+  const isReusable = async (name: string) => {
+    const a = await read(`/apis/apiregistration.k8s.io/v1/apiservices/${name}`);
+    return a !== undefined && !isOurs(a, labName, releases);
+  };
   const reuse = new Map<string, string>();
   const conflicts: string[] = [];
   for (const c of prepared.stack.components) {
+    // Whatever the stack says: a release or an object of the same name that is someone else's is never taken
+    // over (helm upgrade would adopt the release, a forced server-side apply the object).
+    if (c.helm && !reuse.has(c.name)) {
+      const h = prepared.resolver.resolve(c.helm, `${c.name}.helm`);
+      const theirs = await read(listPath('v1', 'secrets', h.namespace, `owner=helm,name=${h.release}`));
+      const items = ((theirs?.items ?? []) as Obj[]);
+      if (items.length && !releases.some((r) => r.name === h.release && r.namespace === h.namespace) && !(c.existing?.reuseApiService && (await isReusable(c.existing.reuseApiService)))) {
+        conflicts.push(`${c.name}: a Helm release ${h.namespace}/${h.release} already exists and was not installed by hpa-lab: upgrading it would take it over`);
+      }
+    }
+    if (c.manifests) {
+      for (const o of loadManifests(REPO_ROOT, c.manifests, prepared.resolver)) {
+        const live = await read(resourcePath(o));
+        if (live && !isOurs(live, labName, releases)) conflicts.push(`${c.name}: ${String(o.kind)} ${(o.metadata as { namespace?: string }).namespace ? `${(o.metadata as { namespace?: string }).namespace}/` : ''}${String((o.metadata as { name?: string }).name)} already exists and was not made by hpa-lab: applying would take it over`);
+      }
+    }
     const e = c.existing;
     if (!e) continue;
     const spec = c.helm ? prepared.resolver.resolve(c.helm, `${c.name}.helm`) : undefined;

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { InputError } from './errors.ts';
+import { stateRoot } from './lab.ts';
 
 /** The cluster `--context` names, as hpa-lab acts on it. */
 export interface ContextTarget {
@@ -90,4 +91,12 @@ export async function resolveContext(name: string, env: NodeJS.ProcessEnv = proc
     'current-context': name,
   };
   return { context: name, server: cluster.server, kubeconfig: stringify(doc) };
+}
+
+/**
+ * A lab on an existing cluster keeps its local state (its generated secrets, results) apart from the kind lab
+ * of the same --name: `.hpa-lab/<name>@<context>/` (the context's characters outside [A-Za-z0-9._-] as '_').
+ */
+export function contextLabIdentity(name: string, context: string) {
+  return { name, context, stateDir: path.join(stateRoot(), `${name}@${context.replace(/[^A-Za-z0-9._-]/g, '_')}`) };
 }

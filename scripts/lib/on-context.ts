@@ -3,12 +3,14 @@
 // any change: preflight (access.ts), then the target named (context, API server, what will be installed) and
 // a confirmation (a terminal's y, or --yes; without either, exit 2). What is installed carries the lab's
 // labels (ownership.ts); `down` removes exactly that.
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { Lab } from './lab.ts';
 import { deadline, REPO_ROOT } from './lab.ts';
 import type { Kube } from './kube.ts';
 import { kubeForContext } from './kube.ts';
 import type { PreparedStack } from './lab-stack.ts';
+import { secretsFile } from './lab-stack.ts';
 import type { Component } from './stack.ts';
 import { loadManifests } from './stack.ts';
 import { InputError, LabError } from './errors.ts';
@@ -225,5 +227,6 @@ export async function downOnContext(lab: Lab, prepared: PreparedStack, yes: bool
     ],
     lab.ui,
   );
+  rmSync(secretsFile(lab.stateDir), { force: true });
   lab.print(`Removed lab ${lab.name} from context ${t.context}: ${what.length} item${what.length === 1 ? '' : 's'}; the cluster and everything else in it are untouched.`);
 }

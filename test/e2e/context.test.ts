@@ -15,10 +15,10 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.cleanup()));
 });
 
-function writeStack(sim: Sim, notesExtra = ''): string {
+function writeStack(sim: Sim, notesExtra = '', opts: { reuse?: boolean; file?: string } = {}): string {
   const manifests = path.join(sim.home, 'notes.yaml');
   writeFileSync(manifests, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lab-notes\n  namespace: hpa-lab-ctx\ndata:\n  note: made by hpa-lab\n');
-  const stack = path.join(sim.home, 'ctx-stack.yaml');
+  const stack = path.join(sim.home, opts.file ?? 'ctx-stack.yaml');
   writeFileSync(
     stack,
     `apiVersion: hpa-lab/v1alpha1
@@ -35,9 +35,7 @@ components:
       repo: https://kubernetes-sigs.github.io/metrics-server/
       version: 3.13.1
       values: charts-values/metrics-server.yaml
-    existing:
-      reuseApiService: v1beta1.metrics.k8s.io
-    gates:
+${opts.reuse === false ? '' : '    existing:\n      reuseApiService: v1beta1.metrics.k8s.io\n'}    gates:
       - type: apiServiceAvailable
         name: v1beta1.metrics.k8s.io
         deadline: 2m
@@ -95,6 +93,10 @@ describe('--context: an existing cluster hpa-lab did not make', { timeout: 240_0
     expect(refused.stdout).toContain('notes: ConfigMap hpa-lab-ctx/lab-notes');
     expect(refused.stderr).toMatch(/refusing to change an existing cluster without a confirmation: there is no terminal to ask on, and --yes was not given/);
     expect((await f.admin('GET', '/api/v1/namespaces/hpa-lab-ctx')).status).toBe(404);
+    // A stack that does not say metrics-server may be reused: their release of that name is a conflict, never taken over.
+    const takeover = await sim.run(['up', '--context', f.context, '--yes', '--stack', writeStack(sim, '', { reuse: false, file: 'no-reuse.yaml' })]);
+    expect(takeover.exitCode, takeover.stderr).toBe(1);
+    expect(takeover.stderr).toContain('metrics-server: a Helm release kube-system/metrics-server already exists and was not installed by hpa-lab: upgrading it would take it over');
 
     const up = await sim.run(['up', '--context', f.context, '--yes', '--stack', stack]);
     expect(up.exitCode, up.stderr + up.stdout).toBe(0);
@@ -175,13 +177,24 @@ describe('--context: an existing cluster hpa-lab did not make', { timeout: 240_0
       spec: { group: 'monitoring.coreos.com', scope: 'Namespaced', names: { plural: 'prometheuses', singular: 'prometheus', kind: 'Prometheus', listKind: 'PrometheusList' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
     });
     expect(crd.status, JSON.stringify(crd.body)).toBe(201);
+    // their own namespace and ConfigMap of the same names as the lab's
+    expect((await f.admin('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'hpa-lab-ctx' } })).status).toBe(201);
+    expect((await f.admin('POST', '/api/v1/namespaces/hpa-lab-ctx/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lab-notes' }, data: { note: 'theirs' } })).status).toBe(201);
     const stack = writeStack(sim, '    existing:\n      conflicts:\n        apiServices: [v1beta1.custom.metrics.k8s.io]\n        crds: [prometheuses.monitoring.coreos.com]\n');
     const r = await sim.run(['up', '--context', f.context, '--yes', '--stack', stack]);
     expect(r.exitCode, r.stderr).toBe(1);
     expect(r.stderr).toContain('notes: APIService v1beta1.custom.metrics.k8s.io already exists, served by Service monitoring/their-adapter (not installed by hpa-lab)');
     expect(r.stderr).toContain('notes: CRD prometheuses.monitoring.coreos.com already exists (not installed by hpa-lab)');
+    expect(r.stderr).toContain('notes: ConfigMap hpa-lab-ctx/lab-notes already exists and was not made by hpa-lab: applying would take it over');
     expect(r.stderr).not.toMatch(NO_STACK_TRACE);
-    expect((await f.admin('GET', '/api/v1/namespaces/hpa-lab-ctx')).status).toBe(404);
+    const cm = await f.admin('GET', '/api/v1/namespaces/hpa-lab-ctx/configmaps/lab-notes');
+    expect(cm.body.data).toEqual({ note: 'theirs' });
+    expect((cm.body.metadata as { labels?: Record<string, string> }).labels?.['hpa-lab/managed-by']).toBeUndefined();
+    // and down --context leaves their namespace and ConfigMap alone
+    const down = await sim.run(['down', '--context', f.context, '--yes', '--stack', stack]);
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stdout).toMatch(/Nothing to do/);
+    expect((await f.admin('GET', '/api/v1/namespaces/hpa-lab-ctx/configmaps/lab-notes')).status).toBe(200);
 
     const image = await sim.run(['up', '--context', f.context, '--yes']);
     expect(image.exitCode, image.stderr).toBe(2);
