@@ -216,6 +216,7 @@ function secured(req: http.IncomingMessage, res: http.ServerResponse): void {
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
+        log(`POST ${url.pathname} 400: not JSON (Content-Type ${req.headers['content-type'] ?? 'none'})`);
         send(400, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: "couldn't get version/kind; json parse error", reason: 'BadRequest', code: 400 });
         return;
       }
