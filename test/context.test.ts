@@ -12,6 +12,8 @@ import { resolveContext } from '../scripts/lib/context.ts';
 import { confirm } from '../scripts/lib/on-context.ts';
 import { InputError } from '../scripts/lib/errors.ts';
 import type { Lab } from '../scripts/lib/lab.ts';
+import { REPO_ROOT } from '../scripts/lib/lab.ts';
+import { loadStack } from '../scripts/lib/stack.ts';
 import { authorizeRbac, selfSubjectAccessReview, type Attributes, type RbacObjects } from './sim/lib/rbac.ts';
 
 describe('a chart’s kubeVersion against the cluster’s version (Masterminds semver constraints, as Helm reads them)', () => {
@@ -180,5 +182,38 @@ describe('the simulated RBAC authorizer answers as kube-apiserver’s does', () 
     expect((r.body as { status: unknown }).status).toEqual({ allowed: false });
     expect(selfSubjectAccessReview(objects(), dev, { spec: {} }).status).toBe(422);
     expect(selfSubjectAccessReview(objects(), dev, { spec: { resourceAttributes: {}, nonResourceAttributes: { path: '/x', verb: 'get' } } }).status).toBe(422);
+  });
+});
+
+describe('a stack’s `existing:` (what an existing cluster may already have) is checked like every other field', () => {
+  const write = (existing: string) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-existing-'));
+    const file = path.join(dir, 'stack.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: hpa-lab/v1alpha1\nkind: Stack\nname: t\ncomponents:\n  - name: metrics-server\n    needs: [cluster]\n    helm: {release: metrics-server, namespace: kube-system, chart: metrics-server, repo: 'https://kubernetes-sigs.github.io/metrics-server/', version: 3.13.1, values: charts-values/metrics-server.yaml}\n    existing:\n${existing}`,
+    );
+    return file;
+  };
+
+  it('reads reuseApiService and conflicts', () => {
+    const s = loadStack(REPO_ROOT, write('      reuseApiService: v1beta1.metrics.k8s.io\n      conflicts:\n        crds: [prometheuses.monitoring.coreos.com]\n'));
+    expect(s.components[0]?.existing).toEqual({ reuseApiService: 'v1beta1.metrics.k8s.io', conflicts: { apiServices: [], crds: ['prometheuses.monitoring.coreos.com'] } });
+  });
+
+  it('an unknown field or a wrong type names the file, the field and what was expected (exit 2)', () => {
+    const unknown = write('      reuse: v1beta1.metrics.k8s.io\n');
+    expect(() => loadStack(REPO_ROOT, unknown)).toThrow(`${unknown}: components[0].existing.reuse: unknown field`);
+    const wrong = write('      conflicts:\n        apiServices: v1beta1.custom.metrics.k8s.io\n');
+    expect(() => loadStack(REPO_ROOT, wrong)).toThrow(`${wrong}: components[0].existing.conflicts.apiServices: expected a list of strings, got "v1beta1.custom.metrics.k8s.io"`);
+  });
+
+  it('the project’s stacks reuse a foreign metrics API and name their conflicts', () => {
+    const cm = loadStack(REPO_ROOT, 'custom-metrics');
+    const by = (n: string) => cm.components.find((c) => c.name === n)?.existing;
+    expect(by('metrics-server')?.reuseApiService).toBe('v1beta1.metrics.k8s.io');
+    expect(by('kube-prometheus-stack')?.conflicts.crds).toContain('prometheuses.monitoring.coreos.com');
+    expect(by('prometheus-adapter')?.conflicts.apiServices).toEqual(['v1beta1.custom.metrics.k8s.io', 'v1beta1.external.metrics.k8s.io']);
+    expect(loadStack(REPO_ROOT, 'keda').components.find((c) => c.name === 'keda')?.existing?.conflicts.apiServices).toEqual(['v1beta1.external.metrics.k8s.io']);
   });
 });
