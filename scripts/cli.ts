@@ -22,7 +22,7 @@ import { images } from './commands/images.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
 import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
 import { parseSet } from './lib/stack.ts';
-import { contextLabIdentity, resolveContext } from './lib/context.ts';
+import { checkContextFlags, contextLabIdentity, resolveContext } from './lib/context.ts';
 import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo-model.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
@@ -279,6 +279,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       return 0;
     }
     const name = String(values.name);
+    checkContextFlags(command, values);
     if (values.yes === true && values.context === undefined) throw new InputError('--yes: only with --context (it answers the question up/down --context asks)', { fix: `hpa-lab ${command} --help` });
     if (!NAME_RE.test(name)) {
       throw new InputError(`--name: expected a kind cluster name (lowercase letters, digits, '-' or '.', at most 50 characters), got "${name}"`);

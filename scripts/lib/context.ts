@@ -100,3 +100,12 @@ export async function resolveContext(name: string, env: NodeJS.ProcessEnv = proc
 export function contextLabIdentity(name: string, context: string) {
   return { name, context, stateDir: path.join(stateRoot(), `${name}@${context.replace(/[^A-Za-z0-9._-]/g, '_')}`) };
 }
+
+/** Flags that act on the lab's own kind cluster mean nothing with --context: exit 2 rather than ignore them. */
+export function checkContextFlags(command: string, values: Record<string, unknown>): void {
+  if (values.context === undefined) return;
+  const kindOnly = ['retain', 'recreate', 'force', 'keep-images'].filter((f) => values[f] === true);
+  if (kindOnly.length) {
+    throw new InputError(`--${kindOnly[0] ?? ''}: not with --context (it acts on the lab's own kind cluster; ${command} --context never creates or deletes a cluster)`, { fix: `hpa-lab ${command} --help` });
+  }
+}

@@ -73,6 +73,9 @@ describe('--context: an existing cluster hpa-lab did not make', { timeout: 240_0
     const yes = await sim.run(['up', '--yes', '--stack', writeStack(sim)]);
     expect(yes.exitCode).toBe(2);
     expect(yes.stderr).toMatch(/--yes: only with --context/);
+    const force = await sim.run(['down', '--context', f.context, '--force']);
+    expect(force.exitCode).toBe(2);
+    expect(force.stderr).toMatch(/--force: not with --context/);
     const help = await sim.run(['up', '--help']);
     expect(help.stdout).toMatch(/--context <name> +an existing cluster instead of the lab’s kind cluster/);
     expect(help.stdout).toMatch(/--yes +with --context: do not ask \(scripts, CI\); without a terminal and without --yes: exit 2/);
