@@ -204,4 +204,35 @@ describe('--context: an existing cluster hpa-lab did not make', { timeout: 240_0
     expect(image.stderr).toMatch(/--context team-admin: stack custom-metrics builds an image \(sample-app-image\), which hpa-lab can only load into its own kind cluster/);
     expect(image.stdout).not.toMatch(/Preflight/);
   });
+
+  it('a cluster older than a chart’s kubeVersion is refused in preflight, naming the chart, its constraint and the version', async () => {
+    const sim = await newSim();
+    const f = await createForeignCluster(sim, { metricsServer: false, image: 'kindest/node:v1.24.17' });
+    const stack = path.join(sim.home, 'kps.yaml');
+    writeFileSync(
+      stack,
+      `apiVersion: hpa-lab/v1alpha1
+kind: Stack
+name: kps-only
+components:
+  - name: kube-prometheus-stack
+    needs: [cluster]
+    helm:
+      release: prometheus
+      namespace: prometheus
+      chart: kube-prometheus-stack
+      repo: https://prometheus-community.github.io/helm-charts
+      version: 88.5.3
+      values: charts-values/kube-prometheus-stack.yaml
+      subcharts:
+        grafana: { repo: https://grafana-community.github.io/helm-charts, version: 12.11.1 }
+        kube-state-metrics: { repo: https://prometheus-community.github.io/helm-charts, version: 8.4.0 }
+        prometheus-node-exporter: { repo: https://prometheus-community.github.io/helm-charts, version: 4.56.1 }
+`,
+    );
+    const r = await sim.run(['up', '--context', f.context, '--yes', '--stack', stack]);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toContain('kube-prometheus-stack 88.5.3 needs Kubernetes >=1.25.0-0; the cluster runs v1.24.17');
+    expect((await f.admin('GET', '/api/v1/namespaces/prometheus')).status).toBe(404);
+  });
 });

@@ -65,13 +65,13 @@ function devRules(withoutGroups: string[]): Array<Record<string, unknown>> {
   return [{ apiGroups: groups.filter((g) => !withoutGroups.includes(g)), resources: ['*'], verbs: ['*'] }];
 }
 
-export async function createForeignCluster(sim: Sim, opts: { name?: string; context?: string; withoutGroups?: string[]; metricsServer?: boolean } = {}): Promise<ForeignCluster> {
+export async function createForeignCluster(sim: Sim, opts: { name?: string; context?: string; withoutGroups?: string[]; metricsServer?: boolean; image?: string } = {}): Promise<ForeignCluster> {
   const name = opts.name ?? 'team';
   const context = opts.context ?? 'team-admin';
   const devContext = `${context}-dev`;
   const cfg = path.join(sim.home, `${name}-kind.yaml`);
   writeFileSync(cfg, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n');
-  const created = await sim.exec('kind', ['create', 'cluster', '--name', name, '--config', cfg]);
+  const created = await sim.exec('kind', ['create', 'cluster', '--name', name, '--config', cfg, ...(opts.image ? ['--image', opts.image] : [])]);
   if (created.exitCode !== 0) throw new Error(`foreign cluster: kind create failed: ${created.stderr}`);
 
   // Rename kind-NAME to the team's own names, and add the dev user and context.
