@@ -43,7 +43,8 @@ const CONTEXT: Options = { context: { type: 'string' }, yes: { type: 'boolean', 
 const CONTEXT_HELP = [
   '--context <name>        an existing cluster instead of the lab’s kind cluster: the context of that name in your',
   '                        kubeconfig ($KUBECONFIG or ~/.kube/config), used through a private copy of it alone;',
-  '                        shows the context, its API server and what will be installed, and asks first',
+  '                        shows the context, its API server and what will be installed, and asks first;',
+  '                        not yet for stacks with an image (custom-metrics, keda): see README, "Running on an existing cluster"',
   '--yes                   with --context: do not ask (scripts, CI); without a terminal and without --yes: exit 2',
 ];
 const TIMEOUT: Options = { 'timeout-factor': { type: 'string', default: '1' } };
@@ -76,7 +77,7 @@ const COMMON_HELP = [
 export const COMMANDS: Record<string, CommandSpec> = {
   up: {
     summary: 'create the lab (or converge an existing one): preflight, kind cluster, gates',
-    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--dry-run] [--retain] [--recreate] [--timeout-factor X]',
+    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--dry-run] [--retain] [--recreate] [--timeout-factor X] [--context NAME [--yes]]',
     options: { ...COMMON, ...KIND_CONFIG, ...TIMEOUT, ...STACK, ...CONTEXT, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false } },
     help: [
       ...STACK_HELP,
@@ -91,7 +92,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   down: {
     summary: 'delete the lab cluster (only one hpa-lab created); succeeds when it is already gone',
-    usage: 'hpa-lab down [--name N] [--force] [--keep-images]',
+    usage: 'hpa-lab down [--name N] [--force] [--keep-images] [--context NAME [--yes]]',
     // --kind-config/--stack/--set/--variant are accepted so that `down` takes the same options as the `up` it
     // undoes; they are still checked (a typo is exit 2), but down removes the whole cluster whatever they say.
     options: { ...COMMON, ...KIND_CONFIG, ...STACK, ...CONTEXT, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false } },
