@@ -5,22 +5,19 @@
 // `down --context` removes exactly that; `up --context` uses it to tell its own objects from someone else's.
 import type { Kube } from './kube.ts';
 import { listPath } from './resources.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './cluster.ts';
 
-export const MANAGED_BY_KEY = 'hpa-lab/managed-by';
+/** The same key as the lab's own kind node carries (cluster.ts). */
+export const MANAGED_BY_KEY = MANAGED_BY_LABEL;
 export const INSTANCE_KEY = 'hpa-lab/instance';
 
 /** The labels of everything lab `name` makes. */
 export function labLabels(name: string): Record<string, string> {
-  return { [MANAGED_BY_KEY]: 'hpa-lab', [INSTANCE_KEY]: name };
+  return { [MANAGED_BY_KEY]: MANAGED_BY_VALUE, [INSTANCE_KEY]: name };
 }
 
 export function labSelector(name: string): string {
   return Object.entries(labLabels(name)).map(([k, v]) => `${k}=${v}`).join(',');
-}
-
-/** `--labels` for helm upgrade --install: k=v,k=v. */
-export function helmLabelsArg(name: string): string {
-  return labSelector(name);
 }
 
 interface Meta {
@@ -46,7 +43,7 @@ export async function labReleases(kube: Kube, name: string): Promise<LabRelease[
 
 export function labelledOurs(o: Meta, name: string): boolean {
   const l = o.metadata?.labels ?? {};
-  return l[MANAGED_BY_KEY] === 'hpa-lab' && l[INSTANCE_KEY] === name;
+  return l[MANAGED_BY_KEY] === MANAGED_BY_VALUE && l[INSTANCE_KEY] === name;
 }
 
 /** Whether the object is lab `name`'s: its labels, or the Helm release that installed it. */
