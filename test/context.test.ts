@@ -104,6 +104,13 @@ contexts:
     expect(t.kubeconfig).not.toContain('secret-other');
   });
 
+  it('no kubeconfig at all is exit 2 saying so (not client-node’s localhost fallback)', async () => {
+    process.env.KUBECONFIG = path.join(os.tmpdir(), 'hpa-lab-no-such-kubeconfig');
+    const err = await resolveContext('team').catch((e: unknown) => e);
+    expect((err as InputError).exitCode).toBe(2);
+    expect((err as InputError).message).toBe(`--context team: there is no kubeconfig to find it in (${process.env.KUBECONFIG} does not exist)`);
+  });
+
   it('an unknown context is exit 2, naming it, the file and the contexts that exist', async () => {
     const { file } = kubeconfig();
     process.env.KUBECONFIG = file;

@@ -4,7 +4,7 @@
 // certificate, key) inlined, and writes that to its own private kubeconfig (private-kubeconfig.ts). Every
 // later call (the API client, helm --kubeconfig/--kube-context) uses that copy, so nothing another context
 // or a later `kubectl config use-context` says can redirect it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -46,6 +46,10 @@ export async function resolveContext(name: string, env: NodeJS.ProcessEnv = proc
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   const files = userKubeconfigFiles(env).join(path.delimiter);
+  // Without any file client-node falls back to an in-cluster or localhost:8080 config: not the user's contexts.
+  if (!userKubeconfigFiles(env).some((f) => existsSync(f))) {
+    throw new InputError(`--context ${name}: there is no kubeconfig to find it in (${files} does not exist)`, { fix: 'set KUBECONFIG to the file that holds the context, or write ~/.kube/config (your cluster’s CLI does: aws eks update-kubeconfig, gcloud container clusters get-credentials, k3d kubeconfig merge…)' });
+  }
   try {
     // loadFromDefault reads process.env; the CLI passes process.env, tests a copy with the same KUBECONFIG.
     kc.loadFromDefault();
