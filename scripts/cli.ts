@@ -25,6 +25,7 @@ import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
 import { parseSet } from './lib/stack.ts';
 import { imageCacheConfig } from './lib/lab-downloads.ts';
 import type { ImageCacheConfig } from './lib/image-cache.ts';
+import { checkContextFlags, contextLabIdentity, resolveContext } from './lib/context.ts';
 import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo-model.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
@@ -42,6 +43,15 @@ const COMMON: Options = {
 const KIND_CONFIG: Options = { 'kind-config': { type: 'string', default: DEFAULT_KIND_CONFIG } };
 /** --workers and --hpa-sync-period: the cluster's shape on top of the kind config (kind-shape.ts). */
 const SHAPE: Options = SHAPE_OPTIONS;
+/** --context NAME: an existing cluster instead of the lab's kind cluster (scripts/lib/on-context.ts). */
+const CONTEXT: Options = { context: { type: 'string' }, yes: { type: 'boolean', default: false } };
+const CONTEXT_HELP = [
+  '--context <name>        an existing cluster instead of the lab’s kind cluster: the context of that name in your',
+  '                        kubeconfig ($KUBECONFIG or ~/.kube/config), used through a private copy of it alone;',
+  '                        shows the context, its API server and what will be installed, and asks first;',
+  '                        not yet for stacks with an image (custom-metrics, keda): see README, "Running on an existing cluster"',
+  '--yes                   with --context: do not ask (scripts, CI); without a terminal and without --yes: exit 2',
+];
 const TIMEOUT: Options = { 'timeout-factor': { type: 'string', default: '1' } };
 const IMAGE_CACHE: Options = { 'image-cache': { type: 'string' } };
 const IMAGE_CACHE_HELP = '--image-cache <file>    the image cache’s config (default kind/image-cache.yaml, or $HPA_LAB_IMAGE_CACHE_CONFIG)';
@@ -74,10 +84,11 @@ const COMMON_HELP = [
 export const COMMANDS: Record<string, CommandSpec> = {
   up: {
     summary: 'create the lab (or converge an existing one): preflight, kind cluster, gates',
-    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--workers N] [--hpa-sync-period D] [--dry-run] [--retain] [--recreate] [--no-cache | --offline] [--timeout-factor X]',
-    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...TIMEOUT, ...STACK, ...IMAGE_CACHE, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false }, 'no-cache': { type: 'boolean', default: false }, offline: { type: 'boolean', default: false } },
+    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--workers N] [--hpa-sync-period D] [--dry-run] [--retain] [--recreate] [--no-cache | --offline] [--timeout-factor X] [--context NAME [--yes]]',
+    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...TIMEOUT, ...STACK, ...IMAGE_CACHE, ...CONTEXT, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false }, 'no-cache': { type: 'boolean', default: false }, offline: { type: 'boolean', default: false } },
     help: [
       ...STACK_HELP,
+      ...CONTEXT_HELP,
       '--kind-config <file>    kind cluster config (default kind/cluster.yaml)',
       ...SHAPE_HELP,
       '--dry-run               print the plan (same as `hpa-lab plan`) and change nothing',
@@ -94,11 +105,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   down: {
     summary: 'delete the lab cluster (only one hpa-lab created); succeeds when it is already gone',
-    usage: 'hpa-lab down [--name N] [--force] [--keep-images] [--purge]',
+    usage: 'hpa-lab down [--name N] [--force] [--keep-images] [--purge] [--context NAME [--yes]]',
     // --kind-config/--stack/--set/--variant are accepted so that `down` takes the same options as the `up` it
     // undoes; they are still checked (a typo is exit 2), but down removes the whole cluster whatever they say.
-    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...STACK, ...IMAGE_CACHE, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false }, purge: { type: 'boolean', default: false } },
+    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...STACK, ...IMAGE_CACHE, ...CONTEXT, force: { type: 'boolean', default: false }, 'keep-images': { type: 'boolean', default: false }, purge: { type: 'boolean', default: false } },
     help: [
+      '--context <name>        remove only what `up --context <name>` installed there (its labelled releases, objects and',
+      '                        the namespaces it created); never the cluster; asks first (--yes: do not ask)',
       '--force                 delete a cluster of that name even without hpa-lab’s label',
       '--keep-images           keep the images hpa-lab built (the next up does not rebuild them)',
       '--purge                 also remove the image cache (its registries and their volume) and the chart cache:',
@@ -111,8 +124,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   status: {
     summary: 'show every gate’s state and the lab’s URLs',
     usage: 'hpa-lab status [--name N] [--json]',
-    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...STACK, json: { type: 'boolean', default: false } },
-    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)', ...SHAPE_HELP, '--json                  machine-readable output'],
+    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...STACK, context: { type: 'string' }, json: { type: 'boolean', default: false } },
+    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)', ...SHAPE_HELP, '--context <name>        the lab on an existing cluster (as up --context)', '--json                  machine-readable output'],
   },
   doctor: {
     summary: 'check this machine: Docker daemon, kind, helm, kubectl, ports, inotify, memory, WSL',
@@ -140,6 +153,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...COMMON,
       ...KIND_CONFIG,
       ...STACK,
+      context: { type: 'string' },
       rate: { type: 'string' },
       connections: { type: 'string' },
       duration: { type: 'string' },
@@ -302,6 +316,8 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       return 0;
     }
     const name = String(values.name);
+    checkContextFlags(command, values);
+    if (values.yes === true && values.context === undefined) throw new InputError('--yes: only with --context (it answers the question up/down --context asks)', { fix: `hpa-lab ${command} --help` });
     if (!NAME_RE.test(name)) {
       throw new InputError(`--name: expected a kind cluster name (lowercase letters, digits, '-' or '.', at most 50 characters), got "${name}"`);
     }
@@ -312,14 +328,17 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     const kindConfigArg = String(values['kind-config'] ?? DEFAULT_KIND_CONFIG);
     const kindConfigPath = path.isAbsolute(kindConfigArg) ? kindConfigArg : path.resolve(REPO_ROOT, kindConfigArg);
     const kindConfig = shapeKindConfig({ ...loadKindConfig(kindConfigPath), file: displayPath(kindConfigPath) }, { workers: values.workers, hpaSyncPeriod: values['hpa-sync-period'] });
+    // --context: an unknown context is exit 2 here, naming the contexts there are, before any work.
+    const target = values.context === undefined ? undefined : await resolveContext(String(values.context));
+    const identity = target ? contextLabIdentity(name, target.context) : makeLabIdentity(name);
     const lab: Lab = {
-      ...makeLabIdentity(name),
+      ...identity,
       // Named as a person reads it: relative inside the current folder, absolute outside it (never ../../…).
       kindConfig,
       runner: labRunner(execaRunner(controller.signal), {
         timeoutFactor,
         ...(verbose ? { trace: (line: string) => io.err(line) } : {}),
-        secrets: () => keptSecrets(makeLabIdentity(name).stateDir),
+        secrets: () => keptSecrets(identity.stateDir),
       }),
       host: realHost,
       clock: realClock,
@@ -327,6 +346,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       timeoutFactor,
       ui: { plain: plainOutput(process.env, process.stdout), verbose },
       print: io.out,
+      ...(target ? { target } : {}),
     };
     // The image cache's file, read (and checked) only by the commands that use it.
     const imageCache = () => imageCacheConfig(values['image-cache'] === undefined ? undefined : String(values['image-cache']));
@@ -338,15 +358,15 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     switch (command) {
       case 'up':
         if (values['dry-run']) {
+          if (lab.target) throw new InputError('--dry-run: not with --context yet (plan shows the kind cluster); up --context prints what it will install and asks before any change');
           await showPlan(lab, choice, values['no-cache'] ? undefined : imageCache());
           return 0;
         }
         if (values['no-cache'] && values.offline) throw new InputError('--no-cache and --offline exclude each other: an offline up takes every image from the cache', { fix: 'npm run up -- --offline' });
-        await up(lab, choice, { retain: values.retain === true, recreate: values.recreate === true, imageCache: imageCache(), useCache: values['no-cache'] !== true, offline: values.offline === true });
+        await up(lab, choice, { retain: values.retain === true, recreate: values.recreate === true, yes: values.yes === true, imageCache: imageCache(), useCache: values['no-cache'] !== true, offline: values.offline === true });
         return 0;
       case 'down':
-        prepareStack(choice, lab.stateDir); // the same options as up's, checked the same way
-        await down(lab, { force: values.force === true, keepImages: values['keep-images'] === true, purge: values.purge === true, imageCache: imageCache() });
+        await down(lab, { force: values.force === true, keepImages: values['keep-images'] === true, purge: values.purge === true, imageCache: imageCache(), prepared: prepareStack(choice, lab.stateDir), yes: values.yes === true }); // the same options as up's, checked the same way
         return 0;
       case 'status':
         return await status(lab, choice, { json: values.json === true });
@@ -356,6 +376,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
         await showPlan(lab, choice, imageCache());
         return 0;
       case 'demo': {
+        if (lab.target) throw new InputError('demo --context: not built yet: the demo reaches the app through NodePorts on 127.0.0.1, which an existing cluster does not publish (port-forwards are not built yet)');
         // The flags as typed: demo checks each (and how they combine) before it touches anything.
         const str = (flag: string) => (values[flag] === undefined ? undefined : String(values[flag]));
         return await demo(lab, prepareStack(choice, lab.stateDir), {

@@ -13,6 +13,8 @@ import { existsSync, rmSync } from 'node:fs';
 import type { ImageCacheConfig } from '../lib/image-cache.ts';
 import { removeCache } from '../lib/image-cache.ts';
 import { chartsDir } from '../lib/chart-cache.ts';
+import type { PreparedStack } from '../lib/lab-stack.ts';
+import { downOnContext } from '../lib/on-context.ts';
 import { MissingToolError } from '../lib/exec.ts';
 import { LabError } from '../lib/errors.ts';
 import { missingToolHelp } from '../lib/tool-help.ts';
@@ -32,7 +34,9 @@ async function clusterExistsOrExplain(lab: Lab): Promise<boolean> {
   }
 }
 
-export async function down(lab: Lab, opts: { force: boolean; keepImages: boolean; purge: boolean; imageCache: ImageCacheConfig }): Promise<void> {
+export async function down(lab: Lab, opts: { force: boolean; keepImages: boolean; purge: boolean; imageCache: ImageCacheConfig; prepared?: PreparedStack; yes?: boolean }): Promise<void> {
+  // --context: what the lab installed there, and nothing else (never the cluster, never the machine's caches).
+  if (lab.target && opts.prepared) return downOnContext(lab, opts.prepared, opts.yes === true);
   let gone = false;
   let removedImages: string[] = [];
   let purged: string[] = [];

@@ -11,6 +11,7 @@ import { prepareStack } from '../lib/lab-stack.ts';
 import { makeGate } from '../lib/gates.ts';
 import type { ProbeResult } from '../lib/gate.ts';
 import { hpaSyncRow } from '../lib/shape-report.ts';
+import { targetKube } from '../lib/on-context.ts';
 
 export interface GateStatus {
   component: string;
@@ -31,12 +32,13 @@ async function probeOnce<T>(probe: () => Promise<ProbeResult<T>>): Promise<{ ok:
 export async function status(lab: Lab, choice: StackChoice, opts: { json: boolean }): Promise<number> {
   const prepared = prepareStack(choice, lab.stateDir);
   const gates: GateStatus[] = [];
-  const exists = await clusterExists(lab.runner, lab.name);
-  gates.push({ component: 'cluster', gate: 'kind cluster exists', ok: exists, detail: exists ? lab.name : `no kind cluster named ${lab.name} (npm run up)` });
+  // --context: no kind cluster; the existing one, through hpa-lab's private copy of that context.
+  const exists = lab.target ? true : await clusterExists(lab.runner, lab.name);
+  if (!lab.target) gates.push({ component: 'cluster', gate: 'kind cluster exists', ok: exists, detail: exists ? lab.name : `no kind cluster named ${lab.name} (npm run up)` });
   let kube: Kube | undefined;
   if (exists) {
     try {
-      kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+      kube = lab.target ? await targetKube(lab) : await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
       const api = await probeOnce(async () => {
         const r = await apiServerReadyGate(kube as Kube, 0, lab.kindConfig.nodeCount).probe();
         return r.ok ? { ok: true as const, value: `Kubernetes ${r.value.version}, ${r.value.nodes.join(', ')} Ready` } : r;
@@ -45,11 +47,13 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
     } catch (err) {
       gates.push({ component: 'cluster', gate: 'API server and nodes Ready', ok: false, detail: err instanceof Error ? err.message : String(err) });
     }
-    // Read only from an API that answered (a frozen one would cost the row's timeouts for nothing).
-    const apiOk = gates.at(-1)?.ok === true;
-    gates.push({ component: 'cluster', ...(await hpaSyncRow(lab, apiOk ? kube : undefined)) });
-    const ctx = await userKubeconfigHasContext(lab.name);
-    gates.push({ component: 'cluster', gate: 'kubectl context', ok: ctx, detail: ctx ? lab.context : `${lab.context} missing from your kubeconfig (npm run up restores it)` });
+    if (!lab.target) {
+      // Read only from an API that answered (a frozen one would cost the row's timeouts for nothing).
+      const apiOk = gates.at(-1)?.ok === true;
+      gates.push({ component: 'cluster', ...(await hpaSyncRow(lab, apiOk ? kube : undefined)) });
+      const ctx = await userKubeconfigHasContext(lab.name);
+      gates.push({ component: 'cluster', gate: 'kubectl context', ok: ctx, detail: ctx ? lab.context : `${lab.context} missing from your kubeconfig (npm run up restores it)` });
+    }
   }
   if (kube) {
     const k = kube;
@@ -74,7 +78,7 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
   lab.print(`Lab ${lab.name} (context ${lab.context}, stack ${prepared.stack.name})\n`);
   const cw = Math.max(...gates.map((g) => g.component.length));
   for (const g of gates) lab.print(`${g.ok ? '✔' : '✖'} ${g.component.padEnd(cw)}  ${g.gate}: ${g.detail}`);
-  if (exists && Object.keys(urls).length) {
+  if (exists && !lab.target && Object.keys(urls).length) {
     lab.print('\nURLs (127.0.0.1 only):');
     for (const [k, v] of Object.entries(urls)) lab.print(`  ${k.padEnd(11)} ${v}`);
     if (Object.keys(credentials).length) {

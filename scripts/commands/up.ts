@@ -16,10 +16,14 @@ import { chartChecks, imageChecks } from '../lib/image-checks.ts';
 import { chartCached } from '../lib/chart-cache.ts';
 import { cacheChecks, ensureCharts, ensureImageCache, labImagePresence, missingClusterImages, pointNodesAtCache, releaseSpecs, withPrePull } from '../lib/lab-downloads.ts';
 import type { ImagePresence } from '../lib/lab-images.ts';
+import { confirm, contextPreflight, describeTarget, namespacePreparer, reachCluster, refuseImageComponents } from '../lib/on-context.ts';
+import { labLabels } from '../lib/ownership.ts';
 
 export interface UpOptions {
   retain: boolean;
   recreate?: boolean;
+  /** --context: --yes answers the confirmation */
+  yes?: boolean;
   imageCache: ImageCacheConfig;
   /** --no-cache: no image cache; the nodes pull from the registries themselves */
   useCache: boolean;
@@ -28,6 +32,7 @@ export interface UpOptions {
 }
 
 export async function up(lab: Lab, choice: StackChoice, opts: UpOptions): Promise<void> {
+  if (lab.target) return upOnContext(lab, choice, opts.yes === true);
   // Bad input (stack, --set, --variant, ports) fails here, before preflight and before anything changes.
   const prepared = prepareStack(choice, lab.stateDir);
   checkReleaseKeys(prepared);
@@ -103,3 +108,18 @@ export async function up(lab: Lab, choice: StackChoice, opts: UpOptions): Promis
   lab.print(`\nThe lab is up (stack ${prepared.stack.name}, context ${lab.context}).${urls.length ? `\n${urls.join('\n')}` : ''}\n\`npm run status\` shows every gate${Object.keys(prepared.stack.credentials).length ? ' and the credentials' : ''}; \`npm run down\` removes the lab.`);
 }
 
+
+/** `up --context NAME`: the same stack into an existing cluster: preflight there, the target named, a yes, then the stack. */
+async function upOnContext(lab: Lab, choice: StackChoice, yes: boolean): Promise<void> {
+  const prepared = prepareStack(choice, lab.stateDir);
+  checkReleaseKeys(prepared);
+  await checkStackObjects(prepared);
+  refuseImageComponents(prepared, lab);
+  const plan = await contextPreflight(lab, prepared);
+  lab.print(describeTarget(lab, prepared, plan));
+  await confirm(lab, `Install into context ${plan.kube.context}?`, yes);
+  if (prepared.generatedSecrets.length) saveSecrets(lab.stateDir, prepared.secrets);
+  await runStack({ lab, ...prepared, cluster: (ctx) => reachCluster(lab, ctx), existing: { reuse: plan.reuse, labels: labLabels(lab.name), prepare: namespacePreparer(lab, prepared) } });
+  if (plan.warnings.length > 0) lab.print(`\nWarnings:\n${formatChecks(plan.warnings)}`);
+  lab.print(`\nThe lab is up on context ${plan.kube.context} (stack ${prepared.stack.name}); \`npm run down -- --context ${plan.kube.context}\` removes what it installed.`);
+}

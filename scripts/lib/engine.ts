@@ -27,6 +27,15 @@ export interface StackRun {
   images: Record<string, string>;
   /** Creates or reuses the cluster and passes its gates; returns the client for it. */
   cluster: (ctx: StepContext) => Promise<Kube>;
+  /**
+   * An existing cluster (--context): components whose thing is already there (name → what is there) are not
+   * installed, only gated; `labels` go on every release and object; `prepare` runs before each install.
+   */
+  existing?: {
+    reuse: Map<string, string>;
+    labels: Record<string, string>;
+    prepare: (c: Component, kube: Kube, say: (l: string) => void) => Promise<void>;
+  };
 }
 
 class Deferred<T> {
@@ -114,6 +123,19 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
     done.push((await loadImage(lab.runner, kube, lab.name, image)) ? 'loaded into the node' : 'already on the node');
   }
   const kube = await clusterOf(kubeP);
+  const reused = run.existing?.reuse.get(c.name);
+  if (reused !== undefined) {
+    const gates = c.gates.map((g, i) => makeGate(resolver.resolve(g, `${c.name}.gates[${i}]`), kube));
+    for (const gate of gates) {
+      gate.deadlineMs = Math.max(1, Math.round(gate.deadlineMs * lab.timeoutFactor));
+      await waitFor(gate, { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
+    }
+    ctx.retitle(`${c.name}: not installed, the cluster's own reused (${reused})${gates.length ? `, ${gates.length} gate${gates.length === 1 ? '' : 's'} passed` : ''}`);
+    return;
+  }
+  if (run.existing && (c.helm || c.manifests)) await run.existing.prepare(c, kube, (l) => ctx.say(l));
+  const labels = run.existing?.labels;
+  const labelArg = labels ? Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
   // What the install made that rolls out (Deployments, StatefulSets, DaemonSets): its gates wait for them first.
   const workloads: WorkloadRef[] = [];
   if (c.helm) {
@@ -126,14 +148,14 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
     } else {
       ctx.say(`helm upgrade --install ${spec.release} ${spec.chart} ${spec.version} (${state.detail})`);
       // helm's own output (NOTES) is not streamed: the gates say what matters, and a failure shows helm's Error: line.
-      await upgradeRelease(lab.runner, target, spec, values);
+      await upgradeRelease(lab.runner, target, spec, values, undefined, labelArg);
       done.push(`release ${spec.release} ${state.state === 'absent' ? 'installed' : `upgraded (${state.detail})`}`);
     }
     workloads.push(...(await releaseObjects(kube, spec.release, spec.namespace)).filter(isWorkload));
   }
   if (c.manifests) {
     const objects = loadManifests(REPO_ROOT, c.manifests, resolver);
-    const r = await applyManifests(kube, objects, (l) => ctx.say(l));
+    const r = await applyManifests(kube, objects, (l) => ctx.say(l), labels);
     const count = (n: number) => `${n} object${n === 1 ? '' : 's'}`;
     done.push(r.applied.length ? `applied ${count(r.applied.length)}${r.unchanged.length ? `, ${r.unchanged.length} unchanged` : ''}` : `${count(r.unchanged.length)} unchanged`);
     workloads.push(...objects.map((o) => ({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: String((o.metadata as { namespace?: string }).namespace ?? 'default'), name: String((o.metadata as { name?: string }).name) })).filter(isWorkload));

@@ -26,6 +26,8 @@ export interface Kube {
    * fieldValidation=Strict: a field the API does not know is refused, not dropped with a warning.
    */
   apply<T extends KubernetesObject>(obj: T): Promise<T>;
+  /** Any other request (POST a review, DELETE an object), JSON in and out; the raw answer, never a throw for an HTTP status. */
+  send(method: 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs?: number): Promise<RawResponse>;
 }
 
 /** How long one API request may take before it is abandoned with a message naming the server. */
@@ -43,14 +45,16 @@ export function contextName(cluster: string): string {
  * first use: it takes most of a second to import, and help, plan and doctor never need it.
  */
 export async function kubeFromKubeconfig(text: string, cluster: string): Promise<Kube> {
+  return kubeForContext(text, contextName(cluster), { fix: `kind export kubeconfig --name ${cluster}`, what: `the kubeconfig for cluster "${cluster}"` });
+}
+
+/** A client for exactly `context` of kubeconfig text (hpa-lab's private copy of one context, for --context). */
+export async function kubeForContext(text: string, context: string, missing: { fix: string; what: string } = { fix: 'kubectl config get-contexts', what: 'the kubeconfig' }): Promise<Kube> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   kc.loadFromString(text);
-  const context = contextName(cluster);
   if (!kc.getContextObject(context)) {
-    throw new LabError(`the kubeconfig for cluster "${cluster}" has no context "${context}"`, {
-      fix: `kind export kubeconfig --name ${cluster}`,
-    });
+    throw new LabError(`${missing.what} has no context "${context}"`, { fix: missing.fix });
   }
   kc.setCurrentContext(context);
   const server = kc.getCurrentCluster()?.server ?? '';
@@ -105,6 +109,7 @@ export async function kubeFromKubeconfig(text: string, cluster: string): Promise
       if (r.status !== 200 && r.status !== 201) throw new Error(`apply ${where}: HTTP ${r.status}: ${statusMessage(r)}`);
       return JSON.parse(r.body) as T;
     },
+    send: (method, path, body, timeoutMs = REQUEST_TIMEOUT_MS.apply) => request(method, path, timeoutMs, body === undefined ? undefined : { type: 'application/json', text: JSON.stringify(body) }),
     async listNodes(timeoutMs?: number) {
       return (await kube.getJson<{ items: V1Node[] }>('/api/v1/nodes', timeoutMs))?.items ?? [];
     },

@@ -8,6 +8,7 @@ import type { Clock } from './gate.ts';
 import type { KindConfig } from './kind-config.ts';
 import type { UiOptions } from './ui.ts';
 import { contextName } from './kube.ts';
+import type { ContextTarget } from './context.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const DEFAULT_KIND_CONFIG = path.join('kind', 'cluster.yaml');
@@ -25,6 +26,8 @@ export interface Lab {
   ui: UiOptions;
   /** Where hpa-lab keeps what it knows about this lab (inside the project, git-ignored). */
   stateDir: string;
+  /** --context: the existing cluster the lab goes into instead of its own kind cluster (context.ts). */
+  target?: ContextTarget;
   print(text: string): void;
 }
 

@@ -149,7 +149,7 @@ async function checkKind(runner: Runner): Promise<Check> {
   return { id: 'kind', level: 'ok', summary: `kind ${v.raw}` };
 }
 
-async function checkHelm(runner: Runner): Promise<Check> {
+export async function checkHelm(runner: Runner): Promise<Check> {
   const { fix } = missingToolHelp('helm');
   const r = await tryRun(runner, 'helm', ['version', '--short']);
   if (!r) return { id: 'helm', level: 'fail', summary: 'helm is not installed (not on PATH)', ...missingToolHelp('helm') };

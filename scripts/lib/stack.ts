@@ -43,7 +43,20 @@ export interface Component {
   rolloutDeadlineMs: number;
   /** Known failure signatures in its pods' logs, read when any of its gates gives up. */
   signatures: Signature[];
+  /** What an existing cluster (--context) may already have that this component installs (see ExistingSpec). */
+  existing?: ExistingSpec;
   gates: GateData[];
+}
+
+/**
+ * On an existing cluster (--context): `reuseApiService`: when that APIService is there and served by something
+ * hpa-lab did not install, the component is not installed and its gates check what is there; `conflicts`:
+ * APIServices and CRDs that, when someone else's, stop `up` before any change (a second copy would fight
+ * over them).
+ */
+export interface ExistingSpec {
+  reuseApiService?: string;
+  conflicts: { apiServices: string[]; crds: string[] };
 }
 
 export interface Signature {
@@ -82,7 +95,7 @@ export interface DemoSpec {
 export const CLUSTER = 'cluster';
 
 const TOP = ['apiVersion', 'kind', 'name', 'description', 'settings', 'types', 'rules', 'variants', 'secrets', 'urls', 'credentials', 'demo', 'components'];
-const COMPONENT = ['name', 'needs', 'helm', 'manifests', 'image', 'rolloutDeadline', 'signatures', 'gates'];
+const COMPONENT = ['name', 'needs', 'helm', 'manifests', 'image', 'rolloutDeadline', 'signatures', 'existing', 'gates'];
 const HELM = ['release', 'namespace', 'chart', 'repo', 'version', 'values', 'set', 'subcharts'];
 const IMAGE = ['context', 'repository'];
 
@@ -224,6 +237,16 @@ export function parseStack(file: string, doc: unknown, repoRoot: string): StackF
       signatures.push({ log, cause: f.str(`${sat}.cause`, sm.cause), ...(sm.fix === undefined ? {} : { fix: f.str(`${sat}.fix`, sm.fix) }) });
     });
     const comp: Component = { name, needs, rolloutDeadlineMs: rollout, signatures, gates: [] };
+    if (c.existing !== undefined) {
+      const e = f.map(`${at}.existing`, c.existing);
+      f.known(`${at}.existing`, e, ['reuseApiService', 'conflicts']);
+      const cf = e.conflicts === undefined ? {} : f.map(`${at}.existing.conflicts`, e.conflicts);
+      f.known(`${at}.existing.conflicts`, cf, ['apiServices', 'crds']);
+      comp.existing = {
+        ...(e.reuseApiService === undefined ? {} : { reuseApiService: f.str(`${at}.existing.reuseApiService`, e.reuseApiService) }),
+        conflicts: { apiServices: f.strList(`${at}.existing.conflicts.apiServices`, cf.apiServices), crds: f.strList(`${at}.existing.conflicts.crds`, cf.crds) },
+      };
+    }
     if (c.helm !== undefined) {
       const h = f.map(`${at}.helm`, c.helm);
       f.known(`${at}.helm`, h, HELM);

@@ -249,6 +249,13 @@ export class FakeKube implements Kube {
     return `${baseOf(apiVersion)}${s.namespaced ? `/namespaces/${o.metadata?.namespace ?? 'default'}` : ''}/${s.plural}/${o.metadata?.name ?? ''}`;
   }
 
+  /** DELETE removes a stored object (200, or 404); POST is not faked (501). */
+  send(method: 'POST' | 'DELETE', path: string): Promise<RawResponse> {
+    this.log.push(`${method} ${path}`);
+    if (method === 'DELETE') return Promise.resolve(this.objects.delete(path.split('?')[0] ?? path) ? { status: 200, body: '{}' } : { status: 404, body: '{}' });
+    return Promise.resolve({ status: 501, body: '{"message":"not faked"}' });
+  }
+
   /** Stores objects as they are (status included), as if controllers had written them. */
   put(...objs: KObject[]): this {
     for (const o of objs) {

@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { simulatedSoftware } from './charts/index.ts';
 import { writeJsonAtomic, type HostPortRecord, type NodeReport, type SimNode } from './lib/clusters.ts';
 import { authenticate, authorize } from './lib/authn.ts';
+import { selfSubjectAccessReview, type RbacObjects } from './lib/rbac.ts';
 import { apiServiceController, bootstrapController, ControllerManager, crdController, garbageCollector, namespaceController } from './lib/controllers.ts';
 import { statePaths } from './lib/env.ts';
 import { apiSlowSeconds, processFaults } from './lib/faults.ts';
@@ -171,6 +172,21 @@ function shutdown(reason: string): void {
   process.exit(0);
 }
 
+/** The stored RBAC objects, as the RBAC authorizer's listers see them. */
+const rbacType = (resource: string) => registry.find('rbac.authorization.k8s.io', 'v1', resource);
+const listOf = (resource: string, ns?: string) => {
+  const rt = rbacType(resource);
+  return rt ? (store.list(rt, ns) as unknown[]) : [];
+};
+const rbac: RbacObjects = {
+  clusterRoles: () => listOf('clusterroles') as ReturnType<RbacObjects['clusterRoles']>,
+  clusterRoleBindings: () => listOf('clusterrolebindings') as ReturnType<RbacObjects['clusterRoleBindings']>,
+  roles: (ns) => listOf('roles', ns) as ReturnType<RbacObjects['roles']>,
+  roleBindings: (ns) => listOf('rolebindings', ns) as ReturnType<RbacObjects['roleBindings']>,
+};
+
+const SSAR_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+
 /** kube-apiserver's filter chain in front of the REST handlers: authentication (401), then authorization (403). */
 function secured(req: http.IncomingMessage, res: http.ServerResponse): void {
   if (frozen()) {
@@ -190,11 +206,29 @@ function secured(req: http.IncomingMessage, res: http.ServerResponse): void {
     send(who.status, who.body);
     return;
   }
-  const denied = authorize(who.user, req.method ?? 'GET', url);
+  const denied = authorize(who.user, req.method ?? 'GET', url, rbac);
   if (denied) {
     log(`${req.method ?? 'GET'} ${url.pathname}${url.search} 403 (${who.user.name})`);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     send(403, denied);
+    return;
+  }
+  if (req.method === 'POST' && url.pathname === SSAR_PATH) {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        log(`POST ${url.pathname} 400: not JSON (Content-Type ${req.headers['content-type'] ?? 'none'})`);
+        send(400, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: "couldn't get version/kind; json parse error", reason: 'BadRequest', code: 400 });
+        return;
+      }
+      const r = selfSubjectAccessReview(rbac, who.user, body);
+      log(`POST ${url.pathname} ${r.status} (${who.user.name})`);
+      send(r.status, r.body);
+    });
     return;
   }
   api.handle(req, res);

@@ -505,6 +505,17 @@ function renderChart(chart: ChartVersion, release: string, namespace: string, us
   return { chart, values, crds: r.crds, objects, notes: r.notes };
 }
 
+/** `--labels k=v,…`; upgrade merges them over the current revision's (a value "null" unsets one). */
+function releaseLabels(inv: Invocation, current?: Record<string, string>): Record<string, string> | undefined {
+  const out: Record<string, string> = { ...current };
+  for (const pair of inv.flags.strings('labels')) {
+    const [k = '', ...v] = pair.split('=');
+    if (v.join('=') === 'null') delete out[k];
+    else out[k] = v.join('=');
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 function newRelease(out: RenderOut, name: string, namespace: string, version: number, user: Obj, first: string, status: ReleaseStatus, description: string): Release {
   const c = out.chart;
   const now = nowIso();
@@ -550,6 +561,8 @@ async function runInstall(inv: Invocation, kube: Kube, o: InstallOpts): Promise<
     failWith(err);
   }
   const rel = newRelease(out, o.release, ns, 1, user, '', 'pending-install', 'Initial install underway');
+  const labels = releaseLabels(inv);
+  if (labels) rel.labels = labels;
   try {
     await createRelease(kube, rel);
   } catch (err) {
@@ -663,6 +676,8 @@ async function upgradeCmd(inv: Invocation): Promise<number> {
     failWith(err);
   }
   const rel = newRelease(out, name, ns, last.version + 1, user, current.info.first_deployed, 'pending-upgrade', 'Preparing upgrade');
+  const labels = releaseLabels(inv, current.labels);
+  if (labels) rel.labels = labels;
   try {
     await createRelease(kube, rel);
   } catch (err) {
@@ -871,7 +886,7 @@ function showValuesCmd(inv: Invocation): Promise<number> {
 
 function showChartCmd(inv: Invocation): Promise<number> {
   const c = locateChart(inv.args[0] ?? '', inv);
-  process.stdout.write(stringifyYaml({ apiVersion: 'v2', appVersion: c.appVersion, description: c.description, name: c.name, type: 'application', version: c.version }));
+  process.stdout.write(stringifyYaml({ apiVersion: 'v2', appVersion: c.appVersion, description: c.description, ...(c.kubeVersion ? { kubeVersion: c.kubeVersion } : {}), name: c.name, type: 'application', version: c.version }));
   return Promise.resolve(0);
 }
 

@@ -70,7 +70,7 @@ function normalize(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v)) as unknown;
 }
 
-export function upgradeArgs(spec: HelmSpec, target: HelmTarget, valuesFile: string): string[] {
+export function upgradeArgs(spec: HelmSpec, target: HelmTarget, valuesFile: string, labels?: string): string[] {
   return [
     'upgrade', '--install', spec.release, ...chartSource(spec),
     '--namespace', spec.namespace,
@@ -79,16 +79,18 @@ export function upgradeArgs(spec: HelmSpec, target: HelmTarget, valuesFile: stri
     ...targetArgs(target),
     // No --wait: hpa-lab's gates wait, with a diagnosis. The timeout bounds install hooks.
     '--timeout', '5m0s',
+    // On an existing cluster: the release's record (Helm's release Secret) carries the lab's labels.
+    ...(labels ? ['--labels', labels] : []),
   ];
 }
 
-export async function upgradeRelease(runner: Runner, target: HelmTarget, spec: HelmSpec, values: Record<string, unknown>, onLine?: (l: string) => void): Promise<void> {
+export async function upgradeRelease(runner: Runner, target: HelmTarget, spec: HelmSpec, values: Record<string, unknown>, onLine?: (l: string) => void, labels?: string): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-values-'));
   const file = path.join(dir, `${spec.release}.yaml`);
   // The values may hold a generated password: the file is private and removed right after.
   writeFileSync(file, stringify(values), { mode: 0o600 });
   try {
-    await runner.run('helm', upgradeArgs(spec, target, file), { onLine });
+    await runner.run('helm', upgradeArgs(spec, target, file, labels), { onLine });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -13,22 +13,22 @@ export function objectRef(o: KubernetesObject): string {
 }
 
 /** The object as hpa-lab applies it: its labels gain managed-by, its annotations the applied hash. */
-export function withBookkeeping(obj: Record<string, unknown>): KubernetesObject {
+export function withBookkeeping(obj: Record<string, unknown>, extraLabels: Record<string, string> = {}): KubernetesObject {
   const o = structuredClone(obj) as KubernetesObject;
   const hash = createHash('sha256').update(JSON.stringify(o)).digest('hex').slice(0, 16);
   o.metadata = {
     ...o.metadata,
-    labels: { ...MANAGED_BY, ...o.metadata?.labels },
+    labels: { ...MANAGED_BY, ...o.metadata?.labels, ...extraLabels },
     annotations: { ...o.metadata?.annotations, [APPLIED_HASH]: hash },
   };
   return o;
 }
 
-export async function applyManifests(kube: Kube, objects: Array<Record<string, unknown>>, say: (l: string) => void): Promise<{ applied: string[]; unchanged: string[] }> {
+export async function applyManifests(kube: Kube, objects: Array<Record<string, unknown>>, say: (l: string) => void, extraLabels: Record<string, string> = {}): Promise<{ applied: string[]; unchanged: string[] }> {
   const applied: string[] = [];
   const unchanged: string[] = [];
   for (const raw of objects) {
-    const desired = withBookkeeping(raw);
+    const desired = withBookkeeping(raw, extraLabels);
     const ref = objectRef(desired);
     const live = await kube.getJson<KubernetesObject>(resourcePath(desired));
     if (live?.metadata?.annotations?.[APPLIED_HASH] === desired.metadata?.annotations?.[APPLIED_HASH]) {

@@ -128,6 +128,8 @@ export interface ChartVersion {
   version: string;
   appVersion: string;
   description: string;
+  /** Chart.yaml's kubeVersion constraint, when the chart sets one (`helm show chart` prints it) */
+  kubeVersion?: string;
   /** repository URLs without trailing slash, and OCI references of the chart (oci://host/path/name) */
   repos: string[];
   /** the chart's published values.yaml, a file name in ../shared/upstream-values */

@@ -1742,6 +1742,10 @@ export const kubePrometheusStack: ChartVersion = {
   name: CHART,
   version: VERSION,
   appVersion: APP_VERSION,
+  // Chart.yaml's constraint (prometheus-community/helm-charts charts/kube-prometheus-stack/Chart.yaml; read at
+  // 81.4.5, the nearest version stored for reading; not verified at 88.5.3). The simulated metrics-server and
+  // prometheus-adapter charts set none (their Chart.yaml read at older versions had none; not verified at the pins).
+  kubeVersion: '>=1.25.0-0',
   description: 'kube-prometheus-stack collects Kubernetes manifests, Grafana dashboards, and Prometheus rules combined with documentation and scripts to provide easy to operate end-to-end Kubernetes cluster monitoring with Prometheus using the Prometheus Operator.',
   repos: ['https://prometheus-community.github.io/helm-charts', 'oci://ghcr.io/prometheus-community/charts/kube-prometheus-stack'],
   valuesFile: 'kube-prometheus-stack-88.5.3.yaml',

@@ -3,8 +3,8 @@
 //
 // - a client certificate signed by the cluster CA (and meant for client auth) authenticates as its CN, groups
 //   = its O entries (the x509 request authenticator, staging/src/k8s.io/apiserver/pkg/authentication/request/
-//   x509/x509.go). The simulation only issues kubeadm's admin certificate (O kubeadm:cluster-admins, bound to
-//   cluster-admin), so every authenticated request is allowed; RBAC objects are stored, not evaluated.
+//   x509/x509.go). kubeadm's admin certificate has O kubeadm:cluster-admins (bound to cluster-admin); other
+//   users (a foreign cluster's, test/sim/foreign.ts) get what RBAC gives them (lib/rbac.ts evaluates it).
 // - a certificate the CA did not sign, or a bearer token (no token is valid here), is an authentication error:
 //   401 Unauthorized. kube-apiserver wraps its authenticators in union.NewFailOnError(…, anonymous), so a bad
 //   credential is never treated as anonymous (pkg/kubeapiserver/authenticator/config.go).
@@ -17,6 +17,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Status } from './apierrors.ts';
+import { authorizeRbac, type RbacObjects } from './rbac.ts';
 
 export interface User {
   name: string;
@@ -123,10 +124,16 @@ function forbidden(user: User, ri: RequestInfo): Status {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Forbidden', details, code: 403 };
 }
 
-/** undefined when allowed; otherwise the 403 Status RBAC's denial produces. */
-export function authorize(user: User, method: string, url: URL): Status | undefined {
-  if (user.groups.includes('system:authenticated')) return undefined;
+/**
+ * undefined when allowed; otherwise the 403 Status RBAC's denial produces. Authenticated users: RBAC
+ * (lib/rbac.ts) over the built-in bootstrap policy and the stored roles and bindings.
+ */
+export function authorize(user: User, method: string, url: URL, rbac?: RbacObjects): Status | undefined {
   const ri = requestInfo(method, url);
+  if (user.groups.includes('system:authenticated')) {
+    if (!rbac) return undefined;
+    return authorizeRbac(rbac, { user, ...ri }).allowed ? undefined : forbidden(user, ri);
+  }
   if (!ri.resourceRequest && ri.verb === 'get' && PUBLIC_INFO_PATHS.has(ri.path)) return undefined;
   if (ri.resourceRequest && ri.verb === 'get' && ri.group === '' && ri.namespace === 'kube-public' && ri.resource === 'configmaps' && ri.name === 'cluster-info' && !ri.subresource) return undefined;
   return forbidden(user, ri);

@@ -163,6 +163,8 @@ export interface Release {
   /** the user-supplied values */
   config: Obj | null;
   manifest: string;
+  /** `--labels` of install/upgrade: Helm keeps them on the release's Secret (pkg/storage/driver/secrets.go). */
+  labels?: Record<string, string>;
 }
 
 export function encodeRelease(r: Release): string {
@@ -203,7 +205,8 @@ function releaseSecret(r: Release): Obj {
     metadata: {
       name: secretName(r.name, r.version),
       namespace: r.namespace,
-      labels: { modifiedAt: String(Math.floor(Date.now() / 1000)), name: r.name, owner: 'helm', status: r.info.status, version: String(r.version) },
+      // lbs.fromMap(rls.Labels), then Helm's own labels over them.
+      labels: { ...r.labels, modifiedAt: String(Math.floor(Date.now() / 1000)), name: r.name, owner: 'helm', status: r.info.status, version: String(r.version) },
     },
     type: 'helm.sh/release.v1',
     data: { release: Buffer.from(encodeRelease(r)).toString('base64') },

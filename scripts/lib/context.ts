@@ -1,0 +1,117 @@
+// `--context NAME`: an existing cluster as the target. The user's kubeconfig ($KUBECONFIG, else ~/.kube/config,
+// read as kubectl reads it: client-node's loadFromDefault merges every $KUBECONFIG file) is read once; from it
+// hpa-lab keeps exactly one context, its cluster and its user, with every file they name (CA, client
+// certificate, key) inlined, and writes that to its own private kubeconfig (private-kubeconfig.ts). Every
+// later call (the API client, helm --kubeconfig/--kube-context) uses that copy, so nothing another context
+// or a later `kubectl config use-context` says can redirect it.
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { InputError } from './errors.ts';
+import { stateRoot } from './lab.ts';
+
+/** The cluster `--context` names, as hpa-lab acts on it. */
+export interface ContextTarget {
+  /** The context's name in the user's kubeconfig (and in hpa-lab's private copy). */
+  context: string;
+  /** Its API server URL. */
+  server: string;
+  /** A kubeconfig of that one context, self-contained (files inlined). */
+  kubeconfig: string;
+}
+
+/** Where kubectl reads the kubeconfig: every $KUBECONFIG entry, else ~/.kube/config (for messages). */
+export function userKubeconfigFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  const list = (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
+  return list.length ? list : [path.join(env.HOME || os.homedir(), '.kube', 'config')];
+}
+
+const inline = (file: string | undefined, what: string, context: string): string | undefined => {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file).toString('base64');
+  } catch (err) {
+    throw new InputError(`--context ${context}: cannot read the ${what} file ${file} the context's kubeconfig entry names (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
+      fix: `kubectl config view --minify --context ${context} shows the entry`,
+    });
+  }
+};
+
+/**
+ * The context NAME from the user's kubeconfig, as a private one-context kubeconfig. An unknown name (or no
+ * kubeconfig at all) is bad input: exit 2, naming the files read and the contexts that exist.
+ */
+export async function resolveContext(name: string, env: NodeJS.ProcessEnv = process.env): Promise<ContextTarget> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  const files = userKubeconfigFiles(env).join(path.delimiter);
+  // Without any file client-node falls back to an in-cluster or localhost:8080 config: not the user's contexts.
+  if (!userKubeconfigFiles(env).some((f) => existsSync(f))) {
+    throw new InputError(`--context ${name}: there is no kubeconfig to find it in (${files} does not exist)`, { fix: 'set KUBECONFIG to the file that holds the context, or write ~/.kube/config (your cluster’s CLI does: aws eks update-kubeconfig, gcloud container clusters get-credentials, k3d kubeconfig merge…)' });
+  }
+  try {
+    // loadFromDefault reads process.env; the CLI passes process.env, tests a copy with the same KUBECONFIG.
+    kc.loadFromDefault();
+  } catch (err) {
+    throw new InputError(`--context ${name}: cannot read the kubeconfig ${files}: ${(err as Error).message.split('\n')[0] ?? ''}`);
+  }
+  const ctx = kc.getContextObject(name);
+  const known = kc.getContexts().map((c) => c.name);
+  if (!ctx) {
+    throw new InputError(`--context ${name}: no such context in ${files}`, {
+      details: [known.length ? `contexts there: ${known.join(', ')}` : 'it has no contexts at all'],
+      fix: 'kubectl config get-contexts lists them; pass one of those names',
+    });
+  }
+  const cluster = kc.getCluster(ctx.cluster);
+  if (!cluster?.server) throw new InputError(`--context ${name}: its cluster "${ctx.cluster}" is not in ${files} (or has no server)`, { fix: `kubectl config view --minify --context ${name}` });
+  const user = kc.getUser(ctx.user);
+  const clusterEntry: Record<string, unknown> = { server: cluster.server };
+  const ca = cluster.caData ?? inline(cluster.caFile, 'certificate-authority', name);
+  if (ca) clusterEntry['certificate-authority-data'] = ca;
+  if (cluster.skipTLSVerify) clusterEntry['insecure-skip-tls-verify'] = true;
+  if (cluster.tlsServerName) clusterEntry['tls-server-name'] = cluster.tlsServerName;
+  if (cluster.proxyUrl) clusterEntry['proxy-url'] = cluster.proxyUrl;
+  const userEntry: Record<string, unknown> = {};
+  if (user) {
+    const cert = user.certData ?? inline(user.certFile, 'client-certificate', name);
+    const key = user.keyData ?? inline(user.keyFile, 'client-key', name);
+    if (cert) userEntry['client-certificate-data'] = cert;
+    if (key) userEntry['client-key-data'] = key;
+    if (user.token) userEntry.token = user.token;
+    if (user.username) userEntry.username = user.username;
+    if (user.password) userEntry.password = user.password;
+    // exec plugins (aws, gke-gcloud-auth-plugin, kubelogin) and auth providers stay as they are: they run on this machine.
+    if (user.exec) userEntry.exec = user.exec;
+    if (user.authProvider) userEntry['auth-provider'] = user.authProvider;
+  }
+  const doc = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: ctx.cluster, cluster: clusterEntry }],
+    users: [{ name: ctx.user, user: userEntry }],
+    contexts: [{ name, context: { cluster: ctx.cluster, user: ctx.user, ...(ctx.namespace ? { namespace: ctx.namespace } : {}) } }],
+    'current-context': name,
+  };
+  return { context: name, server: cluster.server, kubeconfig: stringify(doc) };
+}
+
+/**
+ * A lab on an existing cluster keeps its local state (its generated secrets, results) apart from the kind lab
+ * of the same --name: `.hpa-lab/<name>@<context>/` (the context's characters outside [A-Za-z0-9._-] as '_').
+ */
+export function contextLabIdentity(name: string, context: string) {
+  return { name, context, stateDir: path.join(stateRoot(), `${name}@${context.replace(/[^A-Za-z0-9._-]/g, '_')}`) };
+}
+
+/** Flags that act on the lab's own kind cluster mean nothing with --context: exit 2 rather than ignore them. */
+export function checkContextFlags(command: string, values: Record<string, unknown>): void {
+  if (values.context === undefined) return;
+  const kindOnly = ['retain', 'recreate', 'force', 'keep-images', 'purge', 'no-cache', 'offline'].filter((f) => values[f] === true);
+  // --workers and --hpa-sync-period shape the kind cluster hpa-lab makes; an existing cluster has its own shape.
+  for (const f of ['workers', 'hpa-sync-period']) if (values[f] !== undefined) kindOnly.push(f);
+  if (kindOnly.length) {
+    throw new InputError(`--${kindOnly[0] ?? ''}: not with --context (it acts on the lab's own kind cluster, its image cache or the machine's caches; ${command} --context never creates or deletes a cluster)`, { fix: `hpa-lab ${command} --help` });
+  }
+}
