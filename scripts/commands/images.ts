@@ -44,7 +44,8 @@ async function save(lab: Lab, prepared: PreparedStack, cache: ImageCacheConfig, 
         title: 'Images',
         run: async (ctx) => {
           const rows = await labImagePresence(lab, prepared, cache, true);
-          for (const r of rows.filter((x) => x.place === 'host' && x.where === 'missing')) {
+          // The archive needs every host image in Docker itself, a build's base too (even when no build needs it here).
+          for (const r of rows.filter((x) => x.place === 'host' && (x.where === 'missing' || x.where === 'not needed'))) {
             ctx.say(`docker pull ${r.image}`);
             await lab.runner.run('docker', ['pull', r.image]);
           }

@@ -36,12 +36,12 @@ export function imageChecks(rows: ImagePresence[], opts: { offline: boolean; cac
   const hostMissing = host.filter((r) => r.where === 'missing').map((r) => r.image);
   out.push(
     hostMissing.length === 0
-      ? { id: 'images-host', level: 'ok', summary: `host images: all ${host.length} in Docker (kind node, cache, build bases)` }
+      ? { id: 'images-host', level: 'ok', summary: `host images: all ${host.length} in Docker or not needed (kind node, cache, build bases)` }
       : {
           id: 'images-host',
           level: opts.offline ? 'fail' : 'warn',
           summary: `host images: ${hostMissing.length} of ${host.length} not in Docker: ${list(hostMissing)}`,
-          why: opts.offline ? '--offline: Docker cannot pull them without network' : 'Docker pulls them during up (kind create, the cache, docker build): once, they stay',
+          why: opts.offline ? '--offline: Docker cannot pull them without network' : 'Docker pulls them during up (for the kind node, the cache’s registries, the app’s build): once, they stay',
           ...(opts.offline ? { fix: LOAD_FIX } : {}),
         },
   );

@@ -43,12 +43,14 @@ export async function listImages(lab: Lab, prepared: PreparedStack, cache: Image
   return uniqueImages(out);
 }
 
-export type ImageWhere = 'host' | 'cache' | 'missing' | 'built' | 'not cached';
+export type ImageWhere = 'host' | 'cache' | 'missing' | 'built' | 'not cached' | 'not needed';
 
 export interface ImagePresence extends ImageEntry {
   place: ReturnType<typeof imagePlace>;
   /** host: in the host's Docker; cache: in the pull-through cache; built: hpa-lab builds it; missing: nowhere yet;
-   *  not cached: a cluster image when the cache is not used (--no-cache, or a registry without a mirror) */
+   *  not cached: a cluster image when the cache is not used (--no-cache, or a registry without a mirror);
+   *  not needed: a build's base while the image built from it is present (no build runs; on Docker's classic
+   *  store BuildKit keeps the bases it pulled in its own cache, not among Docker's images) */
   where: ImageWhere;
 }
 
@@ -59,13 +61,16 @@ export interface ImagePresence extends ImageEntry {
 export async function imagePresence(runner: Runner, entries: ImageEntry[], cache: ImageCacheConfig | undefined): Promise<ImagePresence[]> {
   const states = cache ? await cacheState(runner, cache) : [];
   const cached = cache ? await cachedImages(runner, cache, states) : new Set<string>();
+  const inDocker = async (image: string) => (await runner.run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { check: false })).exitCode === 0;
+  const builtPresent = new Map<string, boolean>();
+  for (const e of entries) if (e.source === 'built by hpa-lab') builtPresent.set(e.component, await inDocker(e.image));
   return Promise.all(
     entries.map(async (e): Promise<ImagePresence> => {
       const place = imagePlace(e);
       if (place === 'built') return { ...e, place, where: 'built' };
       if (place === 'host') {
-        const r = await runner.run('docker', ['image', 'inspect', '--format', '{{.Id}}', e.image], { check: false });
-        return { ...e, place, where: r.exitCode === 0 ? 'host' : 'missing' };
+        if (await inDocker(e.image)) return { ...e, place, where: 'host' };
+        return { ...e, place, where: e.source === 'Dockerfile FROM' && builtPresent.get(e.component) ? 'not needed' : 'missing' };
       }
       if (!cache || !mirrorFor(cache, e.image)) return { ...e, place, where: 'not cached' };
       return { ...e, place, where: inCache(cached, e.image) ? 'cache' : 'missing' };
