@@ -12,6 +12,7 @@ import { makeGate } from '../lib/gates.ts';
 import type { ProbeResult } from '../lib/gate.ts';
 import { hpaSyncRow } from '../lib/shape-report.ts';
 import { targetKube } from '../lib/on-context.ts';
+import { forwardsReach, NODE_PORTS, type Reach } from '../lib/reach.ts';
 
 export interface GateStatus {
   component: string;
@@ -55,29 +56,44 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
       gates.push({ component: 'cluster', gate: 'kubectl context', ok: ctx, detail: ctx ? lab.context : `${lab.context} missing from your kubeconfig (npm run up restores it)` });
     }
   }
-  if (kube) {
-    const k = kube;
-    const rows = await Promise.all(
-      prepared.stack.components.flatMap((c) =>
-        c.gates.map(async (g, i) => {
-          const gate = makeGate(prepared.resolver.resolve(g, `${c.name}.gates[${i}]`), k);
-          return { component: c.name, gate: gate.what, ...(await probeOnce(gate.probe)) };
-        }),
-      ),
-    );
-    gates.push(...rows);
+  // On --context the NodePort URLs are reached through port-forwards this command opens (and closes at its end).
+  const reach: Reach = lab.target && kube ? forwardsReach(prepared.stack, prepared.resolver, kube) : NODE_PORTS;
+  try {
+    if (kube) {
+      const k = kube;
+      const rows = await Promise.all(
+        prepared.stack.components.flatMap((c) =>
+          c.gates.map(async (g, i) => {
+            const gate = makeGate(await reach.rewrite(prepared.resolver.resolve(g, `${c.name}.gates[${i}]`)), k);
+            return { component: c.name, gate: gate.what, ...(await probeOnce(gate.probe)) };
+          }),
+        ),
+      );
+      gates.push(...rows);
+    }
+    return report(lab, prepared, gates, kube, exists, opts, lab.target && kube ? await reach.rewrite(prepared.resolver.resolve(prepared.stack.urls, 'urls')) : undefined);
+  } finally {
+    await reach.close();
   }
+}
+
+function report(lab: Lab, prepared: ReturnType<typeof prepareStack>, gates: GateStatus[], kube: Kube | undefined, exists: boolean, opts: { json: boolean }, forwarded: Record<string, string> | undefined): number {
   const ok = gates.every((g) => g.ok) && kube !== undefined;
-  const urls = prepared.resolver.resolve(prepared.stack.urls, 'urls');
+  const urls = forwarded ?? prepared.resolver.resolve(prepared.stack.urls, 'urls');
   const credentials = prepared.generatedSecrets.length ? {} : prepared.resolver.resolve(prepared.stack.credentials, 'credentials');
   const secretsFile = displayPath(prepared.secretsFile);
   if (opts.json) {
-    lab.print(JSON.stringify({ cluster: lab.name, context: lab.context, ok, gates, urls, credentials, credentialsFile: secretsFile }, null, 2));
+    lab.print(JSON.stringify({ cluster: lab.name, context: lab.context, ok, gates, urls, ...(forwarded ? { urlsVia: 'port-forwards opened by this command (closed when it ends)' } : {}), credentials, credentialsFile: secretsFile }, null, 2));
     return ok ? 0 : 1;
   }
   lab.print(`Lab ${lab.name} (context ${lab.context}, stack ${prepared.stack.name})\n`);
   const cw = Math.max(...gates.map((g) => g.component.length));
   for (const g of gates) lab.print(`${g.ok ? '✔' : '✖'} ${g.component.padEnd(cw)}  ${g.gate}: ${g.detail}`);
+  if (forwarded && Object.keys(urls).length) {
+    lab.print('\nURLs, through port-forwards this command opened for its probes (closed now that it ends):');
+    for (const [k, v] of Object.entries(urls)) lab.print(`  ${k.padEnd(11)} ${v}`);
+    for (const f of prepared.resolver.resolve(prepared.stack.forwards, 'forwards')) lab.print(`  to keep one open: kubectl --context ${lab.context} port-forward -n ${f.service.split('/')[0] ?? ''} svc/${f.service.split('/')[1] ?? ''} 8080:${String(f.port)}`);
+  }
   if (exists && !lab.target && Object.keys(urls).length) {
     lab.print('\nURLs (127.0.0.1 only):');
     for (const [k, v] of Object.entries(urls)) lab.print(`  ${k.padEnd(11)} ${v}`);

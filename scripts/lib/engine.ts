@@ -18,6 +18,7 @@ import { runSteps } from './ui.ts';
 import { privateKubeconfig } from './private-kubeconfig.ts';
 import { WORKLOAD_KINDS, type WorkloadRef } from './rollout.ts';
 import type { Step, StepContext } from './ui.ts';
+import type { Reach } from './reach.ts';
 
 export interface StackRun {
   lab: Lab;
@@ -35,6 +36,8 @@ export interface StackRun {
     reuse: Map<string, string>;
     labels: Record<string, string>;
     prepare: (c: Component, kube: Kube, say: (l: string) => void) => Promise<void>;
+    /** How the gates' URLs are reached there (port-forwards instead of NodePorts: reach.ts). */
+    reach: Reach;
   };
 }
 
@@ -125,7 +128,7 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
   const kube = await clusterOf(kubeP);
   const reused = run.existing?.reuse.get(c.name);
   if (reused !== undefined) {
-    const gates = c.gates.map((g, i) => makeGate(resolver.resolve(g, `${c.name}.gates[${i}]`), kube));
+    const gates = await Promise.all(c.gates.map(async (g, i) => makeGate(await reachable(run, resolver.resolve(g, `${c.name}.gates[${i}]`)), kube)));
     for (const gate of gates) {
       gate.deadlineMs = Math.max(1, Math.round(gate.deadlineMs * lab.timeoutFactor));
       await waitFor(gate, { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
@@ -162,7 +165,7 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
   }
   const gates: StackGate<string>[] = [];
   if (workloads.length) gates.push(rolloutGate(workloads, kube, c.rolloutDeadlineMs));
-  gates.push(...c.gates.map((g, i) => makeGate(resolver.resolve(g, `${c.name}.gates[${i}]`), kube)));
+  gates.push(...(await Promise.all(c.gates.map(async (g, i) => makeGate(await reachable(run, resolver.resolve(g, `${c.name}.gates[${i}]`)), kube)))));
   for (const gate of gates) {
     gate.deadlineMs = Math.max(1, Math.round(gate.deadlineMs * lab.timeoutFactor));
     try {
@@ -181,6 +184,11 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
     }
   }
   ctx.retitle(`${c.name}: ${[...done, gates.length ? `${gates.length} gate${gates.length === 1 ? '' : 's'} passed` : ''].filter(Boolean).join(', ')}`);
+}
+
+/** A gate's data with its URLs as this cluster is reached: unchanged on kind, through port-forwards on --context. */
+function reachable<T>(run: StackRun, data: T): Promise<T> {
+  return run.existing ? run.existing.reach.rewrite(data) : Promise.resolve(data);
 }
 
 /** The cluster's client; if the cluster failed, this component did not start (the cluster's error is the one reported). */

@@ -24,6 +24,7 @@ import { isOurs, labelledOurs, labLabels, labReleases, labSelector } from './own
 import { privateKubeconfig } from './private-kubeconfig.ts';
 import { resourcePath } from './resources.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { forwardsReach, type Reach } from './reach.ts';
 
 export function targetOf(lab: Lab): NonNullable<Lab['target']> {
   if (!lab.target) throw new Error('no --context target');
@@ -160,6 +161,14 @@ export async function reachCluster(lab: Lab, ctx: StepContext): Promise<Kube> {
   const ready = await waitFor(apiServerReadyGate(kube, deadline(lab, 60)), { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
   ctx.retitle(`cluster reachable: context ${kube.context}, ${kube.server}, Kubernetes ${ready.version}, ${ready.nodes.length} node${ready.nodes.length === 1 ? '' : 's'} Ready`);
   return kube;
+}
+
+/**
+ * What the engine needs to run the stack on the target: what is reused, the lab's labels, the namespaces to
+ * create, and port-forwards for the URLs its gates use (close `reach` when the command ends).
+ */
+export function contextExisting(lab: Lab, prepared: PreparedStack, plan: ContextPlan): { reuse: Map<string, string>; labels: Record<string, string>; prepare: ReturnType<typeof namespacePreparer>; reach: Reach } {
+  return { reuse: plan.reuse, labels: labLabels(lab.name), prepare: namespacePreparer(lab, prepared), reach: forwardsReach(prepared.stack, prepared.resolver, plan.kube) };
 }
 
 /** The namespaces a component installs into. */

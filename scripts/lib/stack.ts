@@ -81,7 +81,21 @@ export interface StackFile {
   credentials: Record<string, string>;
   /** What `demo` loads and watches (unresolved: may use ${...}); absent for stacks without a demo. */
   demo?: DemoSpec;
+  /**
+   * The Service behind each 127.0.0.1:<nodePort> URL the stack's gates, urls and demo use: on an existing
+   * cluster (--context) those URLs are reached through port-forwards to these Services (lib/reach.ts).
+   */
+  forwards: ForwardSpec[];
   components: Component[];
+}
+
+export interface ForwardSpec {
+  /** the URL's origin as the stack writes it (http://127.0.0.1:${app.nodePort}) */
+  url: string;
+  /** NAMESPACE/NAME of the Service */
+  service: string;
+  /** the Service's port (a number, a ${setting}, or its name) */
+  port: number | string;
 }
 
 export interface DemoSpec {
@@ -94,7 +108,7 @@ export interface DemoSpec {
 /** The pseudo-component every stack may need: the kind cluster with its API server Ready. */
 export const CLUSTER = 'cluster';
 
-const TOP = ['apiVersion', 'kind', 'name', 'description', 'settings', 'types', 'rules', 'variants', 'secrets', 'urls', 'credentials', 'demo', 'components'];
+const TOP = ['apiVersion', 'kind', 'name', 'description', 'settings', 'types', 'rules', 'variants', 'secrets', 'urls', 'credentials', 'demo', 'forwards', 'components'];
 const COMPONENT = ['name', 'needs', 'helm', 'manifests', 'image', 'rolloutDeadline', 'signatures', 'existing', 'gates'];
 const HELM = ['release', 'namespace', 'chart', 'repo', 'version', 'values', 'set', 'subcharts'];
 const IMAGE = ['context', 'repository'];
@@ -311,8 +325,22 @@ export function parseStack(file: string, doc: unknown, repoRoot: string): StackF
     urls: stringMap(f, 'urls', top.urls),
     credentials: stringMap(f, 'credentials', top.credentials),
     demo: top.demo === undefined ? undefined : parseDemo(f, top.demo),
+    forwards: parseForwards(f, top.forwards),
     components,
   };
+}
+
+function parseForwards(f: Fields, v: unknown): ForwardSpec[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) f.fail('forwards', 'a list of {url, service, port}', v);
+  return v.map((x, i) => {
+    const m = f.map(`forwards[${i}]`, x);
+    f.known(`forwards[${i}]`, m, ['url', 'service', 'port']);
+    const service = f.str(`forwards[${i}].service`, m.service);
+    if (!/^[^/\s]+\/[^/\s]+$/.test(service)) f.fail(`forwards[${i}].service`, 'NAMESPACE/NAME of a Service', service);
+    if (typeof m.port !== 'number' && (typeof m.port !== 'string' || m.port === '')) f.fail(`forwards[${i}].port`, 'the Service port: a number, a ${setting} or the port’s name', m.port);
+    return { url: f.str(`forwards[${i}].url`, m.url), service, port: m.port };
+  });
 }
 
 function parseDemo(f: Fields, v: unknown): DemoSpec {

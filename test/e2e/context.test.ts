@@ -235,4 +235,78 @@ components:
     expect(r.stderr).toContain('kube-prometheus-stack 88.5.3 needs Kubernetes >=1.25.0-0; the cluster runs v1.24.17');
     expect((await f.admin('GET', '/api/v1/namespaces/prometheus')).status).toBe(404);
   });
+  it('no NodePorts there: a gate and status reach the stack’s Service through port-forwards hpa-lab opens (pods/portforward)', async () => {
+    const sim = await newSim();
+    const f = await createForeignCluster(sim, { metricsServer: false });
+    const manifests = path.join(sim.home, 'web.yaml');
+    // A published image the simulated registries hold, run as a real Prometheus process by the simulated kubelet.
+    writeFileSync(
+      manifests,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: hpa-lab-ctx }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web, app.kubernetes.io/name: prometheus, prometheus: web } }
+    spec:
+      containers:
+        - name: prometheus
+          image: quay.io/prometheus/prometheus:v3.7.3
+          ports: [{ name: web, containerPort: 9090 }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: hpa-lab-ctx }
+spec:
+  selector: { app: web }
+  ports: [{ name: http, port: 80, targetPort: web }]
+`,
+    );
+    const stack = path.join(sim.home, 'web-stack.yaml');
+    writeFileSync(
+      stack,
+      `apiVersion: hpa-lab/v1alpha1
+kind: Stack
+name: web
+settings:
+  web: { nodePort: 30090 }
+types:
+  web.nodePort: node-port
+urls:
+  web: http://127.0.0.1:\${web.nodePort}
+forwards:
+  - url: http://127.0.0.1:\${web.nodePort}
+    service: hpa-lab-ctx/web
+    port: 80
+components:
+  - name: web
+    needs: [cluster]
+    manifests: ${manifests}
+    gates:
+      - type: http
+        url: http://127.0.0.1:\${web.nodePort}/-/ready
+        expectBody: Ready
+        deadline: 2m
+`,
+    );
+    const up = await sim.run(['up', '--context', f.context, '--yes', '--stack', stack]);
+    expect(up.exitCode, up.stderr + up.stdout).toBe(0);
+    // the gate's URL was the forward's (a free local port), not the NodePort nothing publishes there
+    expect(up.stdout).toMatch(/web: applied 2 objects, 2 gates passed/);
+    const log = await import('node:fs').then((fs) => fs.readFileSync(path.join(sim.home, 'nodes', f.name, 'apiserver.log'), 'utf8'));
+    expect(log).toMatch(/portforward hpa-lab-ctx\/web-[a-z0-9]+-[a-z0-9]+ ports 9090 \(v4\.channel\.k8s\.io\)/);
+
+    const status = await sim.run(['status', '--context', f.context, '--stack', stack]);
+    expect(status.exitCode, status.stdout + status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/✔ web +http:\/\/127\.0\.0\.1:(?!30090)\d+\/-\/ready answers "Ready": Prometheus Server is Ready/);
+    expect(status.stdout).toMatch(/URLs, through port-forwards this command opened for its probes/);
+    expect(status.stdout).toMatch(/ {2}web {9}http:\/\/127\.0\.0\.1:(?!30090)\d+\n/);
+    expect(status.stdout).toContain(`kubectl --context ${f.context} port-forward -n hpa-lab-ctx svc/web 8080:80`);
+    const json = JSON.parse((await sim.run(['status', '--context', f.context, '--stack', stack, '--json'])).stdout) as { ok: boolean; urls: Record<string, string> };
+    expect(json.ok).toBe(true);
+    expect(json.urls.web).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(json.urls.web).not.toBe('http://127.0.0.1:30090');
+  });
 });

@@ -36,6 +36,7 @@ import { ResourceRegistry } from './lib/resources.ts';
 import { adminConf, renderKubeconfig } from './lib/kubeconfig.ts';
 import type { ClusterPki } from './lib/pki.ts';
 import { KubeApi } from './lib/restapi.ts';
+import { portForwardTarget, servePortForward } from './lib/portforward.ts';
 import { endpointsController } from './lib/endpoints.ts';
 import { createKubelet } from './lib/kubelet.ts';
 import { registerDataPath } from './datapath/index.ts';
@@ -234,6 +235,31 @@ function secured(req: http.IncomingMessage, res: http.ServerResponse): void {
   api.handle(req, res);
 }
 
+/**
+ * Upgrade requests: pods/NAME/portforward over WebSocket (lib/portforward.ts), behind the same authentication
+ * and authorization as every request, plus the `create` check kube-apiserver adds for a WebSocket upgrade of
+ * pods/exec, pods/attach and pods/portforward (AuthorizePodWebsocketUpgradeCreatePermission, on since v1.35).
+ */
+function upgrade(req: http.IncomingMessage, socket: import('node:stream').Duplex): void {
+  socket.on('error', () => socket.destroy());
+  const url = new URL(req.url ?? '/', 'https://apiserver');
+  const refuse = (status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  };
+  const who = authenticate(req);
+  if (!who.ok) return refuse(who.status, who.body);
+  const target = portForwardTarget(url);
+  if (!target || req.method !== 'GET') return refuse(404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+  const denied = authorize(who.user, 'GET', url, rbac) ?? authorize(who.user, 'POST', url, rbac);
+  if (denied) {
+    log(`GET ${url.pathname}${url.search} 403 (${who.user.name}: ${denied.message})`);
+    return refuse(403, denied);
+  }
+  const podType = registry.find('', 'v1', 'pods');
+  servePortForward(req, socket, target, url, { getPod: (ns, name) => (podType ? store.get(podType, ns, name) : undefined), log });
+}
+
 async function main(): Promise<void> {
   const mappings = JSON.parse(args['port-mappings']) as HostPortRecord[];
   const bound = await hostPorts.bind(mappings);
@@ -248,6 +274,7 @@ async function main(): Promise<void> {
     // and a request without one is anonymous (see lib/authn.ts).
     const tls = https.createServer({ key: pki.apiserver.key, cert: pki.apiserver.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false }, secured);
     tlsServer = tls;
+    tls.on('upgrade', upgrade);
     // Go's TLS listener answers a plain-HTTP request with a 400 instead of a handshake.
     apiServer = net.createServer((sock) => {
       if (frozen()) {
