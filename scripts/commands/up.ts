@@ -16,7 +16,7 @@ import { chartChecks, imageChecks } from '../lib/image-checks.ts';
 import { chartCached } from '../lib/chart-cache.ts';
 import { cacheChecks, ensureCharts, ensureImageCache, labImagePresence, missingClusterImages, pointNodesAtCache, releaseSpecs, withPrePull } from '../lib/lab-downloads.ts';
 import type { ImagePresence } from '../lib/lab-images.ts';
-import { confirm, contextPreflight, describeTarget, namespacePreparer, reachCluster, refuseImageComponents } from '../lib/on-context.ts';
+import { confirm, contextPreflight, describeTarget, imagePusher, namespacePreparer, reachCluster, refuseImageComponents } from '../lib/on-context.ts';
 import { labLabels } from '../lib/ownership.ts';
 
 export interface UpOptions {
@@ -114,12 +114,12 @@ async function upOnContext(lab: Lab, choice: StackChoice, yes: boolean): Promise
   const prepared = prepareStack(choice, lab.stateDir);
   checkReleaseKeys(prepared);
   await checkStackObjects(prepared);
-  refuseImageComponents(prepared, lab);
+  refuseImageComponents(prepared, lab, choice.registry);
   const plan = await contextPreflight(lab, prepared);
   lab.print(describeTarget(lab, prepared, plan));
   await confirm(lab, `Install into context ${plan.kube.context}?`, yes);
   if (prepared.generatedSecrets.length) saveSecrets(lab.stateDir, prepared.secrets);
-  await runStack({ lab, ...prepared, cluster: (ctx) => reachCluster(lab, ctx), existing: { reuse: plan.reuse, labels: labLabels(lab.name), prepare: namespacePreparer(lab, prepared) } });
+  await runStack({ lab, ...prepared, cluster: (ctx) => reachCluster(lab, ctx), existing: { reuse: plan.reuse, labels: labLabels(lab.name), prepare: namespacePreparer(lab, prepared), ...(choice.registry ? { deliverImage: imagePusher(lab, choice.registry) } : {}) } });
   if (plan.warnings.length > 0) lab.print(`\nWarnings:\n${formatChecks(plan.warnings)}`);
   lab.print(`\nThe lab is up on context ${plan.kube.context} (stack ${prepared.stack.name}); \`npm run down -- --context ${plan.kube.context}\` removes what it installed.`);
 }
