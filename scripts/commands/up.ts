@@ -8,7 +8,7 @@ import { runStack } from '../lib/engine.ts';
 import { runSteps } from '../lib/ui.ts';
 import { formatChecks, runPreflight } from '../lib/preflight.ts';
 import { clusterConfigDifferences, clusterExistsOrFalse, configMismatchError, ensureCluster } from '../lib/cluster.ts';
-import { createMarker } from '../lib/lab.ts';
+import { createMarker, deadline } from '../lib/lab.ts';
 import { LabError } from '../lib/errors.ts';
 import type { Check } from '../lib/preflight.ts';
 import type { ImageCacheConfig } from '../lib/image-cache.ts';
@@ -18,6 +18,7 @@ import { cacheChecks, ensureCharts, ensureImageCache, labImagePresence, missingC
 import type { ImagePresence } from '../lib/lab-images.ts';
 import { confirm, contextPreflight, describeTarget, imagePusher, namespacePreparer, reachCluster, refuseImageComponents } from '../lib/on-context.ts';
 import { labLabels } from '../lib/ownership.ts';
+import { checkRegistryAnswers } from '../lib/registry-reach.ts';
 
 export interface UpOptions {
   retain: boolean;
@@ -115,6 +116,7 @@ async function upOnContext(lab: Lab, choice: StackChoice, yes: boolean): Promise
   checkReleaseKeys(prepared);
   await checkStackObjects(prepared);
   refuseImageComponents(prepared, lab, choice.registry);
+  if (choice.registry && prepared.stack.components.some((c) => c.image)) await checkRegistryAnswers(choice.registry, deadline(lab, 10));
   const plan = await contextPreflight(lab, prepared);
   lab.print(describeTarget(lab, prepared, plan));
   await confirm(lab, `Install into context ${plan.kube.context}?`, yes);
