@@ -141,6 +141,13 @@ describe('--context with --registry: the app image pushed to a registry the clus
     const messages = ((events.body.items as Array<{ reason?: string; message?: string }> | undefined) ?? []).map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`);
     expect(messages).toContain(`Pulling: Pulling image "${image}"`);
 
+    // the custom-metrics stack names the same reference (its image setting resolves to it): shown before the
+    // question, which without a terminal and without --yes is refused, nothing changed
+    const cm = await sim.run(['up', '--context', f.context, '--registry', registry]);
+    expect(cm.exitCode, cm.stderr).toBe(2);
+    expect(cm.stdout).toContain(`sample-app-image: image ${image}, built here and pushed there (docker push)`);
+    expect(cm.stderr).toMatch(/refusing to change an existing cluster without a confirmation/);
+
     // down --context removes what it installed (the registry and its image are the admins')
     const down = await sim.run(['down', '--context', f.context, '--yes', '--stack', stack]);
     expect(down.exitCode, down.stderr).toBe(0);
