@@ -30,13 +30,15 @@
 //     mount), else a new session; with ?digest=<digest> and the blob as body: a monolithic upload (201).
 //   - PATCH …/uploads/<uuid>: the chunk appended, 202, Range 0-<size-1>; PUT …/uploads/<uuid>?digest=D (the last
 //     chunk as body): 201 Created, Location /v2/<name>/blobs/D; content not matching D: 400 DIGEST_INVALID
-//     "provided digest did not match uploaded content"; no digest: 400 DIGEST_INVALID; an unknown session: 404
+//     "provided digest did not match uploaded content"; no digest: 400 DIGEST_INVALID, detail "digest missing" (or
+//     "digest parsing failed"); an unknown session: 404
 //     BLOB_UPLOAD_UNKNOWN; DELETE cancels it (204).
 //   - PUT /v2/<name>/manifests/<tag|digest>: the manifest's config and layers (an index's manifests) must be in
 //     the repository, else 400 MANIFEST_BLOB_UNKNOWN with the digest (MANIFEST_UNKNOWN for an index's child);
 //     not JSON: 400 MANIFEST_INVALID; a digest reference not matching the body: 400 DIGEST_INVALID. 201 Created,
 //     Location /v2/<name>/manifests/<digest>, Docker-Content-Digest; the tag is stored.
-//   There is no auth (distribution's default config has none), so anyone reaching it may push.
+//   There is no auth (distribution's default config has none), so anyone reaching it may push. Not modelled: the
+//   upload Location's signed `_state` parameter, Content-Range/offset checks, PATCH's Content-Type check.
 import http from 'node:http';
 import type net from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -197,7 +199,7 @@ function accepted(res: http.ServerResponse, repo: string, uuid: string, size: nu
 /** Commits an upload's bytes as the blob `digest` of `repo`, or answers DIGEST_INVALID. */
 function commitBlob(res: http.ServerResponse, repo: string, digest: string | null, content: Buffer): boolean {
   if (!digest || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
-    sendErrors(res, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content', 'digest parsing failed');
+    sendErrors(res, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content', digest ? 'digest parsing failed' : 'digest missing');
     return false;
   }
   if (sha256(content) !== digest) {
