@@ -1,6 +1,6 @@
 // `--registry REGISTRY`: before any change on the cluster, whether anything answers at REGISTRY's /v2/ from this
 // machine (the registry API's version check: any HTTP answer, 401 included, is a registry there). Docker tries
-// https first and allows plain http for localhost/127.0.0.0/8 (moby registry/config.go); so does this probe. A
+// https first and allows plain http for localhost/127.0.0.0/8 (dockerd's documented default); so does this probe. A
 // refused connection or a name that does not resolve here would fail the push too (the daemon runs here, or in a
 // VM that forwards localhost, as Docker Desktop does): exit 1, nothing changed. A remote DOCKER_HOST is not
 // considered (its localhost is another machine).

@@ -1,7 +1,7 @@
 // `docker push` by the host's Docker daemon into a simulated registry container, over the registry HTTP API.
 //
-// Wording (docker/cli cli/command/image/push.go RunPush and its JSON stream as a non-terminal prints it; moby
-// distribution/push_v2.go): without a tag "Using default tag: latest"; "The push refers to repository [NAME]"; per
+// Wording (docker/cli cli/command/image/push.go RunPush, read; the daemon's per-layer messages as a non-terminal
+// shows them in public CI logs, e.g. docker/build-push-action#1176, not from moby's source): without a tag "Using default tag: latest"; "The push refers to repository [NAME]"; per
 // layer "ID: Preparing", then "ID: Pushed" or "ID: Layer already exists" (a HEAD of the blob answered 200); then
 // "TAG: digest: sha256:… size: N" (the manifest's digest and length). Errors (exit 1, on stderr): a tag the store
 // lacks "An image does not exist locally with the tag: NAME"; nothing listening on a localhost port
@@ -12,7 +12,7 @@
 // "<code in lower case, _ as space>: <message>" (distribution's errcode.Error.Error()).
 //
 // Reachability from the daemon: localhost:P / 127.0.0.1:P is a running registry container publishing host port P
-// (the daemon treats 127.0.0.0/8 as an insecure registry, so plain HTTP is allowed: moby registry/config.go).
+// (dockerd's documented default: registries on 127.0.0.0/8 are insecure, so plain HTTP is allowed).
 // Nothing else is modelled (no /etc/hosts entries, no remote registries with TLS).
 //
 // What is pushed: the image record holds no layers (the stand-in build makes none), so the pushed content is a
