@@ -1,8 +1,8 @@
 // `docker push` by the host's Docker daemon into a simulated registry container, over the registry HTTP API.
 //
 // Wording (docker/cli cli/command/image/push.go RunPush, read; the daemon's per-layer messages as a non-terminal
-// shows them in public CI logs, e.g. docker/build-push-action#1176, not from moby's source): without a tag "Using default tag: latest"; "The push refers to repository [NAME]"; per
-// layer "ID: Preparing", then "ID: Pushed" or "ID: Layer already exists" (a HEAD of the blob answered 200); then
+// shows them in public CI logs, e.g. docker/build-push-action#1176, not from moby's source): without a tag
+// "Using default tag: latest"; "The push refers to repository [NAME]"; per layer "ID: Preparing", then "ID: Pushed" or "ID: Layer already exists" (a HEAD of the blob answered 200); then
 // "TAG: digest: sha256:… size: N" (the manifest's digest and length). Errors (exit 1, on stderr): a tag the store
 // lacks "An image does not exist locally with the tag: NAME"; nothing listening on a localhost port
 // `Get "http://localhost:P/v2/": dial tcp [::1]:P: connect: connection refused` (as docker/docs#13915 shows it);
