@@ -25,7 +25,7 @@ import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
 import { parseSet } from './lib/stack.ts';
 import { imageCacheConfig } from './lib/lab-downloads.ts';
 import type { ImageCacheConfig } from './lib/image-cache.ts';
-import { checkContextFlags, contextLabIdentity, resolveContext } from './lib/context.ts';
+import { checkContextFlags, checkRegistry, contextLabIdentity, resolveContext } from './lib/context.ts';
 import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo-model.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
@@ -49,8 +49,15 @@ const CONTEXT_HELP = [
   '--context <name>        an existing cluster instead of the lab’s kind cluster: the context of that name in your',
   '                        kubeconfig ($KUBECONFIG or ~/.kube/config), used through a private copy of it alone;',
   '                        shows the context, its API server and what will be installed, and asks first;',
-  '                        not yet for stacks with an image (custom-metrics, keda): see README, "Running on an existing cluster"',
+  '                        a stack with an image (custom-metrics, keda) needs --registry there: see README, "Running on an existing cluster"',
   '--yes                   with --context: do not ask (scripts, CI); without a terminal and without --yes: exit 2',
+];
+/** --registry REGISTRY (up --context): the built image is pushed there instead of loaded into kind's nodes. */
+const REGISTRY: Options = { registry: { type: 'string' } };
+const REGISTRY_HELP = [
+  '--registry <registry>   with --context: host[:port][/path]; the image the stack builds is tagged',
+  '                        REGISTRY/<repository>:<tag>, pushed there by this machine’s Docker daemon (docker push) and',
+  '                        used by the stack; the cluster’s nodes must pull from it (kind’s local registry: localhost:5001)',
 ];
 const TIMEOUT: Options = { 'timeout-factor': { type: 'string', default: '1' } };
 const IMAGE_CACHE: Options = { 'image-cache': { type: 'string' } };
@@ -84,11 +91,12 @@ const COMMON_HELP = [
 export const COMMANDS: Record<string, CommandSpec> = {
   up: {
     summary: 'create the lab (or converge an existing one): preflight, kind cluster, gates',
-    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--workers N] [--hpa-sync-period D] [--dry-run] [--retain] [--recreate] [--no-cache | --offline] [--timeout-factor X] [--context NAME [--yes]]',
-    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...TIMEOUT, ...STACK, ...IMAGE_CACHE, ...CONTEXT, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false }, 'no-cache': { type: 'boolean', default: false }, offline: { type: 'boolean', default: false } },
+    usage: 'hpa-lab up [--name N] [--kind-config FILE] [--workers N] [--hpa-sync-period D] [--dry-run] [--retain] [--recreate] [--no-cache | --offline] [--timeout-factor X] [--context NAME [--yes] [--registry R]]',
+    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...TIMEOUT, ...STACK, ...IMAGE_CACHE, ...CONTEXT, ...REGISTRY, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false }, 'no-cache': { type: 'boolean', default: false }, offline: { type: 'boolean', default: false } },
     help: [
       ...STACK_HELP,
       ...CONTEXT_HELP,
+      ...REGISTRY_HELP,
       '--kind-config <file>    kind cluster config (default kind/cluster.yaml)',
       ...SHAPE_HELP,
       '--dry-run               print the plan (same as `hpa-lab plan`) and change nothing',
@@ -354,6 +362,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       stack: String(values.stack ?? 'custom-metrics'),
       sets: ((values.set as string[] | undefined) ?? []).map(parseSet),
       variant: values.variant === undefined ? undefined : String(values.variant),
+      ...(values.registry === undefined ? {} : { registry: checkRegistry(String(values.registry), target?.context) }),
     };
     switch (command) {
       case 'up':

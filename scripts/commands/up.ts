@@ -8,7 +8,7 @@ import { runStack } from '../lib/engine.ts';
 import { runSteps } from '../lib/ui.ts';
 import { formatChecks, runPreflight } from '../lib/preflight.ts';
 import { clusterConfigDifferences, clusterExistsOrFalse, configMismatchError, ensureCluster } from '../lib/cluster.ts';
-import { createMarker } from '../lib/lab.ts';
+import { createMarker, deadline } from '../lib/lab.ts';
 import { LabError } from '../lib/errors.ts';
 import type { Check } from '../lib/preflight.ts';
 import type { ImageCacheConfig } from '../lib/image-cache.ts';
@@ -16,7 +16,8 @@ import { chartChecks, imageChecks } from '../lib/image-checks.ts';
 import { chartCached } from '../lib/chart-cache.ts';
 import { cacheChecks, ensureCharts, ensureImageCache, labImagePresence, missingClusterImages, pointNodesAtCache, releaseSpecs, withPrePull } from '../lib/lab-downloads.ts';
 import type { ImagePresence } from '../lib/lab-images.ts';
-import { confirm, contextExisting, contextPreflight, describeTarget, reachCluster, refuseImageComponents } from '../lib/on-context.ts';
+import { confirm, contextExisting, contextPreflight, describeTarget, imagePusher, reachCluster, refuseImageComponents } from '../lib/on-context.ts';
+import { checkRegistryAnswers } from '../lib/registry-reach.ts';
 
 export interface UpOptions {
   retain: boolean;
@@ -113,12 +114,13 @@ async function upOnContext(lab: Lab, choice: StackChoice, yes: boolean): Promise
   const prepared = prepareStack(choice, lab.stateDir);
   checkReleaseKeys(prepared);
   await checkStackObjects(prepared);
-  refuseImageComponents(prepared, lab);
+  refuseImageComponents(prepared, lab, choice.registry);
+  if (choice.registry && prepared.stack.components.some((c) => c.image)) await checkRegistryAnswers(choice.registry, deadline(lab, 10));
   const plan = await contextPreflight(lab, prepared);
   lab.print(describeTarget(lab, prepared, plan));
   await confirm(lab, `Install into context ${plan.kube.context}?`, yes);
   if (prepared.generatedSecrets.length) saveSecrets(lab.stateDir, prepared.secrets);
-  const existing = contextExisting(lab, prepared, plan);
+  const existing = { ...contextExisting(lab, prepared, plan), ...(choice.registry ? { deliverImage: imagePusher(lab, choice.registry) } : {}) };
   try {
     await runStack({ lab, ...prepared, cluster: (ctx) => reachCluster(lab, ctx), existing });
   } finally {

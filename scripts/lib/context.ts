@@ -115,3 +115,30 @@ export function checkContextFlags(command: string, values: Record<string, unknow
     throw new InputError(`--${kindOnly[0] ?? ''}: not with --context (it acts on the lab's own kind cluster, its image cache or the machine's caches; ${command} --context never creates or deletes a cluster)`, { fix: `hpa-lab ${command} --help` });
   }
 }
+
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const REGISTRY_HOST = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?$`);
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/**
+ * `--registry REGISTRY` (with --context): host[:port][/path] as distribution/reference reads a reference's domain
+ * and path, and one Docker reads as a registry (the first part has a '.' or a ':' or is localhost; otherwise Docker
+ * would push to Docker Hub under that name). Returns it without a trailing '/'; bad input is exit 2.
+ */
+export function checkRegistry(value: string, context: string | undefined): string {
+  const expected = 'expected a registry as host[:port][/path], e.g. localhost:5001, kind-registry:5000, ghcr.io/you';
+  if (context === undefined) {
+    throw new InputError(`--registry ${value}: only with --context (the lab's own kind cluster gets the image with kind load)`, { fix: 'npm run up -- --context NAME --registry REGISTRY --yes, or drop --registry' });
+  }
+  const v = value.replace(/\/+$/, '');
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) throw new InputError(`--registry: ${expected}, without a scheme; got "${value}"`, { fix: `--registry ${v.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')}` });
+  const [host = '', ...rest] = v.split('/');
+  if (!REGISTRY_HOST.test(host) || Number(host.split(':').pop()) > 65535) throw new InputError(`--registry: ${expected}; "${host}" is not a host[:port]`);
+  if (!host.includes('.') && !host.includes(':') && host !== 'localhost') {
+    throw new InputError(`--registry: ${expected}; Docker reads "${host}" as a Docker Hub namespace, not a registry host`, { fix: `--registry docker.io/${host} for Docker Hub, or the registry's host name with its port` });
+  }
+  if (/[@:]/.test(rest.join('/'))) throw new InputError(`--registry: ${expected}; "${value}" has a tag or digest (hpa-lab adds the image's repository and tag)`);
+  const bad = rest.find((c) => !PATH_COMPONENT.test(c));
+  if (bad !== undefined) throw new InputError(`--registry: ${expected}; the path part "${bad}" is not a repository path component (lowercase letters, digits, and . _ - between them)`);
+  return v;
+}

@@ -38,6 +38,8 @@ export interface StackRun {
     prepare: (c: Component, kube: Kube, say: (l: string) => void) => Promise<void>;
     /** How the gates' URLs are reached there (port-forwards instead of NodePorts: reach.ts). */
     reach: Reach;
+    /** Puts a built image where the cluster pulls it from (--registry: docker push), instead of loading it into kind's nodes; says what it did. */
+    deliverImage?: (image: string, say: (l: string) => void) => Promise<string>;
   };
 }
 
@@ -121,9 +123,12 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
       await buildImage(lab.runner, image, path.resolve(REPO_ROOT, c.image.context), (l) => ctx.say(l.trim()));
       done.push(`built ${image}`);
     }
-    ctx.say('waiting for the cluster to load the image into');
-    const kube = await clusterOf(kubeP);
-    done.push((await loadImage(lab.runner, kube, lab.name, image)) ? 'loaded into the node' : 'already on the node');
+    if (run.existing?.deliverImage) done.push(await run.existing.deliverImage(image, (l) => ctx.say(l)));
+    else {
+      ctx.say('waiting for the cluster to load the image into');
+      const kube = await clusterOf(kubeP);
+      done.push((await loadImage(lab.runner, kube, lab.name, image)) ? 'loaded into the node' : 'already on the node');
+    }
   }
   const kube = await clusterOf(kubeP);
   const reused = run.existing?.reuse.get(c.name);

@@ -16,6 +16,8 @@ export interface StackChoice {
   stack: string;
   sets: Array<[string, unknown]>;
   variant?: string;
+  /** --registry (with --context): image components are named REGISTRY/<repository>:<tag> and pushed there */
+  registry?: string;
 }
 
 export interface PreparedStack {
@@ -82,7 +84,7 @@ export function prepareStack(choice: StackChoice, stateDir: string): PreparedSta
   const { values: secrets, generated } = labSecrets(stack, stateDir);
   const images: Record<string, string> = {};
   for (const c of stack.components) {
-    if (c.image) images[c.name] = `${c.image.repository}:${contentTag(REPO_ROOT, c.image.context)}`;
+    if (c.image) images[c.name] = `${choice.registry ? `${choice.registry}/` : ''}${c.image.repository}:${contentTag(REPO_ROOT, c.image.context)}`;
   }
   const resolver = makeResolver(stack, { sets: choice.sets, variant: choice.variant, secrets, images });
   return { stack, resolver, images, secretsFile: secretsFile(stateDir), secrets, generatedSecrets: generated };

@@ -14,6 +14,7 @@ import { secretsFile } from './lab-stack.ts';
 import type { Component } from './stack.ts';
 import { loadManifests } from './stack.ts';
 import { InputError, LabError } from './errors.ts';
+import { pushImage } from './actions/image.ts';
 import type { StepContext } from './ui.ts';
 import { runSteps } from './ui.ts';
 import { waitFor } from './gate.ts';
@@ -36,14 +37,23 @@ export async function targetKube(lab: Lab): Promise<Kube> {
   return kubeForContext(t.kubeconfig, t.context);
 }
 
-/** With --context an image component cannot be loaded into a node (kind load); a registry push is not built yet. */
-export function refuseImageComponents(prepared: PreparedStack, lab: Lab): void {
+/** With --context an image component cannot be loaded into a node (kind load): it is pushed to --registry, which it needs. */
+export function refuseImageComponents(prepared: PreparedStack, lab: Lab, registry: string | undefined): void {
   const images = prepared.stack.components.filter((c) => c.image);
-  if (!images.length) return;
-  throw new InputError(`--context ${targetOf(lab).context}: stack ${prepared.stack.name} builds an image (${images.map((c) => c.name).join(', ')}), which hpa-lab can only load into its own kind cluster`, {
-    details: ['pushing the image to a registry the cluster pulls from (--registry) is not built yet; nothing was changed'],
-    fix: `use a stack without image components on an existing cluster, or run the lab on its own kind cluster (without --context)`,
+  if (!images.length || registry !== undefined) return;
+  throw new InputError(`--context ${targetOf(lab).context}: stack ${prepared.stack.name} builds an image (${images.map((c) => c.name).join(', ')}) and no --registry was given to push it to`, {
+    details: ['on an existing cluster hpa-lab cannot kind load the image: it pushes it to a registry the cluster’s nodes pull from; nothing was changed'],
+    fix: `npm run up -- --context ${targetOf(lab).context} --registry REGISTRY (host[:port][/path], e.g. localhost:5001 for kind's local registry), or a stack without image components`,
   });
+}
+
+/** --registry: the built image pushed there (docker push); the stack's manifests name it REGISTRY/<repository>:<tag>. */
+export function imagePusher(lab: Lab, registry: string) {
+  return async (image: string, say: (l: string) => void): Promise<string> => {
+    say(`docker push ${image}`);
+    const digest = await pushImage(lab.runner, image, registry, (l) => say(l.trim()));
+    return `pushed to ${registry}${digest ? ` (${digest.slice(0, 19)}…)` : ''}`;
+  };
 }
 
 export interface ContextPlan {
@@ -120,6 +130,7 @@ export function describeTarget(lab: Lab, prepared: PreparedStack, plan: { reuse:
   const lines = [`hpa-lab will install into an existing cluster:`, `  context     ${t.context}`, `  API server  ${t.server} (Kubernetes ${plan.gitVersion})`, `  lab         ${lab.name} (stack ${prepared.stack.name}; everything labelled ${labSelector(lab.name)})`, '  installs:'];
   for (const c of prepared.stack.components) {
     const reused = plan.reuse.get(c.name);
+    if (c.image) lines.push(`    ${c.name}: image ${String(prepared.images[c.name])}, built here and pushed there (docker push)`);
     if (reused) lines.push(`    ${c.name}: nothing (reused: ${reused})`);
     else if (c.helm) {
       const h = prepared.resolver.resolve(c.helm, `${c.name}.helm`);

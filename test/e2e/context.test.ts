@@ -201,7 +201,8 @@ describe('--context: an existing cluster hpa-lab did not make', { timeout: 240_0
 
     const image = await sim.run(['up', '--context', f.context, '--yes']);
     expect(image.exitCode, image.stderr).toBe(2);
-    expect(image.stderr).toMatch(/--context team-admin: stack custom-metrics builds an image \(sample-app-image\), which hpa-lab can only load into its own kind cluster/);
+    expect(image.stderr).toMatch(/--context team-admin: stack custom-metrics builds an image \(sample-app-image\) and no --registry was given to push it to/);
+    expect(image.stderr).toMatch(/npm run up -- --context team-admin --registry REGISTRY/);
     expect(image.stdout).not.toMatch(/Preflight/);
   });
 

@@ -31,6 +31,7 @@ import {
   type VolumeRecord,
 } from './lib/containers.ts';
 import { familiar, hostPull } from './lib/hostpull.ts';
+import { hostPush } from './lib/hostpush.ts';
 import { isAlive } from './lib/procs.ts';
 import { parseImageRef } from './lib/registries.ts';
 import { dnsError, findUpstream, isOffline, logDownload, logRef, registryHost, waitTransferSync } from './lib/upstream.ts';
@@ -504,6 +505,26 @@ function pullCmd(inv: Invocation): Promise<number> {
   if (!inv.flags.bool('quiet')) out(`${r.lines.join('\n')}\n`);
   out(`${parsed ? (parsed.digest && /:[^/@]*@/.test(ref) ? `${parsed.name}:${/:([^/@]*)@/.exec(ref)?.[1] ?? ''}@${parsed.digest}` : parsed.full) : ref}\n`);
   return Promise.resolve(0);
+}
+
+/** docker push NAME[:TAG] into a simulated registry container (lib/hostpush.ts). */
+async function pushCmd(inv: Invocation): Promise<number> {
+  dockerExactArgs(inv, 1, 'docker image push [OPTIONS] NAME[:TAG]', 'Upload an image to a registry');
+  if (daemonDown) daemonUnreachable();
+  const ref = inv.args[0] as string;
+  if (referenceProblem(ref) || !parseImageRef(ref)) {
+    err('invalid reference format\n');
+    throw new ExitError(1);
+  }
+  const r = await hostPush(home, ref, containerdStore);
+  const quiet = inv.flags.bool('quiet');
+  if (!quiet && r.lines.length) out(`${r.lines.join('\n')}\n`);
+  if (!r.ok) {
+    err(`${r.message}\n`);
+    throw new ExitError(1);
+  }
+  if (quiet) out(`${parseImageRef(ref)?.full ?? ref}\n`);
+  return 0;
 }
 
 /** create.go pullImage when the image is absent: "Unable to find image 'X' locally", the pull's lines on stderr. */
@@ -1254,7 +1275,7 @@ const containerInspect: Command = {
 const imageRm: Command = { name: 'rm', aliases: ['rmi', 'remove'], short: 'Remove one or more images', args: 'any', flags: [{ name: 'force', short: 'f', kind: 'bool', usage: 'Force removal of the image' }, { name: 'no-prune', kind: 'bool', usage: 'Do not delete untagged parents' }], run: imageRmCmd };
 
 /** Real Docker commands the simulation does not implement: clearly say so instead of pretending. */
-const UNSIMULATED = ['attach', 'commit', 'compose', 'context', 'create', 'diff', 'events', 'export', 'history', 'images', 'import', 'kill', 'login', 'logout', 'logs', 'pause', 'port', 'ps', 'push', 'rename', 'rmi', 'search', 'stats', 'system', 'tag', 'top', 'unpause', 'update', 'wait'];
+const UNSIMULATED = ['attach', 'commit', 'compose', 'context', 'create', 'diff', 'events', 'export', 'history', 'images', 'import', 'kill', 'login', 'logout', 'logs', 'pause', 'port', 'ps', 'rename', 'rmi', 'search', 'stats', 'system', 'tag', 'top', 'unpause', 'update', 'wait'];
 
 const pullCommand: Command = {
   name: 'pull',
@@ -1267,6 +1288,18 @@ const pullCommand: Command = {
     { name: 'quiet', short: 'q', kind: 'bool', usage: 'Suppress verbose output' },
   ],
   run: pullCmd,
+};
+const pushCommand: Command = {
+  name: 'push',
+  short: 'Upload an image to a registry',
+  args: 'any',
+  flags: [
+    { name: 'all-tags', short: 'a', kind: 'bool', usage: 'Push all tags of an image to the repository' },
+    { name: 'disable-content-trust', kind: 'bool', default: 'true', usage: 'Skip image signing' },
+    { name: 'platform', kind: 'string', usage: 'Push a platform-specific manifest as a single-platform image to the registry' },
+    { name: 'quiet', short: 'q', kind: 'bool', usage: 'Suppress verbose output' },
+  ],
+  run: pushCmd,
 };
 const loadCommand: Command = {
   name: 'load',
@@ -1384,9 +1417,10 @@ const root: Command = {
     { name: 'info', short: 'Display system-wide information', args: 'any', flags: [formatFlag], run: infoCmd },
     build,
     { name: 'buildx', short: 'Docker Buildx', args: 'any', subcommands: [build], run: () => Promise.resolve(0) },
-    { name: 'image', short: 'Manage images', args: 'any', subcommands: [imageInspect, imageLs, imageRm, imageSave, pullCommand, loadCommand], run: () => Promise.resolve(0) },
+    { name: 'image', short: 'Manage images', args: 'any', subcommands: [imageInspect, imageLs, imageRm, imageSave, pullCommand, pushCommand, loadCommand], run: () => Promise.resolve(0) },
     { ...imageSave, aliases: [] },
     pullCommand,
+    pushCommand,
     loadCommand,
     runCommand,
     startCommand,

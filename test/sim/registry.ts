@@ -22,13 +22,31 @@
 //   - the remote's "challenge" is established once (proxyregistry.go tryEstablishChallenges: a ping of /v2/); until
 //     then a network failure is the ping's `Get "https://HOST/v2/"`, afterwards the request's own URL.
 //   - pushes and deletes: 405 UNSUPPORTED.
+//
+// Without REGISTRY_PROXY_REMOTEURL it is a plain registry that accepts pushes (distribution v3.0.0
+// registry/handlers/blobupload.go, manifests.go PutManifest; docs/content/spec/api.md "Pushing an image"):
+//   - POST /v2/<name>/blobs/uploads/: 202 Accepted, Location /v2/<name>/blobs/uploads/<uuid>, Range 0-0,
+//     Docker-Upload-UUID; with ?mount=<digest>&from=<repo> of a blob <repo> links: 201 Created (cross-repository
+//     mount), else a new session; with ?digest=<digest> and the blob as body: a monolithic upload (201).
+//   - PATCH …/uploads/<uuid>: the chunk appended, 202, Range 0-<size-1>; PUT …/uploads/<uuid>?digest=D (the last
+//     chunk as body): 201 Created, Location /v2/<name>/blobs/D; content not matching D: 400 DIGEST_INVALID
+//     "provided digest did not match uploaded content"; no digest: 400 DIGEST_INVALID, detail "digest missing" (or
+//     "digest parsing failed"); an unknown session: 404
+//     BLOB_UPLOAD_UNKNOWN; DELETE cancels it (204).
+//   - PUT /v2/<name>/manifests/<tag|digest>: the manifest's config and layers (an index's manifests) must be in
+//     the repository, else 400 MANIFEST_BLOB_UNKNOWN with the digest (MANIFEST_UNKNOWN for an index's child);
+//     not JSON: 400 MANIFEST_INVALID; a digest reference not matching the body: 400 DIGEST_INVALID. 201 Created,
+//     Location /v2/<name>/manifests/<digest>, Docker-Content-Digest; the tag is stored.
+//   There is no auth (distribution's default config has none), so anyone reaching it may push. Not modelled: the
+//   upload Location's signed `_state` parameter, Content-Range/offset checks, PATCH's Content-Type check.
 import http from 'node:http';
 import type net from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { containerDir, hostPathFor, readDockerState, type ContainerRecord } from './lib/containers.ts';
 import { isAlive } from './lib/procs.ts';
-import { getManifest, getTag, hasBlob, manifestMediaType, putLayer, putManifest, putTag, readBlob, repoHasLayer } from './lib/registry-store.ts';
+import { appendUpload, dropUpload, getManifest, getTag, hasBlob, manifestMediaType, putLayer, putManifest, putTag, readBlob, repoHasLayer, startUpload, uploadedBytes } from './lib/registry-store.ts';
+import { createHash, randomUUID } from 'node:crypto';
 import { dnsError, domainOfHost, isOffline, logDownload, logRef, MEDIA, upstreamBlob, upstreamManifest, waitTransfer } from './lib/upstream.ts';
 
 const argv = process.argv.slice(2);
@@ -155,7 +173,106 @@ async function handleBlob(req: http.IncomingMessage, res: http.ServerResponse, r
   serve(up.blob.content);
 }
 
+// ---- pushes (a plain registry: no proxy remote) ----
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+function created(res: http.ServerResponse, location: string, digest: string): void {
+  res.writeHead(201, { Location: location, 'Docker-Content-Digest': digest, 'Content-Length': 0, 'Docker-Distribution-Api-Version': 'registry/2.0' });
+  res.end();
+}
+
+function accepted(res: http.ServerResponse, repo: string, uuid: string, size: number, status = 202): void {
+  res.writeHead(status, { Location: `/v2/${repo}/blobs/uploads/${uuid}`, Range: `0-${Math.max(0, size - 1)}`, 'Docker-Upload-UUID': uuid, 'Content-Length': 0, 'Docker-Distribution-Api-Version': 'registry/2.0' });
+  res.end();
+}
+
+/** Commits an upload's bytes as the blob `digest` of `repo`, or answers DIGEST_INVALID. */
+function commitBlob(res: http.ServerResponse, repo: string, digest: string | null, content: Buffer): boolean {
+  if (!digest || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    sendErrors(res, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content', digest ? 'digest parsing failed' : 'digest missing');
+    return false;
+  }
+  if (sha256(content) !== digest) {
+    sendErrors(res, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content');
+    return false;
+  }
+  putLayer(root, repo, digest, content);
+  created(res, `/v2/${repo}/blobs/${digest}`, digest);
+  return true;
+}
+
+async function handleUpload(req: http.IncomingMessage, res: http.ServerResponse, repo: string, uuid: string, url: URL): Promise<void> {
+  const method = req.method ?? 'GET';
+  const body = method === 'POST' || method === 'PATCH' || method === 'PUT' ? await readBody(req) : Buffer.alloc(0);
+  if (!uuid) {
+    if (method !== 'POST') return sendErrors(res, 405, 'UNSUPPORTED', 'The operation is unsupported.');
+    const mount = url.searchParams.get('mount');
+    const from = url.searchParams.get('from');
+    if (mount && from && repoHasLayer(root, from, mount)) {
+      putLayer(root, repo, mount, readBlob(root, mount) as Buffer);
+      return created(res, `/v2/${repo}/blobs/${mount}`, mount);
+    }
+    const digest = url.searchParams.get('digest');
+    if (digest) {
+      commitBlob(res, repo, digest, body);
+      return;
+    }
+    const id = randomUUID();
+    startUpload(root, repo, id);
+    return accepted(res, repo, id, 0);
+  }
+  const have = uploadedBytes(root, repo, uuid);
+  if (have === undefined) return sendErrors(res, 404, 'BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry');
+  if (method === 'GET') return accepted(res, repo, uuid, have.length, 204);
+  if (method === 'DELETE') {
+    dropUpload(root, repo, uuid);
+    res.writeHead(204, { 'Docker-Distribution-Api-Version': 'registry/2.0' });
+    res.end();
+    return;
+  }
+  if (method === 'PATCH') return accepted(res, repo, uuid, appendUpload(root, repo, uuid, body) ?? 0);
+  if (method === 'PUT') {
+    const all = Buffer.concat([have, body]);
+    if (commitBlob(res, repo, url.searchParams.get('digest'), all)) dropUpload(root, repo, uuid);
+    return;
+  }
+  sendErrors(res, 405, 'UNSUPPORTED', 'The operation is unsupported.');
+}
+
+async function putManifestRequest(req: http.IncomingMessage, res: http.ServerResponse, repo: string, reference: string): Promise<void> {
+  const body = await readBody(req);
+  let doc: { mediaType?: string; config?: { digest?: string }; layers?: Array<{ digest?: string }>; manifests?: Array<{ digest?: string }> };
+  try {
+    doc = JSON.parse(body.toString('utf8')) as typeof doc;
+  } catch {
+    return sendErrors(res, 400, 'MANIFEST_INVALID', 'manifest invalid', 'invalid character in JSON');
+  }
+  const digest = sha256(body);
+  if (reference.startsWith('sha256:') && reference !== digest) return sendErrors(res, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content');
+  for (const m of doc.manifests ?? []) {
+    if (!m.digest || !getManifest(root, repo, m.digest)) return sendErrors(res, 400, 'MANIFEST_UNKNOWN', 'manifest unknown', { Name: repo, Revision: m.digest ?? '' });
+  }
+  for (const b of [doc.config, ...(doc.layers ?? [])]) {
+    if (b && (!b.digest || !repoHasLayer(root, repo, b.digest))) return sendErrors(res, 400, 'MANIFEST_BLOB_UNKNOWN', 'blob unknown to registry', b.digest ?? '');
+  }
+  putManifest(root, repo, digest, body);
+  if (!reference.startsWith('sha256:')) putTag(root, repo, reference, digest);
+  log(`response completed: PUT /v2/${repo}/manifests/${reference} 201`);
+  created(res, `/v2/${repo}/manifests/${digest}`, digest);
+}
+
 const NAME = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*';
+const UPLOAD_RE = new RegExp(`^/v2/(${NAME})/blobs/uploads/([\\w-]*)$`);
 const MANIFEST_RE = new RegExp(`^/v2/(${NAME})/manifests/([\\w][\\w.-]{0,127}|sha256:[a-f0-9]{64})$`);
 const BLOB_RE = new RegExp(`^/v2/(${NAME})/blobs/(sha256:[a-f0-9]{64})$`);
 
@@ -171,7 +288,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   }
   const m = MANIFEST_RE.exec(p);
   const b = BLOB_RE.exec(p);
-  if ((m || b) && method !== 'GET' && method !== 'HEAD') return sendErrors(res, 405, 'UNSUPPORTED', 'The operation is unsupported.');
+  const u = UPLOAD_RE.exec(p);
+  if (!remoteURL && u) return handleUpload(req, res, u[1] as string, u[2] as string, url);
+  if (!remoteURL && m && method === 'PUT') return putManifestRequest(req, res, m[1] as string, m[2] as string);
+  if ((m || b || u) && method !== 'GET' && method !== 'HEAD') return sendErrors(res, 405, 'UNSUPPORTED', 'The operation is unsupported.');
   if (m) return handleManifest(req, res, m[1] as string, m[2] as string, p);
   if (b) return handleBlob(req, res, b[1] as string, b[2] as string, p);
   res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });

@@ -1,9 +1,11 @@
 // The sample app's image: built only when no image with its content tag exists, loaded into the kind
-// node only when the node does not already have it (the kubelet lists a node's images in its status).
+// node only when the node does not already have it (the kubelet lists a node's images in its status), or, on an
+// existing cluster (--registry), pushed to the registry its nodes pull from.
 import type { Runner } from '../exec.ts';
 import type { Kube } from '../kube.ts';
 import type { V1Node } from '@kubernetes/client-node';
 import { MANAGED_BY } from './manifests.ts';
+import { LabError } from '../errors.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,4 +80,29 @@ export async function loadImage(runner: Runner, kube: Kube, cluster: string, ima
     rmSync(dir, { recursive: true, force: true });
   }
   return true;
+}
+
+/** Why a push to `host` failed and what to do, from the error text (the daemon's, or hpa-lab's own probe of /v2/). */
+export function pushFailureHelp(host: string, text: string): { why: string; fix: string } {
+  if (/connection refused|ECONNREFUSED/.test(text)) {
+    return { why: `nothing answers at ${host} where the Docker daemon runs (docker push is made by the daemon, not by hpa-lab)`, fix: `start the registry (kind's local registry: https://kind.sigs.k8s.io/docs/user/local-registry/), or pass the --registry the cluster pulls from` };
+  }
+  if (/no such host|ENOTFOUND|EAI_AGAIN/.test(text)) {
+    return { why: `${host.replace(/:\d+$/, '')} does not resolve here (a container's name resolves only on a Docker network, not on the host where the daemon runs)`, fix: `pass a --registry this machine reaches (a local registry container: localhost:PORT, aliased for the nodes in their containerd hosts.toml)` };
+  }
+  if (/denied|unauthorized|authentication required/.test(text)) return { why: `${host} refused the push: not logged in, or no permission for this repository`, fix: `docker login ${host}, or pass a --registry you may push to` };
+  if (/server gave HTTP response to HTTPS client/.test(text)) return { why: `${host} speaks plain HTTP and the Docker daemon expects HTTPS`, fix: `add "${host}" to "insecure-registries" in the daemon's daemon.json (or use localhost:PORT, which Docker allows over HTTP)` };
+  return { why: 'docker push failed', fix: `check that the registry answers (curl http://${host}/v2/) and that your cluster's nodes pull from it, then run up again` };
+}
+
+/**
+ * `docker push IMAGE` (IMAGE is REGISTRY/repository:tag). The push runs in the Docker daemon, so REGISTRY must be
+ * reachable from the daemon's machine; its known failures get a why and a fix naming --registry.
+ */
+export async function pushImage(runner: Runner, image: string, registry: string, onLine?: (l: string) => void): Promise<string> {
+  const r = await runner.run('docker', ['push', image], { check: false, onLine });
+  if (r.exitCode === 0) return /digest: (sha256:[0-9a-f]{64})/.exec(r.stdout)?.[1] ?? '';
+  const last = r.stderr.trim().split('\n').at(-1) ?? '';
+  const help = pushFailureHelp(registry.split('/')[0] ?? registry, `${r.stdout}\n${r.stderr}`);
+  throw new LabError(`docker push ${image} failed (exit ${r.exitCode}): ${last}`, { ...help, details: r.stderr.trim().split('\n').slice(-5) });
 }

@@ -18,7 +18,8 @@
 // only images of the simulated registries (registries.ts) pull; others fail with ErrImagePull, then
 // ImagePullBackOff, and are retried. A locally built image (repository hpa-lab/..., or any image of the simulated
 // docker store) is in no registry: it starts only after `kind load docker-image` put it into the node's
-// status.images. imagePullPolicy Always never uses a loaded image (the `:latest` trap); Never never pulls.
+// status.images, unless it is named with a registry (localhost:5001/…, kind-registry:5000/…): then the node pulls
+// it from there (`docker push`ed into a registry container: nodepull.ts). imagePullPolicy Always never uses a loaded image (the `:latest` trap); Never never pulls.
 //
 // Containers (pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer, pkg/kubelet/kubelet_pods.go
 // makeEnvironmentVariables): each container is started on its own once its image is there; an env/envFrom
@@ -35,7 +36,7 @@ import { statePaths } from './env.ts';
 import { recordEvent } from './events.ts';
 import { imageNames, normalizeRef } from './images.ts';
 import { nodePull, type NodePullResult } from './nodepull.ts';
-import { invalidImageRef } from './registries.ts';
+import { invalidImageRef, parseImageRef } from './registries.ts';
 import { behaviourFor, type BehaviourContext, type ContainerRun, type PodBehaviour } from './podbehaviour.ts';
 import { podLogs } from './podlogs.ts';
 import { backends, runtimeFor, type ContainerRuntime, type ContainerState, type RuntimeHost } from './runtime.ts';
@@ -261,6 +262,9 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
   /** Images built with the simulated docker (never in a registry). */
   function isLocalImage(ref: string): boolean {
     if (/^(docker\.io\/)?hpa-lab\//.test(ref)) return true;
+    // An image named with a registry other than Docker Hub (localhost:5001/…, kind-registry:5000/…) is pulled from
+    // that registry, even when the host's store has it too (it was pushed there): nodepull.ts decides.
+    if ((parseImageRef(ref)?.domain ?? 'docker.io') !== 'docker.io') return false;
     const file = statePaths(opts.stateDir).imagesFile;
     if (!existsSync(file)) return false;
     const m = statSync(file).mtimeMs;

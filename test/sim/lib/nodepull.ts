@@ -10,6 +10,10 @@
 // `failed to pull and unpack image "REF": failed to resolve reference "REF": <error>` (code Unknown, which
 // k8s.io/cri-client strips). A mirror host here is a simulated registry container: reachable by its name when it
 // runs and is connected to the network `kind` (Docker's embedded DNS), else `dial tcp: lookup NAME: no such host`.
+// A host named localhost or 127.x is the node's own loopback: nothing listens there (connection refused), so an
+// image of a registry the host publishes on 127.0.0.1:PORT is pulled only through a hosts.toml alias to the
+// registry container's name (kind's local-registry recipe). `https://NAME:5000` of a registry container (plain HTTP)
+// is containerd's "http: server gave HTTP response to HTTPS client".
 // Through the mirror nothing is downloaded by the node (the cache logs what it fetches); from upstream the node's
 // download is logged as "node <node>".
 import { existsSync, readFileSync } from 'node:fs';
@@ -66,6 +70,7 @@ async function throughContainer(home: string, u: URL, repo: string, object: stri
   const c = findContainer(readDockerState(home), u.hostname);
   const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
   if (!c || !isRunning(c) || !c.networks.includes('kind') || !c.internalPort) return { ok: false, priority: 1, error: `failed to do request: Head "${target}": ${dnsError(u.hostname)}` };
+  if (port === 5000 && u.protocol === 'https:') return { ok: false, priority: 1, error: `failed to do request: Head "${target}": http: server gave HTTP response to HTTPS client` };
   if (port !== 5000 || u.protocol !== 'http:') return { ok: false, priority: 1, error: `failed to do request: Head "${target}": dial tcp 172.18.0.3:${port}: connect: connection refused` };
   const local = `http://127.0.0.1:${c.internalPort}`;
   const get = (p: string, method = 'GET') => fetch(`${local}${p}${q}`, { method, headers: { Accept: ACCEPT }, signal: AbortSignal.timeout(60_000) });
@@ -130,6 +135,10 @@ export async function nodePull(home: string, node: string, reference: string, ku
         const notFound = r.error.startsWith('rpc error: code = NotFound');
         attempt = { ok: false, priority: notFound ? 2 : 1, error: notFound ? 'not found' : r.error.slice(head.length + 2), final: i === hosts.length - 1 && !best ? r.error : undefined };
       }
+    } else if (u.hostname === 'localhost' || /^127\./.test(u.hostname)) {
+      // The node's own loopback: a registry published on the host's 127.0.0.1 is not there (kind's local-registry
+      // recipe aliases localhost:PORT to the registry container's name in hosts.toml for this reason).
+      attempt = { ok: false, priority: 1, error: `failed to do request: Head "${u.protocol}//${u.host}/v2/${ref.path}/manifests/${object}": dial tcp 127.0.0.1:${u.port || (u.protocol === 'https:' ? 443 : 80)}: connect: connection refused` };
     } else if (upstreamDomain === undefined && !/\./.test(u.hostname)) {
       try {
         attempt = await throughContainer(home, u, ref.path, object, ref.domain);

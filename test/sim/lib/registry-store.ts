@@ -5,8 +5,9 @@
 //   <root>/docker/registry/v2/repositories/<name>/_manifests/revisions/sha256/<hex>/link
 //   <root>/docker/registry/v2/repositories/<name>/_manifests/tags/<tag>/current/link
 //   <root>/docker/registry/v2/repositories/<name>/_manifests/tags/<tag>/index/sha256/<hex>/link
+//   <root>/docker/registry/v2/repositories/<name>/_uploads/<uuid>/{data,startedat}     an upload in progress (a push)
 // Writes go through a temporary file and a rename, so concurrent requests never see half a file.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const v2 = (root: string) => path.join(root, 'docker', 'registry', 'v2');
@@ -86,4 +87,39 @@ export function manifestMediaType(content: Buffer): string {
   } catch {
     return 'application/octet-stream';
   }
+}
+
+// ---- uploads (a push): distribution's upload sessions, <repo>/_uploads/<uuid>/{data,startedat} ----
+
+function uploadDir(root: string, repo: string, uuid: string): string {
+  return path.join(repoDir(root, repo), '_uploads', uuid);
+}
+
+/** Starts an upload session (POST /v2/<name>/blobs/uploads/). */
+export function startUpload(root: string, repo: string, uuid: string): void {
+  writeAtomic(path.join(uploadDir(root, repo, uuid), 'startedat'), new Date().toISOString());
+  writeAtomic(path.join(uploadDir(root, repo, uuid), 'data'), Buffer.alloc(0));
+}
+
+/** The bytes uploaded so far, or undefined when there is no such session. */
+export function uploadedBytes(root: string, repo: string, uuid: string): Buffer | undefined {
+  try {
+    return readFileSync(path.join(uploadDir(root, repo, uuid), 'data'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Appends a chunk (PATCH); returns the session's size, or undefined when there is no such session. */
+export function appendUpload(root: string, repo: string, uuid: string, chunk: Buffer): number | undefined {
+  const prev = uploadedBytes(root, repo, uuid);
+  if (prev === undefined) return undefined;
+  const all = Buffer.concat([prev, chunk]);
+  writeAtomic(path.join(uploadDir(root, repo, uuid), 'data'), all);
+  return all.length;
+}
+
+/** Ends a session (the blob committed or the upload cancelled). */
+export function dropUpload(root: string, repo: string, uuid: string): void {
+  rmSync(uploadDir(root, repo, uuid), { recursive: true, force: true });
 }
