@@ -70,13 +70,12 @@ describe('.github/workflows/lab.yml', () => {
     const context = `kind-${String(made?.with?.cluster_name)}`;
     const registry = `${String(made?.with?.registry_name)}:${String(made?.with?.registry_port)}`;
     const npm = npmCommands(contextSteps);
-    expect(npm).toEqual(['npm install', `npm run up -- --context ${context} --yes --registry ${registry}`, `npm run status -- --context ${context}`, `npm run down -- --context ${context} --yes`]);
+    expect(npm).toEqual(['npm install', `npm run up -- --context ${context} --yes --registry ${registry}`, `npm run status -- --context ${context}`, `npm run demo -- --context ${context} --expect-replicas 3 --within 3m`, `npm run down -- --context ${context} --yes`]);
     for (const c of npm) expect(readme, c).toContain(c);
     const down = contextSteps.find((s) => s.run?.startsWith('npm run down')) as Step;
     expect(down.if).toBe('always()');
     expect(contextSteps.filter((s) => s.if === 'failure()').map((s) => s.uses ?? s.run)).toEqual([expect.stringContaining('kind export logs'), expect.stringMatching(/^actions\/upload-artifact@/)]);
-    // allowed to fail only until --context reaches NodePorts through port-forwards; the README says so
-    expect(jobs['lab-context']?.['continue-on-error']).toBe(true);
-    expect(readme).toMatch(/`continue-on-error: true`/);
+    // a failure fails the workflow (port-forwards and --registry are built: nothing is expected to fail)
+    expect(jobs['lab-context']?.['continue-on-error']).toBeUndefined();
   });
 });

@@ -22,6 +22,8 @@ import { formatNumber, parseQuantity } from '../lib/quantity.ts';
 import { checkExpectedReplicas, judge, parseDemoFlags, renderChart, sampleLine, summarize } from '../lib/demo-model.ts';
 import type { DemoFlags, Expectation, HpaBounds, HpaView, ReplicaBound, Sample, Summary } from '../lib/demo-model.ts';
 import { checkReportFlag, renderReport } from '../lib/report.ts';
+import { forwardsReach, NODE_PORTS } from '../lib/reach.ts';
+import { targetKube } from '../lib/on-context.ts';
 import type { DemoResults } from '../lib/report.ts';
 
 /** The flags as typed, and the --stack/--set/--variant choice (to say where an HPA bound comes from). */
@@ -175,18 +177,45 @@ export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions)
   // Every flag, alone and together, before anything is touched (exit 2).
   const input = parseDemoFlags(opts, { ...spec.load, from: `${prepared.stack.file}: demo.load` });
   const reportTo = checkReportFlag(opts);
-  const { rate, connections, loadSeconds } = input;
-  const intervalMs = input.intervalSeconds * 1000;
   // The lab's own HPA: its replica bounds are known from the stack, before the cluster is asked anything.
   const fromStack = input.expect ? stackHpaBounds(prepared, spec, opts.choice) : undefined;
   if (input.expect && fromStack) checkExpectedReplicas(input.expect.replicas, fromStack);
 
+  const kube = await demoKube(lab);
+  // On --context the app is reached through a port-forward (reach.ts); on the lab's kind cluster, its NodePort.
+  const reach = lab.target ? forwardsReach(prepared.stack, prepared.resolver, kube) : NODE_PORTS;
+  try {
+    return await runDemo(lab, prepared, opts, { spec, input, reportTo, fromStack, kube, url: await reach.rewrite(spec.url) });
+  } finally {
+    await reach.close();
+  }
+}
+
+/** The cluster the demo watches: the lab's kind cluster (which must exist), or the --context one. */
+async function demoKube(lab: Lab): Promise<Kube> {
+  if (lab.target) return targetKube(lab);
   const exists = await clusterExists(lab.runner, lab.name).catch((err: unknown) => {
     if (err instanceof MissingToolError) throw new LabError(`${err.tool} is not installed (not on PATH): the demo finds the lab's cluster with it`, { fix: 'npm run doctor   (it says how to install what is missing)' });
     throw err;
   });
   if (!exists) throw new LabError(`no kind cluster named ${lab.name}`, { fix: 'npm run up' });
-  const kube = await kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+  return kubeFromKubeconfig(await kindKubeconfig(lab.runner, lab.name), lab.name);
+}
+
+interface DemoRun {
+  spec: DemoSpec;
+  input: ReturnType<typeof parseDemoFlags>;
+  reportTo: ReturnType<typeof checkReportFlag>;
+  fromStack: HpaBounds | undefined;
+  kube: Kube;
+  /** where the load goes: the stack's URL, or the forward that stands for it */
+  url: string;
+}
+
+async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run: DemoRun): Promise<number> {
+  const { spec, input, reportTo, fromStack, kube, url } = run;
+  const { rate, connections, loadSeconds } = input;
+  const intervalMs = input.intervalSeconds * 1000;
   const { view: hpa } = await readHpa(kube, spec);
 
   // The article's HPA averages a counter's total: it never falls while pods live, so there is no scale-in to wait for.
@@ -220,7 +249,7 @@ export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions)
     };
   }
   lab.print(
-    `Demo: ${rate} req/s over ${connections} connections to ${spec.url} for up to ${loadSeconds}s; HPA ${spec.hpa.namespace}/${spec.hpa.name} scales ${hpa.min}–${hpa.max} replicas on ${hpa.metric} (target ${formatNumber(hpa.target)} per pod)` +
+    `Demo: ${rate} req/s over ${connections} connections to ${url === spec.url ? spec.url : `${spec.url} (through a port-forward: ${url})`} for up to ${loadSeconds}s; HPA ${spec.hpa.namespace}/${spec.hpa.name} scales ${hpa.min}–${hpa.max} replicas on ${hpa.metric} (target ${formatNumber(hpa.target)} per pod)` +
       (counterTotal ? `\nnote: ${hpa.metric} is a counter's total: it never falls, so this HPA scales out but never back in; the scale-in phase is skipped.` : ''),
   );
   const show = makeView(lab, hpa.metric);
@@ -242,7 +271,7 @@ export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions)
 
   try {
     await sample('baseline');
-    load = startLoad({ url: spec.url, rate, connections, durationSeconds: loadSeconds + 5 });
+    load = startLoad({ url, rate, connections, durationSeconds: loadSeconds + 5 });
     last = { ok: 0, failed: 0, at: lab.clock.now() };
     let loadEnd = t0 + loadSeconds * 1000;
     let holding = false;

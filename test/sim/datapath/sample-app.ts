@@ -9,13 +9,19 @@ import { Container, freePort, httpStatus, PARENT_WATCH_IMPORT } from './procs.ts
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 export const SAMPLE_APP_REPOSITORY = 'hpa-lab/sample-app';
 
-/** The repository part of an image reference: registry defaults and tag/digest removed. */
+/**
+ * The repository path of an image reference: the registry host (docker.io, or any host[:port] such as the
+ * registry `up --context --registry` pushes to), library/ and the tag/digest removed. The sample app is the image
+ * hpa-lab builds from app/, whichever registry holds it: `localhost:5001/hpa-lab/sample-app:…` runs the app.
+ */
 export function imageRepository(image: string): string {
   let ref = image.split('@')[0] ?? '';
   const lastSlash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');
   if (colon > lastSlash) ref = ref.slice(0, colon);
-  return ref.replace(/^(docker\.io|index\.docker\.io)\//, '').replace(/^library\//, '');
+  const first = ref.split('/')[0] ?? '';
+  if (ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) ref = ref.slice(first.length + 1);
+  return ref.replace(/^library\//, '');
 }
 
 function appContainer(pod: KubeObject): Record<string, unknown> | undefined {
