@@ -122,6 +122,7 @@ const OPERATOR_DEFAULTS: Array<[string, string]> = [
 const PROJECT_TESTS: Array<[string, string]> = [
   ['quay.io/prometheus/prometheus:v3.7.3', 'test/sim-datapath.test.ts (a stand-alone Prometheus pod)'],
   ['quay.io/prometheus/node-exporter:v1.9.1', 'test/sim-datapath.test.ts (an exporter Deployment)'],
+  ['docker.io/kindest/node:v1.24.17', 'test/e2e/context.test.ts (a foreign kind cluster older than a chart’s kubeVersion; a published kind node image)'],
 ];
 
 /** The versions of the images a kind node image preloads besides kubeadm's control-plane images. */

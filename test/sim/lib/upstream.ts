@@ -61,6 +61,7 @@ const ESTIMATED_SIZES: Record<string, number> = {
   'quay.io/prometheus/prometheus:v3.7.3': 115 * MB,
   'quay.io/prometheus/node-exporter:v1.9.1': 11 * MB,
   'docker.io/kindest/node:v1.36.1': 440 * MB,
+  'docker.io/kindest/node:v1.24.17': 330 * MB,
   'docker.io/library/node:24-alpine': 52 * MB,
   'docker.io/library/registry:3.0.0': 17 * MB,
 };
