@@ -10,7 +10,7 @@ import type { StackChoice } from '../lib/lab-stack.ts';
 import { prepareStack } from '../lib/lab-stack.ts';
 import { makeGate } from '../lib/gates.ts';
 import type { ProbeResult } from '../lib/gate.ts';
-import { hpaSyncRow } from '../lib/shape-report.ts';
+import { contextHpaSyncRow, hpaSyncRow } from '../lib/shape-report.ts';
 import { targetKube } from '../lib/on-context.ts';
 import { forwardsReach, NODE_PORTS, type Reach } from '../lib/reach.ts';
 
@@ -48,6 +48,7 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
     } catch (err) {
       gates.push({ component: 'cluster', gate: 'API server and nodes Ready', ok: false, detail: err instanceof Error ? err.message : String(err) });
     }
+    if (lab.target && kube && gates.at(-1)?.ok === true) gates.push({ component: 'cluster', ...(await contextHpaSyncRow(kube)) });
     if (!lab.target) {
       // Read only from an API that answered (a frozen one would cost the row's timeouts for nothing).
       const apiOk = gates.at(-1)?.ok === true;

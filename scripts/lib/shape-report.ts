@@ -36,6 +36,19 @@ export async function hpaSyncRow(lab: Lab, kube: Kube | undefined): Promise<{ ga
   return { gate, ok: r.readable, detail: r.text };
 }
 
+/**
+ * status's row on an existing cluster (--context): what its kube-controller-manager runs with, which hpa-lab
+ * cannot change there (it is the cluster's control plane, not a kind config hpa-lab gives kubeadm).
+ */
+export async function contextHpaSyncRow(kube: Kube): Promise<{ gate: string; ok: boolean; detail: string }> {
+  const gate = 'HPA sync period';
+  const nodes = await kube.listNodes(5000).catch(() => []);
+  const have = await runningHpaSyncPeriod(kube, nodes).catch(() => undefined);
+  const cannot = 'hpa-lab cannot change it on an existing cluster: each HPA decision waits up to that long';
+  if (!have) return { gate, ok: true, detail: `not readable here (no kube-controller-manager static pod in kube-system: a managed control plane?); Kubernetes' default is ${KUBE_DEFAULT_HPA_SYNC_PERIOD}; ${cannot}` };
+  return { gate, ok: true, detail: `${have.value}${have.explicit ? '' : " (no flag: Kubernetes' default)"}, from ${have.pod}; ${cannot}` };
+}
+
 /** doctor's check: what the kind config asks for and, when the cluster exists, what it runs with. */
 export async function hpaSyncCheck(lab: Lab, exists: boolean): Promise<Check> {
   const want = lab.kindConfig.hpaSyncPeriod ?? KUBE_DEFAULT_HPA_SYNC_PERIOD;

@@ -43,6 +43,8 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`the custom-metrics l
 
     const status = await sim.run(['status', '--context', f.context, '--json']);
     expect(status.exitCode, status.stdout + status.stderr).toBe(0);
+    // the HPA sync period that cluster runs with, which hpa-lab cannot change there
+    expect(status.stdout).toMatch(/"detail": "15s \(no flag: Kubernetes' default\), from kube-controller-manager-team-control-plane; hpa-lab cannot change it on an existing cluster/);
 
     // The demo there: the load and the readings through a port-forward; the CI verdict as on kind.
     const demo = await sim.run(['demo', '--context', f.context, '--expect-replicas', '3', '--within', '3m', '--no-scale-in', '--no-report'], { timeoutMs: 300_000 });
