@@ -37,9 +37,9 @@ async function scenario(noCache: boolean): Promise<[Figures, Figures]> {
   try {
     const cfg = sim.writeKindConfig(sim.ports());
     const p = sim.ports();
-    const args = ['--kind-config', cfg, '--set', `app.nodePort=${p.app}`, '--set', `prometheus.nodePort=${p.prometheus}`, '--set', `grafana.nodePort=${p.grafana}`, ...(noCache ? ['--no-cache'] : [])];
+    const args = ['--kind-config', cfg, '--set', `app.nodePort=${p.app}`, '--set', `prometheus.nodePort=${p.prometheus}`, '--set', `grafana.nodePort=${p.grafana}`];
     const run = async (cmd: string) => {
-      const r = await sim.run([cmd, ...args], { timeoutMs: 600_000 });
+      const r = await sim.run([cmd, ...args, ...(noCache && cmd === 'up' ? ['--no-cache'] : [])], { timeoutMs: 600_000 });
       if (r.exitCode !== 0) throw new Error(`${cmd} failed:\n${r.stdout}\n${r.stderr}`);
       return r.durationMs;
     };

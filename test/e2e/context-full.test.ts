@@ -5,14 +5,10 @@
 // (no NodePort is published on that cluster). Then `status --context`, `demo --context` (load through a forward,
 // a CI verdict of 3 replicas) and `down --context`, which leaves the foreign cluster's own metrics-server.
 import { afterAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { execa } from 'execa';
 import { createSim, KUBECTL_REASON, requireKubectl, type Sim } from '../helpers/sim.ts';
 import { PROMETHEUS_REASON, requirePrometheus } from '../helpers/prometheus.ts';
-import { createForeignCluster } from '../sim/foreign.ts';
-import { HOST_IMAGES } from '../sim/lib/upstream.ts';
+import { createForeignCluster, kindLocalRegistry } from '../sim/foreign.ts';
 
-const REGISTRY_IMAGE = HOST_IMAGES.registry.replace(/^docker\.io\/library\//, '');
 const sims: Sim[] = [];
 afterAll(async () => {
   await Promise.all(sims.map((s) => s.cleanup()));
@@ -23,15 +19,7 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`the custom-metrics l
     const sim = await createSim({ env: { HPA_LAB_SIM_HPA_SYNC_SECONDS: '2' } });
     sims.push(sim);
     const f = await createForeignCluster(sim);
-    const node = `${f.name}-control-plane`;
-    const port = sim.ports().app;
-    const registry = `localhost:${port}`;
-    const docker = (args: string[], input?: string) => execa(path.join(sim.home, 'bin', 'docker'), args, { env: sim.env, extendEnv: false, reject: false, ...(input !== undefined ? { input } : { stdin: 'ignore' }) });
-    expect((await docker(['run', '-d', '--restart=always', '-p', `127.0.0.1:${port}:5000`, '--network', 'bridge', '--name', 'kind-registry', REGISTRY_IMAGE])).exitCode).toBe(0);
-    const dir = `/etc/containerd/certs.d/${registry}`;
-    expect((await docker(['exec', node, 'mkdir', '-p', dir])).exitCode).toBe(0);
-    expect((await docker(['exec', '-i', node, 'cp', '/dev/stdin', `${dir}/hosts.toml`], '[host."http://kind-registry:5000"]\n')).exitCode).toBe(0);
-    expect((await docker(['network', 'connect', 'kind', 'kind-registry'])).exitCode).toBe(0);
+    const registry = await kindLocalRegistry(sim, f, sim.ports().app);
     const theirs = await f.admin('GET', '/apis/apps/v1/namespaces/kube-system/deployments/metrics-server');
     expect(theirs.status).toBe(200);
 

@@ -8,14 +8,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { createSim } from '../helpers/sim.ts';
 import type { Sim } from '../helpers/sim.ts';
-import { createForeignCluster, until } from '../sim/foreign.ts';
-import { HOST_IMAGES } from '../sim/lib/upstream.ts';
+import { createForeignCluster, kindLocalRegistry, until } from '../sim/foreign.ts';
 
 const NO_STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
-const REGISTRY_IMAGE = HOST_IMAGES.registry.replace(/^docker\.io\/library\//, '');
 const sims: Sim[] = [];
 afterAll(async () => {
   await Promise.all(sims.map((s) => s.cleanup()));
@@ -93,16 +90,8 @@ describe('--context with --registry: the app image pushed to a registry the clus
     const sim = await createSim();
     sims.push(sim);
     const f = await createForeignCluster(sim, { metricsServer: false });
-    const node = `${f.name}-control-plane`;
     const port = sim.ports().app;
-    const registry = `localhost:${port}`;
-    // kind's local-registry recipe, as the cluster's admins would run it
-    const docker = (args: string[], input?: string) => execa(path.join(sim.home, 'bin', 'docker'), args, { env: sim.env, extendEnv: false, reject: false, ...(input !== undefined ? { input } : { stdin: 'ignore' }) });
-    expect((await docker(['run', '-d', '--restart=always', '-p', `127.0.0.1:${port}:5000`, '--network', 'bridge', '--name', 'kind-registry', REGISTRY_IMAGE])).exitCode).toBe(0);
-    const dir = `/etc/containerd/certs.d/${registry}`;
-    expect((await docker(['exec', node, 'mkdir', '-p', dir])).exitCode).toBe(0);
-    expect((await docker(['exec', '-i', node, 'cp', '/dev/stdin', `${dir}/hosts.toml`], '[host."http://kind-registry:5000"]\n')).exitCode).toBe(0);
-    expect((await docker(['network', 'connect', 'kind', 'kind-registry'])).exitCode).toBe(0);
+    const registry = await kindLocalRegistry(sim, f, port);
     const stack = writeStack(sim);
 
     // nothing answers at another port: exit 1 before preflight and before any change

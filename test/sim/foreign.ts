@@ -16,6 +16,8 @@ import { parse, stringify } from 'yaml';
 import type { Sim } from '../helpers/sim.ts';
 import { adminCredentials, apiBaseFor, tlsFetch } from './lib/apiclient.ts';
 import { statePaths } from './lib/env.ts';
+import { HOST_IMAGES } from './lib/upstream.ts';
+import { execa } from 'execa';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
@@ -116,6 +118,28 @@ export async function createForeignCluster(sim: Sim, opts: { name?: string; cont
     if (r.exitCode !== 0) throw new Error(`foreign cluster: its metrics-server: helm failed: ${r.stderr}`);
   }
   return { name, context, devContext, admin };
+}
+
+/**
+ * What the foreign cluster's admins run for kind's local registry (kind's site/static/examples/kind-with-registry.sh):
+ * a registry:3 container published on 127.0.0.1:PORT, each node's containerd hosts.toml aliasing localhost:PORT to
+ * http://kind-registry:5000, and the container connected to network kind. Returns the registry as hpa-lab names
+ * it (localhost:PORT).
+ */
+export async function kindLocalRegistry(sim: Sim, f: ForeignCluster, port: number): Promise<string> {
+  const registry = `localhost:${port}`;
+  const image = HOST_IMAGES.registry.replace(/^docker\.io\/library\//, '');
+  const docker = async (args: string[], input?: string) => {
+    const r = await execa(path.join(sim.home, 'bin', 'docker'), args, { env: sim.env, extendEnv: false, reject: false, ...(input !== undefined ? { input } : { stdin: 'ignore' }) });
+    if (r.exitCode !== 0) throw new Error(`kind's local registry: docker ${args.join(' ')}: ${String(r.stderr)}`);
+  };
+  const node = `${f.name}-control-plane`;
+  const dir = `/etc/containerd/certs.d/${registry}`;
+  await docker(['run', '-d', '--restart=always', '-p', `127.0.0.1:${port}:5000`, '--network', 'bridge', '--name', 'kind-registry', image]);
+  await docker(['exec', node, 'mkdir', '-p', dir]);
+  await docker(['exec', '-i', node, 'cp', '/dev/stdin', `${dir}/hosts.toml`], '[host."http://kind-registry:5000"]\n');
+  await docker(['network', 'connect', 'kind', 'kind-registry']);
+  return registry;
 }
 
 /** Polls until `check` holds (a condition, never a fixed wait), or throws with the last state after timeoutMs. */
