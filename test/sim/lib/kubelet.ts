@@ -475,6 +475,15 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
     c.nextAttemptAt = now + syncRetryMs(c.syncFailures);
   }
 
+  /**
+   * The pull in flight per node and image. The kubelet pulls one image at a time by default (KubeletConfiguration
+   * serializeImagePulls: true, pkg/kubelet/images/puller.go serialImagePuller) and syncs a pod's containers in
+   * order, so a second container of the same image finds it present once the first pull ends: it never downloads
+   * it again (Grafana's two k8s-sidecar containers).
+   */
+  const pulling = new Map<string, CState>();
+  const pullKey = (node: string, image: string) => `${node}\n${image}`;
+
   /** One attempt to get a container's image onto the node (EnsureImageExists). */
   function pull(ctx: ControllerContext, pod: KubeObject, run: PodRun, c: CState, spec: Obj, now: number): void {
     if (c.pullJob) {
@@ -492,6 +501,7 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
       const ms = (c.pullDoneAt ?? now) - c.pullStartedAt;
       ev(ctx, pod, run.node, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${ms}ms (${ms}ms including waiting). Image size: ${imageSize(c.image)} bytes.`, c.name);
       addNodeImage(ctx, run.node, c.image);
+      if (pulling.get(pullKey(run.node, c.image)) === c) pulling.delete(pullKey(run.node, c.image));
       c.phase = 'pulled';
       c.attempts = 0;
       c.pullStartedAt = undefined;
@@ -520,6 +530,9 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
       syncFailed(c, 'ErrImageNeverPull', message, now);
       return;
     }
+    // Another container's pull of this image on this node is in flight: wait for it (then it is present).
+    const other = pulling.get(pullKey(run.node, c.image));
+    if (other && other !== c) return;
     ev(ctx, pod, run.node, 'Normal', 'Pulling', `Pulling image "${c.image}"`, c.name);
     if (isLocalImage(c.image)) {
       const full = imageNames(c.image)[0] ?? c.image;
@@ -532,6 +545,7 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
     const job: NonNullable<CState['pullJob']> = {};
     c.pullJob = job;
     c.pullStartedAt = now;
+    pulling.set(pullKey(run.node, c.image), c);
     nodePull(opts.stateDir, run.node, c.image, str(obj(obj(n?.status).nodeInfo).kubeletVersion) || undefined).then(
       (r) => {
         job.result = r;
@@ -543,6 +557,7 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
   }
 
   function pullFailed(ctx: ControllerContext, pod: KubeObject, run: PodRun, c: CState, failure: string, now: number): void {
+    if (pulling.get(pullKey(run.node, c.image)) === c) pulling.delete(pullKey(run.node, c.image));
     c.attempts++;
     c.pullStartedAt = undefined;
     c.waiting = { reason: 'ErrImagePull', message: failure };
@@ -717,6 +732,8 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
 
   function forget(run: PodRun): void {
     runs.delete(run.uid);
+    // A pod gone mid-pull: its pull no longer holds up the other containers of that image on the node.
+    for (const c of run.containers) if (pulling.get(pullKey(run.node, c.image)) === c) pulling.delete(pullKey(run.node, c.image));
     byName.delete(`${run.namespace}/${run.name}`);
     if (run.runtime) {
       try {
