@@ -9,7 +9,7 @@ import type { HelmSpec } from './stack.ts';
 import type { StepContext } from './ui.ts';
 import { ensureChart } from './chart-cache.ts';
 import type { ImageCacheConfig } from './image-cache.ts';
-import { cacheAnswers, cacheState, configureNodes, connectCache, loadImageCacheConfig, startCache } from './image-cache.ts';
+import { cacheAnswers, cacheState, configureNodes, connectCache, DEFAULT_IMAGE_CACHE_CONFIG, loadImageCacheConfig, startCache } from './image-cache.ts';
 import type { Check } from './preflight.ts';
 import { imagePresence, listImages, type ImagePresence } from './lab-images.ts';
 import { waitFor } from './gate.ts';
@@ -17,7 +17,7 @@ import { prePull, type PrePullResult } from './prepull.ts';
 
 /** The image cache's file: --image-cache, else HPA_LAB_IMAGE_CACHE_CONFIG, else kind/image-cache.yaml. */
 export function imageCacheConfig(arg: string | undefined, env: NodeJS.ProcessEnv = process.env): ImageCacheConfig {
-  const given = arg ?? env.HPA_LAB_IMAGE_CACHE_CONFIG ?? path.join('kind', 'image-cache.yaml');
+  const given = arg ?? env.HPA_LAB_IMAGE_CACHE_CONFIG ?? DEFAULT_IMAGE_CACHE_CONFIG;
   const file = path.isAbsolute(given) ? given : path.resolve(REPO_ROOT, given);
   return loadImageCacheConfig(file, displayPath(file));
 }
