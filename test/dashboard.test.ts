@@ -23,6 +23,7 @@ import { ResourceRegistry } from './sim/lib/resources.ts';
 import { Store } from './sim/lib/store.ts';
 import { PROMETHEUS_REASON, requirePrometheus } from './helpers/prometheus.ts';
 import { createSim, REPO_ROOT, type Sim, type SimPorts } from './helpers/sim.ts';
+import { eventually as waitUntil } from './helpers/eventually.ts';
 
 type Obj = Record<string, unknown>;
 const CLUSTER = 'dash';
@@ -56,20 +57,7 @@ interface Dashboard {
   panels: Panel[];
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: string | undefined;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err instanceof Error ? err.message : JSON.stringify(err);
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs}ms${last ? ` (last: ${last})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+const eventually = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> => waitUntil(what, fn, timeoutMs, everyMs);
 
 /** One GET on a new connection (a new NodePort connection each time, like curl). */
 function getOnce(port: number): Promise<number> {

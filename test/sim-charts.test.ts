@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSim, KUBECTL_REASON, REPO_ROOT, requireKubectl, type Sim } from './helpers/sim.ts';
 import { sharedPath } from './helpers/shared.ts';
 import { apiBaseFor, simFetch } from './sim/lib/apiclient.ts';
+import { eventually as waitUntil } from './helpers/eventually.ts';
 
 type Obj = Record<string, unknown>;
 interface Meta {
@@ -48,20 +49,7 @@ async function getJson<T = KObj>(base: string, p: string): Promise<{ status: num
   return { status: res.status, body: (await res.json()) as T };
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs}ms${last ? ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const eventually = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> => waitUntil(what, fn, timeoutMs, 150);
 
 const cond = (o: KObj | undefined, type: string) => ((o?.status?.conditions as Condition[] | undefined) ?? []).find((c) => c.type === type);
 const isReady = (p: KObj) => cond(p, 'Ready')?.status === 'True';

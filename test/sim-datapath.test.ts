@@ -19,6 +19,7 @@ import { formatMilli, parseQuantityMilli } from './sim/datapath/quantity.ts';
 import { apiBaseFor, simFetch } from './sim/lib/apiclient.ts';
 import { ResourceRegistry } from './sim/lib/resources.ts';
 import { createSim, isAlive, KUBECTL_REASON, REPO_ROOT, requireKubectl, type Sim, type SimPorts } from './helpers/sim.ts';
+import { eventually as waitUntil } from './helpers/eventually.ts';
 
 /** The binary the data path runs for Prometheus pods (HPA_LAB_SIM_PROMETHEUS_BIN, else /usr/bin/prometheus). */
 const PROMETHEUS_BIN = prometheusBinary();
@@ -182,20 +183,7 @@ async function create(c: Cluster, p: string, o: unknown): Promise<void> {
   if (r.status !== 201) throw new Error(`POST ${p}: ${r.status} ${r.text}`);
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: string | undefined;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err instanceof Error ? err.message : JSON.stringify(err);
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs}ms${last ? ` (last error: ${last})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+const eventually = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 200): Promise<T> => waitUntil(what, fn, timeoutMs, everyMs);
 
 type Obj = Record<string, unknown>;
 interface PodList {

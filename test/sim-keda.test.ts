@@ -16,6 +16,7 @@ import { parseQuantityMilli } from './sim/datapath/quantity.ts';
 import { apiBaseFor, simFetch } from './sim/lib/apiclient.ts';
 import { PROMETHEUS_REASON, requirePrometheus } from './helpers/prometheus.ts';
 import { createSim, KUBECTL_REASON, REPO_ROOT, requireKubectl, type Sim, type SimPorts } from './helpers/sim.ts';
+import { eventually as waitUntil } from './helpers/eventually.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -109,20 +110,7 @@ interface EventList {
   items: Array<{ reason: string; message: string; type: string; involvedObject: { name: string; kind: string }; source?: { component?: string } }>;
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: string | undefined;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err instanceof Error ? err.message : JSON.stringify(err);
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs}ms${last ? ` (last error: ${last})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+const eventually = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> => waitUntil(what, fn, timeoutMs, everyMs);
 
 /** One HTTP GET on a new connection (every request a new NodePort connection, like curl). */
 function getOnce(port: number): Promise<number> {

@@ -11,6 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { createSim, KUBECTL_REASON, requireKubectl, type Sim } from './helpers/sim.ts';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
 import { parseImageRef, registryImages, resolveImage } from './sim/lib/registries.ts';
+import { eventually as waitUntil } from './helpers/eventually.ts';
 
 type Obj = Record<string, unknown>;
 interface Meta {
@@ -46,20 +47,7 @@ interface KEvent {
 
 const CLUSTER = 'kubelet';
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs}ms${last ? ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const eventually = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> => waitUntil(what, fn, timeoutMs, 200);
 
 const cond = (p: { status?: { conditions?: Condition[] } } | undefined, type: string) => (p?.status?.conditions ?? []).find((c) => c.type === type);
 const waitingOf = (p: Pod | undefined, container?: string) => (p?.status.containerStatuses ?? []).find((c) => !container || c.name === container)?.state.waiting;

@@ -9,24 +9,12 @@ import { clusterApi } from './sim/lib/apiclient.ts';
 import { readDockerState } from './sim/lib/containers.ts';
 import { findUpstream, HOST_IMAGES, synthesize, upstreamImages } from './sim/lib/upstream.ts';
 import { createHash } from 'node:crypto';
+import { eventually as waitUntil } from './helpers/eventually.ts';
 
 const REGISTRY = HOST_IMAGES.registry.replace(/^docker\.io\/library\//, '');
 const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs}ms (${String(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const eventually = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> => waitUntil(what, fn, timeoutMs, 100);
 
 /** docker with stdin (the harness's exec gives commands none). */
 function docker(sim: Sim, args: string[], input?: string) {
