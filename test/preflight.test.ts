@@ -67,6 +67,17 @@ describe('preflight', () => {
     expect(c.fix).toContain('sudo sysctl fs.inotify.max_user_instances=512');
   });
 
+  it('scales the memory it asks for with --workers: 3 GiB, and about 0.5 GiB more per worker node', async () => {
+    const host = fakeHost({ availableMemBytes: () => 4 * GiB, totalMemBytes: () => 16 * GiB });
+    const run = (workers: number) => runPreflight({ host, runner: fakeRunner({ ...HEALTHY_TOOLS, "docker info --format '{{json .DriverStatus}}'": { stdout: 'null' } }), portMappings: PORTS, clusterExists: false, workers });
+    expect(byId(await run(0), 'memory')).toMatchObject({ level: 'ok', summary: 'memory 4.0 GiB available of 16.0 GiB (the lab needs about 3.0 GiB)' });
+    expect(byId(await run(2), 'memory')).toMatchObject({ level: 'ok', summary: 'memory 4.0 GiB available of 16.0 GiB (the lab on 3 nodes needs about 4.0 GiB)' });
+    const four = byId(await run(4), 'memory');
+    expect(four).toMatchObject({ level: 'warn', summary: 'memory is low: 4.0 GiB available of 16.0 GiB; the lab on 5 nodes needs about 5.0 GiB' });
+    expect(four.why).toContain('each of the 4 worker nodes about 0.5 GiB more (an estimate)');
+    expect(four.fix).toMatch(/^close other programs, or use fewer --workers/);
+  });
+
   it('warns about low memory, detects WSL, and names the Node version to install', async () => {
     const host = fakeHost({ availableMemBytes: () => 2 * GiB, env: { WSL_DISTRO_NAME: 'Ubuntu' }, nodeVersion: '22.12.0' });
     const checks = await preflight({}, host);

@@ -27,6 +27,8 @@ export interface PreflightInput {
   portMappings: PortMapping[];
   /** When the cluster already exists its own node holds the ports; they are not checked. */
   clusterExists: boolean;
+  /** Worker nodes besides the control plane (--workers): each needs memory of its own. */
+  workers?: number;
 }
 
 export type ImageStore = 'containerd' | 'classic';
@@ -80,7 +82,7 @@ export async function runPreflight(input: PreflightInput): Promise<Check[]> {
     checkPorts(host, input.portMappings, input.clusterExists),
   ]);
   const out = checks.flat();
-  out.push(...checkInotify(host), ...checkMemory(host));
+  out.push(...checkInotify(host), ...checkMemory(host, input.workers ?? 0));
   if (wsl) out.push(...wslHints());
   return out;
 }
@@ -226,22 +228,32 @@ function checkInotify(host: Host): Check[] {
   ];
 }
 
-function checkMemory(host: Host): Check[] {
+/**
+ * What the lab needs, as estimated (not measured here): about 3 GiB free for the control-plane node with the
+ * stack's pods (Prometheus, Grafana, the adapter, the app), and about 0.5 GiB more per worker node for what every
+ * kind node runs itself (kubelet, containerd, kube-proxy, kindnet). Machines with less total memory than twice
+ * that are warned about too: the rest of the machine needs room as well.
+ */
+export const MEMORY_ESTIMATE = { baseBytes: 3 * GiB, perWorkerBytes: 0.5 * GiB };
+
+function checkMemory(host: Host, workers: number): Check[] {
   const total = host.totalMemBytes();
   const avail = host.availableMemBytes();
   const gib = (n: number) => `${(n / GiB).toFixed(1)} GiB`;
-  if (total < 6 * GiB || avail < 3 * GiB) {
+  const need = MEMORY_ESTIMATE.baseBytes + workers * MEMORY_ESTIMATE.perWorkerBytes;
+  const nodes = workers ? ` on ${workers + 1} nodes` : '';
+  if (total < 2 * need || avail < need) {
     return [
       {
         id: 'memory',
         level: 'warn',
-        summary: `memory is low: ${gib(avail)} available of ${gib(total)}`,
-        why: 'the lab (kind node, Prometheus, Grafana, adapter, app) needs about 3 GiB; below that pods are evicted or OOM-killed',
-        fix: 'close other programs; on WSL raise the limit in %UserProfile%\\.wslconfig ([wsl2] memory=8GB) and run `wsl --shutdown`',
+        summary: `memory is low: ${gib(avail)} available of ${gib(total)}; the lab${nodes} needs about ${gib(need)}`,
+        why: `the lab (kind node, Prometheus, Grafana, adapter, app) needs about ${gib(MEMORY_ESTIMATE.baseBytes)}${workers ? `, and each of the ${workers} worker node${workers === 1 ? '' : 's'} about ${gib(MEMORY_ESTIMATE.perWorkerBytes)} more (an estimate)` : ''}; below that pods are evicted or OOM-killed`,
+        fix: `close other programs${workers ? ', or use fewer --workers' : ''}; on WSL raise the limit in %UserProfile%\\.wslconfig ([wsl2] memory=8GB) and run \`wsl --shutdown\``,
       },
     ];
   }
-  return [{ id: 'memory', level: 'ok', summary: `memory ${gib(avail)} available of ${gib(total)}` }];
+  return [{ id: 'memory', level: 'ok', summary: `memory ${gib(avail)} available of ${gib(total)} (the lab${nodes} needs about ${gib(need)})` }];
 }
 
 function wslHints(): Check[] {
