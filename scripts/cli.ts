@@ -30,7 +30,7 @@ import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/d
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
 async function showPlan(lab: Lab, choice: StackChoice, cache: ImageCacheConfig | undefined): Promise<void> {
-  await plan(lab, prepareStack(choice, lab.stateDir), cache);
+  await plan(lab, prepareStack(choice, lab.stateDir), lab.target ? undefined : cache, choice.registry);
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -99,7 +99,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...REGISTRY_HELP,
       '--kind-config <file>    kind cluster config (default kind/cluster.yaml)',
       ...SHAPE_HELP,
-      '--dry-run               print the plan (same as `hpa-lab plan`) and change nothing',
+      '--dry-run               print the plan (same as `hpa-lab plan`, with --context too) and change nothing',
       '--retain                keep the node when kind create fails, for `kind export logs`',
       '--recreate              when the existing cluster differs from the kind config (ports, node image, labels,',
       '                        workers, HPA sync period): delete it and create it again (without it, up stops with',
@@ -197,9 +197,19 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   plan: {
     summary: 'print, as a YAML stream, everything `up` would do, touching nothing',
-    usage: 'hpa-lab plan [--name N] [--kind-config FILE] [--workers N] [--hpa-sync-period D] [--stack S] [--set k=v] [--variant V]',
-    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...STACK, ...IMAGE_CACHE },
-    help: [...STACK_HELP, '--kind-config <file>    kind cluster config (default kind/cluster.yaml)', ...SHAPE_HELP, IMAGE_CACHE_HELP],
+    usage: 'hpa-lab plan [--name N] [--kind-config FILE] [--workers N] [--hpa-sync-period D] [--stack S] [--set k=v] [--variant V] [--context NAME [--registry R]]',
+    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...STACK, ...IMAGE_CACHE, context: { type: 'string' }, ...REGISTRY },
+    help: [
+      ...STACK_HELP,
+      '--kind-config <file>    kind cluster config (default kind/cluster.yaml)',
+      ...SHAPE_HELP,
+      IMAGE_CACHE_HELP,
+      '--context <name>        what `up --context <name>` would do on that existing cluster: first its read-only preflight',
+      '                        there (the API, each chart’s kubeVersion, every permission, what is already there: reused',
+      '                        or a conflict; progress on stderr), then the target, the namespaces it would create and',
+      '                        each component with the lab’s labels; no kind cluster, no image cache',
+      ...REGISTRY_HELP,
+    ],
   },
   images: {
     summary: 'list, save or load every image (and chart) a lab needs: for the image cache and offline rooms',
@@ -369,7 +379,6 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     switch (command) {
       case 'up':
         if (values['dry-run']) {
-          if (lab.target) throw new InputError('--dry-run: not with --context yet (plan shows the kind cluster); up --context prints what it will install and asks before any change');
           await showPlan(lab, choice, values['no-cache'] ? undefined : imageCache());
           return 0;
         }
@@ -384,7 +393,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       case 'doctor':
         return await doctor(lab, prepareStack(choice, lab.stateDir), { json: values.json === true, offline: values.offline === true, imageCache: imageCache() });
       case 'plan':
-        await showPlan(lab, choice, imageCache());
+        await showPlan(lab, choice, lab.target ? undefined : imageCache());
         return 0;
       case 'demo': {
         // The flags as typed: demo checks each (and how they combine) before it touches anything.

@@ -1,5 +1,6 @@
 // `hpa-lab plan` (and `up --dry-run`): everything `up` would do, in order, as a YAML stream. Touches
-// nothing: no tool is run and no file is written. Workshops read it; reviewers diff it.
+// nothing: no tool is run and no file is written. Workshops read it; reviewers diff it. With --context it first
+// runs up's read-only preflight there (what is reused depends on what the cluster has; its progress on stderr).
 import { Document } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
 import { displayPath, REPO_ROOT } from '../lib/lab.ts';
@@ -12,6 +13,10 @@ import type { ImageCacheConfig } from '../lib/image-cache.ts';
 import { hostsTomlPath } from '../lib/image-cache.ts';
 import { chartFileName } from '../lib/chart-cache.ts';
 import { clusterShape } from '../lib/shape-report.ts';
+import { deadline } from '../lib/lab.ts';
+import { contextPreflight, refuseImageComponents, targetOf } from '../lib/on-context.ts';
+import { labLabels, labSelector } from '../lib/ownership.ts';
+import { checkRegistryAnswers } from '../lib/registry-reach.ts';
 
 export interface PlanStep {
   /** Said before the document: what `up` does with it. */
@@ -51,24 +56,51 @@ export function planSteps(lab: Lab, prepared: PreparedStack, cache?: ImageCacheC
       },
     });
   }
+  steps.push(...componentSteps(prepared, { action: 'docker build + kind load (skipped when present)' }));
+  checkNodePorts(prepared, steps.slice(cache ? 2 : 1).map((s) => s.doc), lab.kindConfig.portMappings, lab.kindConfig.file);
+  return steps.map((s) => ({ ...s, doc: maskSecrets(s.doc, prepared.secrets, displayPath(prepared.secretsFile)) }));
+}
+
+interface ComponentPlan {
+  /** What happens to an image component's image. */
+  action: string;
+  /** --context: components the cluster's own thing stands in for (name → what is there). */
+  reuse?: Map<string, string>;
+  /** --context: the lab's labels on every release and object. */
+  labels?: Record<string, string>;
+  /** --context: said in each helm step. */
+  helmTarget?: string;
+}
+
+/** Each component's step(s): its image, its Helm release, its manifests' objects as `up` applies them (or what is reused). */
+function componentSteps(prepared: PreparedStack, opts: ComponentPlan): PlanStep[] {
   const { stack, resolver } = prepared;
+  const steps: PlanStep[] = [];
   for (const c of stack.components) {
     const needs = `needs: ${c.needs.length ? c.needs.join(', ') : 'nothing (starts at once)'}`;
     const gates = c.gates.map((g) => g.type).join(', ');
+    const reused = opts.reuse?.get(c.name);
+    if (reused !== undefined) {
+      steps.push({
+        comment: `${c.name}: not installed, the cluster's own reused; its gates still run   ${needs}; gates: ${gates || 'none'}`,
+        doc: { apiVersion: 'hpa-lab/v1alpha1', kind: 'Reused', metadata: { name: c.name }, spec: { reason: reused } },
+      });
+      continue;
+    }
     if (c.image) {
       steps.push({
-        comment: `${c.name}: docker build + kind load (skipped when present)   ${needs}`,
+        comment: `${c.name}: ${opts.action}   ${needs}`,
         doc: { apiVersion: 'hpa-lab/v1alpha1', kind: 'Image', metadata: { name: c.name }, spec: { image: prepared.images[c.name], context: c.image.context } },
       });
     }
     if (c.helm) {
       const h = resolver.resolve(c.helm, `${c.name}.helm`);
       steps.push({
-        comment: `${c.name}: helm upgrade --install ${h.release} ${chartFileName(h)} -n ${h.namespace} (the chart pulled once from ${h.repo} into the chart cache)   ${needs}; gates: ${gates}`,
+        comment: `${c.name}: helm upgrade --install ${h.release} ${chartFileName(h)} -n ${h.namespace}${opts.helmTarget ?? ''} (the chart pulled once from ${h.repo} into the chart cache)   ${needs}; gates: ${gates}`,
         doc: {
           apiVersion: 'hpa-lab/v1alpha1',
           kind: 'HelmRelease',
-          metadata: { name: h.release, namespace: h.namespace },
+          metadata: { name: h.release, namespace: h.namespace, ...(opts.labels ? { labels: opts.labels } : {}) },
           spec: { chart: h.chart, repository: h.repo, version: h.version, valuesFile: h.values, values: releaseValues(REPO_ROOT, h) },
         },
       });
@@ -78,13 +110,45 @@ export function planSteps(lab: Lab, prepared: PreparedStack, cache?: ImageCacheC
       objects.forEach((o, i) => {
         steps.push({
           comment: i === 0 ? `${c.name}: server-side apply ${c.manifests} (${objects.length} objects)   ${needs}; gates: ${gates}` : `${c.name} (continued)`,
-          doc: withBookkeeping(o),
+          doc: withBookkeeping(o, opts.labels),
         });
       });
     }
   }
-  checkNodePorts(prepared, steps.slice(cache ? 2 : 1).map((s) => s.doc), lab.kindConfig.portMappings, lab.kindConfig.file);
-  return steps.map((s) => ({ ...s, doc: maskSecrets(s.doc, prepared.secrets, displayPath(prepared.secretsFile)) }));
+  return steps;
+}
+
+/**
+ * plan --context: what `up --context` would do there, after the same read-only preflight (the API, each chart's
+ * kubeVersion, every permission, what is already there): the target, the namespaces it would create, then each
+ * component (reused, pushed, installed or applied, with the lab's labels). No kind cluster, no image cache.
+ */
+async function contextPlanSteps(lab: Lab, prepared: PreparedStack, registry: string | undefined): Promise<PlanStep[]> {
+  refuseImageComponents(prepared, lab, registry);
+  if (registry && prepared.stack.components.some((c) => c.image)) await checkRegistryAnswers(registry, deadline(lab, 10));
+  // The preflight's progress goes to stderr: stdout is the plan, as without --context.
+  const target = await contextPreflight({ ...lab, ui: { ...lab.ui, toStderr: true } }, prepared);
+  const t = targetOf(lab);
+  const labels = labLabels(lab.name);
+  const components = componentSteps(prepared, { action: `docker build (skipped when present) + docker push to ${registry ?? '?'}; the nodes pull it from there`, reuse: target.reuse, labels, helmTarget: ` --kube-context ${t.context} --labels ${labSelector(lab.name)}` });
+  const wanted = new Set<string>();
+  for (const step of components) {
+    const doc = step.doc as { kind?: string; metadata?: { namespace?: string } };
+    if (doc.kind !== 'Reused' && doc.kind !== 'Image' && doc.metadata?.namespace) wanted.add(doc.metadata.namespace);
+  }
+  const missing: string[] = [];
+  for (const ns of wanted) if (!(await target.kube.getJson(`/api/v1/namespaces/${ns}`))) missing.push(ns);
+  return [
+    {
+      comment: `target: an existing cluster (--context ${t.context}); preflight passed (read-only). up --context creates and deletes no cluster, shows this and asks before any change (--yes: does not ask), and labels all it makes ${labSelector(lab.name)}`,
+      doc: { apiVersion: 'hpa-lab/v1alpha1', kind: 'Target', metadata: { name: t.context }, spec: { context: t.context, server: t.server, kubernetesVersion: target.gitVersion, labels: labels, kubeconfig: 'a private copy holding this context alone' } },
+    },
+    ...missing.map((ns, i) => ({
+      comment: i === 0 ? `namespaces the stack needs that ${t.context} does not have: created with the lab's labels (down --context removes them again)` : 'namespace (continued)',
+      doc: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } },
+    })),
+    ...components,
+  ];
 }
 
 export function renderPlan(steps: PlanStep[]): string {
@@ -97,8 +161,9 @@ export function renderPlan(steps: PlanStep[]): string {
     .join('');
 }
 
-export async function plan(lab: Lab, prepared: PreparedStack, cache?: ImageCacheConfig): Promise<void> {
+export async function plan(lab: Lab, prepared: PreparedStack, cache?: ImageCacheConfig, registry?: string): Promise<void> {
   checkReleaseKeys(prepared);
   await checkStackObjects(prepared);
-  lab.print(renderPlan(planSteps(lab, prepared, cache)).trimEnd());
+  const steps = lab.target ? await contextPlanSteps(lab, prepared, registry) : planSteps(lab, prepared, cache);
+  lab.print(renderPlan(lab.target ? steps.map((s) => ({ ...s, doc: maskSecrets(s.doc, prepared.secrets, displayPath(prepared.secretsFile)) })) : steps).trimEnd());
 }

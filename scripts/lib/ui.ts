@@ -1,6 +1,6 @@
 // Progress output. On a terminal: listr2's live task list with per-step durations. In CI (CI set) or
 // without a TTY: plain timestamped lines, one per event, that read well in a job log.
-import { Listr, PRESET_TIMER, PRESET_TIMESTAMP } from 'listr2';
+import { Listr, ListrLogger, PRESET_TIMER, PRESET_TIMESTAMP, ProcessOutput } from 'listr2';
 import type { ListrTask } from 'listr2';
 
 export interface StepContext {
@@ -20,6 +20,8 @@ export interface Step {
 export interface UiOptions {
   plain: boolean;
   verbose: boolean;
+  /** Progress on stderr, keeping stdout for a command's document (plan --context's YAML). */
+  toStderr?: boolean;
 }
 
 export function plainOutput(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): boolean {
@@ -50,15 +52,16 @@ export async function runSteps(steps: Step[], opts: UiOptions & { concurrent?: b
       if (skipped !== undefined) task.skip(skipped);
     },
   }));
+  const logger = opts.toStderr ? { logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) } : {};
   const listr = new Listr(tasks, {
     concurrent,
     exitOnError: !concurrent,
     // hpa-lab handles Ctrl-C itself: it stops child processes and prints how to converge or clean up.
     registerSignalListeners: false,
     renderer: 'default',
-    rendererOptions: { timer: PRESET_TIMER, collapseErrors: false, showErrorMessage: false, collapseSubtasks: false },
+    rendererOptions: { timer: PRESET_TIMER, collapseErrors: false, showErrorMessage: false, collapseSubtasks: false, ...logger },
     fallbackRenderer: 'simple',
-    fallbackRendererOptions: { timer: PRESET_TIMER, timestamp: PRESET_TIMESTAMP },
+    fallbackRendererOptions: { timer: PRESET_TIMER, timestamp: PRESET_TIMESTAMP, ...logger },
     fallbackRendererCondition: opts.plain,
   });
   await listr.run();

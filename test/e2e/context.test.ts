@@ -4,6 +4,7 @@
 // the custom-metrics stack needs NodePorts and an image load, which an existing cluster does not offer yet.
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import path from 'node:path';
 import { createSim } from '../helpers/sim.ts';
 import type { Sim } from '../helpers/sim.ts';
@@ -87,6 +88,23 @@ describe('--context: an existing cluster hpa-lab did not make', { timeout: 240_0
     const theirs = await until('the foreign metrics-server to serve the metrics API', () => metricsApiAvailable(f));
     const stack = writeStack(sim);
 
+    // plan --context (and up --dry-run --context): up's read-only preflight there, then what up would do, as YAML on
+    // stdout (the preflight's progress on stderr); nothing changed.
+    const plan = await sim.run(['plan', '--context', f.context, '--stack', stack]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stderr).toMatch(/Preflight on context team-admin: \d+ ok/);
+    const docs = parseAllDocuments(plan.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> });
+    expect(docs.map((d) => `${d.kind} ${d.metadata.name}`)).toEqual(['Target team-admin', 'Namespace hpa-lab-ctx', 'Reused metrics-server', 'ConfigMap lab-notes']);
+    expect(docs[0]?.spec).toMatchObject({ context: 'team-admin', kubernetesVersion: 'v1.36.1', labels: { 'hpa-lab/managed-by': 'hpa-lab', 'hpa-lab/instance': 'hpa-lab' } });
+    expect(String(docs[0]?.spec?.server)).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(docs[2]?.spec?.reason).toBe('APIService v1beta1.metrics.k8s.io is served by Service kube-system/metrics-server, which hpa-lab did not install');
+    for (const d of [docs[1], docs[3]]) expect(d?.metadata.labels).toMatchObject({ 'hpa-lab/managed-by': 'hpa-lab', 'hpa-lab/instance': 'hpa-lab' });
+    expect(plan.stdout).not.toMatch(/kind create cluster|ImageCache/);
+    const dry = await sim.run(['up', '--dry-run', '--context', f.context, '--stack', stack]);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toBe(plan.stdout);
+    expect((await f.admin('GET', '/api/v1/namespaces/hpa-lab-ctx')).status).toBe(404);
+
     // No terminal (stdin is not a TTY in sim.run) and no --yes: exit 2 after saying what it would do; nothing changed.
     const refused = await sim.run(['up', '--context', f.context, '--stack', stack]);
     expect(refused.exitCode, refused.stderr).toBe(2);
@@ -140,6 +158,11 @@ describe('--context: an existing cluster hpa-lab did not make', { timeout: 240_0
     expect(refused.stderr).toMatch(/preflight on context team-admin-dev failed: the user of context team-admin-dev may not do 3 of the \d+ things the stack needs: create apiservices\.apiregistration\.k8s\.io \(cluster-scoped\); get apiservices\.apiregistration\.k8s\.io \(cluster-scoped\); patch apiservices\.apiregistration\.k8s\.io \(cluster-scoped\)/);
     expect(refused.stderr).not.toMatch(NO_STACK_TRACE);
     expect((await f.admin('GET', '/api/v1/namespaces/hpa-lab-ctx')).status).toBe(404);
+    // plan --context fails the same way (its preflight is up's), and prints no plan
+    const plan = await sim.run(['plan', '--context', f.devContext, '--stack', stack]);
+    expect(plan.exitCode, plan.stderr).toBe(1);
+    expect(plan.stderr).toMatch(/preflight on context team-admin-dev failed: the user of context team-admin-dev may not do 3 of/);
+    expect(plan.stdout).toBe('');
 
     const up = await sim.run(['up', '--context', f.context, '--yes', '--stack', stack]);
     expect(up.exitCode, up.stderr + up.stdout).toBe(0);
