@@ -147,7 +147,7 @@ export function runLoad(flags: LoadFlags, emit: (line: LoadLine) => void, now: (
       fire();
     }
     if (t >= flags.durationSeconds * 1000) {
-      stop();
+      void stop();
       return;
     }
     timer = setTimeout(tick, Math.max(1, Math.min(intervalMs, t0 + due * intervalMs - now())));
