@@ -300,7 +300,8 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
       lab.print(`In-cluster load: Job ${inClusterLoad.namespace}/${inClusterLoad.job} is running`);
     } else load = startLoad({ url, rate, connections, durationSeconds: loadSeconds + 5 });
     last = { ok: 0, failed: 0, at: lab.clock.now() };
-    let loadEnd = t0 + loadSeconds * 1000;
+    // the load's full duration from when it runs (an in-cluster load's pod takes a moment to start)
+    let loadEnd = lab.clock.now() + loadSeconds * 1000;
     let holding = false;
     for (;;) {
       await lab.clock.sleep(intervalMs, lab.signal);

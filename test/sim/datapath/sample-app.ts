@@ -24,10 +24,10 @@ export function imageRepository(image: string): string {
   return ref.replace(/^library\//, '');
 }
 
-/** The container runs the image's own command (the app), not another program of the image (load.ts). */
+/** The container runs the image's own command (the app: no `command`, or one naming server.ts), not another program of the image (load.ts). */
 function runsApp(c: Record<string, unknown>): boolean {
-  const command = [...arr(c.command), ...arr(c.args)].map((x) => str(x));
-  return command.length === 0 || command.some((x) => x.endsWith('server.ts'));
+  if (arr(c.command).length === 0) return true;
+  return [...arr(c.command), ...arr(c.args)].map((x) => str(x)).some((x) => x.endsWith('server.ts'));
 }
 
 function appContainer(pod: KubeObject): Record<string, unknown> | undefined {
