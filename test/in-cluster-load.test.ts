@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { main } from '../scripts/cli.ts';
 import { inClusterLoadLine, lastLoadLine } from '../scripts/lib/demo-model.ts';
 import { InputError } from '../scripts/lib/errors.ts';
-import { DEADLINE_MARGIN_SECONDS, loadJob } from '../scripts/lib/in-cluster-load.ts';
+import { DEADLINE_MARGIN_SECONDS, loadJob, startInClusterLoad } from '../scripts/lib/in-cluster-load.ts';
 import { prepareStack } from '../scripts/lib/lab-stack.ts';
 import { parseStack } from '../scripts/lib/stack.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
@@ -119,5 +119,70 @@ describe('demo --in-cluster-load with a stack that has none', () => {
     expect(code).toBe(2);
     expect(err.join('\n')).toMatch(/--in-cluster-load: stack custom-metrics \(.*no-in-cluster\.yaml\) has no demo\.inCluster: expected the in-cluster load generator there/);
     expect(err.join('\n')).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('startInClusterLoad against a fake API', () => {
+  /** A virtual clock: sleeping moves time on at once. */
+  const clock = () => {
+    let t = 1_000_000;
+    return { now: () => t, sleep: (ms: number) => ((t += ms), Promise.resolve()) };
+  };
+  const spec = { image: 'sample-app-image', command: ['node', 'load.ts'], url: 'http://test-prometheus.default.svc:8080/' };
+  function fakeKube(pod: Record<string, unknown>, log = '') {
+    const calls: Array<{ method: string; path: string; body?: unknown }> = [];
+    const kube = {
+      context: 'kind-hpa-lab',
+      server: 'https://127.0.0.1:6443',
+      kubeconfig: '',
+      getRaw: (p: string) => {
+        calls.push({ method: 'GET', path: p });
+        return Promise.resolve({ status: 200, body: log });
+      },
+      getJson: <T>(p: string) => {
+        calls.push({ method: 'GET', path: p });
+        if (p.startsWith('/api/v1/namespaces/default/pods')) return Promise.resolve({ items: [pod] } as T);
+        if (p.startsWith('/api/v1/namespaces/default/events')) {
+          return Promise.resolve({ items: [{ involvedObject: { kind: 'Pod', name: 'demo-load-x-abcde' }, reason: 'Failed', type: 'Warning', message: 'Failed to pull image "hpa-lab/sample-app:abc": not found' }] } as T);
+        }
+        return Promise.resolve(undefined);
+      },
+      listNodes: () => Promise.resolve([]),
+      apply: <T>(o: T) => Promise.resolve(o),
+      send: (method: 'POST' | 'DELETE', p: string, body?: unknown) => {
+        calls.push({ method, path: p, body });
+        return Promise.resolve({ status: method === 'POST' ? 201 : 200, body: '{}' });
+      },
+    };
+    return { kube, calls };
+  }
+  const start = (kube: ReturnType<typeof fakeKube>['kube']) =>
+    startInClusterLoad({ kube, clock: clock(), lab: 'hpa-lab', spec, namespace: 'default', image: 'hpa-lab/sample-app:abc', rate: 30, connections: 8, durationSeconds: 65, startDeadlineMs: 10_000 });
+
+  it('a pod that cannot start: the wait gives up with the kubelet’s reason, and the Job is deleted (Background)', async () => {
+    const { kube, calls } = fakeKube({ metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Pending', containerStatuses: [{ name: 'load', image: 'hpa-lab/sample-app:abc', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } } }] } });
+    const err = await start(kube).then(
+      () => undefined,
+      (e: unknown) => e as Error & { why?: string },
+    );
+    expect(err?.message).toMatch(/^gave up waiting 10s for the in-cluster load's pod \(Job default\/demo-load-\w+\) to run/);
+    expect(err?.why).toMatch(/the node cannot pull image hpa-lab\/sample-app:abc for container load of pod demo-load-x-abcde \(ImagePullBackOff/);
+    const posted = calls.find((c) => c.method === 'POST');
+    expect(posted?.path).toBe('/apis/batch/v1/namespaces/default/jobs');
+    const name = (posted?.body as { metadata: { name: string } }).metadata.name;
+    expect(calls.filter((c) => c.method === 'DELETE')).toEqual([{ method: 'DELETE', path: `/apis/batch/v1/namespaces/default/jobs/${name}`, body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } }]);
+  });
+
+  it('a running pod: counts from its log, and stop() deletes the Job once', async () => {
+    const log = '{"type":"progress","sent":62,"ok":60,"failed":2,"rate":30,"elapsedSeconds":2.01}\n';
+    const { kube, calls } = fakeKube({ metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Running', containerStatuses: [{ name: 'load', state: { running: {} } }] } }, log);
+    const load = await start(kube);
+    await load.refresh();
+    expect(load.counts()).toEqual({ ok: 60, failed: 2 });
+    expect(calls.some((c) => c.path === '/api/v1/namespaces/default/pods/demo-load-x-abcde/log?container=load')).toBe(true);
+    await load.stop();
+    await load.stop();
+    expect(calls.filter((c) => c.method === 'DELETE')).toHaveLength(1);
+    expect(load.report()).toMatchObject({ type: 'progress', ok: 60 });
   });
 });
