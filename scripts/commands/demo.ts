@@ -345,7 +345,7 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
     stack: prepared.stack.name,
     url: inClusterLoad ? inClusterLoad.url : spec.url,
     hpa: { ...spec.hpa, ...hpa },
-    load: { rate, connections, seconds: loadSeconds, ...(inClusterLoad ? { inCluster: { job: inClusterLoad.job, namespace: inClusterLoad.namespace, image: inClusterLoad.image } } : {}) },
+    load: { rate, connections, seconds: loadSeconds, ...(inClusterLoad ? { inCluster: { job: inClusterLoad.job, namespace: inClusterLoad.namespace, image: inClusterLoad.image, held: inClusterLoad.report() } } : {}) },
     summary,
     expectation,
     verdict,

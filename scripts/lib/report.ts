@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.ts';
 import { formatSeconds } from './demo-model.ts';
-import type { Expectation, HpaView, Sample, Summary, Verdict } from './demo-model.ts';
+import type { Expectation, HpaView, LoadReport, Sample, Summary, Verdict } from './demo-model.ts';
 import { formatNumber } from './quantity.ts';
 
 /** Everything one demo run records: written as JSON, and rendered as the report, from this one object. */
@@ -14,7 +14,7 @@ export interface DemoResults {
   stack: string;
   url: string;
   hpa: { namespace: string; name: string } & HpaView;
-  load: { rate: number; connections: number; seconds: number; inCluster?: { job: string; namespace: string; image: string } };
+  load: { rate: number; connections: number; seconds: number; inCluster?: { job: string; namespace: string; image: string; held?: LoadReport } };
   summary: Summary;
   expectation?: Expectation;
   verdict?: Verdict;

@@ -88,10 +88,11 @@ describe.skipIf(!requirePrometheus())(`npm run demo -- --in-cluster-load in simu
     // The load spread over the pods: at the peak, several pods report a non-zero rate through the custom metrics API.
     const m = /Results: (\S+\.json)/.exec(r.stdout);
     const results = JSON.parse(readFileSync(path.resolve(REPO_ROOT, m?.[1] ?? ''), 'utf8')) as {
-      load: { inCluster?: { job: string } };
+      load: { inCluster?: { job: string; held?: { ok: number; sent: number } } };
       samples: Array<{ phase: string; sentRate: number; perPod: Array<{ pod: string; value: number }> }>;
     };
     expect(results.load.inCluster?.job).toBe(job.metadata.name);
+    expect(results.load.inCluster?.held).toMatchObject({ sent: Number(sent), ok: Number(answered) });
     const busiest = results.samples.filter((s) => s.phase === 'load').map((s) => s.perPod.filter((p) => p.value > 0.5).length);
     expect(Math.max(...busiest)).toBeGreaterThanOrEqual(2);
     expect(Math.max(...results.samples.map((s) => s.sentRate))).toBeGreaterThan(10);
