@@ -15,11 +15,13 @@ import { MissingToolError } from '../lib/exec.ts';
 import { InputError, LabError } from '../lib/errors.ts';
 import { listPath } from '../lib/resources.ts';
 import { currentReading } from '../lib/gates.ts';
-import type { DemoSpec } from '../lib/stack.ts';
+import type { DemoSpec, InClusterLoadSpec } from '../lib/stack.ts';
 import { startLoad } from '../lib/load.ts';
 import type { Load } from '../lib/load.ts';
+import { imageInCluster, startInClusterLoad } from '../lib/in-cluster-load.ts';
+import type { InClusterLoad } from '../lib/in-cluster-load.ts';
 import { formatNumber, parseQuantity } from '../lib/quantity.ts';
-import { checkExpectedReplicas, judge, parseDemoFlags, renderChart, sampleLine, summarize } from '../lib/demo-model.ts';
+import { checkExpectedReplicas, inClusterLoadLine, judge, parseDemoFlags, renderChart, sampleLine, summarize } from '../lib/demo-model.ts';
 import type { DemoFlags, Expectation, HpaBounds, HpaView, ReplicaBound, Sample, Summary } from '../lib/demo-model.ts';
 import { checkReportFlag, renderReport } from '../lib/report.ts';
 import { forwardsReach, NODE_PORTS } from '../lib/reach.ts';
@@ -177,18 +179,31 @@ export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions)
   // Every flag, alone and together, before anything is touched (exit 2).
   const input = parseDemoFlags(opts, { ...spec.load, from: `${prepared.stack.file}: demo.load` });
   const reportTo = checkReportFlag(opts);
+  const inCluster = opts.inClusterLoad ? inClusterSpec(prepared, spec) : undefined;
   // The lab's own HPA: its replica bounds are known from the stack, before the cluster is asked anything.
   const fromStack = input.expect ? stackHpaBounds(prepared, spec, opts.choice) : undefined;
   if (input.expect && fromStack) checkExpectedReplicas(input.expect.replicas, fromStack);
 
   const kube = await demoKube(lab);
-  // On --context the app is reached through a port-forward (reach.ts); on the lab's kind cluster, its NodePort.
-  const reach = lab.target ? forwardsReach(prepared.stack, prepared.resolver, kube) : NODE_PORTS;
+  // On --context the app is reached through a port-forward (reach.ts); on the lab's kind cluster, its NodePort;
+  // with --in-cluster-load, by its Service's DNS name from a Job in the cluster (no forward).
+  const reach = lab.target && !inCluster ? forwardsReach(prepared.stack, prepared.resolver, kube) : NODE_PORTS;
   try {
-    return await runDemo(lab, prepared, opts, { spec, input, reportTo, fromStack, kube, url: await reach.rewrite(spec.url) });
+    return await runDemo(lab, prepared, opts, { spec, input, reportTo, fromStack, kube, url: inCluster ? inCluster.spec.url : await reach.rewrite(spec.url), inCluster });
   } finally {
     await reach.close();
   }
+}
+
+/** --in-cluster-load: the stack's demo.inCluster and the repository of the image it names (exit 2 without one). */
+function inClusterSpec(prepared: PreparedStack, spec: DemoSpec): { spec: InClusterLoadSpec; repository: string } {
+  if (!spec.inCluster) {
+    throw new InputError(`--in-cluster-load: stack ${prepared.stack.name} (${prepared.stack.file}) has no demo.inCluster: expected the in-cluster load generator there (image: a component with image:, command, url)`, {
+      fix: 'drop --in-cluster-load (the load then comes from this machine), or add demo.inCluster to the stack',
+    });
+  }
+  const component = prepared.stack.components.find((c) => c.name === spec.inCluster?.image);
+  return { spec: spec.inCluster, repository: component?.image?.repository ?? spec.inCluster.image };
 }
 
 /** The cluster the demo watches: the lab's kind cluster (which must exist), or the --context one. */
@@ -208,8 +223,10 @@ interface DemoRun {
   reportTo: ReturnType<typeof checkReportFlag>;
   fromStack: HpaBounds | undefined;
   kube: Kube;
-  /** where the load goes: the stack's URL, or the forward that stands for it */
+  /** where the load goes: the stack's URL, the forward that stands for it, or the in-cluster URL */
   url: string;
+  /** --in-cluster-load */
+  inCluster?: { spec: InClusterLoadSpec; repository: string };
 }
 
 async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run: DemoRun): Promise<number> {
@@ -217,6 +234,8 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
   const { rate, connections, loadSeconds } = input;
   const intervalMs = input.intervalSeconds * 1000;
   const { view: hpa } = await readHpa(kube, spec);
+  // The in-cluster load runs the image the demo's pods run (what up loaded or pushed), read before any load.
+  const loadImage = run.inCluster ? await imageInCluster(kube, spec.pods, run.inCluster.repository, run.inCluster.spec.image) : undefined;
 
   // The article's HPA averages a counter's total: it never falls while pods live, so there is no scale-in to wait for.
   const counterTotal = /_total$/.test(hpa.metric);
@@ -249,18 +268,20 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
     };
   }
   lab.print(
-    `Demo: ${rate} req/s over ${connections} connections to ${url === spec.url ? spec.url : `${spec.url} (through a port-forward: ${url})`} for up to ${loadSeconds}s; HPA ${spec.hpa.namespace}/${spec.hpa.name} scales ${hpa.min}–${hpa.max} replicas on ${hpa.metric} (target ${formatNumber(hpa.target)} per pod)` +
+    `Demo: ${rate} req/s over ${connections} connections to ${loadImage ? `${url} from a Job in the cluster (image ${loadImage})` : url === spec.url ? spec.url : `${spec.url} (through a port-forward: ${url})`} for up to ${loadSeconds}s; HPA ${spec.hpa.namespace}/${spec.hpa.name} scales ${hpa.min}–${hpa.max} replicas on ${hpa.metric} (target ${formatNumber(hpa.target)} per pod)` +
       (counterTotal ? `\nnote: ${hpa.metric} is a counter's total: it never falls, so this HPA scales out but never back in; the scale-in phase is skipped.` : ''),
   );
   const show = makeView(lab, hpa.metric);
   const samples: Sample[] = [];
   const t0 = lab.clock.now();
   let load: Load | undefined;
+  let inClusterLoad: InClusterLoad | undefined;
   let loadStopAt: number | undefined;
   let last = { ok: 0, failed: 0, at: t0 };
   const sample = async (phase: Sample['phase']) => {
     const now = lab.clock.now();
-    const c = load?.counts() ?? { ok: 0, failed: 0 };
+    await inClusterLoad?.refresh();
+    const c = (inClusterLoad ?? load)?.counts() ?? { ok: 0, failed: 0 };
     const dt = Math.max(0.001, (now - last.at) / 1000);
     const s = await observe(kube, spec, hpa, { t: now - t0, phase, sentRate: (c.ok - last.ok) / dt, failedRate: (c.failed - last.failed) / dt });
     last = { ...c, at: now };
@@ -271,9 +292,16 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
 
   try {
     await sample('baseline');
-    load = startLoad({ url, rate, connections, durationSeconds: loadSeconds + 5 });
+    if (loadImage && run.inCluster) {
+      inClusterLoad = await startInClusterLoad({
+        kube, clock: lab.clock, signal: lab.signal, lab: lab.name, spec: run.inCluster.spec, namespace: spec.pods.namespace, image: loadImage,
+        rate, connections, durationSeconds: loadSeconds + 5, startDeadlineMs: 120_000 * lab.timeoutFactor, onWait: (line) => lab.print(line),
+      });
+      lab.print(`In-cluster load: Job ${inClusterLoad.namespace}/${inClusterLoad.job} is running`);
+    } else load = startLoad({ url, rate, connections, durationSeconds: loadSeconds + 5 });
     last = { ok: 0, failed: 0, at: lab.clock.now() };
-    let loadEnd = t0 + loadSeconds * 1000;
+    // the load's full duration from when it runs (an in-cluster load's pod takes a moment to start)
+    let loadEnd = lab.clock.now() + loadSeconds * 1000;
     let holding = false;
     for (;;) {
       await lab.clock.sleep(intervalMs, lab.signal);
@@ -287,7 +315,8 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
       if (expectation && !holding && s.t >= expectation.withinSeconds * 1000) break;
       if (lab.clock.now() >= loadEnd) break;
     }
-    load.stop();
+    load?.stop();
+    await inClusterLoad?.stop();
     loadStopAt = lab.clock.now() - t0;
     if (scaleIn && !lab.signal.aborted) {
       const limit = (expectation?.scaleInWithinSeconds ?? hpa.scaleDownWindowSeconds + 120) * 1000;
@@ -301,9 +330,11 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
     }
   } finally {
     load?.stop();
+    await inClusterLoad?.stop();
   }
 
   const summary = summarize(samples, hpa, loadStopAt);
+  if (inClusterLoad) summary.inClusterLoad = inClusterLoadLine(`${inClusterLoad.namespace}/${inClusterLoad.job}`, inClusterLoad.report());
   const verdict = expectation ? judge(summary, samples, expectation) : undefined;
   const dir = path.join(lab.stateDir, 'demo');
   mkdirSync(dir, { recursive: true });
@@ -312,9 +343,9 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
   // One object for both: the JSON for CI, the HTML report for a room (or a CI job's artifacts).
   const results: DemoResults = {
     stack: prepared.stack.name,
-    url: spec.url,
+    url: inClusterLoad ? inClusterLoad.url : spec.url,
     hpa: { ...spec.hpa, ...hpa },
-    load: { rate, connections, seconds: loadSeconds },
+    load: { rate, connections, seconds: loadSeconds, ...(inClusterLoad ? { inCluster: { job: inClusterLoad.job, namespace: inClusterLoad.namespace, image: inClusterLoad.image, held: inClusterLoad.report() } } : {}) },
     summary,
     expectation,
     verdict,
@@ -352,6 +383,7 @@ export function formatSummary(s: Summary, scaleIn: boolean, counterTotal: boolea
     '',
     'Summary',
     `  load                          ${s.averageSentRate} req/s answered on average for ${s.loadSeconds}s`,
+    ...(s.inClusterLoad ? [`  in-cluster load held          ${s.inClusterLoad}`] : []),
     `  metric above its target       ${t(s.metricAboveTarget)} after load start (${s.metric} > ${formatNumber(s.target)})`,
     `  first extra pod               ${t(s.firstExtraPod)}`,
     `  first extra pod Ready         ${t(s.firstExtraPodReady)}`,

@@ -23,6 +23,8 @@ export interface DemoFlags {
   duration?: string;
   interval?: string;
   scaleIn: boolean;
+  /** --in-cluster-load: the load comes from a Job in the cluster (lib/in-cluster-load.ts), not from this machine */
+  inClusterLoad?: boolean;
   expectReplicas?: string;
   within?: string;
   scaleInWithin?: string;
@@ -218,6 +220,8 @@ export interface Summary {
   backToMinimum?: number;
   loadSeconds: number;
   averageSentRate: number;
+  /** --in-cluster-load: what the Job's load generator says it held (inClusterLoadLine). */
+  inClusterLoad?: string;
 }
 
 export function summarize(samples: Sample[], hpa: { min: number; max: number; metric: string; target: number }, loadStopAt: number | undefined): Summary {
@@ -312,4 +316,41 @@ export interface HpaView {
   scaleDownWindowSeconds: number;
   /** The Deployment it scales (scaleTargetRef), in the HPA's namespace. */
   deployment: string;
+}
+
+/** A line of the in-cluster load generator's output (app/load.ts): its progress, or its final summary. */
+export interface LoadReport {
+  type: 'progress' | 'summary';
+  sent: number;
+  ok: number;
+  failed: number;
+  /** 2xx answers per second: over the last progress period, or over the whole run for the summary */
+  rate: number;
+  elapsedSeconds: number;
+}
+
+/** The last summary line (else the last progress line) in a load generator's output, e.g. its pod's log. */
+export function lastLoadLine(text: string): LoadReport | undefined {
+  let found: LoadReport | undefined;
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('{')) continue;
+    let v: Partial<LoadReport>;
+    try {
+      v = JSON.parse(t) as Partial<LoadReport>;
+    } catch {
+      continue;
+    }
+    if ((v.type !== 'progress' && v.type !== 'summary') || ![v.sent, v.ok, v.failed, v.rate, v.elapsedSeconds].every((n) => typeof n === 'number')) continue;
+    if (found?.type === 'summary' && v.type === 'progress') continue;
+    found = v as LoadReport;
+  }
+  return found;
+}
+
+/** What the in-cluster load held, as the summary says it: from its pod's own count. */
+export function inClusterLoadLine(job: string, r: LoadReport | undefined): string {
+  if (!r) return `Job ${job}: no report in its pod's log`;
+  const held = r.type === 'summary' ? r.rate : r.elapsedSeconds > 0 ? Math.round((r.ok / r.elapsedSeconds) * 10) / 10 : 0;
+  return `${held} req/s answered (2xx) over ${r.elapsedSeconds}s: ${r.sent} sent, ${r.ok} answered, ${r.failed} failed (Job ${job}, from its pod's log)`;
 }

@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.ts';
 import { formatSeconds } from './demo-model.ts';
-import type { Expectation, HpaView, Sample, Summary, Verdict } from './demo-model.ts';
+import type { Expectation, HpaView, LoadReport, Sample, Summary, Verdict } from './demo-model.ts';
 import { formatNumber } from './quantity.ts';
 
 /** Everything one demo run records: written as JSON, and rendered as the report, from this one object. */
@@ -14,7 +14,7 @@ export interface DemoResults {
   stack: string;
   url: string;
   hpa: { namespace: string; name: string } & HpaView;
-  load: { rate: number; connections: number; seconds: number };
+  load: { rate: number; connections: number; seconds: number; inCluster?: { job: string; namespace: string; image: string; held?: LoadReport } };
   summary: Summary;
   expectation?: Expectation;
   verdict?: Verdict;
@@ -71,6 +71,7 @@ export function summaryRows(r: Pick<DemoResults, 'summary' | 'scaleIn'>): Array<
   const s = r.summary;
   return [
     ['load', `${s.averageSentRate} req/s answered on average for ${s.loadSeconds}s`],
+    ...(s.inClusterLoad ? [['in-cluster load held', s.inClusterLoad] as [string, string]] : []),
     ['metric above its target', `${when(s.metricAboveTarget)} after load start (${s.metric} > ${formatNumber(s.target)})`],
     ['first extra pod', when(s.firstExtraPod)],
     ['first extra pod Ready', when(s.firstExtraPodReady)],
@@ -91,7 +92,7 @@ export function settingsRows(r: DemoResults): Array<[string, string]> {
   const h = r.hpa;
   return [
     ['stack', r.stack],
-    ['load', `${r.load.rate} req/s over ${r.load.connections} connections to ${r.url}`],
+    ['load', `${r.load.rate} req/s over ${r.load.connections} connections to ${r.url}${r.load.inCluster ? ` from Job ${r.load.inCluster.namespace}/${r.load.inCluster.job} in the cluster (image ${r.load.inCluster.image})` : ''}`],
     ['duration', `up to ${formatSeconds(r.load.seconds)} of load, sampled every ${formatSeconds(r.intervalSeconds)}`],
     ['HPA', `${h.namespace}/${h.name}${h.deployment ? `, scaling Deployment ${h.deployment}` : ''}`],
     ['metric', `${h.metric} (${h.metricType})`],

@@ -103,6 +103,21 @@ export interface DemoSpec {
   hpa: { namespace: string; name: string };
   pods: { namespace: string; labelSelector: string };
   load: { rate: number; connections: number; duration: string };
+  /** What `demo --in-cluster-load` runs as a Job; absent: the stack has no in-cluster load. */
+  inCluster?: InClusterLoadSpec;
+}
+
+/**
+ * The in-cluster load generator: a command of an image the stack builds (a component with `image:`), which
+ * takes --url, --rate, --connections and --duration and prints JSON lines (app/load.ts does).
+ */
+export interface InClusterLoadSpec {
+  /** the component whose image holds the load generator */
+  image: string;
+  /** the container's command (the image's entrypoint is not assumed) */
+  command: string[];
+  /** the URL the Job's pod loads: the Service's in-cluster DNS name */
+  url: string;
 }
 
 /** The pseudo-component every stack may need: the kind cluster with its API server Ready. */
@@ -324,7 +339,7 @@ export function parseStack(file: string, doc: unknown, repoRoot: string): StackF
     secrets,
     urls: stringMap(f, 'urls', top.urls),
     credentials: stringMap(f, 'credentials', top.credentials),
-    demo: top.demo === undefined ? undefined : parseDemo(f, top.demo),
+    demo: top.demo === undefined ? undefined : checkInClusterImage(f, parseDemo(f, top.demo), components),
     forwards: parseForwards(f, top.forwards),
     components,
   };
@@ -345,7 +360,7 @@ function parseForwards(f: Fields, v: unknown): ForwardSpec[] {
 
 function parseDemo(f: Fields, v: unknown): DemoSpec {
   const d = f.map('demo', v);
-  f.known('demo', d, ['url', 'hpa', 'pods', 'load']);
+  f.known('demo', d, ['url', 'hpa', 'pods', 'load', 'inCluster']);
   const hpa = f.map('demo.hpa', d.hpa);
   f.known('demo.hpa', hpa, ['namespace', 'name']);
   const pods = f.map('demo.pods', d.pods);
@@ -361,7 +376,27 @@ function parseDemo(f: Fields, v: unknown): DemoSpec {
     hpa: { namespace: f.str('demo.hpa.namespace', hpa.namespace), name: f.str('demo.hpa.name', hpa.name) },
     pods: { namespace: f.str('demo.pods.namespace', pods.namespace), labelSelector: f.str('demo.pods.labelSelector', pods.labelSelector) },
     load: { rate: load.rate, connections: load.connections, duration },
+    ...(d.inCluster === undefined ? {} : { inCluster: parseInCluster(f, d.inCluster) }),
   };
+}
+
+/** demo.inCluster.image names a component that builds an image. */
+function checkInClusterImage(f: Fields, demo: DemoSpec, components: Component[]): DemoSpec {
+  const name = demo.inCluster?.image;
+  if (name !== undefined && !components.some((c) => c.name === name && c.image)) {
+    f.fail('demo.inCluster.image', `a component with image: (one of: ${components.filter((c) => c.image).map((c) => c.name).join(', ') || 'none'})`, name);
+  }
+  return demo;
+}
+
+function parseInCluster(f: Fields, v: unknown): InClusterLoadSpec {
+  const m = f.map('demo.inCluster', v);
+  f.known('demo.inCluster', m, ['image', 'command', 'url']);
+  const command = f.strList('demo.inCluster.command', m.command);
+  if (!command.length) f.fail('demo.inCluster.command', 'the load generator\'s command, a non-empty list of strings', m.command);
+  const url = f.str('demo.inCluster.url', m.url);
+  if (!/^http:\/\/[^/\s]+(\/\S*)?$/.test(url)) f.fail('demo.inCluster.url', 'an http:// URL (the Service by its in-cluster DNS name)', url);
+  return { image: f.str('demo.inCluster.image', m.image), command, url };
 }
 
 function stringMap(f: Fields, at: string, v: unknown): Record<string, string> {

@@ -43,6 +43,7 @@ import { registerDataPath } from './datapath/index.ts';
 import { createSeeder } from './lib/seed.ts';
 import { Store } from './lib/store.ts';
 import { workloadController } from './lib/workloads.ts';
+import { jobController } from './lib/jobs.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -133,7 +134,7 @@ controllers.register(crdController).register(namespaceController).register(garba
 if (slowSeconds > 0) controllers.register(bootstrapController(readyAt, () => seeder.markReady()));
 // Workload controllers, scheduler, kubelet, endpoints, and the simulated software of the charts (charts/index.ts).
 const kubelet = createKubelet({ stateDir: paths.home, log });
-for (const c of [workloadController, ...kubelet.controllers, endpointsController, ...simulatedSoftware()]) controllers.register(c);
+for (const c of [workloadController, jobController, ...kubelet.controllers, endpointsController, ...simulatedSoftware()]) controllers.register(c);
 controllers.start();
 seeder.seed(slowSeconds === 0);
 

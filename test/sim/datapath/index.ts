@@ -3,7 +3,8 @@
 //   registerDataPath({ store, registry, controllers, api, hostPorts, log })
 //
 // - container runtimes (lib/runtime.ts; the kubelet runs the pods they claim) for the sample app (real
-//   app/server.ts processes), Prometheus (the real prometheus binary with an operator-style configuration) and
+//   app/server.ts processes), the in-cluster load's Job pod (a real app/load.ts process, its Service URL through
+//   a kube-proxy stand-in: load-job.ts), Prometheus (the real prometheus binary with an operator-style configuration) and
 //   prometheus-adapter (emulated in-process);
 // - kube-proxy: NodePorts of the node's published host ports forward to ready backends, round-robin;
 // - the API server's services/pods `proxy` subresources;
@@ -24,6 +25,7 @@ import type { TypeLookup } from './kube.ts';
 import { ClusterNetwork } from './network.ts';
 import { prometheusRuntime } from './prometheus.ts';
 import { sampleAppRuntime } from './sample-app.ts';
+import { loadJobRuntime } from './load-job.ts';
 
 export interface DataPathOptions {
   store: Store;
@@ -50,7 +52,7 @@ export function registerDataPath(o: DataPathOptions): DataPath {
   const network = new ClusterNetwork(o.store, rt, o.hostPorts);
   const prometheus = prometheusRuntime(o.store, rt, network, o.log);
   const adapters = adapterRuntime(o.store, rt, registryNormalizer(o.registry), network, o.log);
-  const mine = [sampleAppRuntime(), prometheus, adapters];
+  const mine = [loadJobRuntime(network), sampleAppRuntime(), prometheus, adapters];
   for (const r of mine) if (!allRuntimes().some((x) => x.name === r.name)) registerRuntime(r);
   const customMetrics = new CustomMetricsApi(o.store, rt, adapters);
   for (const a of customMetrics.aggregatedApis()) registerAggregatedApi(a);

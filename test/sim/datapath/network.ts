@@ -116,6 +116,22 @@ export class ClusterNetwork {
     pipeTo(socket, chosen.host, chosen.port);
   }
 
+  /**
+   * A pod's TCP connection to a Service (by DNS name or ClusterIP) and port: kube-proxy sends each new connection
+   * to one ready endpoint (a new choice per connection, never per request); with none, the connection is refused.
+   */
+  connectService(host: string, port: number, fromNs: string, socket: net.Socket): void {
+    socket.on('error', () => socket.destroy());
+    const svc = this.lookupServiceHost(host, fromNs);
+    const sp = svc ? servicePorts(svc).find((p) => p.port === port && p.protocol === 'TCP') : undefined;
+    const b = svc && sp ? this.pick(svc, sp) : undefined;
+    if (!b) {
+      socket.destroy();
+      return;
+    }
+    pipeTo(socket, b.host, b.port);
+  }
+
   /** Finds the Service a cluster DNS name (or ClusterIP) means, from a pod in namespace `fromNs`. */
   lookupServiceHost(host: string, fromNs: string): KubeObject | undefined {
     const h = host.toLowerCase().replace(/\.$/, '');

@@ -65,6 +65,11 @@ export interface ContainerSpec {
   onState: (s: ContainerState) => void;
   /** Grace period between SIGTERM and SIGKILL on stop. */
   graceMs?: number;
+  /**
+   * The pod's restartPolicy (default Always). Never: an exit is final; OnFailure: exit code 0 is final. A final
+   * exit is reported as `terminated` (the kubelet's computePodActions: no restart for such a container).
+   */
+  restartPolicy?: 'Always' | 'OnFailure' | 'Never';
 }
 
 export class Container {
@@ -80,6 +85,7 @@ export class Container {
   private restartTimer: NodeJS.Timeout | undefined;
   private lastReport = '';
   private startedAt = 0;
+  private terminated: ContainerState['terminated'];
 
   constructor(spec: ContainerSpec) {
     this.spec = spec;
@@ -103,6 +109,7 @@ export class Container {
   private report(): void {
     const s: ContainerState = { ready: this.ready, running: this.running, restartCount: this.restartCount };
     if (this.waiting) s.waiting = this.waiting;
+    if (this.terminated) s.terminated = this.terminated;
     const key = JSON.stringify(s);
     if (key === this.lastReport || this.stopped) return;
     this.lastReport = key;
@@ -150,8 +157,16 @@ export class Container {
       this.ready = false;
       if (this.probeTimer) clearTimeout(this.probeTimer);
       if (this.stopped) return;
+      const exitCode = code ?? 137;
+      const policy = this.spec.restartPolicy ?? 'Always';
+      if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) {
+        // Final: no restart, no back-off; the kubelet keeps the terminated state.
+        this.terminated = { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: this.startedAt, finishedAt: Date.now() };
+        this.report();
+        return;
+      }
       this.spec.onLine(`container ${this.spec.container} exited (${signal ? `signal ${signal}` : `code ${code}`})`);
-      this.crashed(code ?? 137);
+      this.crashed(exitCode);
     });
   }
 

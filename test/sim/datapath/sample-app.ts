@@ -24,10 +24,16 @@ export function imageRepository(image: string): string {
   return ref.replace(/^library\//, '');
 }
 
+/** The container runs the image's own command (the app: no `command`, or one naming server.ts), not another program of the image (load.ts). */
+function runsApp(c: Record<string, unknown>): boolean {
+  if (arr(c.command).length === 0) return true;
+  return [...arr(c.command), ...arr(c.args)].map((x) => str(x)).some((x) => x.endsWith('server.ts'));
+}
+
 function appContainer(pod: KubeObject): Record<string, unknown> | undefined {
   return arr(obj(pod.spec).containers)
     .map(obj)
-    .find((c) => imageRepository(str(c.image)) === SAMPLE_APP_REPOSITORY);
+    .find((c) => imageRepository(str(c.image)) === SAMPLE_APP_REPOSITORY && runsApp(c));
 }
 
 interface Running {

@@ -207,6 +207,8 @@ interface CState {
   ready: boolean;
   restartCount: number;
   lastTerminated?: Obj;
+  /** the container exited for good (a runtime's process, restartPolicy Never/OnFailure): its terminated state */
+  terminated?: Obj;
   behaviour?: PodBehaviour;
   run?: ContainerRun;
   nextUnhealthyAt: number;
@@ -645,6 +647,14 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
       const isFirst = run.containers[0] === c;
       if (run.runtime && isFirst) {
         const st = run.runtimeState;
+        if (st?.terminated) {
+          // The process exited and is not restarted: the container is terminated (kuberuntime's
+          // toKubeContainerStatus: exitCode, reason Completed or Error, the times).
+          c.ready = false;
+          c.waiting = undefined;
+          c.terminated ??= { exitCode: st.terminated.exitCode, reason: st.terminated.reason, startedAt: nowTimestamp(new Date(st.terminated.startedAt || (c.startedAt ?? now))), finishedAt: nowTimestamp(new Date(st.terminated.finishedAt)), containerID: containerID(run, c) };
+          continue;
+        }
         c.ready = st?.ready ?? false;
         if (st && st.restartCount > c.restartCount) {
           c.lastTerminated = { exitCode: 1, reason: 'Error', startedAt: nowTimestamp(new Date(c.startedAt ?? now)), finishedAt: nowTimestamp(), containerID: containerID(run, c) };
@@ -682,14 +692,17 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
     const prev = obj(pod.status);
     const prevConds = prev.conditions;
     const allRunning = run.containers.every((c) => c.phase === 'running');
-    const allReady = allRunning && run.containers.every((c) => c.ready && !c.waiting);
+    // Every container exited for good: the pod is done (Succeeded when all exited 0, else Failed), and its Ready
+    // condition says PodCompleted (pkg/kubelet/status/generate.go).
+    const done = run.containers.length > 0 && run.containers.every((c) => c.terminated);
+    const allReady = allRunning && !done && run.containers.every((c) => c.ready && !c.waiting);
     const unready = run.containers.filter((c) => !(c.phase === 'running' && c.ready && !c.waiting)).map((c) => c.name);
     const notReadyMsg = `containers with unready status: [${unready.join(' ')}]`;
     const conds = [
       condition(prevConds, 'PodReadyToStartContainers', run.sandbox, '', ''),
       condition(prevConds, 'Initialized', true, '', ''),
-      condition(prevConds, 'Ready', allReady, allReady ? '' : 'ContainersNotReady', allReady ? '' : notReadyMsg),
-      condition(prevConds, 'ContainersReady', allReady, allReady ? '' : 'ContainersNotReady', allReady ? '' : notReadyMsg),
+      condition(prevConds, 'Ready', allReady, allReady ? '' : done ? 'PodCompleted' : 'ContainersNotReady', allReady || done ? '' : notReadyMsg),
+      condition(prevConds, 'ContainersReady', allReady, allReady ? '' : done ? 'PodCompleted' : 'ContainersNotReady', allReady || done ? '' : notReadyMsg),
       condition(prevConds, 'PodScheduled', true, '', ''),
     ].map((c) => {
       const out: Obj = { type: c.type, status: c.status, lastProbeTime: null, lastTransitionTime: c.lastTransitionTime };
@@ -698,10 +711,12 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
       return out;
     });
     const containerStatuses = run.containers.map((c) => {
-      const started = c.phase === 'running' && !c.waiting;
-      const state = started
-        ? { running: { startedAt: nowTimestamp(new Date(c.startedAt ?? Date.now())) } }
-        : { waiting: c.waiting ?? { reason: 'ContainerCreating' } };
+      const started = c.phase === 'running' && !c.waiting && !c.terminated;
+      const state = c.terminated
+        ? { terminated: c.terminated }
+        : started
+          ? { running: { startedAt: nowTimestamp(new Date(c.startedAt ?? Date.now())) } }
+          : { waiting: c.waiting ?? { reason: 'ContainerCreating' } };
       const full = imageNames(c.image)[0] ?? c.image;
       const s: Obj = {
         name: c.name,
@@ -717,7 +732,7 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
       return s;
     });
     const status: Obj = {
-      phase: allRunning ? 'Running' : 'Pending',
+      phase: done ? (run.containers.every((c) => obj(c.terminated).exitCode === 0) ? 'Succeeded' : 'Failed') : allRunning ? 'Running' : 'Pending',
       conditions: conds,
       hostIP: run.nodeIP,
       hostIPs: [{ ip: run.nodeIP }],

@@ -48,6 +48,8 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
   { group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', singular: 'replicaset', namespaced: true, shortNames: ['rs'], categories: ALL, subresources: ['status', 'scale'], table: 'replicasets' },
   { group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet', singular: 'daemonset', namespaced: true, shortNames: ['ds'], categories: ALL, subresources: ['status'], table: 'daemonsets' },
   { group: 'apps', version: 'v1', resource: 'statefulsets', kind: 'StatefulSet', singular: 'statefulset', namespaced: true, shortNames: ['sts'], categories: ALL, subresources: ['status', 'scale'], table: 'statefulsets' },
+  // batch/v1 (the demo's in-cluster load: jobs.ts)
+  { group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', singular: 'job', namespaced: true, categories: ALL, subresources: ['status'], fieldSelectors: ['status.successful'] },
   // autoscaling/v2
   { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', singular: 'horizontalpodautoscaler', namespaced: true, shortNames: ['hpa'], categories: ALL, subresources: ['status'], table: 'horizontalpodautoscalers' },
   // EndpointSlices (the endpoints controller writes them next to the Endpoints)

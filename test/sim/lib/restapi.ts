@@ -1,6 +1,7 @@
 // The HTTP surface of the simulated API server: health, version, discovery, and the generic REST verbs
 // (get, list, watch, create, update, patch, delete, deletecollection, status and scale subresources) for
 // every type in the resource registry. Responses and errors have the shapes of a real kube-apiserver.
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { aggregatedApi } from './aggregator.ts';
@@ -559,10 +560,14 @@ export class KubeApi {
     if (!o.metadata.name && typeof o.metadata.generateName === 'string' && o.metadata.generateName) o.metadata.name = o.metadata.generateName + randomSuffix();
     delete o.metadata.resourceVersion;
     if ((t.rt.subresources ?? []).includes('status')) delete o.status;
+    // The uid is given before the strategy runs (BeforeCreate's FillObjectMetaSystemFields): a Job's generated
+    // selector and pod template labels carry it.
+    const uid = randomUUID();
+    o.metadata.uid = uid;
     STRATEGIES[t.rt.resource]?.prepareForCreate?.(o, this.sctx);
     this.validate(t, o);
     recordManager(o, manager, operation);
-    return this.o.store.create(t.rt, o, { dryRun });
+    return this.o.store.create(t.rt, o, { dryRun, uid });
   }
 
   private create(t: Target, body: unknown, url: URL, req: IncomingMessage, dryRun: boolean): Reply {

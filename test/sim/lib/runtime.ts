@@ -17,6 +17,11 @@ export interface ContainerState {
   restartCount: number;
   /** e.g. CrashLoopBackOff, with a message; undefined while running. */
   waiting?: { reason: string; message?: string };
+  /**
+   * The process exited and will not be restarted (restartPolicy Never, or OnFailure after exit code 0): the
+   * kubelet reports the container terminated and the pod Succeeded (all exit codes 0) or Failed.
+   */
+  terminated?: { exitCode: number; reason: string; startedAt: number; finishedAt: number };
 }
 
 export interface RuntimeHost {

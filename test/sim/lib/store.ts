@@ -66,6 +66,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** DeleteOptions.propagationPolicy, passed on to the DELETED event */
   propagationPolicy?: string;
+  /** create: the uid the API server gave the object before its strategy ran (a Job's selector names it) */
+  uid?: string;
 }
 
 export class Store {
@@ -130,7 +132,7 @@ export class Store {
     if (this.objects.has(this.key(rt, ns, obj.metadata.name))) throw errors.alreadyExists(rt, obj.metadata.name);
     obj.apiVersion = apiVersionOf(rt);
     obj.kind = rt.kind;
-    obj.metadata.uid = randomUUID();
+    obj.metadata.uid = opts.uid ?? randomUUID();
     obj.metadata.creationTimestamp = nowTimestamp();
     delete obj.metadata.deletionTimestamp;
     if ('spec' in obj) obj.metadata.generation = 1;

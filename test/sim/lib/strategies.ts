@@ -332,6 +332,69 @@ function serviceAccountAdmission(o: KubeObject, ctx: StrategyContext): void {
   if (arr(spec.imagePullSecrets).length === 0 && pullSecrets.length) spec.imagePullSecrets = pullSecrets.map((r) => ({ name: obj(r).name }));
 }
 
+// ---- Job ----------------------------------------------------------------------------------------------------
+//
+// pkg/registry/batch/job/strategy.go: on create the status is cleared and, unless spec.manualSelector, the selector
+// is generated: the pod template gets batch.kubernetes.io/controller-uid and batch.kubernetes.io/job-name (and the
+// legacy controller-uid and job-name), the selector matches batch.kubernetes.io/controller-uid. The defaults
+// (pkg/apis/batch/v1/defaults.go): completions and parallelism 1 when neither is set, backoffLimit 6,
+// completionMode NonIndexed, suspend false. Validation (pkg/apis/batch/validation): restartPolicy OnFailure or
+// Never, non-negative counts, a selector that matches the template's labels.
+
+export const JOB_LABELS = { uid: 'batch.kubernetes.io/controller-uid', name: 'batch.kubernetes.io/job-name', legacyUid: 'controller-uid', legacyName: 'job-name' } as const;
+
+function prepareJob(o: KubeObject): void {
+  const spec = obj(o.spec);
+  const template = obj(spec.template);
+  const tmeta = obj(template.metadata);
+  if (spec.manualSelector !== true) {
+    const uid = o.metadata.uid ?? '';
+    const labels = { ...(tmeta.labels as Record<string, string> | undefined) };
+    labels[JOB_LABELS.uid] ??= uid;
+    labels[JOB_LABELS.name] ??= o.metadata.name;
+    labels[JOB_LABELS.legacyUid] ??= uid;
+    labels[JOB_LABELS.legacyName] ??= o.metadata.name;
+    const selector = obj(spec.selector);
+    spec.selector = { ...selector, matchLabels: { ...obj(selector.matchLabels), [JOB_LABELS.uid]: obj(selector.matchLabels)[JOB_LABELS.uid] ?? uid } };
+    spec.template = { ...template, metadata: { ...tmeta, labels } };
+  }
+  if (spec.completions === undefined && spec.parallelism === undefined) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.completionMode ??= 'NonIndexed';
+  spec.suspend ??= false;
+  spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+  spec.manualSelector ??= undefined;
+  if (spec.manualSelector === undefined) delete spec.manualSelector;
+  spec.template = { ...obj(spec.template), spec: defaultPodSpec(obj(spec.template).spec) };
+  o.spec = spec;
+}
+
+function validateJob(o: KubeObject): Cause[] {
+  const spec = obj(o.spec);
+  const causes: Cause[] = [];
+  for (const f of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished']) {
+    const v = spec[f];
+    if (typeof v === 'number' && v < 0) causes.push({ field: `spec.${f}`, reason: 'FieldValueInvalid', message: `Invalid value: ${v}: must be greater than or equal to 0` });
+  }
+  const tspec = obj(obj(spec.template).spec);
+  const policy = tspec.restartPolicy;
+  if (policy !== 'OnFailure' && policy !== 'Never') {
+    causes.push({ field: 'spec.template.spec.restartPolicy', reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(policy ?? '')}: supported values: "OnFailure", "Never"` });
+  }
+  const matchLabels = obj(obj(spec.selector).matchLabels);
+  const templateLabels = obj(obj(obj(spec.template).metadata).labels);
+  if (!spec.selector) causes.push({ field: 'spec.selector', reason: 'FieldValueRequired', message: 'Required value' });
+  else if (Object.entries(matchLabels).some(([k, v]) => templateLabels[k] !== v)) {
+    causes.push({ field: 'spec.template.metadata.labels', reason: 'FieldValueInvalid', message: `Invalid value: ${goMap(templateLabels)}: \`selector\` does not match template \`labels\`` });
+  }
+  causes.push(...validateContainers('spec.template.spec.containers', tspec.containers));
+  return causes;
+}
+
 export const STRATEGIES: Record<string, Strategy> = {
   namespaces: {
     prepareForCreate: (o) => {
@@ -374,6 +437,7 @@ export const STRATEGIES: Record<string, Strategy> = {
       return [];
     },
   },
+  jobs: { prepareForCreate: prepareJob, validate: validateJob },
   deployments: { prepareForCreate: defaultWorkload, prepareForUpdate: defaultWorkload, validate: validateWorkload },
   replicasets: { prepareForCreate: defaultWorkload, prepareForUpdate: defaultWorkload, validate: validateWorkload },
   statefulsets: { prepareForCreate: defaultWorkload, prepareForUpdate: defaultWorkload, validate: validateWorkload },

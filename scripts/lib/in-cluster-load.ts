@@ -1,0 +1,206 @@
+// `demo --in-cluster-load`: the demo's load from a batch/v1 Job in the cluster instead of this machine. The Job
+// runs the stack's load generator (demo.inCluster: a command of an image the stack builds, app/load.ts in the app's
+// image) against the Service's in-cluster DNS name, so the requests go through kube-proxy and spread over the
+// pods as real traffic would, with no port-forward. What it achieved is read from its pod's log (JSON lines).
+//
+// The image: the one the live pods of the demo run for that component (read from the cluster), so it is exactly
+// what `up` loaded into the kind node or pushed to `up --context --registry`, and the demo needs no --registry.
+import type { Diagnosis } from './gate.ts';
+import { waitFor } from './gate.ts';
+import type { Clock } from './gate.ts';
+import { parseImageRef } from './image-ref.ts';
+import type { Kube } from './kube.ts';
+import { labLabels } from './ownership.ts';
+import { explainPods } from './pod-diagnosis.ts';
+import { listPath } from './resources.ts';
+import { LabError } from './errors.ts';
+import type { InClusterLoadSpec } from './stack.ts';
+import { lastLoadLine, type LoadReport } from './demo-model.ts';
+
+/** Seconds the Job may stay active past the load's own duration (pull, start, the final summary). */
+export const DEADLINE_MARGIN_SECONDS = 120;
+/** How long the Job and its pod are kept once finished, should the demo not delete them itself. */
+export const TTL_AFTER_FINISHED_SECONDS = 300;
+
+export interface LoadJobParams {
+  name: string;
+  namespace: string;
+  lab: string;
+  image: string;
+  command: string[];
+  url: string;
+  rate: number;
+  connections: number;
+  durationSeconds: number;
+}
+
+/** The Job (a plain object: kube.send POSTs it). */
+export function loadJob(p: LoadJobParams): Record<string, unknown> {
+  const labels = { ...labLabels(p.lab), 'app.kubernetes.io/component': 'demo-load' };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: p.name, namespace: p.namespace, labels },
+    spec: {
+      // One pod, never retried: a failed load is a failed demo, said at once, not a second load later.
+      backoffLimit: 0,
+      activeDeadlineSeconds: Math.ceil(p.durationSeconds) + DEADLINE_MARGIN_SECONDS,
+      ttlSecondsAfterFinished: TTL_AFTER_FINISHED_SECONDS,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          // the load's own grace: SIGTERM makes it print its summary and exit
+          terminationGracePeriodSeconds: 10,
+          automountServiceAccountToken: false,
+          containers: [
+            {
+              name: 'load',
+              image: p.image,
+              imagePullPolicy: 'IfNotPresent',
+              command: p.command,
+              args: ['--url', p.url, '--rate', String(p.rate), '--connections', String(p.connections), '--duration', String(Math.ceil(p.durationSeconds)), '--progress', '2'],
+              resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+interface PodList {
+  items: Array<{
+    metadata: { name: string };
+    spec?: { containers?: Array<{ name: string; image?: string }> };
+    status?: { phase?: string; containerStatuses?: Array<{ name: string; state?: { running?: unknown; waiting?: { reason?: string; message?: string }; terminated?: { exitCode?: number; reason?: string } } }> };
+  }>;
+}
+
+/**
+ * The image reference the demo's pods run for the stack's image `repository` (registry host and tag as the
+ * cluster has them). A LabError when no pod runs it: `up` has not made them, or they run another image.
+ */
+export async function imageInCluster(kube: Kube, pods: { namespace: string; labelSelector: string }, repository: string, component: string): Promise<string> {
+  const want = parseImageRef(repository)?.path ?? repository;
+  const list = await kube.getJson<PodList>(listPath('v1', 'pods', pods.namespace, pods.labelSelector));
+  const images = (list?.items ?? []).flatMap((p) => (p.spec?.containers ?? []).map((c) => c.image ?? ''));
+  const found = images.find((i) => {
+    const path = parseImageRef(i)?.path;
+    return path === want || path?.endsWith(`/${want}`);
+  });
+  if (!found) {
+    throw new LabError(`no pod ${pods.labelSelector} in namespace ${pods.namespace} runs the image of ${component} (${repository}): the in-cluster load runs that image`, {
+      details: images.length ? [`their images: ${[...new Set(images)].join(', ')}`] : ['there are no such pods'],
+      fix: 'npm run up (with the same --stack, --set and --variant as the demo), then the demo again',
+    });
+  }
+  return found;
+}
+
+export interface InClusterLoad {
+  job: string;
+  namespace: string;
+  image: string;
+  url: string;
+  /** Re-reads the pod's log (call before counts()). */
+  refresh(): Promise<void>;
+  /** 2xx and other answers so far, from the pod's last line (its progress every 2 s, or its summary). */
+  counts(): { ok: number; failed: number };
+  /** The last progress or summary line seen. */
+  report(): LoadReport | undefined;
+  /** Deletes the Job and, with it, its pod (propagationPolicy Background). Idempotent; never throws. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  kube: Kube;
+  clock: Clock;
+  signal?: AbortSignal;
+  lab: string;
+  spec: InClusterLoadSpec;
+  namespace: string;
+  image: string;
+  rate: number;
+  connections: number;
+  durationSeconds: number;
+  /** how long the pod may take to start running (scaled by the lab's timeout factor) */
+  startDeadlineMs: number;
+  onWait?: (line: string) => void;
+}
+
+/** Creates the Job and waits until its pod runs; the Job is deleted again when it cannot start. */
+export async function startInClusterLoad(o: StartOptions): Promise<InClusterLoad> {
+  const name = `demo-load-${o.clock.now().toString(36)}`;
+  const ns = o.namespace;
+  const jobPath = `/apis/batch/v1/namespaces/${ns}/jobs`;
+  const body = loadJob({ name, namespace: ns, lab: o.lab, image: o.image, command: o.spec.command, url: o.spec.url, rate: o.rate, connections: o.connections, durationSeconds: o.durationSeconds });
+  const created = await o.kube.send('POST', jobPath, body);
+  if (created.status !== 201 && created.status !== 200) {
+    throw new LabError(`could not create the in-cluster load's Job ${ns}/${name}: HTTP ${created.status}: ${statusMessage(created.body)}`);
+  }
+  const selector = `batch.kubernetes.io/job-name=${name}`;
+  let stopped = false;
+  let pod: string | undefined;
+  let last: LoadReport | undefined;
+  const load: InClusterLoad = {
+    job: name,
+    namespace: ns,
+    image: o.image,
+    url: o.spec.url,
+    async refresh() {
+      if (!pod) return;
+      const r = await o.kube.getRaw(`/api/v1/namespaces/${ns}/pods/${pod}/log?container=load`).catch(() => undefined);
+      if (r?.status !== 200) return;
+      last = lastLoadLine(r.body) ?? last;
+    },
+    counts: () => ({ ok: last?.ok ?? 0, failed: last?.failed ?? 0 }),
+    report: () => last,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // the final summary, if the pod has printed it already (else the last progress line stands)
+      await load.refresh().catch(() => undefined);
+      await o.kube.send('DELETE', `${jobPath}/${name}`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }).catch(() => undefined);
+    },
+  };
+  try {
+    const started = await waitFor<{ pod: string } | { ended: LabError }>(
+      {
+        what: `the in-cluster load's pod (Job ${ns}/${name}) to run`,
+        deadlineMs: o.startDeadlineMs,
+        intervalMs: 500,
+        probe: async () => {
+          const list = await o.kube.getJson<PodList>(listPath('v1', 'pods', ns, selector));
+          const p = list?.items[0];
+          if (!p) return { ok: false, state: 'no pod yet' };
+          const cs = p.status?.containerStatuses?.[0]?.state;
+          if (p.status?.phase === 'Running' && cs?.running) return { ok: true, value: { pod: p.metadata.name } };
+          if (p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded' || cs?.terminated) {
+            const ended = new LabError(`the in-cluster load's pod ${ns}/${p.metadata.name} ended before the load ran (phase ${p.status?.phase ?? '?'}, exit code ${cs?.terminated?.exitCode ?? '?'})`, {
+              fix: `kubectl logs -n ${ns} ${p.metadata.name}`,
+            });
+            return { ok: true, value: { ended } };
+          }
+          return { ok: false, state: `pod ${p.metadata.name} ${p.status?.phase ?? 'Pending'}${cs?.waiting?.reason ? ` (${cs.waiting.reason})` : ''}` };
+        },
+        diagnose: async (): Promise<Diagnosis | undefined> => explainPods(o.kube, ns, selector, [name]),
+      },
+      { clock: o.clock, signal: o.signal, onWait: o.onWait },
+    );
+    if ('ended' in started) throw started.ended;
+    pod = started.pod;
+  } catch (err) {
+    await load.stop();
+    throw err;
+  }
+  return load;
+}
+
+function statusMessage(body: string): string {
+  try {
+    return (JSON.parse(body) as { message?: string }).message ?? body;
+  } catch {
+    return body;
+  }
+}

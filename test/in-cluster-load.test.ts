@@ -1,0 +1,188 @@
+// `demo --in-cluster-load` before the cluster: the stack's demo.inCluster (parsed and checked as data), the Job
+// built from it, the load generator's log lines read back, and the flag refused (exit 2, nothing touched) for a
+// stack without an in-cluster load.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { main } from '../scripts/cli.ts';
+import { inClusterLoadLine, lastLoadLine } from '../scripts/lib/demo-model.ts';
+import { InputError } from '../scripts/lib/errors.ts';
+import { DEADLINE_MARGIN_SECONDS, loadJob, startInClusterLoad } from '../scripts/lib/in-cluster-load.ts';
+import { prepareStack } from '../scripts/lib/lab-stack.ts';
+import { parseStack } from '../scripts/lib/stack.ts';
+import { REPO_ROOT } from '../scripts/lib/lab.ts';
+
+const stackDoc = () => parse(readFileSync(path.join(REPO_ROOT, 'stacks', 'custom-metrics.yaml'), 'utf8')) as { demo: Record<string, unknown> };
+
+function inputError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return (err as InputError).message;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('demo.inCluster in a stack', () => {
+  it.each(['custom-metrics', 'keda'])('%s: resolves to the app Service by its in-cluster DNS name, and the image component', (name) => {
+    const state = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-icl-'));
+    try {
+      const prepared = prepareStack({ stack: name, sets: [] }, state);
+      const demo = prepared.resolver.resolve(prepared.stack.demo, 'demo');
+      expect(demo?.inCluster).toEqual({ image: 'sample-app-image', command: ['node', 'load.ts'], url: 'http://test-prometheus.default.svc:8080/' });
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
+  });
+
+  it('is checked like the rest of demo: (file, field, what was expected)', () => {
+    const withInCluster = (v: unknown) => {
+      const doc = stackDoc();
+      doc.demo.inCluster = v;
+      return () => parseStack('stacks/x.yaml', doc, REPO_ROOT);
+    };
+    expect(inputError(withInCluster({ image: 'metrics-server', command: ['node', 'load.ts'], url: 'http://a.b.svc:80/' }))).toMatch(/^stacks\/x\.yaml: demo\.inCluster\.image: expected a component with image: \(one of: sample-app-image\), got "metrics-server"/);
+    expect(inputError(withInCluster({ image: 'sample-app-image', command: [], url: 'http://a.b.svc:80/' }))).toMatch(/demo\.inCluster\.command: expected the load generator's command/);
+    expect(inputError(withInCluster({ image: 'sample-app-image', command: ['node'], url: 'https://a.b.svc/' }))).toMatch(/demo\.inCluster\.url: expected an http:\/\/ URL/);
+    expect(inputError(withInCluster({ image: 'sample-app-image', command: ['node'], url: 'http://a/', extra: 1 }))).toMatch(/demo\.inCluster\.extra: unknown field/);
+  });
+});
+
+describe('the load Job', () => {
+  const job = loadJob({ name: 'demo-load-x', namespace: 'default', lab: 'hpa-lab', image: 'hpa-lab/sample-app:abc', command: ['node', 'load.ts'], url: 'http://test-prometheus.default.svc:8080/', rate: 30, connections: 8, durationSeconds: 185 });
+  interface JobSpec {
+    backoffLimit: number;
+    activeDeadlineSeconds: number;
+    ttlSecondsAfterFinished: number;
+    template: { metadata: { labels: Record<string, string> }; spec: { restartPolicy: string; containers: Array<{ image: string; command: string[]; args: string[]; resources: { requests: unknown } }> } };
+  }
+  const spec = job.spec as JobSpec;
+
+  it('one pod, never retried, bounded in time, labelled as the lab’s', () => {
+    expect(job.metadata).toMatchObject({ name: 'demo-load-x', namespace: 'default', labels: { 'hpa-lab/managed-by': 'hpa-lab', 'hpa-lab/instance': 'hpa-lab' } });
+    expect(spec.backoffLimit).toBe(0);
+    expect(spec.activeDeadlineSeconds).toBe(185 + DEADLINE_MARGIN_SECONDS);
+    expect(spec.ttlSecondsAfterFinished).toBeGreaterThan(0);
+    expect(spec.template.spec.restartPolicy).toBe('Never');
+    expect(spec.template.metadata.labels['hpa-lab/instance']).toBe('hpa-lab');
+  });
+
+  it('runs the stack’s command in the app’s image against the in-cluster URL, with small requests', () => {
+    const c = spec.template.spec.containers[0] ?? { image: '', command: [], args: [], resources: { requests: {} } };
+    expect(c.image).toBe('hpa-lab/sample-app:abc');
+    expect(c.command).toEqual(['node', 'load.ts']);
+    expect(c.args).toEqual(['--url', 'http://test-prometheus.default.svc:8080/', '--rate', '30', '--connections', '8', '--duration', '185', '--progress', '2']);
+    expect(c.resources.requests).toEqual({ cpu: '50m', memory: '64Mi' });
+  });
+});
+
+describe('the load generator’s log', () => {
+  it('the summary wins over progress lines; other lines are skipped', () => {
+    const log = ['starting', '{"type":"progress","sent":60,"ok":58,"failed":2,"rate":29,"elapsedSeconds":2}', '{"type":"summary","sent":900,"ok":899,"failed":1,"rate":29.97,"elapsedSeconds":30,"url":"u"}', '{"type":"progress","sent":1,"ok":1,"failed":0,"rate":1,"elapsedSeconds":1}', '{broken'].join('\n');
+    expect(lastLoadLine(log)).toMatchObject({ type: 'summary', ok: 899, rate: 29.97 });
+    expect(lastLoadLine('{"type":"progress","sent":60,"ok":58,"failed":2,"rate":29,"elapsedSeconds":2}\n')).toMatchObject({ type: 'progress', ok: 58 });
+    expect(lastLoadLine('no json here')).toBeUndefined();
+  });
+
+  it('says what rate the load held', () => {
+    expect(inClusterLoadLine('default/j', { type: 'summary', sent: 900, ok: 899, failed: 1, rate: 29.97, elapsedSeconds: 30 })).toBe("29.97 req/s answered (2xx) over 30s: 900 sent, 899 answered, 1 failed (Job default/j, from its pod's log)");
+    // stopped before its summary: the progress line's count over its time
+    expect(inClusterLoadLine('default/j', { type: 'progress', sent: 60, ok: 58, failed: 2, rate: 29, elapsedSeconds: 2 })).toMatch(/^29 req\/s answered/);
+    expect(inClusterLoadLine('default/j', undefined)).toBe("Job default/j: no report in its pod's log");
+  });
+});
+
+describe('demo --in-cluster-load with a stack that has none', () => {
+  let state: string;
+  const saved = process.env.HPA_LAB_STATE_DIR;
+  beforeAll(() => {
+    state = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-icl-'));
+    process.env.HPA_LAB_STATE_DIR = state;
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.HPA_LAB_STATE_DIR;
+    else process.env.HPA_LAB_STATE_DIR = saved;
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('exits 2 naming the stack file and demo.inCluster, before any cluster is asked', async () => {
+    const doc = readFileSync(path.join(REPO_ROOT, 'stacks', 'custom-metrics.yaml'), 'utf8').replace(/\n {2}inCluster:\n(?: {4}.*\n)+/, '\n');
+    expect(doc).not.toContain('inCluster');
+    const file = path.join(state, 'no-in-cluster.yaml');
+    writeFileSync(file, doc);
+    const err: string[] = [];
+    // HPA_LAB_KIND is not set up here: a demo that went on to find the cluster would fail differently.
+    const code = await main(['demo', '--stack', file, '--in-cluster-load'], { out: () => undefined, err: (s) => err.push(s) });
+    expect(code).toBe(2);
+    expect(err.join('\n')).toMatch(/--in-cluster-load: stack custom-metrics \(.*no-in-cluster\.yaml\) has no demo\.inCluster: expected the in-cluster load generator there/);
+    expect(err.join('\n')).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('startInClusterLoad against a fake API', () => {
+  /** A virtual clock: sleeping moves time on at once. */
+  const clock = () => {
+    let t = 1_000_000;
+    return { now: () => t, sleep: (ms: number) => ((t += ms), Promise.resolve()) };
+  };
+  const spec = { image: 'sample-app-image', command: ['node', 'load.ts'], url: 'http://test-prometheus.default.svc:8080/' };
+  function fakeKube(pod: Record<string, unknown>, log = '') {
+    const calls: Array<{ method: string; path: string; body?: unknown }> = [];
+    const kube = {
+      context: 'kind-hpa-lab',
+      server: 'https://127.0.0.1:6443',
+      kubeconfig: '',
+      getRaw: (p: string) => {
+        calls.push({ method: 'GET', path: p });
+        return Promise.resolve({ status: 200, body: log });
+      },
+      getJson: <T>(p: string) => {
+        calls.push({ method: 'GET', path: p });
+        if (p.startsWith('/api/v1/namespaces/default/pods')) return Promise.resolve({ items: [pod] } as T);
+        if (p.startsWith('/api/v1/namespaces/default/events')) {
+          return Promise.resolve({ items: [{ involvedObject: { kind: 'Pod', name: 'demo-load-x-abcde' }, reason: 'Failed', type: 'Warning', message: 'Failed to pull image "hpa-lab/sample-app:abc": not found' }] } as T);
+        }
+        return Promise.resolve(undefined);
+      },
+      listNodes: () => Promise.resolve([]),
+      apply: <T>(o: T) => Promise.resolve(o),
+      send: (method: 'POST' | 'DELETE', p: string, body?: unknown) => {
+        calls.push({ method, path: p, body });
+        return Promise.resolve({ status: method === 'POST' ? 201 : 200, body: '{}' });
+      },
+    };
+    return { kube, calls };
+  }
+  const start = (kube: ReturnType<typeof fakeKube>['kube']) =>
+    startInClusterLoad({ kube, clock: clock(), lab: 'hpa-lab', spec, namespace: 'default', image: 'hpa-lab/sample-app:abc', rate: 30, connections: 8, durationSeconds: 65, startDeadlineMs: 10_000 });
+
+  it('a pod that cannot start: the wait gives up with the kubelet’s reason, and the Job is deleted (Background)', async () => {
+    const { kube, calls } = fakeKube({ metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Pending', containerStatuses: [{ name: 'load', image: 'hpa-lab/sample-app:abc', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } } }] } });
+    const err = await start(kube).then(
+      () => undefined,
+      (e: unknown) => e as Error & { why?: string },
+    );
+    expect(err?.message).toMatch(/^gave up waiting 10s for the in-cluster load's pod \(Job default\/demo-load-\w+\) to run/);
+    expect(err?.why).toMatch(/the node cannot pull image hpa-lab\/sample-app:abc for container load of pod demo-load-x-abcde \(ImagePullBackOff/);
+    const posted = calls.find((c) => c.method === 'POST');
+    expect(posted?.path).toBe('/apis/batch/v1/namespaces/default/jobs');
+    const name = (posted?.body as { metadata: { name: string } }).metadata.name;
+    expect(calls.filter((c) => c.method === 'DELETE')).toEqual([{ method: 'DELETE', path: `/apis/batch/v1/namespaces/default/jobs/${name}`, body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } }]);
+  });
+
+  it('a running pod: counts from its log, and stop() deletes the Job once', async () => {
+    const log = '{"type":"progress","sent":62,"ok":60,"failed":2,"rate":30,"elapsedSeconds":2.01}\n';
+    const { kube, calls } = fakeKube({ metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Running', containerStatuses: [{ name: 'load', state: { running: {} } }] } }, log);
+    const load = await start(kube);
+    await load.refresh();
+    expect(load.counts()).toEqual({ ok: 60, failed: 2 });
+    expect(calls.some((c) => c.path === '/api/v1/namespaces/default/pods/demo-load-x-abcde/log?container=load')).toBe(true);
+    await load.stop();
+    await load.stop();
+    expect(calls.filter((c) => c.method === 'DELETE')).toHaveLength(1);
+    expect(load.report()).toMatchObject({ type: 'progress', ok: 60 });
+  });
+});
