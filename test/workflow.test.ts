@@ -70,7 +70,7 @@ describe('.github/workflows/lab.yml', () => {
     const context = `kind-${String(made?.with?.cluster_name)}`;
     const registry = `${String(made?.with?.registry_name)}:${String(made?.with?.registry_port)}`;
     const npm = npmCommands(contextSteps);
-    expect(npm).toEqual(['npm install', `npm run up -- --context ${context} --yes --registry ${registry}`, `npm run status -- --context ${context}`, `npm run demo -- --context ${context} --expect-replicas 3 --within 3m`, `npm run down -- --context ${context} --yes`]);
+    expect(npm).toEqual(['npm install', `npm run up -- --context ${context} --yes --registry ${registry}`, `npm run status -- --context ${context}`, `npm run demo -- --context ${context} --expect-replicas 3 --within 3m`, `npm run demo -- --context ${context} --in-cluster-load --expect-replicas 3 --within 3m`, `npm run down -- --context ${context} --yes`]);
     for (const c of npm) expect(readme, c).toContain(c);
     const down = contextSteps.find((s) => s.run?.startsWith('npm run down')) as Step;
     expect(down.if).toBe('always()');
