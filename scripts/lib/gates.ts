@@ -5,6 +5,8 @@ import type { Kube } from './kube.ts';
 import type { Diagnosis, GateSpec, ProbeResult } from './gate.ts';
 import type { GateData, Signature } from './stack.ts';
 import { listPath } from './resources.ts';
+import { formatRule, rulesFor } from './adapter-rules.ts';
+import { REPO_ROOT } from './lab.ts';
 import { explainPods } from './pod-diagnosis.ts';
 import { rolloutState, WORKLOAD_KINDS, type WorkloadRef } from './rollout.ts';
 
@@ -411,7 +413,22 @@ function customMetricsGate(g: GateData, kube: Kube, base: { deadlineMs: number; 
       return ok(values.join(' '));
     },
     diagnose: async (last) => {
-      if (!/discovery lists no resources|missing pods\//.test(last) || !involved) return undefined;
+      if (!/discovery lists no resources|missing pods\//.test(last)) return undefined;
+      // An adapter hpa-lab did not install (reused): its rules decide, and the gate names the rule the lab's would have.
+      const absent = (/missing ((?:pods\/[\w:]+(?:, )?)+)/.exec(last)?.[1] ?? '').split(', ').filter(Boolean).map((m) => m.replace(/^pods\//, ''));
+      const lab = involved ? ((await kube.getJson<ListOf<Pod>>(listPath('v1', 'pods', involved.namespace, involved.labelSelector)))?.items ?? []) : [];
+      const rulesFile = typeof g.rules === 'string' ? g.rules : undefined;
+      if (rulesFile && absent.length && !lab.length) {
+        const rules = absent.map((m) => {
+          const r = rulesFor(REPO_ROOT, rulesFile, m);
+          return `${m}: ${r.length ? r.map(formatRule).join('; ') : `no rule in ${rulesFile} yields it`}`;
+        });
+        return {
+          cause: `the custom metrics API does not serve ${absent.map((m) => `pods/${m}`).join(', ')} for the app's pods: the adapter serving it (not installed by hpa-lab) has no rule that yields ${absent.length === 1 ? 'that metric' : 'those metrics'}. The rule hpa-lab's values (${rulesFile}) would have installed: ${rules.join(' | ')}`,
+          fix: 'add such a rule to that adapter’s configuration (its rules.custom), or let hpa-lab install its own: remove that adapter, and leave out --set adapter.existing=true',
+        };
+      }
+      if (!involved) return undefined;
       const missing = await missingServiceInArgs(kube, involved);
       if (missing) {
         return {
