@@ -414,28 +414,28 @@ function customMetricsGate(g: GateData, kube: Kube, base: { deadlineMs: number; 
     },
     diagnose: async (last) => {
       if (!/discovery lists no resources|missing pods\//.test(last)) return undefined;
-      // An adapter hpa-lab did not install (reused): its rules decide, and the gate names the rule the lab's would have.
-      const absent = (/missing ((?:pods\/[\w:]+(?:, )?)+)/.exec(last)?.[1] ?? '').split(', ').filter(Boolean).map((m) => m.replace(/^pods\//, ''));
-      const lab = involved ? ((await kube.getJson<ListOf<Pod>>(listPath('v1', 'pods', involved.namespace, involved.labelSelector)))?.items ?? []) : [];
-      const rulesFile = typeof g.rules === 'string' ? g.rules : undefined;
-      if (rulesFile && absent.length && !lab.length) {
-        const rules = absent.map((m) => {
-          const r = rulesFor(REPO_ROOT, rulesFile, m);
-          return `${m}: ${r.length ? r.map(formatRule).join('; ') : `no rule in ${rulesFile} yields it`}`;
-        });
-        return {
-          cause: `the custom metrics API does not serve ${absent.map((m) => `pods/${m}`).join(', ')} for the app's pods: the adapter serving it (not installed by hpa-lab) has no rule that yields ${absent.length === 1 ? 'that metric' : 'those metrics'}. The rule hpa-lab's values (${rulesFile}) would have installed: ${rules.join(' | ')}`,
-          fix: 'add such a rule to that adapter’s configuration (its rules.custom), or let hpa-lab install its own: remove that adapter, and leave out --set adapter.existing=true',
-        };
-      }
-      if (!involved) return undefined;
-      const missing = await missingServiceInArgs(kube, involved);
+      const missing = involved ? await missingServiceInArgs(kube, involved) : undefined;
       if (missing) {
         return {
           cause: `the metrics adapter queries ${missing.url}, but there is no Service ${missing.service} in namespace ${missing.namespace}`,
           fix: 'derive the URL from the release that makes that Service (a ${setting} of the stack, e.g. settings.prometheus.url), never type it twice',
         };
       }
+      // Which metric is not served, and the rule the lab's values install for it: what an adapter hpa-lab did not
+      // install (reused) lacks when its own rules do not yield it.
+      const absent = (/missing ((?:pods\/[\w:]+(?:, )?)+)/.exec(last)?.[1] ?? '').split(', ').filter(Boolean).map((m) => m.replace(/^pods\//, ''));
+      const rulesFile = typeof g.rules === 'string' ? g.rules : undefined;
+      if (rulesFile && absent.length) {
+        const rules = absent.map((m) => {
+          const r = rulesFor(REPO_ROOT, rulesFile, m);
+          return `${m}: ${r.length ? r.map(formatRule).join('; ') : `no rule in ${rulesFile} yields it`}`;
+        });
+        return {
+          cause: `the custom metrics API does not serve ${absent.map((m) => `pods/${m}`).join(', ')}: the rules of the adapter serving it yield no such metric from the series Prometheus has (or it has not relisted yet). The rule hpa-lab's values (${rulesFile}) install for ${absent.length === 1 ? 'it' : 'them'}: ${rules.join(' | ')}`,
+          fix: 'an adapter hpa-lab reuses: add such a rule to its configuration (rules.custom), or let hpa-lab install its own (leave out the setting that opts into reusing it); hpa-lab’s own: check that the rules’ seriesQuery matches the series and wait one metricsRelistInterval',
+        };
+      }
+      if (!involved) return undefined;
       return {
         cause: 'the adapter has not listed the series: check that the rules’ seriesQuery matches the series, that their labels (namespace, pod) match resources.overrides, and wait one metricsRelistInterval',
         fix: 'see the adapter log tail in the diagnostics folder',
