@@ -34,7 +34,7 @@ async function nothingChanged(): Promise<void> {
 
 const up = (...sets: string[]) => sim.run(['up', '--context', f.context, '--yes', '--registry', registry, ...sets.flatMap((s) => ['--set', s])], { timeoutMs: 180_000 });
 
-describe('--context with someone else’s Prometheus and adapter: what does not fit is refused, nothing changed', { timeout: 200_000 }, () => {
+describe('--context with someone else’s Prometheus and adapter: what does not fit is refused, nothing changed', { timeout: 320_000 }, () => {
   it('prometheus.existing of the wrong form, and on the kind path at all: exit 2 naming the setting, before preflight', async () => {
     const bad = await up('prometheus.existing=http://prometheus:9090');
     expect(bad.exitCode, bad.stderr).toBe(2);
@@ -82,5 +82,24 @@ describe('--context with someone else’s Prometheus and adapter: what does not 
     expect(r.stderr).toContain('prometheus-adapter: APIService v1beta1.custom.metrics.k8s.io already exists, served by Service monitoring/prometheus-adapter (not installed by hpa-lab): a second one would take it over');
     expect(r.stderr).toContain('reuse it: --set adapter.existing=true');
     await nothingChanged();
+  });
+
+  // Last, because it installs: with the opt-in, their adapter is reused and its gates decide. Theirs has the
+  // chart's default rules, which serve pods/myapp_processed_ops but neither metric the HPA needs.
+  it('their adapter with adapter.existing=true: reused, not installed; its gate names each missing metric and the lab’s rule for it', async () => {
+    const r = await sim.run(['up', '--context', f.context, '--yes', '--registry', registry, '--timeout-factor', '0.25', '--set', `prometheus.existing=${m.url}`, '--set', 'prometheus.release=monitoring', '--set', 'adapter.existing=true'], { timeoutMs: 300_000 });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('prometheus-adapter: nothing (reused: APIService v1beta1.custom.metrics.k8s.io is served by Service monitoring/prometheus-adapter, which hpa-lab did not install)');
+    expect(r.stdout).toMatch(/sample-app: applied 3 objects, 4 gates passed/);
+    expect(r.stdout + r.stderr).toMatch(/prometheus-adapter \[FAILED: gave up waiting \d+s for custom metrics API serving myapp_processed_ops_total, myapp_processed_ops_per_second/);
+    expect(r.stderr).toMatch(/last observed: discovery lists \d+ resources \(pods\/[\w, /]+…\); missing pods\/myapp_processed_ops_total, pods\/myapp_processed_ops_per_second/);
+    expect(r.stderr).toContain('the custom metrics API does not serve pods/myapp_processed_ops_total, pods/myapp_processed_ops_per_second');
+    expect(r.stderr).toContain("The rule hpa-lab's values (charts-values/prometheus-adapter.yaml) install for them: myapp_processed_ops_total: seriesQuery:");
+    const releases = await f.admin('GET', `/api/v1/secrets?labelSelector=${encodeURIComponent('owner=helm,hpa-lab/managed-by=hpa-lab')}`);
+    expect((releases.body.items as unknown[]).length).toBe(0);
+    const down = await sim.run(['down', '--context', f.context, '--yes', '--set', `prometheus.existing=${m.url}`, '--set', 'prometheus.release=monitoring', '--set', 'adapter.existing=true']);
+    expect(down.exitCode, down.stderr).toBe(0);
+    await nothingChanged();
+    expect((await f.admin('GET', `/apis/apps/v1/namespaces/${m.namespace}/deployments/prometheus-adapter`)).status).toBe(200);
   });
 });
