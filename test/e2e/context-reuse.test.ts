@@ -3,7 +3,7 @@
 // prometheus.existing=<their Prometheus Service> --set prometheus.release=monitoring` installs no second Prometheus
 // operator, gates on theirs (Available, /-/ready through a forward to their Service), their Prometheus scrapes the
 // lab's app (the prometheusTarget gate) and the lab's adapter reads it (the customMetrics gate), the HPA reads the
-// metric; `status --context` with the same flags passes every gate; `down --context` leaves their Prometheus, its
+// metric; `status --context` with the same flags passes every gate, `demo --context` scales the app to 3 replicas; `down --context` leaves their Prometheus, its
 // operator and CRDs as they were (same uids).
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSim, KUBECTL_REASON, requireKubectl, type Sim } from '../helpers/sim.ts';
@@ -18,8 +18,8 @@ afterAll(async () => {
 const uid = (r: { body: Record<string, unknown> }) => (r.body.metadata as { uid?: string } | undefined)?.uid;
 const LAB_RELEASES = `/api/v1/secrets?labelSelector=${encodeURIComponent('owner=helm,hpa-lab/managed-by=hpa-lab')}`;
 
-describe.skipIf(!requirePrometheus() || !requireKubectl())(`the custom-metrics lab reusing an existing cluster’s Prometheus ${PROMETHEUS_REASON} ${KUBECTL_REASON}`, { timeout: 500_000 }, () => {
-  it('up --context --set prometheus.existing=… --set prometheus.release=monitoring: every gate passes on their Prometheus, no second operator; status; down leaves theirs', async () => {
+describe.skipIf(!requirePrometheus() || !requireKubectl())(`the custom-metrics lab reusing an existing cluster’s Prometheus ${PROMETHEUS_REASON} ${KUBECTL_REASON}`, { timeout: 800_000 }, () => {
+  it('up --context --set prometheus.existing=… --set prometheus.release=monitoring: every gate passes on their Prometheus, no second operator; status; demo to 3 replicas; down leaves theirs', async () => {
     const sim = await createSim({ env: { HPA_LAB_SIM_HPA_SYNC_SECONDS: '2' } });
     sims.push(sim);
     const f = await createForeignCluster(sim, { monitoring: true });
@@ -58,6 +58,11 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`the custom-metrics l
     const s = JSON.parse(status.stdout) as { ok: boolean; gates: Array<{ component: string; gate: string; ok: boolean; detail: string }> };
     expect(s.ok, status.stdout).toBe(true);
     expect(s.gates.find((g) => g.component === 'kube-prometheus-stack' && /Prometheus/.test(g.gate))?.gate).toContain(m.prometheus);
+
+    // The demo with the same flags: the load drives the HPA through their Prometheus and the lab's adapter.
+    const demo = await sim.run(['demo', '--context', f.context, '--expect-replicas', '3', '--within', '3m', '--no-scale-in', '--no-report', ...flags], { timeoutMs: 300_000 });
+    expect(demo.exitCode, `${demo.stdout}\n${demo.stderr}`).toBe(0);
+    expect(demo.stdout).toMatch(/✔ expectation met: ≥ 3 Ready replicas within 180s/);
 
     const down = await sim.run(['down', '--context', f.context, '--yes', ...flags]);
     expect(down.exitCode, down.stderr + down.stdout).toBe(0);
