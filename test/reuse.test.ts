@@ -152,3 +152,13 @@ describe('the adapter rule a diagnosis names (charts-values/prometheus-adapter.y
     expect(ruleMetricNames({ seriesQuery: 'up' })).toEqual([]);
   });
 });
+
+describeWithShared(['real-renders', 'prometheus-adapter-5.3.0'], 'the adapter’s APIServices with the lab’s values (the real prometheus-adapter 5.3.0 render)', () => {
+  it('only v1beta1.custom.metrics.k8s.io: the one the stack reuses on the opt-in; no external-metrics APIService, so someone else’s is no conflict', () => {
+    const docs = parseAllDocuments(readFileSync(sharedPath('real-renders', 'prometheus-adapter-5.3.0', 'lab.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, unknown> | null).filter((d): d is Record<string, unknown> => d !== null);
+    const apiServices = docs.filter((d) => d.kind === 'APIService').map((d) => (d.metadata as { name: string }).name);
+    expect(apiServices).toEqual(['v1beta1.custom.metrics.k8s.io']);
+    const adapter = loadStack(REPO_ROOT, 'custom-metrics').components.find((c) => c.name === 'prometheus-adapter')?.existing;
+    expect([adapter?.reuseApiService, ...(adapter?.conflicts.apiServices ?? [])]).toEqual(apiServices);
+  });
+});
