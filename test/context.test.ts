@@ -1,7 +1,7 @@
 // --context's pieces on their own: chart kubeVersion constraints, the one-context private kubeconfig, the
 // confirmation, and the simulated RBAC authorizer's answers (test/sim/lib/rbac.ts).
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -208,6 +208,22 @@ describe('a stack’s `existing:` (what an existing cluster may already have) is
     expect(s.components[0]?.existing).toEqual({ reuseApiService: 'v1beta1.metrics.k8s.io', conflicts: { apiServices: [], crds: ['prometheuses.monitoring.coreos.com'] } });
   });
 
+  it('reads reuseOptIn and reusePrometheus, whose settings must exist and whose facts are known', () => {
+    const withSettings = (existing: string) => {
+      const f = write(existing);
+      writeFileSync(f, readFileSync(f, 'utf8').replace('name: t\n', 'name: t\nsettings:\n  p: { url: "", ns: x }\n  optIn: false\ntypes:\n  p.url: service-url\n  p.ns: namespace\n  optIn: boolean\n'));
+      return f;
+    };
+    const ok = loadStack(REPO_ROOT, withSettings('      reuseApiService: v1beta1.metrics.k8s.io\n      reuseOptIn: optIn\n      reusePrometheus: { setting: p.url, fills: { p.ns: namespace } }\n'));
+    expect(ok.components[0]?.existing).toEqual({ reuseApiService: 'v1beta1.metrics.k8s.io', reuseOptIn: 'optIn', reusePrometheus: { setting: 'p.url', fills: { 'p.ns': 'namespace' } }, conflicts: { apiServices: [], crds: [] } });
+    const noSetting = withSettings('      reusePrometheus: { setting: p.nope }\n');
+    expect(() => loadStack(REPO_ROOT, noSetting)).toThrow(`${noSetting}: components[0].existing.reusePrometheus.setting: expected a setting (a path under settings that holds a value), got "p.nope"`);
+    const badFact = withSettings('      reusePrometheus: { setting: p.url, fills: { p.ns: colour } }\n');
+    expect(() => loadStack(REPO_ROOT, badFact)).toThrow(`${badFact}: components[0].existing.reusePrometheus.fills.p.ns: expected one of namespace, service, port, resource, got "colour"`);
+    const lonely = withSettings('      reuseOptIn: optIn\n');
+    expect(() => loadStack(REPO_ROOT, lonely)).toThrow(`${lonely}: components[0].existing.reuseOptIn: expected reuseApiService beside it`);
+  });
+
   it('an unknown field or a wrong type names the file, the field and what was expected (exit 2)', () => {
     const unknown = write('      reuse: v1beta1.metrics.k8s.io\n');
     expect(() => loadStack(REPO_ROOT, unknown)).toThrow(`${unknown}: components[0].existing.reuse: unknown field`);
@@ -220,7 +236,10 @@ describe('a stack’s `existing:` (what an existing cluster may already have) is
     const by = (n: string) => cm.components.find((c) => c.name === n)?.existing;
     expect(by('metrics-server')?.reuseApiService).toBe('v1beta1.metrics.k8s.io');
     expect(by('kube-prometheus-stack')?.conflicts.crds).toContain('prometheuses.monitoring.coreos.com');
-    expect(by('prometheus-adapter')?.conflicts.apiServices).toEqual(['v1beta1.custom.metrics.k8s.io', 'v1beta1.external.metrics.k8s.io']);
+    // someone else's adapter: reused only on the opt-in; the external metrics API is no conflict (the lab's values render none)
+    expect(by('prometheus-adapter')).toEqual({ reuseApiService: 'v1beta1.custom.metrics.k8s.io', reuseOptIn: 'adapter.existing', conflicts: { apiServices: [], crds: [] } });
+    expect(by('kube-prometheus-stack')?.reusePrometheus).toEqual({ setting: 'prometheus.existing', fills: { 'prometheus.namespace': 'namespace', 'prometheus.service': 'service', 'prometheus.port': 'port', 'prometheus.resource': 'resource' } });
+    expect(loadStack(REPO_ROOT, 'keda').components.find((c) => c.name === 'kube-prometheus-stack')?.existing?.reusePrometheus?.setting).toBe('prometheus.existing');
     expect(loadStack(REPO_ROOT, 'keda').components.find((c) => c.name === 'keda')?.existing?.conflicts.apiServices).toEqual(['v1beta1.external.metrics.k8s.io']);
   });
 });

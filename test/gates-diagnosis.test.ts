@@ -216,10 +216,20 @@ describe('customMetrics', () => {
     expect(e.fix).toContain('settings.prometheus.url');
   });
 
-  it('the Service exists: the rules are the suspect', async () => {
+  it('the Service exists: the rules are the suspect, and the lab’s rule for each missing metric is named', async () => {
     const kube = noResources(new FakeKube()).put(adapter('http://prometheus-kube-prometheus-prometheus.prometheus.svc:9090'), { apiVersion: 'v1', kind: 'Service', metadata: { name: 'prometheus-kube-prometheus-prometheus', namespace: 'prometheus' } });
     const e = await giveUp(stackGate('custom-metrics', 'prometheus-adapter', 'customMetrics'), kube);
-    expect(e.why).toMatch(/^the adapter has not listed the series: check that the rules’ seriesQuery matches the series/);
+    expect(e.why).toMatch(/^the custom metrics API does not serve pods\/myapp_processed_ops_total, pods\/myapp_processed_ops_per_second: the rules of the adapter serving it yield no such metric/);
+    expect(e.why).toContain('myapp_processed_ops_per_second: seriesQuery: "{__name__=~\\"^myapp_processed_ops_total$\\",namespace!=\\"\\",pod!=\\"\\"}", name: {matches: "^(.*)_total$", as: "${1}_per_second"}');
+    expect(e.fix).toMatch(/^an adapter hpa-lab reuses: add such a rule to its configuration \(rules\.custom\)/);
+  });
+
+  it('an adapter someone else runs (reused) with the chart’s default rules: it serves pods/myapp_processed_ops, not the two the HPA needs; both named with the lab’s rules', async () => {
+    const kube = new FakeKube().setRaw('/apis/custom.metrics.k8s.io/v1beta1', 200, { kind: 'APIResourceList', groupVersion: 'custom.metrics.k8s.io/v1beta1', resources: [{ name: 'pods/myapp_processed_ops' }, { name: 'namespaces/myapp_processed_ops' }] });
+    const e = await giveUp(stackGate('custom-metrics', 'prometheus-adapter', 'customMetrics'), kube);
+    expect(lastObserved(e)).toBe('discovery lists pods/myapp_processed_ops, namespaces/myapp_processed_ops; missing pods/myapp_processed_ops_total, pods/myapp_processed_ops_per_second');
+    expect(e.why).toContain('The rule hpa-lab\'s values (charts-values/prometheus-adapter.yaml) install for them: myapp_processed_ops_total: seriesQuery: ');
+    expect(e.why).toContain('| myapp_processed_ops_per_second: seriesQuery: ');
   });
 });
 

@@ -5,7 +5,7 @@ import { Document } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
 import { displayPath, REPO_ROOT } from '../lib/lab.ts';
 import type { PreparedStack } from '../lib/lab-stack.ts';
-import { checkNodePorts, checkReleaseKeys, checkStackObjects } from '../lib/lab-stack.ts';
+import { checkNodePorts, checkReleaseKeys, checkStackObjects, refuseReuseOnKind } from '../lib/lab-stack.ts';
 import { loadManifests } from '../lib/stack.ts';
 import { releaseValues } from '../lib/actions/helm.ts';
 import { withBookkeeping } from '../lib/actions/manifests.ts';
@@ -123,11 +123,13 @@ function componentSteps(prepared: PreparedStack, opts: ComponentPlan): PlanStep[
  * kubeVersion, every permission, what is already there): the target, the namespaces it would create, then each
  * component (reused, pushed, installed or applied, with the lab's labels). No kind cluster, no image cache.
  */
-async function contextPlanSteps(lab: Lab, prepared: PreparedStack, registry: string | undefined): Promise<PlanStep[]> {
-  refuseImageComponents(prepared, lab, registry);
-  if (registry && prepared.stack.components.some((c) => c.image)) await checkRegistryAnswers(registry, deadline(lab, 10));
+async function contextPlanSteps(lab: Lab, given: PreparedStack, registry: string | undefined): Promise<PlanStep[]> {
+  refuseImageComponents(given, lab, registry);
+  if (registry && given.stack.components.some((c) => c.image)) await checkRegistryAnswers(registry, deadline(lab, 10));
   // The preflight's progress goes to stderr: stdout is the plan, as without --context.
-  const target = await contextPreflight({ ...lab, ui: { ...lab.ui, toStderr: true } }, prepared);
+  const target = await contextPreflight({ ...lab, ui: { ...lab.ui, toStderr: true } }, given);
+  // the stack as it would run there (with what a reused Prometheus fills in)
+  const prepared = target.prepared;
   const t = targetOf(lab);
   const labels = labLabels(lab.name);
   const components = componentSteps(prepared, { action: `docker build (skipped when present) + docker push to ${registry ?? '?'}; the nodes pull it from there`, reuse: target.reuse, labels, helmTarget: ` --kube-context ${t.context} --labels ${labSelector(lab.name)}` });
@@ -164,6 +166,7 @@ export function renderPlan(steps: PlanStep[]): string {
 export async function plan(lab: Lab, prepared: PreparedStack, cache?: ImageCacheConfig, registry?: string): Promise<void> {
   checkReleaseKeys(prepared);
   await checkStackObjects(prepared);
+  if (!lab.target) refuseReuseOnKind(prepared);
   const steps = lab.target ? await contextPlanSteps(lab, prepared, registry) : planSteps(lab, prepared, cache);
   lab.print(renderPlan(lab.target ? steps.map((s) => ({ ...s, doc: maskSecrets(s.doc, prepared.secrets, displayPath(prepared.secretsFile)) })) : steps).trimEnd());
 }

@@ -11,7 +11,7 @@ import { prepareStack } from '../lib/lab-stack.ts';
 import { makeGate } from '../lib/gates.ts';
 import type { ProbeResult } from '../lib/gate.ts';
 import { contextHpaSyncRow, hpaSyncRow } from '../lib/shape-report.ts';
-import { targetKube } from '../lib/on-context.ts';
+import { stackOnContext, targetKube } from '../lib/on-context.ts';
 import { forwardsReach, NODE_PORTS, type Reach } from '../lib/reach.ts';
 
 export interface GateStatus {
@@ -31,7 +31,7 @@ async function probeOnce<T>(probe: () => Promise<ProbeResult<T>>): Promise<{ ok:
 }
 
 export async function status(lab: Lab, choice: StackChoice, opts: { json: boolean }): Promise<number> {
-  const prepared = prepareStack(choice, lab.stateDir);
+  let prepared = prepareStack(choice, lab.stateDir);
   const gates: GateStatus[] = [];
   // --context: no kind cluster; the existing one, through hpa-lab's private copy of that context.
   const exists = lab.target ? true : await clusterExists(lab.runner, lab.name);
@@ -48,7 +48,10 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
     } catch (err) {
       gates.push({ component: 'cluster', gate: 'API server and nodes Ready', ok: false, detail: err instanceof Error ? err.message : String(err) });
     }
-    if (lab.target && kube && gates.at(-1)?.ok === true) gates.push({ component: 'cluster', ...(await contextHpaSyncRow(kube)) });
+    if (lab.target && kube && gates.at(-1)?.ok === true) {
+      gates.push({ component: 'cluster', ...(await contextHpaSyncRow(kube)) });
+      prepared = await stackOnContext(lab, kube, prepared);
+    }
     if (!lab.target) {
       // Read only from an API that answered (a frozen one would cost the row's timeouts for nothing).
       const apiOk = gates.at(-1)?.ok === true;

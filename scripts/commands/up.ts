@@ -3,7 +3,7 @@
 // component, each behind its gates. Re-running converges: what is current is skipped, nothing is downloaded twice.
 import type { Lab } from '../lib/lab.ts';
 import type { StackChoice } from '../lib/lab-stack.ts';
-import { checkReleaseKeys, checkStackNodePorts, checkStackObjects, prepareStack, saveSecrets } from '../lib/lab-stack.ts';
+import { checkReleaseKeys, checkStackNodePorts, checkStackObjects, prepareStack, refuseReuseOnKind, saveSecrets } from '../lib/lab-stack.ts';
 import { runStack } from '../lib/engine.ts';
 import { runSteps } from '../lib/ui.ts';
 import { formatChecks, runPreflight } from '../lib/preflight.ts';
@@ -35,6 +35,7 @@ export async function up(lab: Lab, choice: StackChoice, opts: UpOptions): Promis
   if (lab.target) return upOnContext(lab, choice, opts.yes === true);
   // Bad input (stack, --set, --variant, ports) fails here, before preflight and before anything changes.
   const prepared = prepareStack(choice, lab.stateDir);
+  refuseReuseOnKind(prepared);
   checkReleaseKeys(prepared);
   await checkStackObjects(prepared);
   checkStackNodePorts(prepared, lab.kindConfig);
@@ -116,16 +117,18 @@ async function upOnContext(lab: Lab, choice: StackChoice, yes: boolean): Promise
   await checkStackObjects(prepared);
   refuseImageComponents(prepared, lab, choice.registry);
   if (choice.registry && prepared.stack.components.some((c) => c.image)) await checkRegistryAnswers(choice.registry, deadline(lab, 10));
+  // The stack as it runs there: with what a reused Prometheus fills in (its Service, namespace, port).
   const plan = await contextPreflight(lab, prepared);
-  lab.print(describeTarget(lab, prepared, plan));
+  const there = plan.prepared;
+  lab.print(describeTarget(lab, there, plan));
   await confirm(lab, `Install into context ${plan.kube.context}?`, yes);
-  if (prepared.generatedSecrets.length) saveSecrets(lab.stateDir, prepared.secrets);
-  const existing = { ...contextExisting(lab, prepared, plan), ...(choice.registry ? { deliverImage: imagePusher(lab, choice.registry) } : {}) };
+  if (there.generatedSecrets.length) saveSecrets(lab.stateDir, there.secrets);
+  const existing = { ...contextExisting(lab, there, plan), ...(choice.registry ? { deliverImage: imagePusher(lab, choice.registry) } : {}) };
   try {
-    await runStack({ lab, ...prepared, cluster: (ctx) => reachCluster(lab, ctx), existing });
+    await runStack({ lab, ...there, cluster: (ctx) => reachCluster(lab, ctx), existing });
   } finally {
     await existing.reach.close();
   }
   if (plan.warnings.length > 0) lab.print(`\nWarnings:\n${formatChecks(plan.warnings)}`);
-  lab.print(`\nThe lab is up on context ${plan.kube.context} (stack ${prepared.stack.name}); \`npm run down -- --context ${plan.kube.context}\` removes what it installed.`);
+  lab.print(`\nThe lab is up on context ${plan.kube.context} (stack ${there.stack.name}); \`npm run down -- --context ${plan.kube.context}\` removes what it installed.`);
 }

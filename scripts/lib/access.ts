@@ -9,7 +9,7 @@ import type { Kube } from './kube.ts';
 import type { Lab } from './lab.ts';
 import type { PreparedStack } from './lab-stack.ts';
 import type { Component, HelmSpec } from './stack.ts';
-import { loadManifests } from './stack.ts';
+import { getPath, loadManifests } from './stack.ts';
 import { REPO_ROOT } from './lab.ts';
 import { releaseValues } from './actions/helm.ts';
 import { renderRelease } from './images.ts';
@@ -155,8 +155,18 @@ export async function deniedPermissions(kube: Kube, needs: Need[]): Promise<Arra
   return denied.sort((a, b) => order(a).localeCompare(order(b)));
 }
 
-/** What the cluster already has for each component: reuse (name → how), or conflicts (what, whose). */
-export async function existingState(kube: Kube, prepared: PreparedStack, labName: string): Promise<{ reuse: Map<string, string>; conflicts: string[]; releases: LabRelease[] }> {
+/** Something someone else runs that the stack would fight over: what, whose, and the way out. */
+export interface Conflict {
+  summary: string;
+  /** How to resolve it when there is more than removing it (a setting that reuses it). */
+  fix?: string;
+}
+
+/**
+ * What the cluster already has for each component: reuse (name → how), or conflicts (what, whose). `reused`:
+ * components already found reused (a Prometheus, reuse.ts); nothing of theirs is installed, so nothing conflicts.
+ */
+export async function existingState(kube: Kube, prepared: PreparedStack, labName: string, reused: Map<string, string> = new Map()): Promise<{ reuse: Map<string, string>; conflicts: Conflict[]; releases: LabRelease[] }> {
   // What the user may not read counts as absent here: the SelfSubjectAccessReviews then name the missing get.
   const read = (p: string) => kube.getJson<Obj>(p).catch((err: unknown) => {
     if (/HTTP 403/.test((err as Error).message)) return undefined;
@@ -171,9 +181,11 @@ export async function existingState(kube: Kube, prepared: PreparedStack, labName
     const a = await read(`/apis/apiregistration.k8s.io/v1/apiservices/${name}`);
     return a !== undefined && !isOurs(a, labName, releases);
   };
-  const reuse = new Map<string, string>();
-  const conflicts: string[] = [];
+  const reuse = new Map<string, string>(reused);
+  const conflicts: Conflict[] = [];
+  const settingOn = (name: string) => getPath(prepared.resolver.settings, name.split('.')) === true;
   for (const c of prepared.stack.components) {
+    if (reused.has(c.name)) continue;
     // Whatever the stack says: a release or an object of the same name that is someone else's is never taken
     // over (helm upgrade would adopt the release, a forced server-side apply the object).
     if (c.helm && !reuse.has(c.name)) {
@@ -181,13 +193,13 @@ export async function existingState(kube: Kube, prepared: PreparedStack, labName
       const theirs = await read(listPath('v1', 'secrets', h.namespace, `owner=helm,name=${h.release}`));
       const items = ((theirs?.items ?? []) as Obj[]);
       if (items.length && !releases.some((r) => r.name === h.release && r.namespace === h.namespace) && !(c.existing?.reuseApiService && (await isReusable(c.existing.reuseApiService)))) {
-        conflicts.push(`${c.name}: a Helm release ${h.namespace}/${h.release} already exists and was not installed by hpa-lab: upgrading it would take it over`);
+        conflicts.push({ summary: `${c.name}: a Helm release ${h.namespace}/${h.release} already exists and was not installed by hpa-lab: upgrading it would take it over` });
       }
     }
     if (c.manifests) {
       for (const o of loadManifests(REPO_ROOT, c.manifests, prepared.resolver)) {
         const live = await read(resourcePath(o));
-        if (live && !isOurs(live, labName, releases)) conflicts.push(`${c.name}: ${String(o.kind)} ${(o.metadata as { namespace?: string }).namespace ? `${(o.metadata as { namespace?: string }).namespace}/` : ''}${String((o.metadata as { name?: string }).name)} already exists and was not made by hpa-lab: applying would take it over`);
+        if (live && !isOurs(live, labName, releases)) conflicts.push({ summary: `${c.name}: ${String(o.kind)} ${(o.metadata as { namespace?: string }).namespace ? `${(o.metadata as { namespace?: string }).namespace}/` : ''}${String((o.metadata as { name?: string }).name)} already exists and was not made by hpa-lab: applying would take it over` });
       }
     }
     const e = c.existing;
@@ -199,21 +211,32 @@ export async function existingState(kube: Kube, prepared: PreparedStack, labName
     const foreign = (o: Obj) => !ownRelease && !isOurs(o, labName, releases);
     if (e.reuseApiService) {
       const a = await read(`/apis/apiregistration.k8s.io/v1/apiservices/${e.reuseApiService}`);
+      const optedIn = e.reuseOptIn === undefined || settingOn(e.reuseOptIn);
       if (a && foreign(a)) {
         const svc = (a.spec as { service?: { namespace?: string; name?: string } } | undefined)?.service;
-        reuse.set(c.name, `APIService ${e.reuseApiService} is served by ${svc ? `Service ${svc.namespace ?? '?'}/${svc.name ?? '?'}` : 'the API server itself'}, which hpa-lab did not install`);
+        const by = svc ? `Service ${svc.namespace ?? '?'}/${svc.name ?? '?'}` : 'the API server itself';
+        if (optedIn) reuse.set(c.name, `APIService ${e.reuseApiService} is served by ${by}, which hpa-lab did not install`);
+        else conflicts.push({ summary: `${c.name}: APIService ${e.reuseApiService} already exists, served by ${by} (not installed by hpa-lab): a second one would take it over`, fix: `reuse it: --set ${e.reuseOptIn ?? ''}=true (its gates then decide whether it serves what the stack needs), or remove it` });
+      } else if (e.reuseOptIn !== undefined && optedIn) {
+        conflicts.push({ summary: `${c.name}: ${e.reuseOptIn}=true, but no APIService ${e.reuseApiService} served by someone else is there to reuse`, fix: `leave out --set ${e.reuseOptIn}=true: hpa-lab then installs its own` });
       }
     }
     for (const name of e.conflicts.apiServices) {
       const a = await read(`/apis/apiregistration.k8s.io/v1/apiservices/${name}`);
       if (a && foreign(a)) {
         const svc = (a.spec as { service?: { namespace?: string; name?: string } } | undefined)?.service;
-        conflicts.push(`${c.name}: APIService ${name} already exists, served by ${svc ? `Service ${svc.namespace ?? '?'}/${svc.name ?? '?'}` : 'the API server itself'} (not installed by hpa-lab): a second adapter would take it over`);
+        conflicts.push({ summary: `${c.name}: APIService ${name} already exists, served by ${svc ? `Service ${svc.namespace ?? '?'}/${svc.name ?? '?'}` : 'the API server itself'} (not installed by hpa-lab): a second adapter would take it over` });
       }
     }
     for (const name of e.conflicts.crds) {
       const crd = await read(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
-      if (crd && foreign(crd)) conflicts.push(`${c.name}: CRD ${name} already exists (not installed by hpa-lab): another Prometheus operator (or its CRDs) is there, and a second one would fight over them`);
+      if (crd && foreign(crd)) {
+        const rp = e.reusePrometheus;
+        conflicts.push({
+          summary: `${c.name}: CRD ${name} already exists (not installed by hpa-lab): another Prometheus operator (or its CRDs) is there, and a second one would fight over them`,
+          ...(rp ? { fix: `reuse the Prometheus that operator runs: --set ${rp.setting}=http://<service>.<namespace>.svc:<port> (its Service; kubectl --context ${kube.context} get services --all-namespaces -l app.kubernetes.io/name=prometheus), or remove it` } : {}),
+        });
+      }
     }
   }
   return { reuse, conflicts, releases };

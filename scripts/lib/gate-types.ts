@@ -10,6 +10,6 @@ export const GATE_FIELDS: Record<string, { required: string[]; optional: string[
   podsReady: { required: ['namespace', 'labelSelector'], optional: [] },
   http: { required: ['url'], optional: ['expectBody'] },
   prometheusTarget: { required: ['url', 'serviceMonitor', 'series'], optional: [] },
-  customMetrics: { required: ['namespace', 'labelSelector', 'metrics'], optional: [] },
+  customMetrics: { required: ['namespace', 'labelSelector', 'metrics'], optional: ['rules'] },
   hpaReading: { required: ['namespace', 'name'], optional: [] },
 };

@@ -5,6 +5,8 @@ import type { Kube } from './kube.ts';
 import type { Diagnosis, GateSpec, ProbeResult } from './gate.ts';
 import type { GateData, Signature } from './stack.ts';
 import { listPath } from './resources.ts';
+import { formatRule, rulesFor } from './adapter-rules.ts';
+import { REPO_ROOT } from './lab.ts';
 import { explainPods } from './pod-diagnosis.ts';
 import { rolloutState, WORKLOAD_KINDS, type WorkloadRef } from './rollout.ts';
 
@@ -399,7 +401,9 @@ function customMetricsGate(g: GateData, kube: Kube, base: { deadlineMs: number; 
       if (!disc) return notYet('custom.metrics.k8s.io/v1beta1 not served (the adapter registers it)');
       const names = (disc.resources ?? []).map((r) => r.name);
       const missing = metrics.filter((m) => !names.includes(`pods/${m}`));
-      if (missing.length) return notYet(`discovery lists ${names.length ? names.join(', ') : 'no resources'}; missing ${missing.map((m) => `pods/${m}`).join(', ')}`);
+      // An adapter with generic rules lists hundreds: the first few say what kind of rules it has.
+      const listed = names.length > 8 ? `${names.length} resources (${names.filter((n) => n.startsWith('pods/')).slice(0, 5).join(', ')}, …)` : names.join(', ');
+      if (missing.length) return notYet(`discovery lists ${names.length ? listed : 'no resources'}; missing ${missing.map((m) => `pods/${m}`).join(', ')}`);
       const pods = ((await kube.getJson<ListOf<Pod>>(listPath('v1', 'pods', ns, sel)))?.items ?? []).filter((p) => p.status?.phase === 'Running');
       const values: string[] = [];
       for (const m of metrics) {
@@ -411,14 +415,29 @@ function customMetricsGate(g: GateData, kube: Kube, base: { deadlineMs: number; 
       return ok(values.join(' '));
     },
     diagnose: async (last) => {
-      if (!/discovery lists no resources|missing pods\//.test(last) || !involved) return undefined;
-      const missing = await missingServiceInArgs(kube, involved);
+      if (!/discovery lists no resources|missing pods\//.test(last)) return undefined;
+      const missing = involved ? await missingServiceInArgs(kube, involved) : undefined;
       if (missing) {
         return {
           cause: `the metrics adapter queries ${missing.url}, but there is no Service ${missing.service} in namespace ${missing.namespace}`,
           fix: 'derive the URL from the release that makes that Service (a ${setting} of the stack, e.g. settings.prometheus.url), never type it twice',
         };
       }
+      // Which metric is not served, and the rule the lab's values install for it: what an adapter hpa-lab did not
+      // install (reused) lacks when its own rules do not yield it.
+      const absent = (/missing ((?:pods\/[\w:]+(?:, )?)+)/.exec(last)?.[1] ?? '').split(', ').filter(Boolean).map((m) => m.replace(/^pods\//, ''));
+      const rulesFile = typeof g.rules === 'string' ? g.rules : undefined;
+      if (rulesFile && absent.length) {
+        const rules = absent.map((m) => {
+          const r = rulesFor(REPO_ROOT, rulesFile, m);
+          return `${m}: ${r.length ? r.map(formatRule).join('; ') : `no rule in ${rulesFile} yields it`}`;
+        });
+        return {
+          cause: `the custom metrics API does not serve ${absent.map((m) => `pods/${m}`).join(', ')}: the rules of the adapter serving it yield no such metric from the series Prometheus has (or it has not relisted yet). The rule hpa-lab's values (${rulesFile}) install for ${absent.length === 1 ? 'it' : 'them'}: ${rules.join(' | ')}`,
+          fix: 'an adapter hpa-lab reuses: add such a rule to its configuration (rules.custom), or let hpa-lab install its own (leave out the setting that opts into reusing it); hpa-lab’s own: check that the rules’ seriesQuery matches the series and wait one metricsRelistInterval',
+        };
+      }
+      if (!involved) return undefined;
       return {
         cause: 'the adapter has not listed the series: check that the rules’ seriesQuery matches the series, that their labels (namespace, pod) match resources.overrides, and wait one metricsRelistInterval',
         fix: 'see the adapter log tail in the diagnostics folder',

@@ -3,8 +3,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './lab.ts';
-import { contentTag, generateSecret, loadManifests, loadStack, makeResolver } from './stack.ts';
-import type { Resolver, StackFile } from './stack.ts';
+import { contentTag, generateSecret, getPath, loadManifests, loadStack, makeResolver } from './stack.ts';
+import type { ResolveInput, Resolver, StackFile } from './stack.ts';
 import { InputError } from './errors.ts';
 import type { PortMapping } from './kind-config.ts';
 import { releaseValues } from './actions/helm.ts';
@@ -28,6 +28,8 @@ export interface PreparedStack {
   /** The lab's secrets: the kept ones, plus any generated now (kept only by `up`, after preflight). */
   secrets: Record<string, string>;
   generatedSecrets: string[];
+  /** What the resolver was made from (--set, --variant): the stack is re-resolved with more (reuse.ts). */
+  input?: ResolveInput;
 }
 
 export function secretsFile(stateDir: string): string {
@@ -86,8 +88,9 @@ export function prepareStack(choice: StackChoice, stateDir: string): PreparedSta
   for (const c of stack.components) {
     if (c.image) images[c.name] = `${choice.registry ? `${choice.registry}/` : ''}${c.image.repository}:${contentTag(REPO_ROOT, c.image.context)}`;
   }
-  const resolver = makeResolver(stack, { sets: choice.sets, variant: choice.variant, secrets, images });
-  return { stack, resolver, images, secretsFile: secretsFile(stateDir), secrets, generatedSecrets: generated };
+  const input: ResolveInput = { sets: choice.sets, ...(choice.variant === undefined ? {} : { variant: choice.variant }), secrets, images };
+  const resolver = makeResolver(stack, input);
+  return { stack, resolver, images, secretsFile: secretsFile(stateDir), secrets, generatedSecrets: generated, input };
 }
 
 /** Every manifest object against the Kubernetes schemas (schema-check.ts), before any change. */
@@ -162,5 +165,25 @@ export function checkReleaseKeys(prepared: PreparedStack): void {
       details: all.length > 1 ? all.slice(1).map((p) => p.message) : undefined,
       fix: `correct the key, or, if the chart's templates read it without a default, add it to charts-values/allowed-keys.yaml with the reason`,
     });
+  }
+}
+
+/**
+ * The settings that reuse what an existing cluster already runs (a Prometheus, an adapter) belong to --context:
+ * on the lab's own kind cluster there is nothing of anyone else's to reuse, and hpa-lab installs its own.
+ */
+export function refuseReuseOnKind(prepared: PreparedStack): void {
+  for (const c of prepared.stack.components) {
+    const e = c.existing;
+    const given = [e?.reusePrometheus?.setting, e?.reuseOptIn].filter((s): s is string => s !== undefined).filter((s) => {
+      const v = getPath(prepared.resolver.settings, s.split('.'));
+      return v !== '' && v !== false && v !== undefined;
+    });
+    for (const s of given) {
+      throw new InputError(`--set ${s}: only with --context (reusing what an existing cluster already runs); on the lab's own kind cluster hpa-lab installs ${c.name} itself`, {
+        details: ['nothing was changed'],
+        fix: `leave out --set ${s}=…, or add --context NAME for an existing cluster that runs it`,
+      });
+    }
   }
 }

@@ -26,6 +26,7 @@ import { privateKubeconfig } from './private-kubeconfig.ts';
 import { resourcePath } from './resources.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { forwardsReach, type Reach } from './reach.ts';
+import { reusePrometheus } from './reuse.ts';
 
 export function targetOf(lab: Lab): NonNullable<Lab['target']> {
   if (!lab.target) throw new Error('no --context target');
@@ -58,14 +59,17 @@ export function imagePusher(lab: Lab, registry: string) {
 
 export interface ContextPlan {
   kube: Kube;
+  /** The stack as it runs there: resolved again with what a reused Prometheus fills in (reuse.ts). */
+  prepared: PreparedStack;
   gitVersion: string;
   reuse: Map<string, string>;
   warnings: Check[];
 }
 
 /** Preflight on the target: helm, the API (reachable, version vs each chart), what is there, every permission. */
-export async function contextPreflight(lab: Lab, prepared: PreparedStack): Promise<ContextPlan> {
+export async function contextPreflight(lab: Lab, given: PreparedStack): Promise<ContextPlan> {
   const t = targetOf(lab);
+  let prepared = given;
   let plan: ContextPlan | undefined;
   await runSteps(
     [
@@ -83,9 +87,14 @@ export async function contextPreflight(lab: Lab, prepared: PreparedStack): Promi
           checks.push({ id: 'api', level: 'ok', summary: `context ${t.context}: API server ${t.server} answers, Kubernetes ${api.gitVersion}` });
           if (checks.some((c) => c.level === 'fail')) fail(checks, t.context);
           ctx.say('reading what the cluster already has');
-          const state = await existingState(kube, prepared, lab.name);
+          const reused = await reusePrometheus(kube, given, lab.name);
+          checks.push(...reused.problems);
+          // What the person pointed at does not fit: that is the thing to fix (the conflicts it would lift follow from it).
+          if (reused.problems.length) fail(checks, t.context);
+          prepared = reused.prepared;
+          const state = await existingState(kube, prepared, lab.name, reused.reuse);
           for (const [name, how] of state.reuse) checks.push({ id: `reuse-${name}`, level: 'ok', summary: `${name}: reused, not installed: ${how}` });
-          for (const c of state.conflicts) checks.push({ id: 'conflict', level: 'fail', summary: c, why: 'hpa-lab installs no second copy of what someone else runs there', fix: 'remove it, or use another cluster (reusing an existing Prometheus or adapter is not supported yet)' });
+          for (const c of state.conflicts) checks.push({ id: 'conflict', level: 'fail', summary: c.summary, why: 'hpa-lab installs no second copy of what someone else runs there', fix: c.fix ?? 'remove it, or use another cluster' });
           const installs = prepared.stack.components.filter((c) => !state.reuse.has(c.name) && (c.helm || c.manifests));
           for (const c of installs) {
             if (!c.helm) continue;
@@ -106,7 +115,7 @@ export async function contextPreflight(lab: Lab, prepared: PreparedStack): Promi
             });
           } else checks.push({ id: 'access', level: 'ok', summary: `the user of context ${t.context} may do all ${needs.length} things the stack needs (SelfSubjectAccessReview)` });
           if (checks.some((c) => c.level === 'fail')) fail(checks, t.context);
-          plan = { kube, gitVersion: api.gitVersion, reuse: state.reuse, warnings: checks.filter((c) => c.level === 'warn') };
+          plan = { kube, prepared, gitVersion: api.gitVersion, reuse: state.reuse, warnings: checks.filter((c) => c.level === 'warn') };
           ctx.retitle(`Preflight on context ${t.context}: ${checks.filter((c) => c.level === 'ok').length} ok`);
         },
       },
@@ -200,12 +209,22 @@ export function namespacePreparer(lab: Lab, prepared: PreparedStack) {
   };
 }
 
+/**
+ * `status` and `down` there: the stack as `up --context` ran it, with what a reused Prometheus fills in (its
+ * namespace, where the lab put what goes beside it). When it no longer fits, the settings as given.
+ */
+export async function stackOnContext(lab: Lab, kube: Kube, prepared: PreparedStack): Promise<PreparedStack> {
+  return (await reusePrometheus(kube, prepared, lab.name)).prepared;
+}
+
 /** `down --context`: the lab's releases, its labelled objects, then the namespaces it created. Never the cluster. */
-export async function downOnContext(lab: Lab, prepared: PreparedStack, yes: boolean): Promise<void> {
+export async function downOnContext(lab: Lab, given: PreparedStack, yes: boolean): Promise<void> {
   const t = targetOf(lab);
   const kube = await targetKube(lab);
   const api = await reachApi(kube, deadline(lab, 10));
   if (!api.ok) throw new LabError(`nothing removed: context ${t.context}: ${api.why}`, { fix: api.fix });
+  // Only what carries the lab's labels is removed: a reused Prometheus, its operator and CRDs never do.
+  const prepared = await stackOnContext(lab, kube, given);
   const releases = await labReleases(kube, lab.name);
   const objects: KubernetesObject[] = [];
   for (const c of prepared.stack.components) {

@@ -40,6 +40,21 @@ function url(v: unknown): boolean {
   }
 }
 
+/**
+ * An in-cluster Service URL, http://<service>.<namespace>.svc[.cluster.local][:port][/] (the form cluster DNS
+ * answers for a Service), or empty: not set.
+ */
+export const SERVICE_URL = /^http:\/\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?(:(\d{1,5}))?\/?$/;
+
+/** The parts of a SERVICE_URL; undefined when it is not one. */
+export function parseServiceUrl(v: string): { service: string; namespace: string; port: number } | undefined {
+  const m = SERVICE_URL.exec(v);
+  if (!m) return undefined;
+  const port = m[7] === undefined ? 80 : Number(m[7]);
+  if (port < 1 || port > 65535 || (m[1] as string).length > 63 || (m[3] as string).length > 63) return undefined;
+  return { service: m[1] as string, namespace: m[3] as string, port };
+}
+
 /** The type a `types:` entry names: `integer 1..10`, `enum a|b`, or one of the names below. */
 export function parseSettingType(spec: string): SettingType | undefined {
   const range = /^integer(?:\s+(-?\d+)\.\.(-?\d+))?$/.exec(spec.trim());
@@ -64,11 +79,13 @@ export function parseSettingType(spec: string): SettingType | undefined {
     duration: { expected: 'a Prometheus duration (e.g. 5s, 30s, 1m, 1m30s)', check: (v) => typeof v === 'string' && v !== '' && PROM_DURATION.test(v) },
     'metric-name': { expected: 'a Prometheus metric name (letters, digits, "_" and ":", not starting with a digit)', check: (v) => typeof v === 'string' && METRIC_NAME.test(v) },
     url: { expected: 'an http:// or https:// URL', check: url },
+    'service-url': { expected: 'empty (not set), or an in-cluster Service URL http://<service>.<namespace>.svc[:port] (e.g. http://monitoring-kube-prometheus-prometheus.monitoring.svc:9090)', check: (v) => v === '' || (typeof v === 'string' && parseServiceUrl(v) !== undefined) },
+    boolean: { expected: 'true or false', check: (v) => typeof v === 'boolean' },
   };
   return named[spec.trim()];
 }
 
-export const SETTING_TYPE_NAMES = ['string', 'dns-label', 'dns-subdomain', 'namespace', 'port', 'node-port', 'port-name', 'quantity', 'duration', 'metric-name', 'url', 'integer MIN..MAX', 'enum A|B'];
+export const SETTING_TYPE_NAMES = ['string', 'dns-label', 'dns-subdomain', 'namespace', 'port', 'node-port', 'port-name', 'quantity', 'duration', 'metric-name', 'url', 'service-url', 'boolean', 'integer MIN..MAX', 'enum A|B'];
 
 export type SettingRule = { check: 'lessOrEqual' | 'distinct'; settings: string[] };
 export const RULE_CHECKS = ['lessOrEqual', 'distinct'] as const;

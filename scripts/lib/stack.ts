@@ -56,8 +56,24 @@ export interface Component {
  */
 export interface ExistingSpec {
   reuseApiService?: string;
+  /**
+   * A boolean setting: someone else's `reuseApiService` is reused only when it is true (the person opts in);
+   * when it is false, that APIService is a conflict whose fix names the setting.
+   */
+  reuseOptIn?: string;
+  /**
+   * A Prometheus run by a Prometheus operator, reused when `setting` (an in-cluster Service URL) is not empty:
+   * the component is not installed; `fills` sets each named setting from what the URL leads to (the Service's
+   * namespace and name, its port, the Prometheus resource it selects), so gates, forwards and the other
+   * components follow the reused one. See scripts/lib/reuse.ts.
+   */
+  reusePrometheus?: { setting: string; fills: Record<string, PrometheusFact> };
   conflicts: { apiServices: string[]; crds: string[] };
 }
+
+/** What a reused Prometheus tells the settings (ExistingSpec.reusePrometheus.fills). */
+export const PROMETHEUS_FACTS = ['namespace', 'service', 'port', 'resource'] as const;
+export type PrometheusFact = (typeof PROMETHEUS_FACTS)[number];
 
 export interface Signature {
   /** A regular expression matched against the log tails of the component's pods. */
@@ -268,11 +284,31 @@ export function parseStack(file: string, doc: unknown, repoRoot: string): StackF
     const comp: Component = { name, needs, rolloutDeadlineMs: rollout, signatures, gates: [] };
     if (c.existing !== undefined) {
       const e = f.map(`${at}.existing`, c.existing);
-      f.known(`${at}.existing`, e, ['reuseApiService', 'conflicts']);
+      f.known(`${at}.existing`, e, ['reuseApiService', 'reuseOptIn', 'reusePrometheus', 'conflicts']);
       const cf = e.conflicts === undefined ? {} : f.map(`${at}.existing.conflicts`, e.conflicts);
       f.known(`${at}.existing.conflicts`, cf, ['apiServices', 'crds']);
+      const setting = (sat: string, v: unknown) => {
+        const s = f.str(sat, v);
+        if (!leaves.includes(s)) f.fail(sat, 'a setting (a path under settings that holds a value)', s);
+        return s;
+      };
+      if (e.reuseOptIn !== undefined && e.reuseApiService === undefined) f.fail(`${at}.existing.reuseOptIn`, 'reuseApiService beside it (the APIService the person opts in to reuse)');
+      let reusePrometheus: ExistingSpec['reusePrometheus'];
+      if (e.reusePrometheus !== undefined) {
+        const rp = f.map(`${at}.existing.reusePrometheus`, e.reusePrometheus);
+        f.known(`${at}.existing.reusePrometheus`, rp, ['setting', 'fills']);
+        const fills: Record<string, PrometheusFact> = {};
+        for (const [k, v] of Object.entries(rp.fills === undefined ? {} : f.map(`${at}.existing.reusePrometheus.fills`, rp.fills))) {
+          setting(`${at}.existing.reusePrometheus.fills`, k);
+          if (!(PROMETHEUS_FACTS as readonly string[]).includes(String(v))) f.fail(`${at}.existing.reusePrometheus.fills.${k}`, `one of ${PROMETHEUS_FACTS.join(', ')}`, v);
+          fills[k] = v as PrometheusFact;
+        }
+        reusePrometheus = { setting: setting(`${at}.existing.reusePrometheus.setting`, rp.setting), fills };
+      }
       comp.existing = {
         ...(e.reuseApiService === undefined ? {} : { reuseApiService: f.str(`${at}.existing.reuseApiService`, e.reuseApiService) }),
+        ...(e.reuseOptIn === undefined ? {} : { reuseOptIn: setting(`${at}.existing.reuseOptIn`, e.reuseOptIn) }),
+        ...(reusePrometheus ? { reusePrometheus } : {}),
         conflicts: { apiServices: f.strList(`${at}.existing.conflicts.apiServices`, cf.apiServices), crds: f.strList(`${at}.existing.conflicts.crds`, cf.crds) },
       };
     }

@@ -7,7 +7,13 @@
 // - adds a second user, CN=dev (O=devs), with a client certificate signed by the cluster's CA (as `kubeadm kubeconfig
 //   user --client-name dev` issues one) and a context "<context>-dev" for it, bound by a ClusterRole that grants
 //   everything hpa-lab's stacks need except what `withoutGroups` names (default: apiregistration.k8s.io, so
-//   APIServices may not be created): the "user whose RBAC lacks something".
+//   APIServices may not be created): the "user whose RBAC lacks something";
+// - optionally (`monitoring`), the team's own kube-prometheus-stack, installed with the stand-in helm as its admins
+//   would (release `monitoring` in namespace `monitoring`, their own values, no hpa-lab labels): its Prometheus
+//   operator, CRDs, Grafana and a Prometheus that selects ServiceMonitors labelled release=monitoring (the chart's
+//   serviceMonitorSelectorNilUsesHelmValues default), waited for until that Prometheus is Available; and
+//   optionally (`adapter`) their own prometheus-adapter pointed at it (release prometheus-adapter in namespace
+//   monitoring, the chart's default rules), waited for until v1beta1.custom.metrics.k8s.io is Available.
 import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -67,7 +73,47 @@ function devRules(withoutGroups: string[]): Array<Record<string, unknown>> {
   return [{ apiGroups: groups.filter((g) => !withoutGroups.includes(g)), resources: ['*'], verbs: ['*'] }];
 }
 
-export async function createForeignCluster(sim: Sim, opts: { name?: string; context?: string; withoutGroups?: string[]; metricsServer?: boolean; image?: string } = {}): Promise<ForeignCluster> {
+/** Their kube-prometheus-stack: what its release and Prometheus are called there. */
+export const THEIR_MONITORING = {
+  release: 'monitoring',
+  namespace: 'monitoring',
+  /** the chart's Prometheus Service and resource for release "monitoring": <release>-kube-prometheus-prometheus */
+  prometheus: 'monitoring-kube-prometheus-prometheus',
+  url: 'http://monitoring-kube-prometheus-prometheus.monitoring.svc:9090',
+};
+
+// Their own values (not the lab's file): a lean stack without Alertmanager, node-exporter, default rules or the
+// control-plane scrapes a kind-like cluster has no endpoints for; ClusterIP Services (the chart's default), the
+// default ServiceMonitor selector (release=<release>). The operator's TLS and admission webhooks are off together,
+// as the chart needs them (../shared/real-renders/README.md, the lab-without-tls-fix case).
+const THEIR_KPS_VALUES = `alertmanager:
+  enabled: false
+defaultRules:
+  create: false
+nodeExporter:
+  enabled: false
+kubeEtcd:
+  enabled: false
+kubeControllerManager:
+  enabled: false
+kubeScheduler:
+  enabled: false
+kubeProxy:
+  enabled: false
+prometheusOperator:
+  admissionWebhooks:
+    enabled: false
+  tls:
+    enabled: false
+grafana:
+  adminPassword: their-own-password-0123456789
+  sidecar:
+    datasources:
+      alertmanager:
+        enabled: false
+`;
+
+export async function createForeignCluster(sim: Sim, opts: { name?: string; context?: string; withoutGroups?: string[]; metricsServer?: boolean; image?: string; monitoring?: boolean; adapter?: boolean } = {}): Promise<ForeignCluster> {
   const name = opts.name ?? 'team';
   const context = opts.context ?? 'team-admin';
   const devContext = `${context}-dev`;
@@ -117,7 +163,36 @@ export async function createForeignCluster(sim: Sim, opts: { name?: string; cont
     const r = await sim.exec('helm', ['upgrade', '--install', 'metrics-server', 'metrics-server', '--repo', 'https://kubernetes-sigs.github.io/metrics-server/', '--version', '3.13.1', '--namespace', 'kube-system', '--values', values, '--kube-context', context]);
     if (r.exitCode !== 0) throw new Error(`foreign cluster: its metrics-server: helm failed: ${r.stderr}`);
   }
-  return { name, context, devContext, admin };
+  const f = { name, context, devContext, admin };
+  if (opts.monitoring) await installTheirMonitoring(sim, f);
+  if (opts.adapter) await installTheirAdapter(sim, f);
+  return f;
+}
+
+const conditionTrue = (o: Record<string, unknown>, type: string) => ((o.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+
+/** Their kube-prometheus-stack (THEIR_MONITORING), until its Prometheus is Available. */
+export async function installTheirMonitoring(sim: Sim, f: ForeignCluster): Promise<void> {
+  const values = path.join(sim.home, `${f.name}-kube-prometheus-stack.yaml`);
+  writeFileSync(values, THEIR_KPS_VALUES);
+  const m = THEIR_MONITORING;
+  const r = await sim.exec('helm', ['upgrade', '--install', m.release, 'kube-prometheus-stack', '--repo', 'https://prometheus-community.github.io/helm-charts', '--version', '88.5.3', '--namespace', m.namespace, '--create-namespace', '--values', values, '--kube-context', f.context], { timeoutMs: 240_000 });
+  if (r.exitCode !== 0) throw new Error(`foreign cluster: its kube-prometheus-stack: helm failed: ${r.stderr}`);
+  await until(`their Prometheus ${m.namespace}/${m.prometheus} to be Available`, async () => {
+    const p = await f.admin('GET', `/apis/monitoring.coreos.com/v1/namespaces/${m.namespace}/prometheuses/${m.prometheus}`);
+    return p.status === 200 && conditionTrue(p.body, 'Available') ? true : undefined;
+  }, 180_000);
+}
+
+/** Their prometheus-adapter (default rules) pointed at their Prometheus, until the custom metrics APIService is Available. */
+export async function installTheirAdapter(sim: Sim, f: ForeignCluster): Promise<void> {
+  const m = THEIR_MONITORING;
+  const r = await sim.exec('helm', ['upgrade', '--install', 'prometheus-adapter', 'prometheus-adapter', '--repo', 'https://prometheus-community.github.io/helm-charts', '--version', '5.3.0', '--namespace', m.namespace, '--set', `prometheus.url=http://${m.prometheus}.${m.namespace}.svc`, '--kube-context', f.context], { timeoutMs: 180_000 });
+  if (r.exitCode !== 0) throw new Error(`foreign cluster: its prometheus-adapter: helm failed: ${r.stderr}`);
+  await until('their custom metrics APIService to be Available', async () => {
+    const a = await f.admin('GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.custom.metrics.k8s.io');
+    return a.status === 200 && conditionTrue(a.body, 'Available') ? true : undefined;
+  }, 180_000);
 }
 
 /**
