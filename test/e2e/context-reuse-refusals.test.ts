@@ -4,6 +4,7 @@
 // non-zero exit naming what does not fit and the fix, and leaves the cluster as it was (nothing labelled hpa-lab,
 // no release of the lab's). Only preflight runs (read-only), so one cluster serves them all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { createSim, type Sim } from '../helpers/sim.ts';
 import { createForeignCluster, installTheirAdapter, kindLocalRegistry, THEIR_MONITORING, type ForeignCluster } from '../sim/foreign.ts';
 
@@ -62,6 +63,22 @@ describe('--context with someone else’s Prometheus and adapter: what does not 
     expect(r.stderr).toContain('--set prometheus.release=monitoring');
     expect(r.stderr).not.toMatch(/CRD prometheuses/);
     expect(r.stderr).not.toMatch(NO_STACK_TRACE);
+    await nothingChanged();
+  });
+
+  it('plan --context with their Prometheus (fitting): kube-prometheus-stack Reused, the adapter pointed at their Service; plan on the kind path refuses the setting', async () => {
+    const r = await sim.run(['plan', '--context', f.context, '--registry', registry, '--set', `prometheus.existing=${m.url}`, '--set', `prometheus.release=${m.release}`], { timeoutMs: 180_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string }; spec?: { reason?: string; values?: { prometheus?: { url?: string; port?: number } } } });
+    const reused = docs.find((d) => d.kind === 'Reused' && d.metadata.name === 'kube-prometheus-stack');
+    expect(reused?.spec?.reason).toContain(`${m.namespace}/${m.prometheus}`);
+    const adapter = docs.find((d) => d.kind === 'HelmRelease' && d.metadata.name === 'prometheus-adapter');
+    expect(adapter?.metadata.namespace).toBe(m.namespace);
+    expect(adapter?.spec?.values?.prometheus?.url).toBe(`http://${m.prometheus}.${m.namespace}.svc`);
+    expect(docs.some((d) => d.kind === 'HelmRelease' && d.metadata.name === 'prometheus')).toBe(false);
+    const kind = await sim.run(['plan', '--set', `prometheus.existing=${m.url}`]);
+    expect(kind.exitCode, kind.stderr).toBe(2);
+    expect(kind.stderr).toContain('--set prometheus.existing: only with --context');
     await nothingChanged();
   });
 
