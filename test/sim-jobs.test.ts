@@ -97,6 +97,7 @@ describe.skipIf(!requireKubectl())(`the simulated Job controller and container e
     expect(pod?.status?.phase).toBe('Succeeded');
     expect(pod?.status?.containerStatuses?.[0]).toMatchObject({ ready: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
     expect(pod?.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+    expect(pod?.status?.conditions?.find((c) => c.type === 'ContainersReady')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
     // its log: the load generator's summary line
     const log = await k('logs', '-n', 'default', pod?.metadata.name ?? '');
     expect(log.stdout).toMatch(/\{"type":"summary","sent":5,"ok":0,"failed":5,/);
@@ -116,6 +117,8 @@ describe.skipIf(!requireKubectl())(`the simulated Job controller and container e
     expect(pods).toHaveLength(1);
     expect(pods[0]?.status?.phase).toBe('Failed');
     expect(pods[0]?.status?.containerStatuses?.[0]?.state.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
+    // the kubelet's conditions for a Failed pod (pkg/kubelet/status/generate.go): PodFailed, not PodCompleted
+    for (const type of ['Ready', 'ContainersReady']) expect(pods[0]?.status?.conditions?.find((c) => c.type === type)).toMatchObject({ status: 'False', reason: 'PodFailed' });
   });
 
   it('activeDeadlineSeconds: DeadlineExceeded, its running pod deleted', async () => {

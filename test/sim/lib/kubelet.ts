@@ -693,16 +693,19 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
     const prevConds = prev.conditions;
     const allRunning = run.containers.every((c) => c.phase === 'running');
     // Every container exited for good: the pod is done (Succeeded when all exited 0, else Failed), and its Ready
-    // condition says PodCompleted (pkg/kubelet/status/generate.go).
+    // and ContainersReady conditions say why (pkg/kubelet/status/generate.go, the terminal-phase conditions):
+    // PodCompleted for Succeeded, PodFailed for Failed.
     const done = run.containers.length > 0 && run.containers.every((c) => c.terminated);
+    const succeeded = done && run.containers.every((c) => obj(c.terminated).exitCode === 0);
+    const doneReason = succeeded ? 'PodCompleted' : 'PodFailed';
     const allReady = allRunning && !done && run.containers.every((c) => c.ready && !c.waiting);
     const unready = run.containers.filter((c) => !(c.phase === 'running' && c.ready && !c.waiting)).map((c) => c.name);
     const notReadyMsg = `containers with unready status: [${unready.join(' ')}]`;
     const conds = [
       condition(prevConds, 'PodReadyToStartContainers', run.sandbox, '', ''),
       condition(prevConds, 'Initialized', true, '', ''),
-      condition(prevConds, 'Ready', allReady, allReady ? '' : done ? 'PodCompleted' : 'ContainersNotReady', allReady || done ? '' : notReadyMsg),
-      condition(prevConds, 'ContainersReady', allReady, allReady ? '' : done ? 'PodCompleted' : 'ContainersNotReady', allReady || done ? '' : notReadyMsg),
+      condition(prevConds, 'Ready', allReady, allReady ? '' : done ? doneReason : 'ContainersNotReady', allReady || done ? '' : notReadyMsg),
+      condition(prevConds, 'ContainersReady', allReady, allReady ? '' : done ? doneReason : 'ContainersNotReady', allReady || done ? '' : notReadyMsg),
       condition(prevConds, 'PodScheduled', true, '', ''),
     ].map((c) => {
       const out: Obj = { type: c.type, status: c.status, lastProbeTime: null, lastTransitionTime: c.lastTransitionTime };
@@ -732,7 +735,7 @@ export function createKubelet(opts: KubeletOptions): Kubelet {
       return s;
     });
     const status: Obj = {
-      phase: done ? (run.containers.every((c) => obj(c.terminated).exitCode === 0) ? 'Succeeded' : 'Failed') : allRunning ? 'Running' : 'Pending',
+      phase: done ? (succeeded ? 'Succeeded' : 'Failed') : allRunning ? 'Running' : 'Pending',
       conditions: conds,
       hostIP: run.nodeIP,
       hostIPs: [{ ip: run.nodeIP }],
