@@ -20,8 +20,9 @@ import { startLoad } from '../lib/load.ts';
 import type { Load } from '../lib/load.ts';
 import { imageInCluster, startInClusterLoad } from '../lib/in-cluster-load.ts';
 import type { InClusterLoad } from '../lib/in-cluster-load.ts';
+import { makeView } from '../lib/demo-view.ts';
 import { formatNumber, parseQuantity } from '../lib/quantity.ts';
-import { checkExpectedReplicas, inClusterLoadLine, judge, parseDemoFlags, renderChart, sampleLine, summarize } from '../lib/demo-model.ts';
+import { checkExpectedReplicas, inClusterLoadLine, judge, parseDemoFlags, sampleLine, summarize } from '../lib/demo-model.ts';
 import type { DemoFlags, Expectation, HpaBounds, HpaView, ReplicaBound, Sample, Summary } from '../lib/demo-model.ts';
 import { checkReportFlag, renderReport } from '../lib/report.ts';
 import { forwardsReach, NODE_PORTS } from '../lib/reach.ts';
@@ -148,30 +149,6 @@ async function observe(kube: Kube, spec: DemoSpec, hpa: HpaView, base: Omit<Samp
   };
 }
 
-/** Terminal view: a block redrawn in place. Plain mode: one timestamped line per sample. */
-function makeView(lab: Lab, metric: string) {
-  let drawn = 0;
-  return (samples: Sample[], header: string) => {
-    const s = samples[samples.length - 1];
-    if (!s) return;
-    if (lab.ui.plain) {
-      lab.print(`[${new Date().toISOString().slice(11, 19)}] ${sampleLine(s, metric, formatNumber)}`);
-      return;
-    }
-    const lines = [
-      header,
-      `  load      ${formatNumber(s.sentRate)} req/s answered${s.failedRate ? `, ${formatNumber(s.failedRate)} req/s failed` : ''}`,
-      `  metric    ${metric}: HPA average ${formatNumber(s.average)} / target ${formatNumber(s.target)}`,
-      ...s.perPod.map((p) => `            ${p.pod.padEnd(34)} ${formatNumber(p.value)}`),
-      `  replicas  HPA wants ${s.desired ?? '–'}, Deployment ${s.replicas}, Ready ${s.ready}${s.note ? `   (${s.note})` : ''}`,
-      '',
-      ...renderChart(samples),
-    ];
-    process.stdout.write((drawn ? `\x1b[${drawn}A\x1b[0J` : '') + lines.join('\n') + '\n');
-    drawn = lines.length;
-  };
-}
-
 export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions): Promise<number> {
   const raw = prepared.stack.demo;
   if (!raw) throw new InputError(`--stack: stack ${prepared.stack.name} (${prepared.stack.file}) has no demo section: the demo needs its url, hpa, pods and load`);
@@ -271,7 +248,7 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
     `Demo: ${rate} req/s over ${connections} connections to ${loadImage ? `${url} from a Job in the cluster (image ${loadImage})` : url === spec.url ? spec.url : `${spec.url} (through a port-forward: ${url})`} for up to ${loadSeconds}s; HPA ${spec.hpa.namespace}/${spec.hpa.name} scales ${hpa.min}–${hpa.max} replicas on ${hpa.metric} (target ${formatNumber(hpa.target)} per pod)` +
       (counterTotal ? `\nnote: ${hpa.metric} is a counter's total: it never falls, so this HPA scales out but never back in; the scale-in phase is skipped.` : ''),
   );
-  const show = makeView(lab, hpa.metric);
+  const view = makeView({ plain: lab.ui.plain, print: (t) => lab.print(t), write: (t) => process.stdout.write(t) }, hpa.metric);
   const samples: Sample[] = [];
   const t0 = lab.clock.now();
   let load: Load | undefined;
@@ -286,7 +263,7 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
     const s = await observe(kube, spec, hpa, { t: now - t0, phase, sentRate: (c.ok - last.ok) / dt, failedRate: (c.failed - last.failed) / dt });
     last = { ...c, at: now };
     samples.push(s);
-    show(samples, phase === 'scale-in' ? `Load stopped: waiting for the scale back in to ${hpa.min}` : `Load on: ${rate} req/s`);
+    view.draw(samples, phase === 'scale-in' ? `Load stopped: waiting for the scale back in to ${hpa.min}` : `Load on: ${rate} req/s`);
     return s;
   };
 
@@ -295,9 +272,9 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
     if (loadImage && run.inCluster) {
       inClusterLoad = await startInClusterLoad({
         kube, clock: lab.clock, signal: lab.signal, lab: lab.name, spec: run.inCluster.spec, namespace: spec.pods.namespace, image: loadImage,
-        rate, connections, durationSeconds: loadSeconds + 5, startDeadlineMs: 120_000 * lab.timeoutFactor, onWait: (line) => lab.print(line),
+        rate, connections, durationSeconds: loadSeconds + 5, startDeadlineMs: 120_000 * lab.timeoutFactor, onWait: (line) => view.say(line),
       });
-      lab.print(`In-cluster load: Job ${inClusterLoad.namespace}/${inClusterLoad.job} is running`);
+      view.say(`In-cluster load: Job ${inClusterLoad.namespace}/${inClusterLoad.job} is running`);
     } else load = startLoad({ url, rate, connections, durationSeconds: loadSeconds + 5 });
     last = { ok: 0, failed: 0, at: lab.clock.now() };
     // the load's full duration from when it runs (an in-cluster load's pod takes a moment to start)
