@@ -9,7 +9,8 @@ import { parse } from 'yaml';
 import { main } from '../scripts/cli.ts';
 import { inClusterLoadLine, lastLoadLine } from '../scripts/lib/demo-model.ts';
 import { InputError } from '../scripts/lib/errors.ts';
-import { DEADLINE_MARGIN_SECONDS, loadJob, startInClusterLoad } from '../scripts/lib/in-cluster-load.ts';
+import { DEADLINE_MARGIN_SECONDS, loadJob, progressSeconds, startInClusterLoad } from '../scripts/lib/in-cluster-load.ts';
+import { parseLoadFlags } from '../app/load.ts';
 import { prepareStack } from '../scripts/lib/lab-stack.ts';
 import { parseStack } from '../scripts/lib/stack.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
@@ -52,7 +53,8 @@ describe('demo.inCluster in a stack', () => {
 });
 
 describe('the load Job', () => {
-  const job = loadJob({ name: 'demo-load-x', namespace: 'default', lab: 'hpa-lab', image: 'hpa-lab/sample-app:abc', command: ['node', 'load.ts'], url: 'http://test-prometheus.default.svc:8080/', rate: 30, connections: 8, durationSeconds: 185 });
+  const params = { name: 'demo-load-x', namespace: 'default', lab: 'hpa-lab', image: 'hpa-lab/sample-app:abc', command: ['node', 'load.ts'], url: 'http://test-prometheus.default.svc:8080/', rate: 30, connections: 8, durationSeconds: 185, startDeadlineMs: 120_000, progressSeconds: 2 };
+  const job = loadJob(params);
   interface JobSpec {
     backoffLimit: number;
     activeDeadlineSeconds: number;
@@ -64,7 +66,9 @@ describe('the load Job', () => {
   it('one pod, never retried, bounded in time, labelled as the lab’s', () => {
     expect(job.metadata).toMatchObject({ name: 'demo-load-x', namespace: 'default', labels: { 'hpa-lab/managed-by': 'hpa-lab', 'hpa-lab/instance': 'hpa-lab' } });
     expect(spec.backoffLimit).toBe(0);
-    expect(spec.activeDeadlineSeconds).toBe(185 + DEADLINE_MARGIN_SECONDS);
+    // the load's duration, the time its pod may take to start (the Job's clock runs from then), a small margin
+    expect(spec.activeDeadlineSeconds).toBe(185 + 120 + DEADLINE_MARGIN_SECONDS);
+    expect(DEADLINE_MARGIN_SECONDS).toBeLessThanOrEqual(60);
     expect(spec.ttlSecondsAfterFinished).toBeGreaterThan(0);
     expect(spec.template.spec.restartPolicy).toBe('Never');
     expect(spec.template.metadata.labels['hpa-lab/instance']).toBe('hpa-lab');
@@ -76,6 +80,23 @@ describe('the load Job', () => {
     expect(c.command).toEqual(['node', 'load.ts']);
     expect(c.args).toEqual(['--url', 'http://test-prometheus.default.svc:8080/', '--rate', '30', '--connections', '8', '--duration', '185', '--progress', '2']);
     expect(c.resources.requests).toEqual({ cpu: '50m', memory: '64Mi' });
+  });
+
+  it('its active deadline grows with the start deadline (--timeout-factor), rounded up to whole seconds', () => {
+    // --timeout-factor 3: the demo waits up to 6 minutes for the pod, so the Job may not give up after 2
+    const slow = loadJob({ ...params, startDeadlineMs: 360_000 }).spec as JobSpec;
+    expect(slow.activeDeadlineSeconds).toBe(185 + 360 + DEADLINE_MARGIN_SECONDS);
+    const odd = loadJob({ ...params, durationSeconds: 64.2, startDeadlineMs: 90_500 }).spec as JobSpec;
+    expect(odd.activeDeadlineSeconds).toBe(65 + 91 + DEADLINE_MARGIN_SECONDS);
+  });
+
+  it('reports its progress at least once per --interval (at most every 2 s), in flags app/load.ts accepts', () => {
+    expect([1, 2, 3, 10].map(progressSeconds)).toEqual([1, 2, 2, 2]);
+    for (const interval of [1, 2, 5]) {
+      const args = (loadJob({ ...params, progressSeconds: progressSeconds(interval) }).spec as JobSpec).template.spec.containers[0]?.args ?? [];
+      expect(args.slice(-2)).toEqual(['--progress', String(Math.min(2, interval))]);
+      expect(parseLoadFlags(args)).toMatchObject({ progressSeconds: Math.min(2, interval), durationSeconds: 185, rate: 30 });
+    }
   });
 });
 
@@ -129,19 +150,24 @@ describe('startInClusterLoad against a fake API', () => {
     return { now: () => t, sleep: (ms: number) => ((t += ms), Promise.resolve()) };
   };
   const spec = { image: 'sample-app-image', command: ['node', 'load.ts'], url: 'http://test-prometheus.default.svc:8080/' };
-  function fakeKube(pod: Record<string, unknown>, log = '') {
+  const running = { metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Running', containerStatuses: [{ name: 'load', state: { running: {} } }] } };
+  /** The API as the test sets it: the pod (undefined: gone, 404), the Job's status, the log, DELETE's answer. */
+  function fakeKube(pod: Record<string, unknown> | undefined, log = '', more: { job?: Record<string, unknown>; deleteAnswer?: { status: number; body: string } } = {}) {
     const calls: Array<{ method: string; path: string; body?: unknown }> = [];
+    const state = { pod, log, job: more.job ?? { status: { active: 1 } } };
     const kube = {
       context: 'kind-hpa-lab',
       server: 'https://127.0.0.1:6443',
       kubeconfig: '',
       getRaw: (p: string) => {
         calls.push({ method: 'GET', path: p });
-        return Promise.resolve({ status: 200, body: log });
+        return Promise.resolve(state.pod ? { status: 200, body: state.log } : { status: 404, body: '{"kind":"Status","reason":"NotFound"}' });
       },
       getJson: <T>(p: string) => {
         calls.push({ method: 'GET', path: p });
-        if (p.startsWith('/api/v1/namespaces/default/pods')) return Promise.resolve({ items: [pod] } as T);
+        if (p === '/api/v1/namespaces/default/pods/demo-load-x-abcde') return Promise.resolve(state.pod as T | undefined);
+        if (p.startsWith('/api/v1/namespaces/default/pods')) return Promise.resolve({ items: state.pod ? [state.pod] : [] } as T);
+        if (/^\/apis\/batch\/v1\/namespaces\/default\/jobs\/demo-load-\w+$/.test(p)) return Promise.resolve(state.job as T);
         if (p.startsWith('/api/v1/namespaces/default/events')) {
           return Promise.resolve({ items: [{ involvedObject: { kind: 'Pod', name: 'demo-load-x-abcde' }, reason: 'Failed', type: 'Warning', message: 'Failed to pull image "hpa-lab/sample-app:abc": not found' }] } as T);
         }
@@ -151,13 +177,13 @@ describe('startInClusterLoad against a fake API', () => {
       apply: <T>(o: T) => Promise.resolve(o),
       send: (method: 'POST' | 'DELETE', p: string, body?: unknown) => {
         calls.push({ method, path: p, body });
-        return Promise.resolve({ status: method === 'POST' ? 201 : 200, body: '{}' });
+        return Promise.resolve(method === 'POST' ? { status: 201, body: '{}' } : (more.deleteAnswer ?? { status: 200, body: '{}' }));
       },
     };
-    return { kube, calls };
+    return { kube, calls, state };
   }
-  const start = (kube: ReturnType<typeof fakeKube>['kube']) =>
-    startInClusterLoad({ kube, clock: clock(), lab: 'hpa-lab', spec, namespace: 'default', image: 'hpa-lab/sample-app:abc', rate: 30, connections: 8, durationSeconds: 65, startDeadlineMs: 10_000 });
+  const start = (kube: ReturnType<typeof fakeKube>['kube'], warn?: (line: string) => void) =>
+    startInClusterLoad({ kube, clock: clock(), lab: 'hpa-lab', spec, namespace: 'default', image: 'hpa-lab/sample-app:abc', rate: 30, connections: 8, durationSeconds: 65, startDeadlineMs: 10_000, progressSeconds: 2, ...(warn ? { onWarn: warn } : {}) });
 
   it('a pod that cannot start: the wait gives up with the kubelet’s reason, and the Job is deleted (Background)', async () => {
     const { kube, calls } = fakeKube({ metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Pending', containerStatuses: [{ name: 'load', image: 'hpa-lab/sample-app:abc', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } } }] } });
@@ -175,8 +201,9 @@ describe('startInClusterLoad against a fake API', () => {
 
   it('a running pod: counts from its log, and stop() deletes the Job once', async () => {
     const log = '{"type":"progress","sent":62,"ok":60,"failed":2,"rate":30,"elapsedSeconds":2.01}\n';
-    const { kube, calls } = fakeKube({ metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Running', containerStatuses: [{ name: 'load', state: { running: {} } }] } }, log);
-    const load = await start(kube);
+    const warned: string[] = [];
+    const { kube, calls } = fakeKube(running, log);
+    const load = await start(kube, (l) => warned.push(l));
     await load.refresh();
     expect(load.counts()).toEqual({ ok: 60, failed: 2 });
     expect(calls.some((c) => c.path === '/api/v1/namespaces/default/pods/demo-load-x-abcde/log?container=load')).toBe(true);
@@ -184,5 +211,32 @@ describe('startInClusterLoad against a fake API', () => {
     await load.stop();
     expect(calls.filter((c) => c.method === 'DELETE')).toHaveLength(1);
     expect(load.report()).toMatchObject({ type: 'progress', ok: 60 });
+    expect(warned).toEqual([]);
+  });
+
+  describe('a Job the API will not delete', () => {
+    it.each([
+      [403, '{"kind":"Status","message":"jobs.batch \\"demo-load-x\\" is forbidden: User \\"ci\\" cannot delete resource \\"jobs\\" in API group \\"batch\\" in the namespace \\"default\\"","reason":"Forbidden","code":403}', /HTTP 403: jobs\.batch "demo-load-x" is forbidden: User "ci" cannot delete resource "jobs"/],
+      [500, 'etcdserver: request timed out', /HTTP 500: etcdserver: request timed out/],
+    ])('HTTP %i: stop() does not throw, and warns naming the Job, the answer and the kubectl fix', async (status, body, answer) => {
+      const warned: string[] = [];
+      const { kube, calls } = fakeKube(running, '', { deleteAnswer: { status, body } });
+      const load = await start(kube, (l) => warned.push(l));
+      await expect(load.stop()).resolves.toBeUndefined();
+      const name = load.job;
+      expect(calls.filter((c) => c.method === 'DELETE')).toHaveLength(1);
+      expect(warned).toHaveLength(1);
+      expect(warned[0]).toMatch(new RegExp(`^warning: could not delete the in-cluster load's Job default/${name}: `));
+      expect(warned[0]).toMatch(answer);
+      expect(warned[0]).toContain(`kubectl -n default delete job ${name}`);
+    });
+
+    it.each([202, 404])('HTTP %i (accepted, or gone already): no warning', async (status) => {
+      const warned: string[] = [];
+      const { kube } = fakeKube(running, '', { deleteAnswer: { status, body: '{}' } });
+      const load = await start(kube, (l) => warned.push(l));
+      await load.stop();
+      expect(warned).toEqual([]);
+    });
   });
 });

@@ -18,7 +18,7 @@ import { currentReading } from '../lib/gates.ts';
 import type { DemoSpec, InClusterLoadSpec } from '../lib/stack.ts';
 import { startLoad } from '../lib/load.ts';
 import type { Load } from '../lib/load.ts';
-import { imageInCluster, startInClusterLoad } from '../lib/in-cluster-load.ts';
+import { imageInCluster, progressSeconds, startInClusterLoad } from '../lib/in-cluster-load.ts';
 import type { InClusterLoad } from '../lib/in-cluster-load.ts';
 import { makeView } from '../lib/demo-view.ts';
 import { formatNumber, parseQuantity } from '../lib/quantity.ts';
@@ -272,7 +272,8 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
     if (loadImage && run.inCluster) {
       inClusterLoad = await startInClusterLoad({
         kube, clock: lab.clock, signal: lab.signal, lab: lab.name, spec: run.inCluster.spec, namespace: spec.pods.namespace, image: loadImage,
-        rate, connections, durationSeconds: loadSeconds + 5, startDeadlineMs: 120_000 * lab.timeoutFactor, onWait: (line) => view.say(line),
+        rate, connections, durationSeconds: loadSeconds + 5, startDeadlineMs: 120_000 * lab.timeoutFactor, progressSeconds: progressSeconds(input.intervalSeconds),
+        onWait: (line) => view.say(line), onWarn: (line) => view.say(line),
       });
       view.say(`In-cluster load: Job ${inClusterLoad.namespace}/${inClusterLoad.job} is running`);
     } else load = startLoad({ url, rate, connections, durationSeconds: loadSeconds + 5 });

@@ -17,8 +17,13 @@ import { LabError } from './errors.ts';
 import type { InClusterLoadSpec } from './stack.ts';
 import { lastLoadLine, type LoadReport } from './demo-model.ts';
 
-/** Seconds the Job may stay active past the load's own duration (pull, start, the final summary). */
-export const DEADLINE_MARGIN_SECONDS = 120;
+/**
+ * Seconds the Job may stay active past the load's own duration and the time its pod may take to start (the
+ * demo's start deadline, scaled by --timeout-factor): the termination grace and the final summary.
+ */
+export const DEADLINE_MARGIN_SECONDS = 30;
+/** The load generator reports its progress at most this often (app/load.ts --progress). */
+export const MAX_PROGRESS_SECONDS = 2;
 /** How long the Job and its pod are kept once finished, should the demo not delete them itself. */
 export const TTL_AFTER_FINISHED_SECONDS = 300;
 
@@ -32,6 +37,19 @@ export interface LoadJobParams {
   rate: number;
   connections: number;
   durationSeconds: number;
+  /** how long the demo waits for the pod to run: the Job's active deadline allows for it */
+  startDeadlineMs: number;
+  /** the load generator's progress period (progressSeconds(): at most the demo's --interval) */
+  progressSeconds: number;
+}
+
+/**
+ * The load generator's progress period for a demo refreshing every `intervalSeconds`: at most the interval,
+ * so every refresh sees a new line (a longer period makes the rate shown flicker between 0 and twice the
+ * rate), and at most MAX_PROGRESS_SECONDS.
+ */
+export function progressSeconds(intervalSeconds: number): number {
+  return Math.min(MAX_PROGRESS_SECONDS, intervalSeconds);
 }
 
 /** The Job (a plain object: kube.send POSTs it). */
@@ -44,7 +62,9 @@ export function loadJob(p: LoadJobParams): Record<string, unknown> {
     spec: {
       // One pod, never retried: a failed load is a failed demo, said at once, not a second load later.
       backoffLimit: 0,
-      activeDeadlineSeconds: Math.ceil(p.durationSeconds) + DEADLINE_MARGIN_SECONDS,
+      // counted from the Job's start, which includes its pod's start-up (pull, schedule): the demo allows that
+      // up to startDeadlineMs, so the deadline does too
+      activeDeadlineSeconds: Math.ceil(p.durationSeconds) + Math.ceil(p.startDeadlineMs / 1000) + DEADLINE_MARGIN_SECONDS,
       ttlSecondsAfterFinished: TTL_AFTER_FINISHED_SECONDS,
       template: {
         metadata: { labels },
@@ -59,7 +79,7 @@ export function loadJob(p: LoadJobParams): Record<string, unknown> {
               image: p.image,
               imagePullPolicy: 'IfNotPresent',
               command: p.command,
-              args: ['--url', p.url, '--rate', String(p.rate), '--connections', String(p.connections), '--duration', String(Math.ceil(p.durationSeconds)), '--progress', '2'],
+              args: ['--url', p.url, '--rate', String(p.rate), '--connections', String(p.connections), '--duration', String(Math.ceil(p.durationSeconds)), '--progress', String(p.progressSeconds)],
               resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
             },
           ],
@@ -109,7 +129,10 @@ export interface InClusterLoad {
   counts(): { ok: number; failed: number };
   /** The last progress or summary line seen. */
   report(): LoadReport | undefined;
-  /** Deletes the Job and, with it, its pod (propagationPolicy Background). Idempotent; never throws. */
+  /**
+   * Deletes the Job and, with it, its pod (propagationPolicy Background). Idempotent; never throws: when the
+   * API refuses (anything but 200, 202 or 404), onWarn gets a line naming the Job, the answer, and the fix.
+   */
   stop(): Promise<void>;
 }
 
@@ -126,7 +149,11 @@ export interface StartOptions {
   durationSeconds: number;
   /** how long the pod may take to start running (scaled by the lab's timeout factor) */
   startDeadlineMs: number;
+  /** the load generator's progress period (progressSeconds()) */
+  progressSeconds: number;
   onWait?: (line: string) => void;
+  /** a line for the user when something is left behind (a Job that could not be deleted) */
+  onWarn?: (line: string) => void;
 }
 
 /** Creates the Job and waits until its pod runs; the Job is deleted again when it cannot start. */
@@ -134,7 +161,10 @@ export async function startInClusterLoad(o: StartOptions): Promise<InClusterLoad
   const name = `demo-load-${o.clock.now().toString(36)}`;
   const ns = o.namespace;
   const jobPath = `/apis/batch/v1/namespaces/${ns}/jobs`;
-  const body = loadJob({ name, namespace: ns, lab: o.lab, image: o.image, command: o.spec.command, url: o.spec.url, rate: o.rate, connections: o.connections, durationSeconds: o.durationSeconds });
+  const body = loadJob({
+    name, namespace: ns, lab: o.lab, image: o.image, command: o.spec.command, url: o.spec.url, rate: o.rate, connections: o.connections,
+    durationSeconds: o.durationSeconds, startDeadlineMs: o.startDeadlineMs, progressSeconds: o.progressSeconds,
+  });
   const created = await o.kube.send('POST', jobPath, body);
   if (created.status !== 201 && created.status !== 200) {
     throw new LabError(`could not create the in-cluster load's Job ${ns}/${name}: HTTP ${created.status}: ${statusMessage(created.body)}`);
@@ -161,7 +191,13 @@ export async function startInClusterLoad(o: StartOptions): Promise<InClusterLoad
       stopped = true;
       // the final summary, if the pod has printed it already (else the last progress line stands)
       await load.refresh().catch(() => undefined);
-      await o.kube.send('DELETE', `${jobPath}/${name}`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }).catch(() => undefined);
+      const answer = await o.kube.send('DELETE', `${jobPath}/${name}`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }).then(
+        (r) => (r.status === 200 || r.status === 202 || r.status === 404 ? undefined : `HTTP ${r.status}: ${statusMessage(r.body)}`),
+        (err: unknown) => (err instanceof Error ? err.message : String(err)),
+      );
+      if (answer) {
+        o.onWarn?.(`warning: could not delete the in-cluster load's Job ${ns}/${name}: ${answer}; it and its pod stay until their deadline or TTL (fix: kubectl -n ${ns} delete job ${name})`);
+      }
     },
   };
   try {
