@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { main } from '../scripts/cli.ts';
 import { inClusterLoadLine, lastLoadLine } from '../scripts/lib/demo-model.ts';
 import { InputError } from '../scripts/lib/errors.ts';
-import { DEADLINE_MARGIN_SECONDS, loadJob, progressSeconds, startInClusterLoad } from '../scripts/lib/in-cluster-load.ts';
+import { DEADLINE_MARGIN_SECONDS, describeLoadEnd, loadJob, progressSeconds, startInClusterLoad } from '../scripts/lib/in-cluster-load.ts';
 import { parseLoadFlags } from '../app/load.ts';
 import { prepareStack } from '../scripts/lib/lab-stack.ts';
 import { parseStack } from '../scripts/lib/stack.ts';
@@ -199,13 +199,14 @@ describe('startInClusterLoad against a fake API', () => {
     expect(calls.filter((c) => c.method === 'DELETE')).toEqual([{ method: 'DELETE', path: `/apis/batch/v1/namespaces/default/jobs/${name}`, body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } }]);
   });
 
-  it('a running pod: counts from its log, and stop() deletes the Job once', async () => {
+  it('a running pod: counts from its log, not ended, and stop() deletes the Job once', async () => {
     const log = '{"type":"progress","sent":62,"ok":60,"failed":2,"rate":30,"elapsedSeconds":2.01}\n';
     const warned: string[] = [];
     const { kube, calls } = fakeKube(running, log);
     const load = await start(kube, (l) => warned.push(l));
     await load.refresh();
     expect(load.counts()).toEqual({ ok: 60, failed: 2 });
+    expect(load.ended()).toBeUndefined();
     expect(calls.some((c) => c.path === '/api/v1/namespaces/default/pods/demo-load-x-abcde/log?container=load')).toBe(true);
     await load.stop();
     await load.stop();
@@ -237,6 +238,99 @@ describe('startInClusterLoad against a fake API', () => {
       const load = await start(kube, (l) => warned.push(l));
       await load.stop();
       expect(warned).toEqual([]);
+    });
+  });
+
+  describe('a pod that ends while the load runs', () => {
+    const progress = '{"type":"progress","sent":300,"ok":300,"failed":0,"rate":30,"elapsedSeconds":10}\n';
+    const failedJob = (reason: string, message: string) => ({ status: { conditions: [{ type: 'FailureTarget', status: 'True', reason, message }] } });
+    it.each([
+      [
+        'OOMKilled',
+        { metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Failed', containerStatuses: [{ name: 'load', state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] } },
+        undefined,
+        { phase: 'Failed', reason: 'OOMKilled', exitCode: 137 },
+        'pod default/demo-load-x-abcde ended: Failed, OOMKilled, exit code 137',
+      ],
+      [
+        'a crash',
+        { metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Failed', containerStatuses: [{ name: 'load', state: { terminated: { exitCode: 1, reason: 'Error' } } }] } },
+        failedJob('BackoffLimitExceeded', 'Job has reached the specified backoff limit'),
+        { phase: 'Failed', reason: 'Error', exitCode: 1 },
+        'pod default/demo-load-x-abcde ended: Failed, Error, exit code 1 (Job has reached the specified backoff limit)',
+      ],
+      [
+        'eviction',
+        { metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.', containerStatuses: [{ name: 'load', state: { terminated: { exitCode: 0, reason: 'Completed' } } }] } },
+        undefined,
+        { phase: 'Failed', reason: 'Evicted', exitCode: 0 },
+        'pod default/demo-load-x-abcde ended: Failed, Evicted, exit code 0 (The node was low on resource: memory.)',
+      ],
+      [
+        "the Job's active deadline (its pod deleted)",
+        undefined,
+        failedJob('DeadlineExceeded', 'Job was active longer than specified deadline'),
+        { phase: 'deleted', reason: 'DeadlineExceeded' },
+        'pod default/demo-load-x-abcde was deleted (Job was active longer than specified deadline)',
+      ],
+      [
+        'SIGTERM (exit 0 before its duration)',
+        { metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Succeeded', containerStatuses: [{ name: 'load', state: { terminated: { exitCode: 0, reason: 'Completed' } } }] } },
+        undefined,
+        { phase: 'Succeeded', reason: 'Completed', exitCode: 0 },
+        'pod default/demo-load-x-abcde ended: Succeeded, Completed, exit code 0',
+      ],
+    ])('%s: ended() says how, not complete; the counts stay the last ones read', async (_what, endedPod, job, fields, line) => {
+      const { kube, state } = fakeKube(running, progress);
+      const load = await start(kube);
+      await load.refresh();
+      expect(load.ended()).toBeUndefined();
+      state.pod = endedPod;
+      if (job) state.job = job;
+      if (endedPod) state.log = progress + '{"type":"summary","sent":310,"ok":310,"failed":0,"rate":30,"elapsedSeconds":10.3,"url":"u"}\n';
+      await load.refresh();
+      const ended = load.ended();
+      expect(ended).toMatchObject({ pod: 'default/demo-load-x-abcde', complete: false, ...fields });
+      expect(describeLoadEnd(ended ?? { pod: '', phase: '', reason: '', complete: false })).toBe(line);
+      expect(load.counts().ok).toBe(endedPod ? 310 : 300);
+    });
+
+    it('stop(): the Job of a pod that ended early is kept for its log (no DELETE); one whose pod is gone is deleted', async () => {
+      const oom = fakeKube(running, progress);
+      const kept = await start(oom.kube);
+      oom.state.pod = { metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Failed', containerStatuses: [{ name: 'load', state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] } };
+      oom.state.log = progress + 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n';
+      await kept.refresh();
+      expect(kept.ended()?.logTail).toEqual(['FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory']);
+      await kept.stop();
+      expect(kept.kept()).toBe(true);
+      expect(oom.calls.filter((c) => c.method === 'DELETE')).toEqual([]);
+
+      const gone = fakeKube(running, progress);
+      const deleted = await start(gone.kube);
+      gone.state.pod = undefined;
+      await deleted.refresh();
+      expect(deleted.ended()).toMatchObject({ phase: 'deleted' });
+      await deleted.stop();
+      expect(deleted.kept()).toBe(false);
+      expect(gone.calls.filter((c) => c.method === 'DELETE')).toHaveLength(1);
+    });
+
+    it('exit 0 after its whole duration: ended, complete (the load was done, not stopped early)', async () => {
+      const { kube, state } = fakeKube(running, progress);
+      const load = await start(kube);
+      state.pod = { metadata: { name: 'demo-load-x-abcde' }, status: { phase: 'Succeeded', containerStatuses: [{ name: 'load', state: { terminated: { exitCode: 0, reason: 'Completed' } } }] } };
+      state.log = progress + '{"type":"summary","sent":1950,"ok":1950,"failed":0,"rate":30,"elapsedSeconds":65,"url":"u"}\n';
+      await load.refresh();
+      expect(load.ended()).toMatchObject({ phase: 'Succeeded', exitCode: 0, complete: true });
+    });
+
+    it('an API that does not answer says nothing: not ended', async () => {
+      const { kube } = fakeKube(running, progress);
+      const load = await start(kube);
+      kube.getJson = () => Promise.reject(new Error('GET …: connection refused by 127.0.0.1:6443'));
+      await load.refresh();
+      expect(load.ended()).toBeUndefined();
     });
   });
 });

@@ -18,8 +18,8 @@ import { currentReading } from '../lib/gates.ts';
 import type { DemoSpec, InClusterLoadSpec } from '../lib/stack.ts';
 import { startLoad } from '../lib/load.ts';
 import type { Load } from '../lib/load.ts';
-import { imageInCluster, progressSeconds, startInClusterLoad } from '../lib/in-cluster-load.ts';
-import type { InClusterLoad } from '../lib/in-cluster-load.ts';
+import { describeLoadEnd, imageInCluster, progressSeconds, startInClusterLoad, TTL_AFTER_FINISHED_SECONDS } from '../lib/in-cluster-load.ts';
+import type { InClusterLoad, LoadEnd } from '../lib/in-cluster-load.ts';
 import { makeView } from '../lib/demo-view.ts';
 import { formatNumber, parseQuantity } from '../lib/quantity.ts';
 import { checkExpectedReplicas, inClusterLoadLine, judge, parseDemoFlags, sampleLine, summarize } from '../lib/demo-model.ts';
@@ -254,6 +254,7 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
   let load: Load | undefined;
   let inClusterLoad: InClusterLoad | undefined;
   let loadStopAt: number | undefined;
+  let stoppedEarly: LoadEnd | undefined;
   let last = { ok: 0, failed: 0, at: t0 };
   const sample = async (phase: Sample['phase']) => {
     const now = lab.clock.now();
@@ -285,6 +286,13 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
       await lab.clock.sleep(intervalMs, lab.signal);
       if (lab.signal.aborted) break;
       const s = await sample('load');
+      const ended = inClusterLoad?.ended();
+      if (ended) {
+        // the pod ended: its counts are frozen from here on; early (failed, evicted, deleted) fails the demo below
+        if (!ended.complete) stoppedEarly = ended;
+        view.say(ended.complete ? `In-cluster load: ${describeLoadEnd(ended)} (its whole duration)` : `In-cluster load stopped early: ${describeLoadEnd(ended)}`);
+        break;
+      }
       if (expectation && !holding && s.ready >= expectation.replicas) {
         // Met: keep the load one rate window longer, so the new pods' share of it shows in the metric.
         holding = true;
@@ -296,7 +304,8 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
     load?.stop();
     await inClusterLoad?.stop();
     loadStopAt = lab.clock.now() - t0;
-    if (scaleIn && !lab.signal.aborted) {
+    // a load that stopped early fails the demo: no scale-in to wait for
+    if (scaleIn && !lab.signal.aborted && !stoppedEarly) {
       const limit = (expectation?.scaleInWithinSeconds ?? hpa.scaleDownWindowSeconds + 120) * 1000;
       for (;;) {
         await lab.clock.sleep(intervalMs, lab.signal);
@@ -313,6 +322,7 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
 
   const summary = summarize(samples, hpa, loadStopAt);
   if (inClusterLoad) summary.inClusterLoad = inClusterLoadLine(`${inClusterLoad.namespace}/${inClusterLoad.job}`, inClusterLoad.report());
+  if (stoppedEarly && loadStopAt !== undefined) summary.loadStoppedEarly = `${describeLoadEnd(stoppedEarly)}, ${Math.round(loadStopAt / 1000)}s into the load`;
   const verdict = expectation ? judge(summary, samples, expectation) : undefined;
   const dir = path.join(lab.stateDir, 'demo');
   mkdirSync(dir, { recursive: true });
@@ -323,7 +333,10 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
     stack: prepared.stack.name,
     url: inClusterLoad ? inClusterLoad.url : spec.url,
     hpa: { ...spec.hpa, ...hpa },
-    load: { rate, connections, seconds: loadSeconds, ...(inClusterLoad ? { inCluster: { job: inClusterLoad.job, namespace: inClusterLoad.namespace, image: inClusterLoad.image, held: inClusterLoad.report() } } : {}) },
+    load: {
+      rate, connections, seconds: loadSeconds,
+      ...(inClusterLoad ? { inCluster: { job: inClusterLoad.job, namespace: inClusterLoad.namespace, image: inClusterLoad.image, held: inClusterLoad.report(), ...(stoppedEarly ? { stoppedEarly } : {}) } } : {}),
+    },
     summary,
     expectation,
     verdict,
@@ -344,6 +357,7 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
   lab.print(`Results: ${displayPath(file)}`);
   if (report) lab.print(`Report:  ${displayPath(report)}`);
   if (lab.signal.aborted) throw new LabError('interrupted', { exitCode: 130 });
+  if (stoppedEarly && inClusterLoad) throw loadStoppedError(stoppedEarly, inClusterLoad, summary, verdict);
   if (verdict && !verdict.ok) {
     const lastSample = samples[samples.length - 1];
     throw new LabError(`demo expectation not met`, {
@@ -354,6 +368,22 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
   return 0;
 }
 
+/**
+ * --in-cluster-load whose pod ended before the demo stopped it: the demo fails (exit 1) after its summary and
+ * results, naming the pod, how it ended, its last log lines, and where to read more.
+ */
+function loadStoppedError(end: LoadEnd, load: InClusterLoad, summary: Summary, verdict: ReturnType<typeof judge> | undefined): LabError {
+  const [ns = load.namespace, pod = ''] = end.pod.split('/');
+  return new LabError(`the in-cluster load stopped early: ${summary.loadStoppedEarly ?? describeLoadEnd(end)}; the demo's figures cover only the load it got`, {
+    details: [
+      ...(end.logTail?.length ? [`its log ends with:`, ...end.logTail.map((l) => `  ${l}`)] : []),
+      ...(verdict && !verdict.ok ? verdict.reasons : verdict ? ['the expectation was met before the load stopped'] : []),
+      ...(load.kept() ? [`Job ${load.namespace}/${load.job} and its pod are kept for that (its ttlSecondsAfterFinished removes them ${TTL_AFTER_FINISHED_SECONDS}s after it finished)`] : []),
+    ],
+    fix: load.kept() ? `kubectl logs -n ${ns} ${pod}` : `kubectl -n ${ns} get events --field-selector involvedObject.name=${pod}   (the pod is gone: its events say why)`,
+  });
+}
+
 /** The summary the terminal prints (the report's summary table has the same rows: lib/report.ts summaryRows). */
 export function formatSummary(s: Summary, scaleIn: boolean, counterTotal: boolean): string {
   const t = (v: number | undefined) => (v === undefined ? 'not reached' : `${v}s`);
@@ -362,6 +392,7 @@ export function formatSummary(s: Summary, scaleIn: boolean, counterTotal: boolea
     'Summary',
     `  load                          ${s.averageSentRate} req/s answered on average for ${s.loadSeconds}s`,
     ...(s.inClusterLoad ? [`  in-cluster load held          ${s.inClusterLoad}`] : []),
+    ...(s.loadStoppedEarly ? [`  in-cluster load stopped early ${s.loadStoppedEarly}`] : []),
     `  metric above its target       ${t(s.metricAboveTarget)} after load start (${s.metric} > ${formatNumber(s.target)})`,
     `  first extra pod               ${t(s.firstExtraPod)}`,
     `  first extra pod Ready         ${t(s.firstExtraPodReady)}`,

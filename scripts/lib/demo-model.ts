@@ -222,6 +222,8 @@ export interface Summary {
   averageSentRate: number;
   /** --in-cluster-load: what the Job's load generator says it held (inClusterLoadLine). */
   inClusterLoad?: string;
+  /** --in-cluster-load: its pod ended before the demo stopped it (how, and when); the demo then fails. */
+  loadStoppedEarly?: string;
 }
 
 export function summarize(samples: Sample[], hpa: { min: number; max: number; metric: string; target: number }, loadStopAt: number | undefined): Summary {

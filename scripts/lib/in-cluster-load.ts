@@ -89,12 +89,44 @@ export function loadJob(p: LoadJobParams): Record<string, unknown> {
   };
 }
 
+interface Pod {
+  metadata: { name: string };
+  spec?: { containers?: Array<{ name: string; image?: string }> };
+  status?: {
+    phase?: string;
+    /** e.g. Evicted, DeadlineExceeded */
+    reason?: string;
+    message?: string;
+    containerStatuses?: Array<{ name: string; state?: { running?: unknown; waiting?: { reason?: string; message?: string }; terminated?: { exitCode?: number; reason?: string; message?: string } } }>;
+  };
+}
 interface PodList {
-  items: Array<{
-    metadata: { name: string };
-    spec?: { containers?: Array<{ name: string; image?: string }> };
-    status?: { phase?: string; containerStatuses?: Array<{ name: string; state?: { running?: unknown; waiting?: { reason?: string; message?: string }; terminated?: { exitCode?: number; reason?: string } } }> };
-  }>;
+  items: Pod[];
+}
+interface JobObject {
+  status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
+}
+
+/** How the load's pod ended, as its pod, its container and its Job say it. */
+export interface LoadEnd {
+  /** namespace/name of the pod */
+  pod: string;
+  /** the pod's phase when it was seen ended, or "deleted" */
+  phase: string;
+  /** e.g. OOMKilled, Error, Evicted, DeadlineExceeded (the Job's), or "deleted" */
+  reason: string;
+  exitCode?: number;
+  message?: string;
+  /** true: it exited 0 after its whole duration (the load was done, not stopped early) */
+  complete: boolean;
+  /** the last lines of its log that are not the load's JSON lines (a crash's message), when it ended early */
+  logTail?: string[];
+}
+
+/** One line: "pod default/x ended: Failed, OOMKilled, exit code 137 (message)". */
+export function describeLoadEnd(e: LoadEnd): string {
+  const parts = [e.phase, ...(e.reason !== e.phase ? [e.reason] : []), ...(e.exitCode !== undefined ? [`exit code ${e.exitCode}`] : [])];
+  return `pod ${e.pod} ${e.phase === 'deleted' ? 'was deleted' : `ended: ${parts.join(', ')}`}${e.message ? ` (${e.message})` : ''}`;
 }
 
 /**
@@ -123,8 +155,10 @@ export interface InClusterLoad {
   namespace: string;
   image: string;
   url: string;
-  /** Re-reads the pod's log (call before counts()). */
+  /** Re-reads the pod (has it ended?), its Job (has it failed?) and its log (call before counts() and ended()). */
   refresh(): Promise<void>;
+  /** How the pod ended, once a refresh() before stop() saw it end (undefined while it runs). */
+  ended(): LoadEnd | undefined;
   /** 2xx and other answers so far, from the pod's last line (its progress every 2 s, or its summary). */
   counts(): { ok: number; failed: number };
   /** The last progress or summary line seen. */
@@ -132,8 +166,12 @@ export interface InClusterLoad {
   /**
    * Deletes the Job and, with it, its pod (propagationPolicy Background). Idempotent; never throws: when the
    * API refuses (anything but 200, 202 or 404), onWarn gets a line naming the Job, the answer, and the fix.
+   * A Job whose pod ended early (ended(), not complete, the pod still there) is kept, so that its pod's log can
+   * be read: it runs no other pod (backoffLimit 0) and its ttlSecondsAfterFinished removes it.
    */
   stop(): Promise<void>;
+  /** true once stop() kept the Job (see stop()). */
+  kept(): boolean;
 }
 
 export interface StartOptions {
@@ -173,6 +211,34 @@ export async function startInClusterLoad(o: StartOptions): Promise<InClusterLoad
   let stopped = false;
   let pod: string | undefined;
   let last: LoadReport | undefined;
+  let end: LoadEnd | undefined;
+  let logText = '';
+  let keptJob = false;
+  /** The pod's and the Job's state first, the log after: a pod seen ended has its last lines in the log read next. */
+  const readEnd = async (podName: string): Promise<LoadEnd | undefined> => {
+    // an API that does not answer now says nothing about the pod: the next refresh asks again
+    const [p, job] = await Promise.all([
+      o.kube.getJson<Pod>(`/api/v1/namespaces/${ns}/pods/${podName}`).then((v) => ({ v }), () => undefined),
+      o.kube.getJson<JobObject>(`${jobPath}/${name}`).catch(() => undefined),
+    ]);
+    const failed = job?.status?.conditions?.find((c) => (c.type === 'Failed' || c.type === 'FailureTarget') && c.status === 'True');
+    const ref = `${ns}/${podName}`;
+    if (p && !p.v) return { pod: ref, phase: 'deleted', reason: failed?.reason ?? 'deleted', message: failed?.message, complete: false };
+    const st = p?.v?.status;
+    const term = st?.containerStatuses?.find((c) => c.name === 'load')?.state?.terminated ?? st?.containerStatuses?.[0]?.state?.terminated;
+    if (st?.phase === 'Failed' || st?.phase === 'Succeeded' || term) {
+      return {
+        pod: ref,
+        phase: st?.phase ?? 'Running',
+        reason: st?.reason ?? term?.reason ?? failed?.reason ?? st?.phase ?? 'Terminated',
+        exitCode: term?.exitCode,
+        message: st?.message ?? term?.message ?? failed?.message,
+        complete: false,
+      };
+    }
+    if (failed) return { pod: ref, phase: st?.phase ?? 'Running', reason: failed.reason ?? 'Failed', message: failed.message, complete: false };
+    return undefined;
+  };
   const load: InClusterLoad = {
     job: name,
     namespace: ns,
@@ -180,10 +246,21 @@ export async function startInClusterLoad(o: StartOptions): Promise<InClusterLoad
     url: o.spec.url,
     async refresh() {
       if (!pod) return;
+      const e = stopped || end ? undefined : await readEnd(pod);
       const r = await o.kube.getRaw(`/api/v1/namespaces/${ns}/pods/${pod}/log?container=load`).catch(() => undefined);
-      if (r?.status !== 200) return;
-      last = lastLoadLine(r.body) ?? last;
+      if (r?.status === 200) {
+        logText = r.body;
+        last = lastLoadLine(r.body) ?? last;
+      }
+      // exit 0 with the summary of its whole duration: the load was done, not stopped early
+      if (e) {
+        const complete = e.phase === 'Succeeded' && e.exitCode === 0 && last?.type === 'summary' && last.elapsedSeconds >= Math.ceil(o.durationSeconds);
+        const tail = logText.split('\n').map((l) => l.trimEnd()).filter((l) => l && !l.trimStart().startsWith('{"type":')).slice(-5);
+        end = { ...e, complete, ...(!complete && tail.length ? { logTail: tail } : {}) };
+      }
     },
+    ended: () => end,
+    kept: () => keptJob,
     counts: () => ({ ok: last?.ok ?? 0, failed: last?.failed ?? 0 }),
     report: () => last,
     async stop() {
@@ -191,6 +268,10 @@ export async function startInClusterLoad(o: StartOptions): Promise<InClusterLoad
       stopped = true;
       // the final summary, if the pod has printed it already (else the last progress line stands)
       await load.refresh().catch(() => undefined);
+      if (end && !end.complete && end.phase !== 'deleted') {
+        keptJob = true;
+        return;
+      }
       const answer = await o.kube.send('DELETE', `${jobPath}/${name}`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }).then(
         (r) => (r.status === 200 || r.status === 202 || r.status === 404 ? undefined : `HTTP ${r.status}: ${statusMessage(r.body)}`),
         (err: unknown) => (err instanceof Error ? err.message : String(err)),

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { InputError } from './errors.ts';
 import { formatSeconds } from './demo-model.ts';
 import type { Expectation, HpaView, LoadReport, Sample, Summary, Verdict } from './demo-model.ts';
+import type { LoadEnd } from './in-cluster-load.ts';
 import { formatNumber } from './quantity.ts';
 
 /** Everything one demo run records: written as JSON, and rendered as the report, from this one object. */
@@ -14,7 +15,7 @@ export interface DemoResults {
   stack: string;
   url: string;
   hpa: { namespace: string; name: string } & HpaView;
-  load: { rate: number; connections: number; seconds: number; inCluster?: { job: string; namespace: string; image: string; held?: LoadReport } };
+  load: { rate: number; connections: number; seconds: number; inCluster?: { job: string; namespace: string; image: string; held?: LoadReport; stoppedEarly?: LoadEnd } };
   summary: Summary;
   expectation?: Expectation;
   verdict?: Verdict;
@@ -72,6 +73,7 @@ export function summaryRows(r: Pick<DemoResults, 'summary' | 'scaleIn'>): Array<
   return [
     ['load', `${s.averageSentRate} req/s answered on average for ${s.loadSeconds}s`],
     ...(s.inClusterLoad ? [['in-cluster load held', s.inClusterLoad] as [string, string]] : []),
+    ...(s.loadStoppedEarly ? [['in-cluster load stopped early', s.loadStoppedEarly] as [string, string]] : []),
     ['metric above its target', `${when(s.metricAboveTarget)} after load start (${s.metric} > ${formatNumber(s.target)})`],
     ['first extra pod', when(s.firstExtraPod)],
     ['first extra pod Ready', when(s.firstExtraPodReady)],

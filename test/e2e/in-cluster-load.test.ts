@@ -102,4 +102,39 @@ describe.skipIf(!requirePrometheus())(`npm run demo -- --in-cluster-load in simu
     expect(jobs).toEqual([]);
     await eventually('the load pod deleted with its Job', async () => (await kubectl<{ items: Pod[] }>('get', 'pods', '-n', 'default', '-l', `batch.kubernetes.io/job-name=${job.metadata.name}`)).items.length === 0, 30_000);
   });
+
+  it('a load pod that goes away mid-run: the demo says the load stopped early, naming the pod, and exits 1 after its summary', async () => {
+    const demo = run('demo', '--in-cluster-load', '--duration', '2m', '--no-scale-in', '--no-report', '--interval', '2s');
+    let finished = false;
+    void demo.finally(() => (finished = true));
+    const pod = await eventually(
+      'the load pod running',
+      async () => {
+        if (finished) throw new Error('the demo ended before its pod ran');
+        const pods = (await kubectl<{ items: Pod[] }>('get', 'pods', '-n', 'default', '-l', 'app.kubernetes.io/component=demo-load')).items;
+        return pods.find((p) => p.status?.phase === 'Running');
+      },
+      120_000,
+      500,
+    );
+    // the demo has read a progress line from it before it goes
+    await eventually('a load sample', async () => {
+      if (finished) throw new Error('the demo ended before the pod was deleted');
+      const logs = await sim.exec('kubectl', ['--context', 'kind-hpa-lab', 'logs', '-n', 'default', pod.metadata.name]);
+      return logs.stdout.includes('"type":"progress"');
+    }, 30_000, 500);
+    const del = await sim.exec('kubectl', ['--context', 'kind-hpa-lab', 'delete', 'pod', '-n', 'default', pod.metadata.name, '--wait=false']);
+    expect(del.exitCode, del.stderr).toBe(0);
+    const r = await demo;
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`In-cluster load stopped early: pod default/${pod.metadata.name} was deleted`));
+    expect(r.stdout).toMatch(new RegExp(`in-cluster load stopped early pod default/${pod.metadata.name} was deleted, \\d+s into the load`));
+    expect(r.stderr).toMatch(new RegExp(`the in-cluster load stopped early: pod default/${pod.metadata.name} was deleted, \\d+s into the load; the demo's figures cover only the load it got`));
+    expect(r.stderr).toMatch(/kubectl -n default get events --field-selector involvedObject\.name=/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    // well before the 2 minutes of load it was asked for, and its Job deleted (its pod is gone: nothing to keep)
+    const m = /in-cluster load stopped early .*, (\d+)s into the load/.exec(r.stdout);
+    expect(Number(m?.[1])).toBeLessThan(100);
+    await eventually('the Job deleted', async () => (await kubectl<{ items: Job[] }>('get', 'jobs', '-n', 'default', '-l', 'hpa-lab/instance=hpa-lab')).items.length === 0, 30_000);
+  });
 });
