@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge, renderChart, sampleLine, summarize } from '../scripts/lib/demo-model.ts';
+import { judge, rebaseSamples, renderChart, sampleLine, summarize } from '../scripts/lib/demo-model.ts';
 import type { Sample } from '../scripts/lib/demo-model.ts';
 import { formatNumber, parseQuantity } from '../scripts/lib/quantity.ts';
 
@@ -39,6 +39,33 @@ describe('demo model', () => {
     expect(slowIn.reasons).toEqual(['expected the Deployment back at 1 replica within 30s after the load stopped; it took 40s']);
     const never = summarize(run.slice(0, 8), hpa, 60_000);
     expect(judge(never, run.slice(0, 8), { replicas: 3, withinSeconds: 30, scaleInWithinSeconds: 60 }).reasons).toEqual(['expected the Deployment back at 1 replica within 60s after the load stopped; it was not']);
+  });
+
+  it('an in-cluster load: times count from when its pod runs, not from before its start-up', () => {
+    // The baseline is taken at 0, the Job's pod then takes 40 s to run; the load samples follow from there,
+    // timed from the baseline as the demo's clock read them.
+    const startup = 40;
+    const asTaken = (): Sample[] => [s(0, 'baseline', 0, 1, 1), ...run.filter((x) => x.phase !== 'baseline').map((x) => ({ ...x, t: x.t + startup * 1000 }))];
+    const counted = asTaken();
+    const countedSummary = summarize(counted, hpa, (60 + startup) * 1000);
+    // what the start-up would do to the figures: every time 40 s late, a 30 s --within missed
+    expect(countedSummary.firstExtraPod).toBe(55);
+    expect(judge(countedSummary, counted, { replicas: 3, withinSeconds: 30 }).ok).toBe(false);
+    const rebased = asTaken();
+    rebaseSamples(rebased, startup * 1000);
+    expect(rebased[0]?.t).toBe(-40_000);
+    const sum = summarize(rebased, hpa, 60_000);
+    expect(sum).toEqual(summarize(run, hpa, 60_000));
+    expect(sum).toMatchObject({ metricAboveTarget: 9, firstExtraPod: 15, firstExtraPodReady: 18, loadSeconds: 60 });
+    expect(judge(sum, rebased, { replicas: 3, withinSeconds: 30 }).ok).toBe(true);
+    expect(sampleLine(rebased[0] ?? s(0, 'baseline', 0, 1, 1), hpa.metric, formatNumber)).toMatch(/^ -40s baseline/);
+  });
+
+  it('a baseline before the load (negative t) is not load time: replicas left from before do not meet --expect-replicas', () => {
+    const leftover: Sample[] = [s(-40, 'baseline', 0, 3, 3), s(3, 'load', 1, 1, 1), s(6, 'load', 2, 1, 1)];
+    const sum = summarize(leftover, { ...hpa, max: 3 }, 6000);
+    expect(sum).toMatchObject({ firstExtraPod: undefined, firstExtraPodReady: undefined, peakReadyReplicas: 1 });
+    expect(judge(sum, leftover, { replicas: 3, withinSeconds: 6 }).ok).toBe(false);
   });
 
   it('draws a chart with the target line and the replicas row, and one line per sample', () => {

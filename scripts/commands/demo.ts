@@ -22,7 +22,7 @@ import { describeLoadEnd, imageInCluster, progressSeconds, startInClusterLoad, T
 import type { InClusterLoad, LoadEnd } from '../lib/in-cluster-load.ts';
 import { makeView } from '../lib/demo-view.ts';
 import { formatNumber, parseQuantity } from '../lib/quantity.ts';
-import { checkExpectedReplicas, inClusterLoadLine, judge, parseDemoFlags, sampleLine, summarize } from '../lib/demo-model.ts';
+import { checkExpectedReplicas, inClusterLoadLine, judge, parseDemoFlags, rebaseSamples, sampleLine, summarize } from '../lib/demo-model.ts';
 import type { DemoFlags, Expectation, HpaBounds, HpaView, ReplicaBound, Sample, Summary } from '../lib/demo-model.ts';
 import { checkReportFlag, renderReport } from '../lib/report.ts';
 import { forwardsReach, NODE_PORTS } from '../lib/reach.ts';
@@ -250,7 +250,9 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
   );
   const view = makeView({ plain: lab.ui.plain, print: (t) => lab.print(t), write: (t) => process.stdout.write(t) }, hpa.metric);
   const samples: Sample[] = [];
-  const t0 = lab.clock.now();
+  // The load's time origin: sample times, --within, the summary's times count from it. An in-cluster load
+  // moves it to when its pod runs (below): its pod's start-up is not load time.
+  let t0 = lab.clock.now();
   let load: Load | undefined;
   let inClusterLoad: InClusterLoad | undefined;
   let loadStopAt: number | undefined;
@@ -277,6 +279,10 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
         onWait: (line) => view.say(line), onWarn: (line) => view.say(line),
       });
       view.say(`In-cluster load: Job ${inClusterLoad.namespace}/${inClusterLoad.job} is running`);
+      // its load starts now: the baseline sample falls before it (negative t), as the pod's start-up does
+      const started = lab.clock.now();
+      rebaseSamples(samples, started - t0);
+      t0 = started;
     } else load = startLoad({ url, rate, connections, durationSeconds: loadSeconds + 5 });
     last = { ok: 0, failed: 0, at: lab.clock.now() };
     // the load's full duration from when it runs (an in-cluster load's pod takes a moment to start)

@@ -226,6 +226,15 @@ export interface Summary {
   loadStoppedEarly?: string;
 }
 
+/**
+ * Moves the time origin of samples taken so far `ms` later (to when the load really started, e.g. once an
+ * in-cluster load's pod runs): they then lie before the load (negative t), which summarize() and judge() leave
+ * out of the load's figures.
+ */
+export function rebaseSamples(samples: Sample[], ms: number): void {
+  for (const s of samples) s.t -= ms;
+}
+
 export function summarize(samples: Sample[], hpa: { min: number; max: number; metric: string; target: number }, loadStopAt: number | undefined): Summary {
   const during = samples.filter((s) => s.t >= 0);
   const sec = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms / 100) / 10);

@@ -89,8 +89,15 @@ describe.skipIf(!requirePrometheus())(`npm run demo -- --in-cluster-load in simu
     const m = /Results: (\S+\.json)/.exec(r.stdout);
     const results = JSON.parse(readFileSync(path.resolve(REPO_ROOT, m?.[1] ?? ''), 'utf8')) as {
       load: { inCluster?: { job: string; held?: { ok: number; sent: number } } };
-      samples: Array<{ phase: string; sentRate: number; perPod: Array<{ pod: string; value: number }> }>;
+      samples: Array<{ t: number; phase: string; sentRate: number; perPod: Array<{ pod: string; value: number }> }>;
     };
+    // The load's time origin is when its pod runs: the baseline, taken before the Job was made, lies before it
+    // (with the pod's start-up counted as load time it would be at 0), and the first load sample one interval after.
+    const [baseline, firstLoad] = results.samples;
+    expect(baseline?.phase).toBe('baseline');
+    expect(baseline?.t).toBeLessThan(0);
+    expect(firstLoad?.phase).toBe('load');
+    expect(firstLoad?.t).toBeGreaterThanOrEqual(2000);
     expect(results.load.inCluster?.job).toBe(job.metadata.name);
     expect(results.load.inCluster?.held).toMatchObject({ sent: Number(sent), ok: Number(answered) });
     const busiest = results.samples.filter((s) => s.phase === 'load').map((s) => s.perPod.filter((p) => p.value > 0.5).length);
