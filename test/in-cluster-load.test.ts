@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { main } from '../scripts/cli.ts';
 import { inClusterLoadLine, lastLoadLine } from '../scripts/lib/demo-model.ts';
 import { InputError } from '../scripts/lib/errors.ts';
-import { DEADLINE_MARGIN_SECONDS, describeLoadEnd, loadJob, progressSeconds, startInClusterLoad } from '../scripts/lib/in-cluster-load.ts';
+import { DEADLINE_MARGIN_SECONDS, describeLoadEnd, loadJob, loadStoppedError, progressSeconds, startInClusterLoad } from '../scripts/lib/in-cluster-load.ts';
 import { parseLoadFlags } from '../app/load.ts';
 import { prepareStack } from '../scripts/lib/lab-stack.ts';
 import { parseStack } from '../scripts/lib/stack.ts';
@@ -305,6 +305,19 @@ describe('startInClusterLoad against a fake API', () => {
       await kept.stop();
       expect(kept.kept()).toBe(true);
       expect(oom.calls.filter((c) => c.method === 'DELETE')).toEqual([]);
+      // the demo's failure: the pod, how it ended, its log's last lines, kubectl logs (the pod is still there)
+      const keptEnd = kept.ended();
+      if (!keptEnd) throw new Error('expected the pod seen ended');
+      const err = loadStoppedError(kept, keptEnd, `${describeLoadEnd(keptEnd)}, 12s into the load`, ['expected ≥ 3 Ready replicas within 180s of load start; peak was 1 Ready (1 desired)']);
+      expect(err.message).toBe("the in-cluster load stopped early: pod default/demo-load-x-abcde ended: Failed, OOMKilled, exit code 137, 12s into the load; the demo's figures cover only the load it got");
+      expect(err.exitCode).toBe(1);
+      expect(err.details).toEqual([
+        'its log ends with:',
+        '  FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory',
+        'expected ≥ 3 Ready replicas within 180s of load start; peak was 1 Ready (1 desired)',
+        expect.stringMatching(new RegExp(`^Job default/${kept.job} and its pod are kept for that \\(its ttlSecondsAfterFinished removes them 300s after it finished\\)$`)),
+      ]);
+      expect(err.fix).toBe('kubectl logs -n default demo-load-x-abcde');
 
       const gone = fakeKube(running, progress);
       const deleted = await start(gone.kube);
@@ -314,6 +327,9 @@ describe('startInClusterLoad against a fake API', () => {
       await deleted.stop();
       expect(deleted.kept()).toBe(false);
       expect(gone.calls.filter((c) => c.method === 'DELETE')).toHaveLength(1);
+      const goneEnd = deleted.ended();
+      if (!goneEnd) throw new Error('expected the pod seen gone');
+      expect(loadStoppedError(deleted, goneEnd, describeLoadEnd(goneEnd)).fix).toBe('kubectl -n default get events --field-selector involvedObject.name=demo-load-x-abcde   (the pod is gone: its events say why)');
     });
 
     it('exit 0 after its whole duration: ended, complete (the load was done, not stopped early)', async () => {

@@ -18,7 +18,7 @@ import { currentReading } from '../lib/gates.ts';
 import type { DemoSpec, InClusterLoadSpec } from '../lib/stack.ts';
 import { startLoad } from '../lib/load.ts';
 import type { Load } from '../lib/load.ts';
-import { describeLoadEnd, imageInCluster, progressSeconds, startInClusterLoad, TTL_AFTER_FINISHED_SECONDS } from '../lib/in-cluster-load.ts';
+import { describeLoadEnd, imageInCluster, loadStoppedError, progressSeconds, startInClusterLoad } from '../lib/in-cluster-load.ts';
 import type { InClusterLoad, LoadEnd } from '../lib/in-cluster-load.ts';
 import { makeView } from '../lib/demo-view.ts';
 import { formatNumber, parseQuantity } from '../lib/quantity.ts';
@@ -363,7 +363,10 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
   lab.print(`Results: ${displayPath(file)}`);
   if (report) lab.print(`Report:  ${displayPath(report)}`);
   if (lab.signal.aborted) throw new LabError('interrupted', { exitCode: 130 });
-  if (stoppedEarly && inClusterLoad) throw loadStoppedError(stoppedEarly, inClusterLoad, summary, verdict);
+  if (stoppedEarly && inClusterLoad) {
+    const verdictSays = verdict ? (verdict.ok ? ['the expectation was met before the load stopped'] : verdict.reasons) : [];
+    throw loadStoppedError(inClusterLoad, stoppedEarly, summary.loadStoppedEarly ?? describeLoadEnd(stoppedEarly), verdictSays);
+  }
   if (verdict && !verdict.ok) {
     const lastSample = samples[samples.length - 1];
     throw new LabError(`demo expectation not met`, {
@@ -372,22 +375,6 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
   }
   if (verdict) lab.print(`✔ expectation met: ≥ ${expectation?.replicas} Ready replicas within ${expectation?.withinSeconds}s${expectation?.scaleInWithinSeconds !== undefined ? `, back to ${hpa.min} within ${expectation.scaleInWithinSeconds}s` : ''}`);
   return 0;
-}
-
-/**
- * --in-cluster-load whose pod ended before the demo stopped it: the demo fails (exit 1) after its summary and
- * results, naming the pod, how it ended, its last log lines, and where to read more.
- */
-function loadStoppedError(end: LoadEnd, load: InClusterLoad, summary: Summary, verdict: ReturnType<typeof judge> | undefined): LabError {
-  const [ns = load.namespace, pod = ''] = end.pod.split('/');
-  return new LabError(`the in-cluster load stopped early: ${summary.loadStoppedEarly ?? describeLoadEnd(end)}; the demo's figures cover only the load it got`, {
-    details: [
-      ...(end.logTail?.length ? [`its log ends with:`, ...end.logTail.map((l) => `  ${l}`)] : []),
-      ...(verdict && !verdict.ok ? verdict.reasons : verdict ? ['the expectation was met before the load stopped'] : []),
-      ...(load.kept() ? [`Job ${load.namespace}/${load.job} and its pod are kept for that (its ttlSecondsAfterFinished removes them ${TTL_AFTER_FINISHED_SECONDS}s after it finished)`] : []),
-    ],
-    fix: load.kept() ? `kubectl logs -n ${ns} ${pod}` : `kubectl -n ${ns} get events --field-selector involvedObject.name=${pod}   (the pod is gone: its events say why)`,
-  });
 }
 
 /** The summary the terminal prints (the report's summary table has the same rows: lib/report.ts summaryRows). */

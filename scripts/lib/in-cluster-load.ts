@@ -314,6 +314,23 @@ export async function startInClusterLoad(o: StartOptions): Promise<InClusterLoad
   return load;
 }
 
+/**
+ * The demo's failure when its in-cluster load's pod ended before the demo stopped it (exit 1, after the summary
+ * and results): `how` says how and when (the summary's row), then the pod's last log lines, `more` (the
+ * verdict), and where to read more: its log when stop() kept the Job, else the pod's events (it is gone).
+ */
+export function loadStoppedError(load: InClusterLoad, end: LoadEnd, how: string, more: string[] = []): LabError {
+  const [ns = load.namespace, pod = ''] = end.pod.split('/');
+  return new LabError(`the in-cluster load stopped early: ${how}; the demo's figures cover only the load it got`, {
+    details: [
+      ...(end.logTail?.length ? ['its log ends with:', ...end.logTail.map((l) => `  ${l}`)] : []),
+      ...more,
+      ...(load.kept() ? [`Job ${load.namespace}/${load.job} and its pod are kept for that (its ttlSecondsAfterFinished removes them ${TTL_AFTER_FINISHED_SECONDS}s after it finished)`] : []),
+    ],
+    fix: load.kept() ? `kubectl logs -n ${ns} ${pod}` : `kubectl -n ${ns} get events --field-selector involvedObject.name=${pod}   (the pod is gone: its events say why)`,
+  });
+}
+
 function statusMessage(body: string): string {
   try {
     return (JSON.parse(body) as { message?: string }).message ?? body;
