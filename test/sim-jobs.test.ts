@@ -3,7 +3,8 @@
 // restartPolicy validation; a Job's pod running the REAL app/load.ts from the sample app's image, exiting 0
 // (pod Succeeded, container terminated Completed; Job SuccessCriteriaMet then Complete) or 2 on bad flags (pod
 // Failed; Job FailureTarget then Failed, BackoffLimitExceeded); activeDeadlineSeconds (DeadlineExceeded, the
-// pod deleted); ttlSecondsAfterFinished and a Background delete removing the Job with its pod.
+// pod deleted); a running pod deleted counting as failed; ttlSecondsAfterFinished and a Background delete removing
+// the Job with its pod.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +132,20 @@ describe.skipIf(!requireKubectl())(`the simulated Job controller and container e
     expect(conditions(failed)).toEqual(['FailureTarget:DeadlineExceeded', 'Failed:DeadlineExceeded']);
     expect(failed.status?.conditions?.find((c) => c.type === 'Failed')?.message).toBe('Job was active longer than specified deadline');
     expect(await podsOf('deadline')).toEqual([]);
+  });
+
+  it('a running pod deleted (backoffLimit 0) counts as failed: the Job fails with BackoffLimitExceeded and makes no new pod', async () => {
+    expect((await apply(loadJob('evicted', ['--url', 'http://127.0.0.1:9/', '--rate', '1', '--duration', '600']))).exitCode).toBe(0);
+    const running = await eventually('the evicted Job pod running', async () => (await podsOf('evicted')).find((p) => p.status?.phase === 'Running'));
+    const del = await k('delete', 'pod', running.metadata.name, '-n', 'default', '--wait=false');
+    expect(del.exitCode, del.stderr).toBe(0);
+    const failed = await eventually('Job evicted Failed', async () => {
+      const x = await job('evicted');
+      return conditions(x).includes('Failed:BackoffLimitExceeded') ? x : undefined;
+    });
+    expect(conditions(failed)).toEqual(['FailureTarget:BackoffLimitExceeded', 'Failed:BackoffLimitExceeded']);
+    expect(failed.status?.failed).toBe(1);
+    expect((await podsOf('evicted')).map((p) => p.metadata.name).filter((n) => n !== running.metadata.name)).toEqual([]);
   });
 
   it('ttlSecondsAfterFinished deletes a finished Job and its pod; a Background delete of a running Job removes its pod', async () => {

@@ -135,8 +135,11 @@ describe.skipIf(!requirePrometheus())(`npm run demo -- --in-cluster-load in simu
     const r = await demo;
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`In-cluster load stopped early: pod default/${pod.metadata.name} was deleted`));
-    expect(r.stdout).toMatch(new RegExp(`in-cluster load stopped early pod default/${pod.metadata.name} was deleted, \\d+s into the load`));
-    expect(r.stderr).toMatch(new RegExp(`the in-cluster load stopped early: pod default/${pod.metadata.name} was deleted, \\d+s into the load; the demo's figures cover only the load it got`));
+    // the Job controller counts the deleted pod as failed (isPodFailed): once the Job has failed too, its reason is
+    // said (whether it has when the demo looks is a race, and either answer is right)
+    const ended = `pod default/${pod.metadata.name} was deleted( \\(Job has reached the specified backoff limit\\))?`;
+    expect(r.stdout).toMatch(new RegExp(`in-cluster load stopped early ${ended}, \\d+s into the load`));
+    expect(r.stderr).toMatch(new RegExp(`the in-cluster load stopped early: ${ended}, \\d+s into the load; the demo's figures cover only the load it got`));
     expect(r.stderr).toMatch(/kubectl -n default get events --field-selector involvedObject\.name=/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     // well before the 2 minutes of load it was asked for, and its Job deleted (its pod is gone: nothing to keep)

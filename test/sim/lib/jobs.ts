@@ -16,7 +16,8 @@
 //   garbageCollector in controllers.ts deletes its pods, as for any owner).
 //
 // Left out: indexed Jobs, podFailurePolicy, successPolicy, backoffLimitPerIndex, suspend, pod back-off delays
-// between retries, the job-tracking finalizer and uncountedTerminatedPods (pods are counted by uid here), managedBy.
+// between retries, the job-tracking finalizer and uncountedTerminatedPods (pods are counted by uid here; a pod
+// deleted before it succeeded counts as failed, as isPodFailed says, seen here as an active pod gone), managedBy.
 import type { Controller, ControllerContext } from './controllers.ts';
 import { recordEvent } from './events.ts';
 import { nowTimestamp, type KubeObject } from './store.ts';
@@ -28,7 +29,7 @@ const num = (v: unknown, d: number): number => (typeof v === 'number' ? v : d);
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** Pods of a Job counted once they finished (the real controller counts through its tracking finalizer). */
-const counted = new Map<string, { succeeded: Set<string>; failed: Set<string> }>();
+const counted = new Map<string, { succeeded: Set<string>; failed: Set<string>; active: Set<string> }>();
 
 function cond(status: Obj, type: string): Obj | undefined {
   return arr(status.conditions).map(obj).find((c) => c.type === type && c.status === 'True');
@@ -57,15 +58,21 @@ function syncJob(ctx: ControllerContext, job: KubeObject, now: number): void {
   const spec = obj(job.spec);
   const status: Obj = { ...obj(job.status) };
   status.startTime ??= nowTimestamp(new Date(now));
-  const tally = counted.get(uid) ?? { succeeded: new Set<string>(), failed: new Set<string>() };
+  const tally = counted.get(uid) ?? { succeeded: new Set<string>(), failed: new Set<string>(), active: new Set<string>() };
   counted.set(uid, tally);
 
   let pods = ownedBy(ctx.store.list(podsRt, ns), uid);
   for (const p of pods) {
     const phase = obj(p.status).phase;
     if (phase === 'Succeeded') tally.succeeded.add(p.metadata.uid ?? '');
-    if (phase === 'Failed') tally.failed.add(p.metadata.uid ?? '');
+    // isPodFailed: Failed, or (no podFailurePolicy) deleted before it succeeded: "Count deleted Pods as failures
+    // to account for orphan Pods that never have a chance to reach the Failed phase".
+    if (phase === 'Failed' || (p.metadata.deletionTimestamp && phase !== 'Succeeded')) tally.failed.add(p.metadata.uid ?? '');
   }
+  // The real controller sees a deleted pod through its tracking finalizer before the pod goes; here a pod that was
+  // active at the last sync and is gone without having succeeded is that deleted pod.
+  const present = new Set(pods.map((p) => p.metadata.uid ?? ''));
+  for (const gone of tally.active) if (!present.has(gone) && !tally.succeeded.has(gone)) tally.failed.add(gone);
   const isActive = (p: KubeObject) => !p.metadata.deletionTimestamp && obj(p.status).phase !== 'Succeeded' && obj(p.status).phase !== 'Failed';
   const succeeded = tally.succeeded.size;
   const failed = tally.failed.size;
@@ -109,6 +116,7 @@ function syncJob(ctx: ControllerContext, job: KubeObject, now: number): void {
     pods = ownedBy(ctx.store.list(podsRt, ns), uid);
   }
   const activePods = pods.filter(isActive);
+  tally.active = new Set(activePods.map((p) => p.metadata.uid ?? ''));
   status.active = activePods.length;
   status.ready = activePods.filter(isPodReady).length;
   status.succeeded = succeeded;
