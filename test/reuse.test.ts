@@ -12,7 +12,7 @@ import { parseServiceUrl, parseSettingType } from '../scripts/lib/setting-types.
 import { loadManifests, loadStack, makeResolver } from '../scripts/lib/stack.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
 import { prepareStack, refuseReuseOnKind, settingSource } from '../scripts/lib/lab-stack.ts';
-import { needLabel } from '../scripts/lib/access.ts';
+import { needLabel, permissionsNeeded } from '../scripts/lib/access.ts';
 import { labObjects } from '../scripts/lib/on-context.ts';
 import { FakeKube } from './helpers/fakes.ts';
 import { InputError } from '../scripts/lib/errors.ts';
@@ -113,6 +113,12 @@ describe('reusing their Prometheus with a user who may not read it: a failed che
     expect(p?.why).toContain('prometheuses.monitoring.coreos.com is forbidden');
     expect(p?.fix).toBe('ask the cluster’s admin to let your user get services in namespace monitoring; list prometheuses.monitoring.coreos.com in namespace monitoring (a Role and a RoleBinding in namespace monitoring for your user), or use a context that may');
     expect(r.reads.map(needLabel)).toEqual(['get services in namespace monitoring', 'list prometheuses.monitoring.coreos.com in namespace monitoring']);
+  });
+  it('what reusing reads is among the permissions preflight reviews (once each)', async () => {
+    const kube = new FakeKube().put(svc, prom({ serviceMonitorSelector: {}, serviceMonitorNamespaceSelector: {} }));
+    const r = await reusePrometheus(kube, prepared(), 'hpa-lab');
+    const needs = await permissionsNeeded({} as never, kube, r.prepared, [], 'v1.35.0', [...r.reads, ...r.reads]);
+    expect(needs.map(needLabel)).toEqual(['get services in namespace monitoring', 'list prometheuses.monitoring.coreos.com in namespace monitoring', 'get namespaces (cluster-scoped)']);
   });
   it('get services refused: named the same way; no Prometheus read is attempted after it', async () => {
     const kube = new FakeKube().setRaw('/api/v1/namespaces/monitoring/services/monitoring-kube-prometheus-prometheus', 403, forbidden('services'));
