@@ -379,6 +379,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       sets: ((values.set as string[] | undefined) ?? []).map(parseSet),
       variant: values.variant === undefined ? undefined : String(values.variant),
       ...(values.registry === undefined ? {} : { registry: checkRegistry(String(values.registry), target?.context) }),
+      onContext: target !== undefined,
     };
     switch (command) {
       case 'up':

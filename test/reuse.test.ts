@@ -7,11 +7,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { describeSelector, selectorMatches } from '../scripts/lib/label-selector.ts';
-import { operatorPodLabels, serviceMonitorMismatch, serviceSelects } from '../scripts/lib/reuse.ts';
+import { operatorPodLabels, reusePrometheus, serviceMonitorMismatch, serviceSelects } from '../scripts/lib/reuse.ts';
 import { parseServiceUrl, parseSettingType } from '../scripts/lib/setting-types.ts';
 import { loadManifests, loadStack, makeResolver } from '../scripts/lib/stack.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
-import { refuseReuseOnKind, type PreparedStack } from '../scripts/lib/lab-stack.ts';
+import { prepareStack, refuseReuseOnKind, settingSource } from '../scripts/lib/lab-stack.ts';
+import { needLabel, permissionsNeeded } from '../scripts/lib/access.ts';
+import { labObjects } from '../scripts/lib/on-context.ts';
+import { FakeKube } from './helpers/fakes.ts';
 import { InputError } from '../scripts/lib/errors.ts';
 import { formatRule, ruleMetricNames, rulesFor } from '../scripts/lib/adapter-rules.ts';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
@@ -67,13 +70,93 @@ describe('prometheus.existing: an in-cluster Service URL', () => {
     const stack = loadStack(REPO_ROOT, 'custom-metrics');
     expect(() => makeResolver(stack, { sets: [['prometheus.existing', 'http://prometheus:9090']], secrets: { grafanaAdminPassword: 'x'.repeat(24) }, images: { 'sample-app-image': 'i:t' } })).toThrow(/--set prometheus\.existing: expected empty \(not set\), or an in-cluster Service URL/);
   });
-  it('on the kind path (no --context) prometheus.existing and adapter.existing are refused: nothing there to reuse', () => {
+  it('on the kind path (no --context) prometheus.existing and adapter.existing are refused when the stack is prepared (every command), naming where the value came from', () => {
+    const prepare = (sets: Array<[string, unknown]>, onContext = false) => () => prepareStack({ stack: 'custom-metrics', sets, onContext }, '/nonexistent');
+    expect(prepare([])).not.toThrow();
+    expect(prepare([['prometheus.existing', 'http://p.m.svc:9090']])).toThrow(InputError);
+    expect(prepare([['prometheus.existing', 'http://p.m.svc:9090']])).toThrow("--set prometheus.existing: only with --context (reusing what an existing cluster already runs); on the lab's own kind cluster hpa-lab installs kube-prometheus-stack itself");
+    expect(prepare([['adapter.existing', true]])).toThrow(/^--set adapter\.existing: only with --context/);
+    expect(prepare([['prometheus.existing', 'http://p.m.svc:9090'], ['adapter.existing', true]], true)).not.toThrow();
+    // From a variant: the variant is named, not a --set that was never typed.
     const stack = loadStack(REPO_ROOT, 'custom-metrics');
-    const prepared = (sets: Array<[string, unknown]>) => ({ stack, resolver: makeResolver(stack, { sets, secrets: { grafanaAdminPassword: 'x'.repeat(24) }, images: { 'sample-app-image': 'i:t' } }) }) as unknown as PreparedStack;
-    expect(() => refuseReuseOnKind(prepared([]))).not.toThrow();
-    expect(() => refuseReuseOnKind(prepared([['prometheus.existing', 'http://p.m.svc:9090']]))).toThrow(InputError);
-    expect(() => refuseReuseOnKind(prepared([['prometheus.existing', 'http://p.m.svc:9090']]))).toThrow("--set prometheus.existing: only with --context (reusing what an existing cluster already runs); on the lab's own kind cluster hpa-lab installs kube-prometheus-stack itself");
-    expect(() => refuseReuseOnKind(prepared([['adapter.existing', true]]))).toThrow(/--set adapter\.existing: only with --context/);
+    stack.variants.reuse = { 'adapter.existing': true };
+    const input = { sets: [], variant: 'reuse', secrets: { grafanaAdminPassword: 'x'.repeat(24) }, images: { 'sample-app-image': 'i:t' } };
+    let err: unknown;
+    try {
+      refuseReuseOnKind({ stack, resolver: makeResolver(stack, input), input });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toBe("--variant reuse (it sets adapter.existing): only with --context (reusing what an existing cluster already runs); on the lab's own kind cluster hpa-lab installs prometheus-adapter itself");
+    expect((err as InputError).fix).toBe('use another --variant than reuse (it sets adapter.existing), or add --context NAME for an existing cluster that runs it');
+    expect(settingSource(stack, { sets: [['adapter.existing', false]], variant: 'reuse' }, 'adapter.existing').text).toBe('--set adapter.existing=false');
+    expect(settingSource(stack, undefined, 'adapter.existing')).toEqual({ from: 'file', text: stack.file });
+  });
+});
+
+describe('reusing their Prometheus with a user who may not read it: a failed check naming the permission, never a throw', () => {
+  const url = 'http://monitoring-kube-prometheus-prometheus.monitoring.svc:9090';
+  const prepared = (sets: Array<[string, unknown]> = []) => prepareStack({ stack: 'custom-metrics', sets: [['prometheus.existing', url], ['prometheus.release', 'monitoring'], ...sets], onContext: true }, '/nonexistent');
+  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'monitoring-kube-prometheus-prometheus', namespace: 'monitoring' }, spec: { selector: { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': 'monitoring-kube-prometheus-prometheus' }, ports: [{ port: 9090 }] } };
+  const prom = (spec: Record<string, unknown>) => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', metadata: { name: 'monitoring-kube-prometheus-prometheus', namespace: 'monitoring' }, spec });
+  const forbidden = (what: string) => ({ kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, message: `${what} is forbidden: User "dev" cannot …` });
+  it('list prometheuses refused (HTTP 403): the check names verb, resource and namespace, and every read to grant', async () => {
+    const kube = new FakeKube().put(svc).setRaw('/apis/monitoring.coreos.com/v1/namespaces/monitoring/prometheuses', 403, forbidden('prometheuses.monitoring.coreos.com'));
+    const r = await reusePrometheus(kube, prepared(), 'hpa-lab');
+    expect(r.reuse.size).toBe(0);
+    expect(r.problems).toHaveLength(1);
+    const p = r.problems[0];
+    expect(p?.component).toBe('kube-prometheus-stack');
+    expect(p?.level).toBe('fail');
+    expect(p?.summary).toBe(`kube-prometheus-stack: prometheus.existing=${url}: the user of context kind-lab may not list prometheuses.monitoring.coreos.com in namespace monitoring (HTTP 403), which hpa-lab reads to find and check that Prometheus`);
+    expect(p?.why).toContain('prometheuses.monitoring.coreos.com is forbidden');
+    expect(p?.fix).toBe('ask the cluster’s admin to let your user get services in namespace monitoring; list prometheuses.monitoring.coreos.com in namespace monitoring (a Role and a RoleBinding in namespace monitoring for your user), or use a context that may');
+    expect(r.reads.map(needLabel)).toEqual(['get services in namespace monitoring', 'list prometheuses.monitoring.coreos.com in namespace monitoring']);
+  });
+  it('what reusing reads is among the permissions preflight reviews (once each)', async () => {
+    const kube = new FakeKube().put(svc, prom({ serviceMonitorSelector: {}, serviceMonitorNamespaceSelector: {} }));
+    const r = await reusePrometheus(kube, prepared(), 'hpa-lab');
+    const needs = await permissionsNeeded({} as never, kube, r.prepared, [], 'v1.35.0', [...r.reads, ...r.reads]);
+    expect(needs.map(needLabel)).toEqual(['get services in namespace monitoring', 'list prometheuses.monitoring.coreos.com in namespace monitoring', 'get namespaces (cluster-scoped)']);
+  });
+  it('get services refused: named the same way; no Prometheus read is attempted after it', async () => {
+    const kube = new FakeKube().setRaw('/api/v1/namespaces/monitoring/services/monitoring-kube-prometheus-prometheus', 403, forbidden('services'));
+    const r = await reusePrometheus(kube, prepared(), 'hpa-lab');
+    expect(r.problems[0]?.summary).toContain('may not get services in namespace monitoring (HTTP 403)');
+    expect(kube.gets('/apis/monitoring.coreos.com/v1/namespaces/monitoring/prometheuses')).toBe(0);
+  });
+  it('a namespace selector makes the namespace a read (and a permission); without one it is never read', async () => {
+    const own = new FakeKube().put(svc, prom({ serviceMonitorSelector: {} }));
+    const r1 = await reusePrometheus(own, prepared([['app.namespace', 'monitoring']]), 'hpa-lab');
+    expect(r1.problems).toEqual([]);
+    expect(r1.reads.map(needLabel)).not.toContain('get namespaces (cluster-scoped)');
+    expect(own.gets('/api/v1/namespaces/monitoring')).toBe(0);
+    const bySelector = new FakeKube().put(svc, prom({ serviceMonitorSelector: {}, serviceMonitorNamespaceSelector: {} })).setRaw('/api/v1/namespaces/default', 403, forbidden('namespaces "default"'));
+    const r2 = await reusePrometheus(bySelector, prepared(), 'hpa-lab');
+    expect(r2.reads.map(needLabel)).toContain('get namespaces (cluster-scoped)');
+    expect(r2.problems).toHaveLength(1);
+    expect(r2.problems[0]?.summary).toContain('may not get namespaces (cluster-scoped) (HTTP 403)');
+    expect(r2.problems[0]?.fix).toContain('a ClusterRole and a ClusterRoleBinding');
+    expect(r2.reuse.size).toBe(0);
+  });
+});
+
+describe('down --context finds the lab’s objects by its labels in every namespace, not only where the settings resolve now', () => {
+  const labels = { 'hpa-lab/managed-by': 'hpa-lab', 'hpa-lab/instance': 'hpa-lab' };
+  const dashboard = (namespace: string, l: Record<string, string> = labels) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'test-prometheus-autoscaling-dashboard', namespace, labels: { grafana_dashboard: '1', ...l } } });
+  it('without the --set of the up (the dashboard went to their monitoring namespace): still found; an unlabelled or another lab’s object never', async () => {
+    const kube = new FakeKube().put(dashboard('monitoring'), dashboard('team', {}), dashboard('other', { ...labels, 'hpa-lab/instance': 'another' }));
+    kube.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'test-prometheus', namespace: 'default', labels } });
+    const found = await labObjects(kube, prepareStack({ stack: 'custom-metrics', sets: [], onContext: true }, '/nonexistent'), 'hpa-lab');
+    expect(found.map((o) => `${String(o.kind)} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`).sort()).toEqual(['ConfigMap monitoring/test-prometheus-autoscaling-dashboard', 'Deployment default/test-prometheus']);
+    // The ServiceMonitor kind is not served there (404): nothing of it, no error.
+    expect(kube.gets('/apis/monitoring.coreos.com/v1/servicemonitors')).toBe(1);
+  });
+  it('a kind the user may not list across namespaces: refused before anything is removed, naming the permission', async () => {
+    const kube = new FakeKube().setRaw('/apis/monitoring.coreos.com/v1/servicemonitors', 403, { kind: 'Status', code: 403, message: 'servicemonitors.monitoring.coreos.com is forbidden' });
+    await expect(labObjects(kube, prepareStack({ stack: 'custom-metrics', sets: [], onContext: true }, '/nonexistent'), 'hpa-lab')).rejects.toThrow('nothing removed: the user of context kind-lab may not list servicemonitors.monitoring.coreos.com (all namespaces) (HTTP 403), which down needs to find the lab\'s ServiceMonitor objects');
+    expect(kube.log.some((l) => l.startsWith('DELETE'))).toBe(false);
   });
 });
 

@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
 import { displayPath, REPO_ROOT } from '../lib/lab.ts';
 import type { PreparedStack, StackChoice } from '../lib/lab-stack.ts';
+import { settingSource } from '../lib/lab-stack.ts';
 import type { Kube } from '../lib/kube.ts';
 import { kubeFromKubeconfig } from '../lib/kube.ts';
 import { clusterExists, kindKubeconfig } from '../lib/cluster.ts';
@@ -58,10 +59,8 @@ const HOLD_AFTER_EXPECTATION_MS = 30_000;
 
 /** A stack setting, and where its value comes from: a --set, the --variant, or the stack file. */
 function describeSetting(prepared: PreparedStack, setting: string, choice: StackChoice | undefined): string {
-  const set = [...(choice?.sets ?? [])].reverse().find(([k]) => k === setting);
-  if (set) return `the stack setting ${setting}, from --set ${setting}=${String(set[1])}`;
-  if (choice?.variant !== undefined && prepared.stack.variants[choice.variant]?.[setting] !== undefined) return `the stack setting ${setting}, from --variant ${choice.variant}`;
-  return `the stack setting ${setting} in ${prepared.stack.file}`;
+  const src = settingSource(prepared.stack, choice, setting);
+  return src.from === 'file' ? `the stack setting ${setting} in ${src.text}` : `the stack setting ${setting}, from ${src.text}`;
 }
 
 /**

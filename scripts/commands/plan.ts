@@ -5,7 +5,7 @@ import { Document } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
 import { displayPath, REPO_ROOT } from '../lib/lab.ts';
 import type { PreparedStack } from '../lib/lab-stack.ts';
-import { checkNodePorts, checkReleaseKeys, checkStackObjects, refuseReuseOnKind } from '../lib/lab-stack.ts';
+import { checkNodePorts, checkReleaseKeys, checkStackObjects } from '../lib/lab-stack.ts';
 import { loadManifests } from '../lib/stack.ts';
 import { releaseValues } from '../lib/actions/helm.ts';
 import { withBookkeeping } from '../lib/actions/manifests.ts';
@@ -166,7 +166,6 @@ export function renderPlan(steps: PlanStep[]): string {
 export async function plan(lab: Lab, prepared: PreparedStack, cache?: ImageCacheConfig, registry?: string): Promise<void> {
   checkReleaseKeys(prepared);
   await checkStackObjects(prepared);
-  if (!lab.target) refuseReuseOnKind(prepared);
   const steps = lab.target ? await contextPlanSteps(lab, prepared, registry) : planSteps(lab, prepared, cache);
   lab.print(renderPlan(lab.target ? steps.map((s) => ({ ...s, doc: maskSecrets(s.doc, prepared.secrets, displayPath(prepared.secretsFile)) })) : steps).trimEnd());
 }

@@ -11,7 +11,7 @@ import { prepareStack } from '../lib/lab-stack.ts';
 import { makeGate } from '../lib/gates.ts';
 import type { ProbeResult } from '../lib/gate.ts';
 import { contextHpaSyncRow, hpaSyncRow } from '../lib/shape-report.ts';
-import { stackOnContext, targetKube } from '../lib/on-context.ts';
+import { reuseRows, stackOnContext, targetKube } from '../lib/on-context.ts';
 import { forwardsReach, NODE_PORTS, type Reach } from '../lib/reach.ts';
 
 export interface GateStatus {
@@ -50,7 +50,9 @@ export async function status(lab: Lab, choice: StackChoice, opts: { json: boolea
     }
     if (lab.target && kube && gates.at(-1)?.ok === true) {
       gates.push({ component: 'cluster', ...(await contextHpaSyncRow(kube)) });
-      prepared = await stackOnContext(lab, kube, prepared);
+      const onContext = await stackOnContext(lab, kube, prepared);
+      prepared = onContext.prepared;
+      gates.push(...reuseRows(onContext.problems));
     }
     if (!lab.target) {
       // Read only from an API that answered (a frozen one would cost the row's timeouts for nothing).

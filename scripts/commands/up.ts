@@ -3,7 +3,7 @@
 // component, each behind its gates. Re-running converges: what is current is skipped, nothing is downloaded twice.
 import type { Lab } from '../lib/lab.ts';
 import type { StackChoice } from '../lib/lab-stack.ts';
-import { checkReleaseKeys, checkStackNodePorts, checkStackObjects, prepareStack, refuseReuseOnKind, saveSecrets } from '../lib/lab-stack.ts';
+import { checkReleaseKeys, checkStackNodePorts, checkStackObjects, prepareStack, saveSecrets } from '../lib/lab-stack.ts';
 import { runStack } from '../lib/engine.ts';
 import { runSteps } from '../lib/ui.ts';
 import { formatChecks, runPreflight } from '../lib/preflight.ts';
@@ -35,7 +35,6 @@ export async function up(lab: Lab, choice: StackChoice, opts: UpOptions): Promis
   if (lab.target) return upOnContext(lab, choice, opts.yes === true);
   // Bad input (stack, --set, --variant, ports) fails here, before preflight and before anything changes.
   const prepared = prepareStack(choice, lab.stateDir);
-  refuseReuseOnKind(prepared);
   checkReleaseKeys(prepared);
   await checkStackObjects(prepared);
   checkStackNodePorts(prepared, lab.kindConfig);

@@ -5,7 +5,7 @@
 // included), and what the cluster already has (a metrics API to reuse; CRDs or APIServices of someone else's
 // that the stack would fight over). Read-only: it changes nothing.
 import { parse } from 'yaml';
-import type { Kube } from './kube.ts';
+import { isForbidden, type Kube } from './kube.ts';
 import type { Lab } from './lab.ts';
 import type { PreparedStack } from './lab-stack.ts';
 import type { Component, HelmSpec } from './stack.ts';
@@ -89,8 +89,11 @@ async function componentObjects(lab: Lab, prepared: PreparedStack, c: Component,
   return renderRelease(lab.runner, spec, releaseValues(REPO_ROOT, spec), kubeVersion);
 }
 
-/** Every permission the components need: create, patch and get of each kind, where it goes; namespaces too. */
-export async function permissionsNeeded(lab: Lab, kube: Kube, prepared: PreparedStack, components: Component[], kubeVersion: string): Promise<Need[]> {
+/**
+ * Every permission the components need: create, patch and get of each kind, where it goes; namespaces too; and
+ * `reads`, what preflight itself reads to decide (a reused Prometheus: reuse.ts's reuseReads).
+ */
+export async function permissionsNeeded(lab: Lab, kube: Kube, prepared: PreparedStack, components: Component[], kubeVersion: string, reads: Need[] = []): Promise<Need[]> {
   const cache = new Map<string, Map<string, Discovered> | undefined>();
   const needs = new Map<string, Need>();
   const add = (n: Omit<Need, 'verb'>, verbs: string[]) => {
@@ -99,6 +102,7 @@ export async function permissionsNeeded(lab: Lab, kube: Kube, prepared: Prepared
       if (!needs.has(k)) needs.set(k, { verb, ...n });
     }
   };
+  for (const r of reads) add(r, [r.verb]);
   for (const c of components) {
     const why = `${c.name} (${c.helm ? 'helm' : 'manifests'})`;
     const objects = await componentObjects(lab, prepared, c, kubeVersion);
@@ -169,11 +173,11 @@ export interface Conflict {
 export async function existingState(kube: Kube, prepared: PreparedStack, labName: string, reused: Map<string, string> = new Map()): Promise<{ reuse: Map<string, string>; conflicts: Conflict[]; releases: LabRelease[] }> {
   // What the user may not read counts as absent here: the SelfSubjectAccessReviews then name the missing get.
   const read = (p: string) => kube.getJson<Obj>(p).catch((err: unknown) => {
-    if (/HTTP 403/.test((err as Error).message)) return undefined;
+    if (isForbidden(err)) return undefined;
     throw err;
   });
   const releases = await labReleases(kube, labName).catch((err: unknown) => {
-    if (/HTTP 403/.test((err as Error).message)) return [];
+    if (isForbidden(err)) return [];
     throw err;
   });
   /** An APIService there that the lab did not install (the component is then reused, not installed). */

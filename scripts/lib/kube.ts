@@ -6,6 +6,21 @@ import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import { LabError } from './errors.ts';
 import { resourcePath } from './resources.ts';
 
+/** A GET the API answered with an HTTP status other than 200 or 404 (getJson): its status kept, to tell a 403 apart. */
+export class ApiStatusError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = 'ApiStatusError';
+    this.status = status;
+  }
+}
+
+/** Whether the API refused a read to this user (HTTP 403 Forbidden): a missing permission, not a failure. */
+export function isForbidden(err: unknown): boolean {
+  return err instanceof ApiStatusError && err.status === 403;
+}
+
 export interface RawResponse {
   status: number;
   body: string;
@@ -18,7 +33,7 @@ export interface Kube {
   readonly kubeconfig: string;
   /** GET any API path (readyz, aggregated APIs) with the kubeconfig's credentials. */
   getRaw(path: string, timeoutMs?: number): Promise<RawResponse>;
-  /** GET a JSON path; 404 gives undefined, other failures throw with a short message. */
+  /** GET a JSON path; 404 gives undefined, another status throws an ApiStatusError with a short message. */
   getJson<T>(path: string, timeoutMs?: number): Promise<T | undefined>;
   listNodes(timeoutMs?: number): Promise<V1Node[]>;
   /**
@@ -94,7 +109,7 @@ export async function kubeForContext(text: string, context: string, missing: { f
     async getJson<T>(path: string, timeoutMs = REQUEST_TIMEOUT_MS.get) {
       const r = await request('GET', path, timeoutMs);
       if (r.status === 404) return undefined;
-      if (r.status !== 200) throw new Error(`GET ${path}: HTTP ${r.status}: ${statusMessage(r)}`);
+      if (r.status !== 200) throw new ApiStatusError(`GET ${path}: HTTP ${r.status}: ${statusMessage(r)}`, r.status);
       return JSON.parse(r.body) as T;
     },
     async apply<T extends KubernetesObject>(obj: T) {

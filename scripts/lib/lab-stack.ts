@@ -18,6 +18,8 @@ export interface StackChoice {
   variant?: string;
   /** --registry (with --context): image components are named REGISTRY/<repository>:<tag> and pushed there */
   registry?: string;
+  /** --context: an existing cluster; without it (the lab's kind cluster) the settings that reuse are refused */
+  onContext?: boolean;
 }
 
 export interface PreparedStack {
@@ -90,7 +92,21 @@ export function prepareStack(choice: StackChoice, stateDir: string): PreparedSta
   }
   const input: ResolveInput = { sets: choice.sets, ...(choice.variant === undefined ? {} : { variant: choice.variant }), secrets, images };
   const resolver = makeResolver(stack, input);
-  return { stack, resolver, images, secretsFile: secretsFile(stateDir), secrets, generatedSecrets: generated, input };
+  const prepared = { stack, resolver, images, secretsFile: secretsFile(stateDir), secrets, generatedSecrets: generated, input };
+  // Every command on the kind path refuses them here, before any work.
+  if (!choice.onContext) refuseReuseOnKind(prepared);
+  return prepared;
+}
+
+/**
+ * Where a setting's value comes from, as the person gave it: the last `--set` of it, else `--variant NAME` when
+ * that variant sets it, else the stack file.
+ */
+export function settingSource(stack: StackFile, given: { sets: Array<[string, unknown]>; variant?: string | undefined } | undefined, setting: string): { from: 'set' | 'variant' | 'file'; text: string } {
+  const set = [...(given?.sets ?? [])].reverse().find(([k]) => k === setting);
+  if (set) return { from: 'set', text: `--set ${setting}=${String(set[1])}` };
+  if (given?.variant !== undefined && stack.variants[given.variant]?.[setting] !== undefined) return { from: 'variant', text: `--variant ${given.variant}` };
+  return { from: 'file', text: stack.file };
 }
 
 /** Every manifest object against the Kubernetes schemas (schema-check.ts), before any change. */
@@ -170,9 +186,10 @@ export function checkReleaseKeys(prepared: PreparedStack): void {
 
 /**
  * The settings that reuse what an existing cluster already runs (a Prometheus, an adapter) belong to --context:
- * on the lab's own kind cluster there is nothing of anyone else's to reuse, and hpa-lab installs its own.
+ * on the lab's own kind cluster there is nothing of anyone else's to reuse, and hpa-lab installs its own. The
+ * refusal names where the value came from (--set, --variant, the stack file).
  */
-export function refuseReuseOnKind(prepared: PreparedStack): void {
+export function refuseReuseOnKind(prepared: Pick<PreparedStack, 'stack' | 'resolver' | 'input'>): void {
   for (const c of prepared.stack.components) {
     const e = c.existing;
     const given = [e?.reusePrometheus?.setting, e?.reuseOptIn].filter((s): s is string => s !== undefined).filter((s) => {
@@ -180,9 +197,11 @@ export function refuseReuseOnKind(prepared: PreparedStack): void {
       return v !== '' && v !== false && v !== undefined;
     });
     for (const s of given) {
-      throw new InputError(`--set ${s}: only with --context (reusing what an existing cluster already runs); on the lab's own kind cluster hpa-lab installs ${c.name} itself`, {
+      const src = settingSource(prepared.stack, prepared.input, s);
+      const leave = src.from === 'set' ? `leave out --set ${s}=…` : src.from === 'variant' ? `use another --variant than ${prepared.input?.variant ?? ''} (it sets ${s})` : `set ${s} back to its default in ${src.text}`;
+      throw new InputError(`${src.from === 'file' ? `${src.text}: settings.${s}` : src.from === 'variant' ? `${src.text} (it sets ${s})` : `--set ${s}`}: only with --context (reusing what an existing cluster already runs); on the lab's own kind cluster hpa-lab installs ${c.name} itself`, {
         details: ['nothing was changed'],
-        fix: `leave out --set ${s}=…, or add --context NAME for an existing cluster that runs it`,
+        fix: `${leave}, or add --context NAME for an existing cluster that runs it`,
       });
     }
   }

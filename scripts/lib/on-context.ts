@@ -8,11 +8,11 @@ import { createInterface } from 'node:readline/promises';
 import type { Lab } from './lab.ts';
 import { deadline, REPO_ROOT } from './lab.ts';
 import type { Kube } from './kube.ts';
-import { kubeForContext } from './kube.ts';
+import { isForbidden, kubeForContext } from './kube.ts';
 import type { PreparedStack } from './lab-stack.ts';
 import { secretsFile } from './lab-stack.ts';
 import type { Component } from './stack.ts';
-import { loadManifests } from './stack.ts';
+import { getPath, loadManifests } from './stack.ts';
 import { InputError, LabError } from './errors.ts';
 import { pushImage } from './actions/image.ts';
 import type { StepContext } from './ui.ts';
@@ -23,10 +23,10 @@ import { checkHelm, formatChecks, type Check } from './preflight.ts';
 import { chartKubeVersion, deniedPermissions, existingState, kubeVersionCheck, needLabel, permissionsNeeded, reachApi } from './access.ts';
 import { isOurs, labelledOurs, labLabels, labReleases, labSelector } from './ownership.ts';
 import { privateKubeconfig } from './private-kubeconfig.ts';
-import { resourcePath } from './resources.ts';
+import { collectionOf, resourcePath } from './resources.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { forwardsReach, type Reach } from './reach.ts';
-import { reusePrometheus } from './reuse.ts';
+import { reusePrometheus, type ReuseProblem } from './reuse.ts';
 
 export function targetOf(lab: Lab): NonNullable<Lab['target']> {
   if (!lab.target) throw new Error('no --context target');
@@ -102,8 +102,8 @@ export async function contextPreflight(lab: Lab, given: PreparedStack): Promise<
             ctx.say(`helm show chart ${spec.chart} ${spec.version}`);
             checks.push(kubeVersionCheck(spec.chart, spec.version, await chartKubeVersion(lab, spec), api.gitVersion));
           }
-          ctx.say('SelfSubjectAccessReview for every kind of object the stack installs');
-          const needs = await permissionsNeeded(lab, kube, prepared, installs, api.gitVersion);
+          ctx.say(`SelfSubjectAccessReview for every kind of object the stack installs${reused.reads.length ? ', and what reusing their Prometheus reads' : ''}`);
+          const needs = await permissionsNeeded(lab, kube, prepared, installs, api.gitVersion, reused.reads);
           const denied = await deniedPermissions(kube, needs);
           if (denied.length) {
             checks.push({
@@ -211,10 +211,74 @@ export function namespacePreparer(lab: Lab, prepared: PreparedStack) {
 
 /**
  * `status` and `down` there: the stack as `up --context` ran it, with what a reused Prometheus fills in (its
- * namespace, where the lab put what goes beside it). When it no longer fits, the settings as given.
+ * namespace, where the lab put what goes beside it). When it no longer fits, or the user may not read it, the
+ * settings as given and the problems (each names what and the fix): never a throw.
  */
-export async function stackOnContext(lab: Lab, kube: Kube, prepared: PreparedStack): Promise<PreparedStack> {
-  return (await reusePrometheus(kube, prepared, lab.name)).prepared;
+export async function stackOnContext(lab: Lab, kube: Kube, prepared: PreparedStack): Promise<{ prepared: PreparedStack; problems: ReuseProblem[] }> {
+  try {
+    const r = await reusePrometheus(kube, prepared, lab.name);
+    return { prepared: r.prepared, problems: r.problems };
+  } catch (err) {
+    // The API failed (not a refusal: reusePrometheus makes a 403 a problem): each reuse the stack asks for is unknown.
+    const asked = prepared.stack.components.filter((c) => {
+      const s = c.existing?.reusePrometheus?.setting;
+      return s !== undefined && getPath(prepared.resolver.settings, s.split('.')) !== '';
+    });
+    const why = err instanceof Error ? err.message : String(err);
+    return { prepared, problems: asked.map((c) => ({ id: 'reuse-prometheus', level: 'fail' as const, component: c.name, summary: `${c.name}: could not read the Prometheus it reuses: ${why}`, fix: `kubectl --context ${kube.context} get --raw /version; then run it again` })) };
+  }
+}
+
+/** `status` rows for reuse problems: what the lab reused no longer fits (or may not be read), and the fix. */
+export function reuseRows(problems: ReuseProblem[]): Array<{ component: string; gate: string; ok: false; detail: string }> {
+  return problems.map((p) => ({ component: p.component, gate: 'reuses what the cluster runs', ok: false, detail: `${p.summary.replace(`${p.component}: `, '')}${p.fix ? ` (fix: ${p.fix})` : ''}` }));
+}
+
+/** A read down needs, refused (HTTP 403) or failed: nothing removed, the permission named. */
+function refused(kube: Kube, what: string, finds: string) {
+  return (err: unknown): never => {
+    const message = err instanceof Error ? err.message : String(err);
+    if (isForbidden(err)) {
+      throw new LabError(`nothing removed: the user of context ${kube.context} may not ${what} (HTTP 403), which down needs to find ${finds}`, {
+        details: [message],
+        fix: `ask the cluster’s admin to let your user ${what}, or use a context that may (the one up --context ran with)`,
+      });
+    }
+    throw new LabError(`nothing removed: reading ${finds} from context ${kube.context} failed: ${message}`, { fix: `kubectl --context ${kube.context} get --raw /version; then run it again` });
+  };
+}
+
+/**
+ * The lab's objects of each kind the stack's manifests hold: found by the lab's labels in every namespace
+ * (authoritative: wherever the settings of the `up` put them), and where the manifests resolve to now; only
+ * what carries the lab's labels, each once.
+ */
+export async function labObjects(kube: Kube, prepared: PreparedStack, labName: string): Promise<KubernetesObject[]> {
+  const found = new Map<string, KubernetesObject>();
+  const keep = (o: KubernetesObject) => {
+    if (labelledOurs(o, labName)) found.set(resourcePath(o), o);
+  };
+  const kinds = new Map<string, { apiVersion: string; kind: string }>();
+  const resolved: KubernetesObject[] = [];
+  for (const c of prepared.stack.components) {
+    if (!c.manifests) continue;
+    for (const o of loadManifests(REPO_ROOT, c.manifests, prepared.resolver) as KubernetesObject[]) {
+      kinds.set(`${o.apiVersion ?? ''}/${o.kind ?? ''}`, { apiVersion: o.apiVersion ?? 'v1', kind: o.kind ?? '' });
+      resolved.push(o);
+    }
+  }
+  for (const k of kinds.values()) {
+    const c = collectionOf(k.apiVersion, k.kind, labSelector(labName));
+    // 404: the cluster does not serve that kind (its CRD is gone), so nothing of it is there.
+    const list = await kube.getJson<{ items?: KubernetesObject[] }>(c.path).catch(refused(kube, `list ${c.plural}${k.apiVersion.includes('/') ? `.${k.apiVersion.split('/')[0] ?? ''}` : ''} (all namespaces)`, `the lab's ${k.kind} objects`));
+    for (const item of list?.items ?? []) keep({ ...item, apiVersion: k.apiVersion, kind: k.kind });
+  }
+  for (const o of resolved) {
+    if (found.has(resourcePath(o))) continue;
+    const live = await kube.getJson<KubernetesObject>(resourcePath(o)).catch(() => undefined);
+    if (live) keep({ ...live, apiVersion: o.apiVersion ?? 'v1', kind: o.kind ?? '' });
+  }
+  return [...found.values()];
 }
 
 /** `down --context`: the lab's releases, its labelled objects, then the namespaces it created. Never the cluster. */
@@ -224,17 +288,11 @@ export async function downOnContext(lab: Lab, given: PreparedStack, yes: boolean
   const api = await reachApi(kube, deadline(lab, 10));
   if (!api.ok) throw new LabError(`nothing removed: context ${t.context}: ${api.why}`, { fix: api.fix });
   // Only what carries the lab's labels is removed: a reused Prometheus, its operator and CRDs never do.
-  const prepared = await stackOnContext(lab, kube, given);
-  const releases = await labReleases(kube, lab.name);
-  const objects: KubernetesObject[] = [];
-  for (const c of prepared.stack.components) {
-    if (!c.manifests) continue;
-    for (const o of loadManifests(REPO_ROOT, c.manifests, prepared.resolver)) {
-      const live = await kube.getJson<KubernetesObject>(resourcePath(o as KubernetesObject)).catch(() => undefined);
-      if (live && labelledOurs(live, lab.name)) objects.push(live);
-    }
-  }
-  const namespaces = (await kube.getJson<{ items: KubernetesObject[] }>(`/api/v1/namespaces?labelSelector=${encodeURIComponent(labSelector(lab.name))}`))?.items ?? [];
+  const { prepared, problems } = await stackOnContext(lab, kube, given);
+  for (const p of problems) lab.print(`note: ${p.summary}; the lab's objects are found by their labels`);
+  const releases = await labReleases(kube, lab.name).catch(refused(kube, 'list secrets (all namespaces)', 'its Helm releases'));
+  const objects = await labObjects(kube, prepared, lab.name);
+  const namespaces = ((await kube.getJson<{ items: KubernetesObject[] }>(`/api/v1/namespaces?labelSelector=${encodeURIComponent(labSelector(lab.name))}`).catch(refused(kube, 'list namespaces (cluster-scoped)', 'the namespaces it created')))?.items ?? []).map((n) => ({ ...n, apiVersion: 'v1', kind: 'Namespace' }));
   const what = [...releases.map((r) => `Helm release ${r.namespace}/${r.name}`), ...objects.map((o) => `${o.kind ?? '?'} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? '?'}`), ...namespaces.map((n) => `Namespace ${n.metadata?.name ?? '?'}`)];
   if (!what.length) {
     lab.print(`Nothing to do: context ${t.context} has nothing labelled ${labSelector(lab.name)}.`);

@@ -28,6 +28,13 @@ export function resourcePath(o: KubernetesObject): string {
   return `${base}${ns}/${r.plural}/${o.metadata?.name ?? ''}`;
 }
 
+/** The collection of a kind, across all namespaces (a namespaced kind) or cluster-wide, with a label selector; its plural. */
+export function collectionOf(apiVersion: string, kind: string, labelSelector: string): { path: string; plural: string } {
+  const r = PLURALS[`${apiVersion}/${kind}`];
+  if (!r) throw new InputError(`${apiVersion}/${kind}: hpa-lab does not know this kind (known: ${Object.keys(PLURALS).join(', ')})`);
+  return { path: listPath(apiVersion, r.plural, undefined, labelSelector), plural: r.plural };
+}
+
 export function listPath(apiVersion: string, plural: string, namespace?: string, labelSelector?: string): string {
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   const ns = namespace ? `/namespaces/${namespace}` : '';

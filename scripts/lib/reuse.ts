@@ -14,13 +14,15 @@
 //   all) over the ServiceMonitor's labels, its serviceMonitorNamespaceSelector (nil: its own namespace only;
 //   else over the namespace's labels), as the operator selects them (pkg/prometheus/resource_selector.go,
 //   selectObjects; label-selector.ts).
+// Every read names the permission it takes (reuseReads): a read the API refuses (HTTP 403) is a failed check naming
+// that permission and the fix, never an error, and preflight's SelfSubjectAccessReviews check those reads too.
 // When it fits, the component's `fills` settings take the Prometheus's namespace, Service, port and resource
 // name, and the stack is resolved again with them: the gates, the forwards and the components that use the
 // Prometheus (the adapter's URL) follow the reused one.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { Kube } from './kube.ts';
+import { isForbidden, type Kube } from './kube.ts';
 import type { PreparedStack } from './lab-stack.ts';
 import type { Check } from './preflight.ts';
 import { getPath, loadManifests, makeResolver, type Component, type PrometheusFact } from './stack.ts';
@@ -29,6 +31,7 @@ import { parseServiceUrl } from './setting-types.ts';
 import { describeSelector, selectorMatches, type LabelSelector } from './label-selector.ts';
 import { labLabels } from './ownership.ts';
 import { listPath } from './resources.ts';
+import { needLabel, type Need } from './access.ts';
 
 type Obj = Record<string, unknown>;
 interface Meta {
@@ -48,14 +51,51 @@ export interface FoundPrometheus {
   prometheus: PrometheusObj;
 }
 
+/** A failed check about one component's reuse. */
+export type ReuseProblem = Check & { component: string };
+
 export interface ReuseResult {
   /** The stack resolved again with the reused Prometheus's facts (unchanged when nothing is reused). */
   prepared: PreparedStack;
   /** component → what is reused, for the preflight line and describeTarget. */
   reuse: Map<string, string>;
-  /** Failed checks: what does not fit, named, with a fix. */
-  problems: Check[];
+  /** Failed checks: what does not fit, or what the user may not read, named, with a fix. */
+  problems: ReuseProblem[];
+  /** The permissions the reads took (for preflight's SelfSubjectAccessReviews). */
+  reads: Need[];
 }
+
+/** A read the API refused (HTTP 403): the permission it takes, and the API's own words. */
+class ReadDenied extends Error {
+  readonly need: Need;
+  constructor(need: Need, message: string) {
+    super(message);
+    this.need = need;
+  }
+}
+
+/** GET `path`, which takes permission `need`; a 403 becomes ReadDenied. */
+async function read<T>(kube: Kube, path: string, need: Need): Promise<T | undefined> {
+  try {
+    return await kube.getJson<T>(path);
+  } catch (err) {
+    if (isForbidden(err)) throw new ReadDenied(need, (err as Error).message);
+    throw err;
+  }
+}
+
+/** What finding the Prometheus behind a Service URL reads: the Service, the Prometheus resources in its namespace. */
+export function reuseReads(setting: string, url: string, why: string): Need[] {
+  const parts = parseServiceUrl(url);
+  if (!parts) return [];
+  return [
+    { verb: 'get', group: '', resource: 'services', namespace: parts.namespace, why: `${why}: ${setting}` },
+    { verb: 'list', group: 'monitoring.coreos.com', resource: 'prometheuses', namespace: parts.namespace, why: `${why}: ${setting}` },
+  ];
+}
+
+/** A namespace's labels, read only when a Prometheus selects ServiceMonitors by them. */
+const namespaceRead = (why: string): Need => ({ verb: 'get', group: '', resource: 'namespaces', namespace: '', why: `${why}: the serviceMonitorNamespaceSelector` });
 
 /** The pod labels the operator gives the pods of Prometheus `p` (shard 0 .. shards-1). */
 export function operatorPodLabels(p: PrometheusObj, shard: number): Record<string, string> {
@@ -83,19 +123,23 @@ export function serviceSelects(selector: Record<string, string>, p: PrometheusOb
 
 const fmtLabels = (l: Record<string, string>) => (Object.keys(l).length ? Object.entries(l).map(([k, v]) => `${k}=${v}`).join(', ') : 'none');
 
-/** The Prometheus behind an in-cluster Service URL, or why there is none (a failed check naming the setting). */
+/**
+ * The Prometheus behind an in-cluster Service URL, or why there is none (a failed check naming the setting).
+ * A read the API refuses throws ReadDenied (reusePrometheus makes it a check).
+ */
 export async function findPrometheus(kube: Kube, setting: string, url: string): Promise<{ ok: true; found: FoundPrometheus } | { ok: false; problem: Check }> {
   const fail = (summary: string, fix: string, why?: string) => ({ ok: false as const, problem: { id: 'reuse-prometheus', level: 'fail' as const, summary: `${setting}=${url}: ${summary}`, fix, ...(why ? { why } : {}) } });
   const parts = parseServiceUrl(url);
   if (!parts) return fail('not an in-cluster Service URL', `--set ${setting}=http://<service>.<namespace>.svc:<port>`);
   const listFix = `kubectl --context ${kube.context} get services --all-namespaces -l app.kubernetes.io/name=prometheus shows operator-run Prometheus Services (kube-prometheus-stack's is <release>-kube-prometheus-prometheus, port 9090); then --set ${setting}=http://<service>.<namespace>.svc:9090`;
-  const svc = await kube.getJson<{ spec?: { selector?: Record<string, string>; ports?: Array<{ port: number; name?: string }> } }>(`/api/v1/namespaces/${parts.namespace}/services/${parts.service}`);
+  const [svcRead, listRead] = reuseReads(setting, url, 'reusing a Prometheus') as [Need, Need];
+  const svc = await read<{ spec?: { selector?: Record<string, string>; ports?: Array<{ port: number; name?: string }> } }>(kube, `/api/v1/namespaces/${parts.namespace}/services/${parts.service}`, svcRead);
   if (!svc) return fail(`there is no Service ${parts.namespace}/${parts.service}`, listFix);
   const ports = svc.spec?.ports ?? [];
   if (!ports.some((p) => p.port === parts.port)) return fail(`Service ${parts.namespace}/${parts.service} has no port ${parts.port} (its ports: ${ports.map((p) => p.port).join(', ') || 'none'})`, `give the URL one of its ports: --set ${setting}=http://${parts.service}.${parts.namespace}.svc:<port>`);
   const selector = svc.spec?.selector ?? {};
   if (!Object.keys(selector).length) return fail(`Service ${parts.namespace}/${parts.service} has no selector, so no pods of an operator-run Prometheus behind it`, listFix);
-  const list = await kube.getJson<{ items?: PrometheusObj[] }>(listPath('monitoring.coreos.com/v1', 'prometheuses', parts.namespace));
+  const list = await read<{ items?: PrometheusObj[] }>(kube, listPath('monitoring.coreos.com/v1', 'prometheuses', parts.namespace), listRead);
   if (!list) return fail('the cluster serves no monitoring.coreos.com/v1 Prometheus resources (no Prometheus operator is installed)', 'point it at a Prometheus a Prometheus operator runs, or leave it empty (hpa-lab then installs kube-prometheus-stack)');
   const items = list.items ?? [];
   const matching = items.filter((p) => serviceSelects(selector, p));
@@ -175,13 +219,30 @@ function serviceMonitors(prepared: PreparedStack): Array<{ component: Component;
   return out;
 }
 
+/** A read the API refused, as the failed check: the permission, the API's words, every read reuse takes, the fix. */
+function deniedProblem(kube: Kube, component: string, setting: string, url: string, denied: ReadDenied, reads: Need[]): ReuseProblem {
+  const scoped = reads.filter((n) => n.namespace);
+  const cluster = reads.filter((n) => !n.namespace);
+  const grants = [...(scoped.length ? [`a Role and a RoleBinding in namespace ${scoped[0]?.namespace ?? ''}`] : []), ...(cluster.length ? ['a ClusterRole and a ClusterRoleBinding'] : [])].join(', and ');
+  return {
+    id: 'reuse-prometheus-access',
+    level: 'fail',
+    component,
+    summary: `${component}: ${setting}=${url}: the user of context ${kube.context} may not ${needLabel(denied.need)} (HTTP 403), which hpa-lab reads to find and check that Prometheus`,
+    why: denied.message,
+    fix: `ask the cluster’s admin to let your user ${reads.map(needLabel).join('; ')} (${grants} for your user), or use a context that may`,
+  };
+}
+
 /**
  * Each component whose Prometheus the person points at (its `reusePrometheus.setting` not empty): found and
- * checked, its facts filled into the settings. Components whose setting is empty are left alone.
+ * checked, its facts filled into the settings. Components whose setting is empty are left alone. Never throws
+ * for what the cluster has or what the user may read: that is a problem (a failed check).
  */
 export async function reusePrometheus(kube: Kube, prepared: PreparedStack, labName: string): Promise<ReuseResult> {
   const reuse = new Map<string, string>();
-  const problems: Check[] = [];
+  const problems: ReuseProblem[] = [];
+  const reads: Need[] = [];
   const sets: Array<[string, unknown]> = [];
   const found: Array<{ component: Component; found: FoundPrometheus; setting: string }> = [];
   for (const c of prepared.stack.components) {
@@ -189,15 +250,24 @@ export async function reusePrometheus(kube: Kube, prepared: PreparedStack, labNa
     if (!rp) continue;
     const url = getPath(prepared.resolver.settings, rp.setting.split('.'));
     if (typeof url !== 'string' || url === '') continue;
-    const r = await findPrometheus(kube, rp.setting, url);
+    const mine = reuseReads(rp.setting, url, `${c.name} (reusing a Prometheus)`);
+    reads.push(...mine);
+    let r: Awaited<ReturnType<typeof findPrometheus>>;
+    try {
+      r = await findPrometheus(kube, rp.setting, url);
+    } catch (err) {
+      if (!(err instanceof ReadDenied)) throw err;
+      problems.push(deniedProblem(kube, c.name, rp.setting, url, err, mine));
+      continue;
+    }
     if (!r.ok) {
-      problems.push({ ...r.problem, summary: `${c.name}: ${r.problem.summary}` });
+      problems.push({ ...r.problem, component: c.name, summary: `${c.name}: ${r.problem.summary}` });
       continue;
     }
     for (const [s, fact] of Object.entries(rp.fills)) sets.push([s, r.found.facts[fact]]);
     found.push({ component: c, found: r.found, setting: rp.setting });
   }
-  if (!found.length) return { prepared, reuse, problems };
+  if (!found.length) return { prepared, reuse, problems, reads };
   const input = prepared.input ?? { sets: [], secrets: prepared.secrets, images: prepared.images };
   const resolver = makeResolver(prepared.stack, { ...input, sets: [...input.sets, ...sets] });
   const filled: PreparedStack = { ...prepared, resolver, input: { ...input, sets: [...input.sets, ...sets] } };
@@ -205,15 +275,30 @@ export async function reusePrometheus(kube: Kube, prepared: PreparedStack, labNa
   for (const f of found) {
     const p = f.found.prometheus;
     let fits = true;
+    // The namespace's labels matter only to a serviceMonitorNamespaceSelector (not set: its own namespace only).
+    const bySelector = p.spec?.serviceMonitorNamespaceSelector !== null && p.spec?.serviceMonitorNamespaceSelector !== undefined;
+    const nsRead = namespaceRead(`${f.component.name} (reusing a Prometheus)`);
+    if (bySelector && monitors.length) reads.push(nsRead);
     for (const m of monitors) {
       const ns = String((m.sm.metadata as Meta).namespace ?? 'default');
-      const live = await kube.getJson<{ metadata?: { labels?: Record<string, string> } }>(`/api/v1/namespaces/${ns}`);
-      // A namespace hpa-lab will create carries the lab's labels and the one Kubernetes adds to every namespace.
-      const nsLabels = live ? (live.metadata?.labels ?? {}) : { ...labLabels(labName), 'kubernetes.io/metadata.name': ns };
+      let nsLabels: Record<string, string> = {};
+      if (bySelector) {
+        let live: { metadata?: { labels?: Record<string, string> } } | undefined;
+        try {
+          live = await read(kube, `/api/v1/namespaces/${ns}`, nsRead);
+        } catch (err) {
+          if (!(err instanceof ReadDenied)) throw err;
+          problems.push(deniedProblem(kube, f.component.name, f.setting, f.found.url, err, [...reuseReads(f.setting, f.found.url, nsRead.why), nsRead]));
+          fits = false;
+          break;
+        }
+        // A namespace hpa-lab will create carries the lab's labels and the one Kubernetes adds to every namespace.
+        nsLabels = live ? (live.metadata?.labels ?? {}) : { ...labLabels(labName), 'kubernetes.io/metadata.name': ns };
+      }
       const mismatch = serviceMonitorMismatch(p, m.sm, m.raw, nsLabels);
       if (mismatch) {
         fits = false;
-        problems.push({ id: 'reuse-prometheus', level: 'fail', summary: `${f.component.name}: ${f.setting}=${f.found.url}: ${mismatch.why}`, why: `${m.component.name}'s gates need that Prometheus to scrape the app`, fix: mismatch.fix });
+        problems.push({ id: 'reuse-prometheus', level: 'fail', component: f.component.name, summary: `${f.component.name}: ${f.setting}=${f.found.url}: ${mismatch.why}`, why: `${m.component.name}'s gates need that Prometheus to scrape the app`, fix: mismatch.fix });
       }
     }
     if (fits) {
@@ -221,5 +306,5 @@ export async function reusePrometheus(kube: Kube, prepared: PreparedStack, labNa
       reuse.set(f.component.name, `Prometheus ${String(facts.namespace)}/${String(facts.resource)} behind Service ${String(facts.namespace)}/${String(facts.service)}:${String(facts.port)} (${f.setting}), run by a Prometheus operator hpa-lab did not install; it selects the lab's ServiceMonitor${monitors.length === 1 ? '' : 's'}`);
     }
   }
-  return { prepared: filled, reuse, problems };
+  return { prepared: filled, reuse, problems, reads };
 }

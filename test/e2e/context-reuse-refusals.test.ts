@@ -2,13 +2,16 @@
 // metrics-server and its own kube-prometheus-stack (release monitoring in namespace monitoring: a Prometheus that
 // selects ServiceMonitors labelled release=monitoring), later also its own prometheus-adapter. Each refusal is a
 // non-zero exit naming what does not fit and the fix, and leaves the cluster as it was (nothing labelled hpa-lab,
-// no release of the lab's). Only preflight runs (read-only), so one cluster serves them all.
+// no release of the lab's). Only preflight runs (read-only), so one cluster serves them all. Its restricted user
+// (context team-admin-dev) may not touch monitoring.coreos.com: reusing their Prometheus is refused naming the
+// permission, and status and down say so too, without a stack trace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { createSim, type Sim } from '../helpers/sim.ts';
 import { createForeignCluster, installTheirAdapter, kindLocalRegistry, THEIR_MONITORING, type ForeignCluster } from '../sim/foreign.ts';
 
 const NO_STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
+const DASHBOARD = '/api/v1/namespaces/monitoring/configmaps/test-prometheus-autoscaling-dashboard';
 const LAB = encodeURIComponent('hpa-lab/managed-by=hpa-lab');
 let sim: Sim;
 let f: ForeignCluster;
@@ -17,7 +20,7 @@ const m = THEIR_MONITORING;
 
 beforeAll(async () => {
   sim = await createSim();
-  f = await createForeignCluster(sim, { monitoring: true });
+  f = await createForeignCluster(sim, { monitoring: true, withoutGroups: ['apiregistration.k8s.io', 'monitoring.coreos.com'] });
   registry = await kindLocalRegistry(sim, f, sim.ports().app);
 }, 400_000);
 afterAll(async () => {
@@ -45,6 +48,34 @@ describe('--context with someone else’s Prometheus and adapter: what does not 
     expect(kind.exitCode, kind.stderr).toBe(2);
     expect(kind.stderr).toContain("--set prometheus.existing: only with --context (reusing what an existing cluster already runs); on the lab's own kind cluster hpa-lab installs kube-prometheus-stack itself");
     expect(kind.stderr).not.toMatch(NO_STACK_TRACE);
+    // Every command on the kind path refuses it the same way, before any work.
+    for (const args of [['status'], ['down'], ['demo'], ['doctor'], ['images', 'list']]) {
+      const r = await sim.run([...args, '--set', `prometheus.existing=${m.url}`]);
+      expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain('--set prometheus.existing: only with --context');
+      expect(r.stderr, args.join(' ')).not.toMatch(NO_STACK_TRACE);
+    }
+    await nothingChanged();
+  });
+
+  it('a user who may not list prometheuses.monitoring.coreos.com: up refused naming the permission; status a clear row; down refused naming what it may not list; nothing changed', async () => {
+    const flags = ['--set', `prometheus.existing=${m.url}`, '--set', 'prometheus.release=monitoring'];
+    const r = await sim.run(['up', '--context', f.devContext, '--yes', '--registry', registry, ...flags], { timeoutMs: 180_000 });
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`preflight on context ${f.devContext} failed: kube-prometheus-stack: prometheus.existing=${m.url}: the user of context ${f.devContext} may not list prometheuses.monitoring.coreos.com in namespace monitoring (HTTP 403)`);
+    expect(r.stderr).toContain('ask the cluster’s admin to let your user get services in namespace monitoring; list prometheuses.monitoring.coreos.com in namespace monitoring');
+    expect(r.stderr).not.toMatch(/unexpected error|bug in hpa-lab/);
+    expect(r.stderr).not.toMatch(NO_STACK_TRACE);
+    const status = await sim.run(['status', '--context', f.devContext, ...flags], { timeoutMs: 120_000 });
+    expect(status.exitCode, status.stdout + status.stderr).toBe(1);
+    expect(status.stdout).toMatch(/✖ kube-prometheus-stack +reuses what the cluster runs: prometheus\.existing=\S+: the user of context team-admin-dev may not list prometheuses\.monitoring\.coreos\.com in namespace monitoring \(HTTP 403\)/);
+    expect(status.stdout + status.stderr).not.toMatch(/unexpected error|bug in hpa-lab/);
+    expect(status.stderr).not.toMatch(NO_STACK_TRACE);
+    const down = await sim.run(['down', '--context', f.devContext, '--yes', ...flags]);
+    expect(down.exitCode, down.stdout + down.stderr).toBe(1);
+    expect(down.stderr).toContain(`nothing removed: the user of context ${f.devContext} may not list servicemonitors.monitoring.coreos.com (all namespaces) (HTTP 403), which down needs to find the lab's ServiceMonitor objects`);
+    expect(down.stderr).not.toMatch(/unexpected error|bug in hpa-lab/);
+    expect(down.stderr).not.toMatch(NO_STACK_TRACE);
     await nothingChanged();
   });
 
@@ -114,8 +145,15 @@ describe('--context with someone else’s Prometheus and adapter: what does not 
     expect(r.stderr).toContain("The rule hpa-lab's values (charts-values/prometheus-adapter.yaml) install for them: myapp_processed_ops_total: seriesQuery:");
     const releases = await f.admin('GET', `/api/v1/secrets?labelSelector=${encodeURIComponent('owner=helm,hpa-lab/managed-by=hpa-lab')}`);
     expect((releases.body.items as unknown[]).length).toBe(0);
-    const down = await sim.run(['down', '--context', f.context, '--yes', '--set', `prometheus.existing=${m.url}`, '--set', 'prometheus.release=monitoring', '--set', 'adapter.existing=true']);
+    // The lab's dashboard went beside their Prometheus (their namespace); down without the --set of the up
+    // (resolving to the lab's own prometheus namespace) still finds it by the lab's labels and removes it.
+    const dashboard = await f.admin('GET', DASHBOARD);
+    expect(dashboard.status).toBe(200);
+    expect((dashboard.body.metadata as { labels: Record<string, string> }).labels['hpa-lab/managed-by']).toBe('hpa-lab');
+    const down = await sim.run(['down', '--context', f.context, '--yes']);
     expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stdout).toContain('ConfigMap monitoring/test-prometheus-autoscaling-dashboard');
+    expect((await f.admin('GET', DASHBOARD)).status).toBe(404);
     await nothingChanged();
     expect((await f.admin('GET', `/apis/apps/v1/namespaces/${m.namespace}/deployments/prometheus-adapter`)).status).toBe(200);
   });

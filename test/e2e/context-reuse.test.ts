@@ -3,8 +3,9 @@
 // prometheus.existing=<their Prometheus Service> --set prometheus.release=monitoring` installs no second Prometheus
 // operator, gates on theirs (Available, /-/ready through a forward to their Service), their Prometheus scrapes the
 // lab's app (the prometheusTarget gate) and the lab's adapter reads it (the customMetrics gate), the HPA reads the
-// metric; `status --context` with the same flags passes every gate, `demo --context` scales the app to 3 replicas; `down --context` leaves their Prometheus, its
-// operator and CRDs as they were (same uids).
+// metric; `status --context` with the same flags passes every gate (and with a URL that no longer fits, a row
+// says so), `demo --context` scales the app to 3 replicas; `down --context` removes the lab's dashboard from their
+// namespace and leaves their Prometheus, its operator and CRDs as they were (same uids).
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSim, KUBECTL_REASON, requireKubectl, type Sim } from '../helpers/sim.ts';
 import { PROMETHEUS_REASON, requirePrometheus } from '../helpers/prometheus.ts';
@@ -64,9 +65,19 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`the custom-metrics l
     expect(demo.exitCode, `${demo.stdout}\n${demo.stderr}`).toBe(0);
     expect(demo.stdout).toMatch(/✔ expectation met: ≥ 3 Ready replicas within 180s/);
 
+    // A reuse that no longer fits at status time (a Service that is not there): a row naming it, no crash.
+    const gone = await sim.run(['status', '--context', f.context, '--set', 'prometheus.existing=http://nope.monitoring.svc:9090', '--set', 'prometheus.release=monitoring']);
+    expect(gone.exitCode, gone.stdout + gone.stderr).toBe(1);
+    expect(gone.stdout).toMatch(/✖ kube-prometheus-stack +reuses what the cluster runs: prometheus\.existing=http:\/\/nope\.monitoring\.svc:9090: there is no Service monitoring\/nope/);
+    expect(gone.stdout + gone.stderr).not.toMatch(/unexpected error|^\s+at .+:\d+:\d+\)?$/m);
+
+    const dashboard = `/api/v1/namespaces/${m.namespace}/configmaps/test-prometheus-autoscaling-dashboard`;
+    expect((await f.admin('GET', dashboard)).status).toBe(200);
     const down = await sim.run(['down', '--context', f.context, '--yes', ...flags]);
     expect(down.exitCode, down.stderr + down.stdout).toBe(0);
     expect(down.stdout).toContain('Helm release monitoring/prometheus-adapter');
+    expect(down.stdout).toContain(`ConfigMap ${m.namespace}/test-prometheus-autoscaling-dashboard`);
+    expect((await f.admin('GET', dashboard)).status).toBe(404);
     expect(down.stdout).not.toMatch(/kube-prometheus-stack|Namespace monitoring/);
     expect((await f.admin('GET', '/apis/apps/v1/namespaces/default/deployments/test-prometheus')).status).toBe(404);
     const after = {

@@ -9,7 +9,7 @@ import { MissingToolError, quoteArgs } from '../../scripts/lib/exec.ts';
 import { ToolError } from '../../scripts/lib/errors.ts';
 import type { Host } from '../../scripts/lib/host.ts';
 import type { Clock } from '../../scripts/lib/gate.ts';
-import type { Kube, RawResponse } from '../../scripts/lib/kube.ts';
+import { ApiStatusError, type Kube, type RawResponse } from '../../scripts/lib/kube.ts';
 import { contextName } from '../../scripts/lib/kube.ts';
 import { resourcePath } from '../../scripts/lib/resources.ts';
 
@@ -359,7 +359,7 @@ export class FakeKube implements Kube {
   async getJson<T>(path: string): Promise<T | undefined> {
     const r = await this.getRaw(path);
     if (r.status === 404) return undefined;
-    if (r.status !== 200) throw new Error(`GET ${path}: HTTP ${r.status}: ${r.body.slice(0, 300)}`);
+    if (r.status !== 200) throw new ApiStatusError(`GET ${path}: HTTP ${r.status}: ${r.body.slice(0, 300)}`, r.status);
     return JSON.parse(r.body) as T;
   }
 
