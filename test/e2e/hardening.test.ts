@@ -13,11 +13,6 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.cleanup()));
 });
 
-function portSets(sim: Sim): string[] {
-  const p = sim.ports();
-  return ['--set', `app.nodePort=${p.app}`, '--set', `prometheus.nodePort=${p.prometheus}`, '--set', `grafana.nodePort=${p.grafana}`];
-}
-
 describe('bad input: exit 2 before preflight, naming the setting, the value and what was expected; nothing left behind', () => {
   it('each bad --set, and an unknown key in a values file', async () => {
     const sim = await createSim();
@@ -38,7 +33,7 @@ describe('bad input: exit 2 before preflight, naming the setting, the value and 
     ];
     for (const [extra, want] of cases) {
       // the ports come first so that a case's own --set of a port wins
-      const r = await sim.run(['up', '--kind-config', cfg, ...portSets(sim), ...extra], { timeoutMs: 60_000 });
+      const r = await sim.run(['up', '--kind-config', cfg, ...sim.portSets(), ...extra], { timeoutMs: 60_000 });
       expect(r.exitCode, `${extra.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(want);
       expect(r.stdout).not.toMatch(/Preflight/);
@@ -57,7 +52,7 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`a user kubeconfig wh
     const otherCfg = path.join(sim.home, 'other.yaml');
     writeFileSync(otherCfg, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n');
     expect((await sim.exec('kind', ['create', 'cluster', '--name', 'other', '--config', otherCfg])).exitCode).toBe(0);
-    const lab = (cmd: string) => sim.run([cmd, '--kind-config', sim.writeKindConfig(sim.ports()), ...portSets(sim)], { timeoutMs: 300_000 });
+    const lab = (cmd: string) => sim.run([cmd, '--kind-config', sim.writeKindConfig(sim.ports()), ...sim.portSets()], { timeoutMs: 300_000 });
     const first = await lab('up');
     expect(first.exitCode, first.stderr).toBe(0);
     // the lab's context now leads to the other cluster (a stale context, a copied kubeconfig)
@@ -71,7 +66,7 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`a user kubeconfig wh
     expect((await k('--context', 'kind-other', 'get', 'namespaces', '-o', 'name')).stdout).not.toMatch(/namespace\/prometheus/);
     expect((await k('config', 'current-context')).stdout.trim()).toBe('kind-other');
     // and the lab itself still answers through its own cluster
-    const status = await sim.run(['status', '--json', ...portSets(sim)], { timeoutMs: 60_000 });
+    const status = await sim.run(['status', '--json', ...sim.portSets()], { timeoutMs: 60_000 });
     expect((JSON.parse(status.stdout) as { ok: boolean }).ok, status.stdout).toBe(true);
   });
 });

@@ -33,10 +33,8 @@ describe.skipIf(!requirePrometheus())(`npm run demo -- --in-cluster-load in simu
   };
   beforeAll(async () => {
     sim = await createSim({ env: { HPA_LAB_SIM_HPA_SYNC_SECONDS: '2' } });
-    const cfg = sim.writeKindConfig(sim.ports());
-    const p = sim.ports();
-    const sets = ['--set', `app.nodePort=${p.app}`, '--set', `prometheus.nodePort=${p.prometheus}`, '--set', `grafana.nodePort=${p.grafana}`];
-    run = (cmd, ...extra) => sim.run([cmd, '--kind-config', cfg, ...sets, ...extra], { timeoutMs: 390_000 });
+    const args = sim.labArgs();
+    run = (cmd, ...extra) => sim.run([cmd, ...args, ...extra], { timeoutMs: 390_000 });
     const up = await run('up');
     expect(up.exitCode, up.stderr).toBe(0);
   }, 300_000);

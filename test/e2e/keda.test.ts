@@ -14,10 +14,8 @@ describe.skipIf(!requirePrometheus())(`the keda stack in simulation ${PROMETHEUS
   let run: (cmd: string, ...extra: string[]) => ReturnType<Sim['run']>;
   beforeAll(async () => {
     sim = await createSim({ env: { HPA_LAB_SIM_HPA_SYNC_SECONDS: '2' } });
-    const cfg = sim.writeKindConfig(sim.ports());
-    const p = sim.ports();
-    const sets = ['--set', `app.nodePort=${p.app}`, '--set', `prometheus.nodePort=${p.prometheus}`, '--set', `grafana.nodePort=${p.grafana}`];
-    run = (cmd, ...extra) => sim.run([cmd, '--stack', 'keda', '--kind-config', cfg, ...sets, ...extra], { timeoutMs: 390_000 });
+    const args = sim.labArgs();
+    run = (cmd, ...extra) => sim.run([cmd, '--stack', 'keda', ...args, ...extra], { timeoutMs: 390_000 });
   });
   afterAll(() => sim.cleanup());
 

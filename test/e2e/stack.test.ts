@@ -12,12 +12,6 @@ import { hasShared, sharedPath } from '../helpers/shared.ts';
 
 const SIM_ENV = { HPA_LAB_SIM_HPA_SYNC_SECONDS: '2' };
 
-/** Options that point the stack at this sim's ports. */
-function portSets(sim: Sim): string[] {
-  const p = sim.ports();
-  return ['--set', `app.nodePort=${p.app}`, '--set', `prometheus.nodePort=${p.prometheus}`, '--set', `grafana.nodePort=${p.grafana}`];
-}
-
 /** A copy of the stack whose files can be edited, for the broken-configuration tests. */
 function stackCopy(sim: Sim, edit: (dir: string) => void): string {
   const dir = path.join(sim.home, 'stack');
@@ -41,7 +35,7 @@ describe.skipIf(!requirePrometheus())(`the lab in simulation ${PROMETHEUS_REASON
     sim = await createSim({ env: SIM_ENV });
     sims.push(sim);
     const cfg = sim.writeKindConfig(sim.ports());
-    lab = (cmd, ...extra) => sim.run([cmd, '--kind-config', cfg, ...portSets(sim), ...extra], { timeoutMs: 300_000 });
+    lab = (cmd, ...extra) => sim.run([cmd, '--kind-config', cfg, ...sim.portSets(), ...extra], { timeoutMs: 300_000 });
   });
 
   it('up reaches an HPA that reads its custom metric', async () => {
@@ -119,7 +113,7 @@ describe.skipIf(!requirePrometheus())(`down removes what up made ${PROMETHEUS_RE
     sims.push(sim);
     const cfg = sim.writeKindConfig(sim.ports());
     const run = (cmd: string, ...extra: string[]) => sim.run([cmd, '--name', 'gone', ...extra], { timeoutMs: 300_000 });
-    expect((await run('up', '--kind-config', cfg, ...portSets(sim))).exitCode).toBe(0);
+    expect((await run('up', '--kind-config', cfg, ...sim.portSets())).exitCode).toBe(0);
     const secrets = path.join(sim.env.HPA_LAB_STATE_DIR as string, 'gone', 'secrets.json');
     expect(existsSync(secrets)).toBe(true);
     expect((await sim.exec('docker', ['image', 'ls', '--format', '{{json .}}'])).stdout).toMatch(/"Repository":"hpa-lab\/sample-app"/);
@@ -141,7 +135,7 @@ describe.skipIf(!requirePrometheus())(`broken configurations fail at their gate 
     sims.push(sim);
     const cfg = sim.writeKindConfig(sim.ports());
     const stack = stackCopy(sim, edit);
-    const r = await sim.run(['up', '--kind-config', cfg, '--stack', stack, ...portSets(sim), '--timeout-factor', '0.2', ...extra], { timeoutMs: 300_000 });
+    const r = await sim.run(['up', '--kind-config', cfg, '--stack', stack, ...sim.portSets(), '--timeout-factor', '0.2', ...extra], { timeoutMs: 300_000 });
     return { sim, r };
   }
   const diagnosticsOf = (r: { stderr: string }) => {

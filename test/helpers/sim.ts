@@ -5,6 +5,7 @@
 //   const sim = await createSim({ faults: ['api-slow=5'] });
 //   const cfg = sim.writeKindConfig(sim.ports());
 //   const r = await sim.run(['up', '--kind-config', cfg]);   // node scripts/hpa-lab.js up ...
+//   await sim.run(['demo', ...sim.labArgs()]);             // the same, with the stack's NodePorts on the sim's ports
 //   await sim.cleanup();                                   // deletes clusters, kills API servers, removes home
 import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -59,6 +60,10 @@ export interface Sim {
   ports(): SimPorts;
   /** Copy of kind/cluster.yaml with host/container ports 30000/30090/30030 replaced; returns its path. */
   writeKindConfig(ports: SimPorts): string;
+  /** `--set` options that point a stack's NodePorts (app, Prometheus, Grafana) at this sim's ports. */
+  portSets(): string[];
+  /** `--kind-config <a config written for this sim's ports>` and portSets(): what `up`/`demo`/`status` on the sim's lab take. */
+  labArgs(): string[];
   /** Runs the real CLI: node scripts/hpa-lab.js ...args */
   run(args: string[], opts?: RunOptions): Promise<RunResult>;
   /** Runs any tool (kind, kubectl, helm, docker...) in the sim environment. */
@@ -297,6 +302,10 @@ export async function createSim(opts: SimOptions = {}): Promise<Sim> {
     home,
     env,
     ports: () => ({ ...ports }),
+    portSets: () => ['--set', `app.nodePort=${ports.app}`, '--set', `prometheus.nodePort=${ports.prometheus}`, '--set', `grafana.nodePort=${ports.grafana}`],
+    labArgs(this: Sim) {
+      return ['--kind-config', this.writeKindConfig(ports), ...this.portSets()];
+    },
     writeKindConfig(p) {
       const src = path.join(REPO_ROOT, 'kind', 'cluster.yaml');
       const doc = parseDocument(existsSync(src) ? readFileSync(src, 'utf8') : MINIMAL_KIND_CONFIG);
