@@ -8,24 +8,16 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { main } from '../scripts/cli.ts';
 import { inClusterLoadLine, lastLoadLine } from '../scripts/lib/demo-model.ts';
-import { InputError } from '../scripts/lib/errors.ts';
 import { DEADLINE_MARGIN_SECONDS, describeLoadEnd, loadJob, loadStoppedError, progressSeconds, startInClusterLoad } from '../scripts/lib/in-cluster-load.ts';
 import { parseLoadFlags } from '../app/load.ts';
 import { prepareStack } from '../scripts/lib/lab-stack.ts';
 import { parseStack } from '../scripts/lib/stack.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
+import { thrownInputError } from './helpers/errors.ts';
 
 const stackDoc = () => parse(readFileSync(path.join(REPO_ROOT, 'stacks', 'custom-metrics.yaml'), 'utf8')) as { demo: Record<string, unknown> };
 
-function inputError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as InputError).message;
-  }
-  throw new Error('expected an InputError');
-}
+const inputError = (fn: () => unknown): string => thrownInputError(fn).message;
 
 describe('demo.inCluster in a stack', () => {
   it.each(['custom-metrics', 'keda'])('%s: resolves to the app Service by its in-cluster DNS name, and the image component', (name) => {

@@ -14,7 +14,7 @@ import { judge, summarize } from '../scripts/lib/demo-model.ts';
 import type { Sample } from '../scripts/lib/demo-model.ts';
 import { formatSummary } from '../scripts/commands/demo.ts';
 import { main } from '../scripts/cli.ts';
-import { InputError } from '../scripts/lib/errors.ts';
+import { thrownInputError } from './helpers/errors.ts';
 
 // ---- a recorded-looking run -------------------------------------------------------------------------------
 // 30 req/s from t=0 to 31s; the metric crosses its target at 6s; the HPA wants more before the Deployment has
@@ -278,15 +278,7 @@ describe('--report', () => {
     else process.env.HPA_LAB_STATE_DIR = saved;
     rmSync(dir, { recursive: true, force: true });
   });
-  const refused = (fn: () => unknown): string => {
-    try {
-      fn();
-    } catch (err) {
-      expect(err).toBeInstanceOf(InputError);
-      return (err as InputError).message;
-    }
-    throw new Error('expected an InputError');
-  };
+  const refused = (fn: () => unknown): string => thrownInputError(fn).message;
 
   it('default: next to the JSON; a file (relative to the current folder, folders made as needed); --no-report: none', () => {
     expect(checkReportFlag({})).toBeUndefined();

@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { InputError } from '../scripts/lib/errors.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
 import { checkReleaseKeys, checkStackObjects, pinnedCharts, prepareStack } from '../scripts/lib/lab-stack.ts';
 import { loadManifests, parseSet } from '../scripts/lib/stack.ts';
 import { keyPaths, keyTree, readChartKeys } from '../scripts/lib/chart-keys.ts';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
+import { rejectedInputError, thrownInputError } from './helpers/errors.ts';
 
 const stacks = readdirSync(path.join(REPO_ROOT, 'stacks')).filter((f) => f.endsWith('.yaml'));
 
@@ -23,26 +23,6 @@ function editedStack(edit: (valuesDir: string, manifestsDir: string) => void): s
   writeFileSync(file, readFileSync(path.join(REPO_ROOT, 'stacks/custom-metrics.yaml'), 'utf8').replaceAll(' charts-values/', ` ${dir}/charts-values/`).replaceAll(' stacks/custom-metrics/', ` ${dir}/manifests/`));
   edit(path.join(dir, 'charts-values'), path.join(dir, 'manifests'));
   return file;
-}
-
-async function inputErrorOf(fn: () => Promise<unknown>): Promise<InputError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
-
-function inputError(fn: () => void): InputError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('the shipped stacks', () => {
@@ -62,7 +42,7 @@ describe('the shipped stacks', () => {
 describe('values keys checked offline at up and plan', () => {
   it('a misspelled key in a values file: the file, the key path and the nearest key', () => {
     const stack = editedStack((d) => writeFileSync(path.join(d, 'metrics-server.yaml'), 'argz:\n  - --kubelet-insecure-tls\n'));
-    const e = inputError(() => checkReleaseKeys(prepareStack({ stack, sets: [] }, '/nonexistent')));
+    const e = thrownInputError(() => checkReleaseKeys(prepareStack({ stack, sets: [] }, '/nonexistent')));
     expect(e.exitCode).toBe(2);
     expect(e.message).toMatch(/metrics-server\.yaml: argz: not a key of metrics-server 3\.13\.1's values \(Helm would ignore it silently\) \(did you mean args\?\)/);
   });
@@ -72,7 +52,7 @@ describe('values keys checked offline at up and plan', () => {
       const f = path.join(d, 'kube-prometheus-stack.yaml');
       writeFileSync(f, readFileSync(f, 'utf8').replace('  sidecar:\n', '  sidecarr:\n'));
     });
-    expect(inputError(() => checkReleaseKeys(prepareStack({ stack, sets: [] }, '/nonexistent'))).message).toMatch(/kube-prometheus-stack\.yaml: grafana\.sidecarr\.datasources\.alertmanager\.enabled: not a key .*did you mean grafana\.sidecar\?/);
+    expect(thrownInputError(() => checkReleaseKeys(prepareStack({ stack, sets: [] }, '/nonexistent'))).message).toMatch(/kube-prometheus-stack\.yaml: grafana\.sidecarr\.datasources\.alertmanager\.enabled: not a key .*did you mean grafana\.sidecar\?/);
   });
 
   it('key paths round-trip: open maps and lists, dotted keys', () => {
@@ -108,7 +88,7 @@ describe('typed settings: --set and --variant values checked at load, before pre
   ];
   for (const [sets, want] of cases) {
     it(`--set ${sets.join(' --set ')}`, () => {
-      const e = inputError(load(...sets));
+      const e = thrownInputError(load(...sets));
       expect(e.exitCode).toBe(2);
       expect(e.message).toMatch(want);
     });
@@ -122,10 +102,10 @@ describe('typed settings: --set and --variant values checked at load, before pre
   it('a stack file must type every setting, with a known type', () => {
     const untyped = editedStack(() => undefined);
     writeFileSync(untyped, readFileSync(untyped, 'utf8').replace('  app.port: port\n', ''));
-    expect(inputError(() => prepareStack({ stack: untyped, sets: [] }, '/nonexistent')).message).toMatch(/types: expected a type for every setting \(missing: app\.port\)/);
+    expect(thrownInputError(() => prepareStack({ stack: untyped, sets: [] }, '/nonexistent')).message).toMatch(/types: expected a type for every setting \(missing: app\.port\)/);
     const badType = editedStack(() => undefined);
     writeFileSync(badType, readFileSync(badType, 'utf8').replace('  app.port: port\n', '  app.port: portnumber\n'));
-    expect(inputError(() => prepareStack({ stack: badType, sets: [] }, '/nonexistent')).message).toMatch(/types\.app\.port: expected a setting type: string, dns-label/);
+    expect(thrownInputError(() => prepareStack({ stack: badType, sets: [] }, '/nonexistent')).message).toMatch(/types\.app\.port: expected a setting type: string, dns-label/);
   });
 });
 
@@ -139,7 +119,7 @@ describe('manifests checked against the Kubernetes schemas before the first chan
       const f = path.join(m, 'hpa.yaml');
       writeFileSync(f, readFileSync(f, 'utf8').replace('maxReplicas: ${hpa.maxReplicas}', 'maxReplicas: ten'));
     });
-    const e = await inputErrorOf(() => checkStackObjects(prepareStack({ stack, sets: [] }, '/nonexistent')));
+    const e = await rejectedInputError(() => checkStackObjects(prepareStack({ stack, sets: [] }, '/nonexistent')));
     expect(e.message).toMatch(/manifests\/hpa\.yaml: HorizontalPodAutoscaler test-prometheus-hpa: spec\.maxReplicas must be integer/);
   });
 
@@ -148,7 +128,7 @@ describe('manifests checked against the Kubernetes schemas before the first chan
       const f = path.join(m, 'sample-app.yaml');
       writeFileSync(f, readFileSync(f, 'utf8').replace(/kind: ServiceMonitor([^]*?)\n {2}selector:/, 'kind: ServiceMonitor$1\n  selectorr:'));
     });
-    const e = await inputErrorOf(() => checkStackObjects(prepareStack({ stack, sets: [] }, '/nonexistent')));
+    const e = await rejectedInputError(() => checkStackObjects(prepareStack({ stack, sets: [] }, '/nonexistent')));
     expect(e.message).toMatch(/ServiceMonitor test-prometheus: spec must have required property selector/);
   });
 });
