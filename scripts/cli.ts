@@ -351,7 +351,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     }
     const kindConfigArg = String(values['kind-config'] ?? DEFAULT_KIND_CONFIG);
     const kindConfigPath = path.isAbsolute(kindConfigArg) ? kindConfigArg : path.resolve(REPO_ROOT, kindConfigArg);
-    const kindConfig = shapeKindConfig({ ...loadKindConfig(kindConfigPath), file: displayPath(kindConfigPath) }, { workers: values.workers, hpaSyncPeriod: values['hpa-sync-period'] });
+    const kindConfig = shapeKindConfig({ ...loadKindConfig(kindConfigPath), file: displayPath(kindConfigPath) }, { workers: values.workers, hpaSyncPeriod: values['hpa-sync-period'], nodeImage: values['node-image'] });
     // --context: an unknown context is exit 2 here, naming the contexts there are, before any work.
     const target = values.context === undefined ? undefined : await resolveContext(String(values.context));
     const identity = target ? contextLabIdentity(name, target.context) : makeLabIdentity(name);

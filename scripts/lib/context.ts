@@ -109,8 +109,8 @@ export function contextLabIdentity(name: string, context: string) {
 export function checkContextFlags(command: string, values: Record<string, unknown>): void {
   if (values.context === undefined) return;
   const kindOnly = ['retain', 'recreate', 'force', 'keep-images', 'purge', 'no-cache', 'offline'].filter((f) => values[f] === true);
-  // --workers and --hpa-sync-period shape the kind cluster hpa-lab makes; an existing cluster has its own shape.
-  for (const f of ['workers', 'hpa-sync-period']) if (values[f] !== undefined) kindOnly.push(f);
+  // --workers, --hpa-sync-period and --node-image shape the kind cluster hpa-lab makes; an existing cluster has its own shape.
+  for (const f of ['workers', 'hpa-sync-period', 'node-image']) if (values[f] !== undefined) kindOnly.push(f);
   if (kindOnly.length) {
     throw new InputError(`--${kindOnly[0] ?? ''}: not with --context (it acts on the lab's own kind cluster, its image cache or the machine's caches; ${command} --context never creates or deletes a cluster)`, { fix: `hpa-lab ${command} --help` });
   }

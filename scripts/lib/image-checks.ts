@@ -7,6 +7,7 @@ import type { HelmSpec } from './stack.ts';
 import { chartArchivePath, chartCached } from './chart-cache.ts';
 import { displayPath } from './lab.ts';
 import type { ImagePresence } from './lab-images.ts';
+import { isLocalNodeImage } from './kind-shape.ts';
 
 const LOAD_FIX = 'on a machine with network: npm run images -- save lab-images.tar; here: npm run images -- load lab-images.tar';
 
@@ -32,7 +33,8 @@ export function chartChecks(charts: HelmSpec[], opts: { offline: boolean }): Che
 /** The images' presence as checks: one for the host's Docker, one for the cache (or for the nodes without it). */
 export function imageChecks(rows: ImagePresence[], opts: { offline: boolean; cacheUsed: boolean }): Check[] {
   const out: Check[] = [];
-  const host = rows.filter((r) => r.place === 'host');
+  // A node image built here (--node-image without a digest) is never pulled: preflight's node-image check has it.
+  const host = rows.filter((r) => r.place === 'host' && !(r.source === 'kind config' && isLocalNodeImage(r.image)));
   const hostMissing = host.filter((r) => r.where === 'missing').map((r) => r.image);
   out.push(
     hostMissing.length === 0

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { InputError } from './errors.ts';
+import { PINNED_NODE_IMAGE } from './kind-shape.ts';
 
 export interface PortMapping {
   containerPort: number;
@@ -114,9 +115,9 @@ export function parseKindConfig(file: string, text: string): KindConfig {
     if (node.role !== 'control-plane' && node.role !== 'worker') {
       throw new InputError(`${file}: ${at}.role: expected "control-plane" or "worker", got ${JSON.stringify(node.role)}`);
     }
-    if (typeof node.image !== 'string' || !/^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/.test(node.image)) {
+    if (typeof node.image !== 'string' || !PINNED_NODE_IMAGE.test(node.image)) {
       throw new InputError(`${file}: ${at}.image: expected a node image pinned by digest (kindest/node:vX.Y.Z@sha256:<64 hex>), got ${JSON.stringify(node.image)}`, {
-        fix: 'a tag alone can be re-pushed; the digest makes every laptop and CI job run the same Kubernetes',
+        fix: 'a tag alone can be re-pushed; the digest makes every laptop and CI job run the same Kubernetes (a node image built here is given with --node-image)',
       });
     }
     if (node.role === 'control-plane' && !nodeImage) nodeImage = node.image;

@@ -104,6 +104,7 @@ export function fakeClock(opts: FakeClockOptions = {}): Clock & { slept: number[
 /** The answers of a machine where everything preflight wants is present and current. */
 export const HEALTHY_TOOLS: Record<string, FakeAnswer> = {
   "docker version --format '{{.Server.Version}}'": { stdout: '28.2.2' },
+  "docker info --format '{{.CgroupVersion}}'": { stdout: '2' },
   'kind version': { stdout: 'kind v0.32.0 go1.25.4 linux/amd64' },
   'helm version --short': { stdout: 'v4.0.4+g8650e1d' },
   'kubectl version --client -o json': { stdout: JSON.stringify({ clientVersion: { gitVersion: 'v1.36.0' } }) },
