@@ -1,0 +1,109 @@
+// What the real tier builds, as data: each Go part (module@version → binaries) and each image (the exact
+// reference the renders, kubeadm or kind name → which part's binaries, where, run how). scripts/real/build.ts
+// builds them; nothing here runs anything. Versions: ../shared/reference/real-tier.md says which are served by
+// the Go module proxy; where the tag a render names is not served, the nearest served version sits behind it
+// and `note` says so (the README's "What ran for real" table prints these notes).
+
+export const KUBERNETES = 'v1.36.3';
+/** Staging modules k8s.io/* at the same minor and patch (v1.36.3 ↔ v0.36.3: the pair real-tier.md calls safe). */
+export const KUBERNETES_STAGING = 'v0.36.3';
+export const NODE_IMAGE = `hpa-lab.local/kind-node:${KUBERNETES}`;
+export const BASE_IMAGE = 'hpa-lab.local/kind-base:bookworm';
+
+export interface GoPart {
+  name: string;
+  module: string;
+  version: string;
+  /**
+   * copy: build inside a copy of the module (its go.mod and replaces apply; works for modules that vendor).
+   * require: a generated module that requires `module` (and `also`) and builds its packages; for modules whose
+   * own go.mod replaces nested modules the module zip leaves out (Kubernetes' staging, the operator's apis).
+   */
+  how: 'copy' | 'require';
+  also?: string[];
+  /** Main packages, relative to the module root ('.' for the root). */
+  packages: string[];
+  /** The binary each package gives (default: the package's last path element). */
+  bins?: string[];
+  cgo?: boolean;
+  tags?: string[];
+  /** -X flags: variable → value. */
+  stamp?: Record<string, string>;
+  /** An own main package (for `require`), e.g. etcd's server as a main calling etcdmain.Main. */
+  main?: string;
+  note?: string;
+}
+
+const k8sStamp = (pkg: string) => ({
+  [`${pkg}.gitVersion`]: KUBERNETES,
+  [`${pkg}.gitMajor`]: '1',
+  [`${pkg}.gitMinor`]: '36',
+  [`${pkg}.gitCommit`]: '0000000000000000000000000000000000000000',
+  [`${pkg}.gitTreeState`]: 'clean',
+});
+
+export const GO_PARTS: GoPart[] = [
+  {
+    name: 'kubernetes', module: 'k8s.io/kubernetes', version: KUBERNETES, how: 'require',
+    packages: ['cmd/kube-apiserver', 'cmd/kube-controller-manager', 'cmd/kube-scheduler', 'cmd/kube-proxy', 'cmd/kubelet', 'cmd/kubeadm', 'cmd/kubectl'],
+    stamp: { ...k8sStamp('k8s.io/component-base/version'), ...k8sStamp('k8s.io/client-go/pkg/version') },
+    note: 'kindest/node v1.36.1 is what kind v0.32.0 pins; v1.36.2 is not served, v1.36.3 (+ staging v0.36.3) is',
+  },
+  { name: 'kind', module: 'sigs.k8s.io/kind', version: 'v0.32.0', how: 'copy', packages: ['.'], bins: ['kind'] },
+  {
+    name: 'containerd', module: 'github.com/containerd/containerd/v2', version: 'v2.3.4', how: 'copy', cgo: true,
+    packages: ['cmd/containerd', 'cmd/ctr', 'cmd/containerd-shim-runc-v2'], tags: ['no_aufs', 'no_zfs', 'no_btrfs', 'no_devmapper'],
+    stamp: { 'github.com/containerd/containerd/v2/version.Version': 'v2.3.4' },
+    note: 'kindest/base v20260601 has v2.3.1; the proxy serves v2.3.4 and later',
+  },
+  {
+    name: 'runc', module: 'github.com/opencontainers/runc', version: 'v1.4.2', how: 'copy', cgo: true, packages: ['.'], bins: ['runc'],
+    tags: ['seccomp'], stamp: { 'main.version': '1.4.2' },
+  },
+  {
+    name: 'crictl', module: 'sigs.k8s.io/cri-tools', version: 'v1.37.0', how: 'copy', packages: ['cmd/crictl'],
+    stamp: { 'sigs.k8s.io/cri-tools/pkg/version.Version': 'v1.37.0' }, note: 'kind has v1.36.0, which is not served',
+  },
+  {
+    name: 'cni-plugins', module: 'github.com/containernetworking/plugins', version: 'v1.9.1', how: 'copy',
+    packages: ['plugins/ipam/host-local', 'plugins/main/loopback', 'plugins/main/ptp', 'plugins/meta/portmap'],
+  },
+  {
+    name: 'etcd', module: 'go.etcd.io/etcd/server/v3', version: 'v3.6.8', how: 'require', packages: ['.'], bins: ['etcd'],
+    main: 'package main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\n// etcd as its own main package does it: the server module\'s etcdmain.Main.\nfunc main() { etcdmain.Main(os.Args) }\n',
+  },
+  { name: 'coredns', module: 'github.com/coredns/coredns', version: 'v1.14.2', how: 'copy', packages: ['.'], bins: ['coredns'] },
+];
+
+/** Every output a part gives, by binary name. */
+export function partBins(p: GoPart): string[] {
+  return p.bins ?? p.packages.map((pkg) => pkg.split('/').pop()!);
+}
+
+export interface ImageSpec {
+  /** The reference exactly as kubeadm, kind or a render names it. */
+  ref: string;
+  /** Binaries: part/bin → path in the image. */
+  files: Record<string, string>;
+  /** A Debian rootfs under it (iptables for kube-proxy) instead of a bare one. */
+  debian?: boolean;
+  entrypoint?: string[];
+  cmd?: string[];
+  user?: string;
+  note?: string;
+}
+
+const PATH_ENV = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const IMAGE_PATH_ENV = PATH_ENV;
+
+/** The images inside the node image: what `kubeadm config images list` names for v1.36.3, and kind's sandbox. */
+export const NODE_IMAGES: ImageSpec[] = [
+  { ref: `registry.k8s.io/kube-apiserver:${KUBERNETES}`, files: { 'kubernetes/kube-apiserver': '/usr/local/bin/kube-apiserver' }, entrypoint: ['/usr/local/bin/kube-apiserver'] },
+  { ref: `registry.k8s.io/kube-controller-manager:${KUBERNETES}`, files: { 'kubernetes/kube-controller-manager': '/usr/local/bin/kube-controller-manager' }, entrypoint: ['/usr/local/bin/kube-controller-manager'] },
+  { ref: `registry.k8s.io/kube-scheduler:${KUBERNETES}`, files: { 'kubernetes/kube-scheduler': '/usr/local/bin/kube-scheduler' }, entrypoint: ['/usr/local/bin/kube-scheduler'] },
+  { ref: `registry.k8s.io/kube-proxy:${KUBERNETES}`, files: { 'kubernetes/kube-proxy': '/usr/local/bin/kube-proxy' }, debian: true, entrypoint: ['/usr/local/bin/kube-proxy'] },
+  { ref: 'registry.k8s.io/etcd:3.6.8-0', files: { 'etcd/etcd': '/usr/local/bin/etcd' }, entrypoint: ['/usr/local/bin/etcd'] },
+  { ref: 'registry.k8s.io/coredns/coredns:v1.14.2', files: { 'coredns/coredns': '/coredns' }, entrypoint: ['/coredns'], user: '65532' },
+  // kind's containerd config.toml names pause:3.10 as the sandbox; kubeadm lists 3.10.2 (kind drops that one).
+  { ref: 'registry.k8s.io/pause:3.10', files: { 'pause/pause': '/pause' }, entrypoint: ['/pause'], user: '65535' },
+];
