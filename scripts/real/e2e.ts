@@ -1,0 +1,168 @@
+// npm run real:e2e — hpa-lab for real on this machine: the real Docker engine, the kind and the node image
+// `npm run real:build` made, a real Kubernetes. Each stage runs the CLI as a user would and checks what it says
+// and what is left; the figures (seconds per step) are printed and kept in .hpa-lab/real-e2e/result.json.
+//   npm run real:e2e                     every stage whose artifacts are built
+//   npm run real:e2e -- --stage cluster  one stage
+//   npm run real:e2e -- --if-built       (CI) one line, exit 0, when the build cache is not complete
+//   npm run real:e2e -- --keep           leave the last stage's lab up (then: npm run down -- --name real-e2e)
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { execa } from 'execa';
+import { CACHE, isBuilt, readManifest } from './cache.ts';
+import { allSteps, ensureLoaded, partDir, say } from './steps.ts';
+import { NODE_IMAGE } from './parts.ts';
+
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+const OUT = path.join(REPO, '.hpa-lab', 'real-e2e');
+const NAME = 'real-e2e';
+const START_DOCKERD = path.resolve(process.env.HPA_LAB_SHARED_DIR ?? path.join(REPO, '..', 'shared'), 'tools', 'start-dockerd');
+
+interface StepResult {
+  stage: string;
+  step: string;
+  command: string;
+  exitCode: number;
+  seconds: number;
+  ok: boolean;
+  problem?: string;
+}
+
+interface Stage {
+  name: string;
+  /** Build artifacts (steps.ts keys) the stage needs. */
+  needs: string[];
+  run: (ctx: StageContext) => Promise<void>;
+}
+
+class StageFailed extends Error {}
+
+interface StageContext {
+  /** Runs `hpa-lab ARGS` (the real CLI, as npm run would) and records it; check() says what is wrong with it, if anything. */
+  cli: (step: string, args: string[], check?: (out: string, code: number) => string | undefined) => Promise<string>;
+  /** A command of the machine's own (docker, kubectl), for what the checks look at. */
+  sh: (cmd: string, args: string[]) => Promise<string>;
+}
+
+const results: StepResult[] = [];
+
+function envFor(): Record<string, string> {
+  // The built kind first on PATH; the real helm and kubectl .ci/tools.sh puts in .tools/bin.
+  const extra = [partDir('kind'), path.join(REPO, '.tools', 'bin')].filter((d) => existsSync(d));
+  return {
+    PATH: [...extra, process.env.PATH ?? ''].join(path.delimiter),
+    HPA_LAB_STATE_DIR: path.join(OUT, 'state'),
+    KUBECONFIG: path.join(OUT, 'kubeconfig'),
+    NO_COLOR: '1',
+  };
+}
+
+function context(stage: string): StageContext {
+  const env = envFor();
+  return {
+    async cli(step, args, check) {
+      const t = Date.now();
+      const command = `hpa-lab ${args.join(' ')}`;
+      say(`${stage}: ${step}: ${command}`);
+      const r = await execa(process.execPath, [path.join(REPO, 'scripts', 'hpa-lab.js'), ...args], { env, reject: false, all: true, cwd: REPO });
+      const out = r.all ?? '';
+      writeFileSync(path.join(OUT, `${stage}-${step.replace(/\W+/g, '-')}.log`), `$ ${command}\n${out}\n(exit ${String(r.exitCode)})\n`);
+      const problem = check ? check(out, r.exitCode ?? 1) : r.exitCode === 0 ? undefined : `exit ${String(r.exitCode)}`;
+      const res: StepResult = { stage, step, command, exitCode: r.exitCode ?? 1, seconds: Math.round((Date.now() - t) / 100) / 10, ok: !problem, ...(problem ? { problem } : {}) };
+      results.push(res);
+      say(`${stage}: ${step}: ${problem ? `FAILED: ${problem}` : 'ok'} (${res.seconds} s)`);
+      if (problem) {
+        console.log(out.split('\n').slice(-40).join('\n'));
+        throw new StageFailed(`${stage}: ${step}: ${problem}`);
+      }
+      return out;
+    },
+    async sh(cmd, args) {
+      return (await execa(cmd, args, { env })).stdout;
+    },
+  };
+}
+
+const exit0 = (out: string, code: number) => (code === 0 ? undefined : `exit ${code}`);
+const expect = (re: RegExp) => (out: string, code: number) => (code !== 0 ? `exit ${code}` : re.test(out) ? undefined : `output lacks ${String(re)}`);
+
+const LAB = ['--name', NAME, '--node-image', NODE_IMAGE];
+
+const STAGES: Stage[] = [
+  {
+    // Milestone a: a real kind cluster from the built node image, hpa-lab's gates on it, re-run, removal.
+    name: 'cluster',
+    needs: ['go:kind', `image:${NODE_IMAGE}`],
+    run: async ({ cli, sh }) => {
+      await cli('up', ['up', ...LAB, '--stack', 'cluster', '--no-cache'], expect(new RegExp(`cluster ${NAME}: created, Kubernetes v1\\.36\\.3, 1 node Ready`)));
+      await cli('status', ['status', ...LAB, '--stack', 'cluster', '--json'], (out, code) => {
+        if (code !== 0) return `exit ${code}`;
+        const s = JSON.parse(out) as { ok: boolean; gates: Array<{ gate: string; ok: boolean }> };
+        return s.ok && s.gates.length >= 4 ? undefined : `not ok: ${JSON.stringify(s.gates)}`;
+      });
+      await cli('up again', ['up', ...LAB, '--stack', 'cluster', '--no-cache'], expect(new RegExp(`cluster ${NAME}: reused`)));
+      await cli('down', ['down', '--name', NAME], exit0);
+      const left = await sh('docker', ['ps', '-a', '--filter', `label=io.x-k8s.kind.cluster=${NAME}`, '--format', '{{.Names}}']);
+      if (left.trim()) throw new StageFailed(`cluster: down left containers: ${left.trim()}`);
+    },
+  },
+];
+
+async function dockerUp(): Promise<void> {
+  const ok = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false });
+  if (ok.exitCode === 0) return;
+  if (!existsSync(START_DOCKERD)) throw new StageFailed(`Docker does not answer and ${START_DOCKERD} is absent`);
+  say(`starting Docker: ${START_DOCKERD}`);
+  await execa(START_DOCKERD, [], { stdout: 'inherit', stderr: 'inherit' });
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { stage: { type: 'string', multiple: true }, 'if-built': { type: 'boolean' }, keep: { type: 'boolean' } } });
+  const unknown = (values.stage ?? []).filter((s) => !STAGES.some((x) => x.name === s));
+  if (unknown.length) {
+    console.error(`✖ --stage ${unknown.join(', ')}: no such stage. Stages: ${STAGES.map((s) => s.name).join(', ')}`);
+    return 2;
+  }
+  const m = readManifest();
+  const missing = allSteps().filter((s) => !isBuilt(m, s.key)).map((s) => s.key);
+  if (values['if-built'] && missing.length) {
+    console.log(`real tier did not run: ${missing.length} of ${allSteps().length} artifacts are not built in ${CACHE} (npm run real:build): ${missing.join(', ')}`);
+    return 0;
+  }
+  const chosen = STAGES.filter((s) => !values.stage || values.stage.includes(s.name));
+  mkdirSync(OUT, { recursive: true });
+  rmSync(path.join(OUT, 'state'), { recursive: true, force: true });
+  await dockerUp();
+  await ensureLoaded(NODE_IMAGE);
+  const t0 = Date.now();
+  const summary: Array<{ stage: string; ran: boolean; ok?: boolean; why?: string }> = [];
+  let failed = false;
+  for (const stage of chosen) {
+    const lacking = stage.needs.filter((k) => !isBuilt(m, k));
+    if (lacking.length) {
+      summary.push({ stage: stage.name, ran: false, why: `not built: ${lacking.join(', ')}` });
+      say(`${stage.name}: NOT RUN (not built: ${lacking.join(', ')})`);
+      continue;
+    }
+    try {
+      await stage.run(context(stage.name));
+      summary.push({ stage: stage.name, ran: true, ok: true });
+    } catch (err) {
+      if (!(err instanceof StageFailed)) throw err;
+      failed = true;
+      summary.push({ stage: stage.name, ran: true, ok: false, why: err.message });
+      say(`✖ ${err.message} (logs: ${path.relative(REPO, OUT)}/)`);
+      break;
+    }
+  }
+  if (!values.keep) await execa(process.execPath, [path.join(REPO, 'scripts', 'hpa-lab.js'), 'down', '--name', NAME], { env: envFor(), reject: false });
+  const result = { at: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000), ok: !failed, stages: summary, steps: results };
+  writeFileSync(path.join(OUT, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log('\nreal e2e figures (seconds):');
+  for (const r of results) console.log(`  ${r.ok ? '✔' : '✖'} ${`${r.stage}: ${r.step}`.padEnd(32)} ${String(r.seconds).padStart(7)}  ${r.command}`);
+  for (const s of summary.filter((x) => !x.ran)) console.log(`  - ${s.stage}: not run (${s.why ?? ''})`);
+  console.log(`real e2e ${failed ? 'FAILED' : 'passed'} in ${result.seconds} s (${path.relative(REPO, path.join(OUT, 'result.json'))})`);
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main();
