@@ -34,7 +34,8 @@ export function chartChecks(charts: HelmSpec[], opts: { offline: boolean }): Che
 export function imageChecks(rows: ImagePresence[], opts: { offline: boolean; cacheUsed: boolean }): Check[] {
   const out: Check[] = [];
   // A node image built here (--node-image without a digest) is never pulled: preflight's node-image check has it.
-  const host = rows.filter((r) => r.place === 'host' && !(r.source === 'kind config' && isLocalNodeImage(r.image)));
+  // Without the cache (--no-cache) its registry image is not needed either.
+  const host = rows.filter((r) => r.place === 'host' && !(r.source === 'kind config' && isLocalNodeImage(r.image)) && !(r.source === 'image cache config' && !opts.cacheUsed));
   const hostMissing = host.filter((r) => r.where === 'missing').map((r) => r.image);
   out.push(
     hostMissing.length === 0
