@@ -9,14 +9,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { CACHE, isBuilt, readManifest, sha256File, writeManifest } from './cache.ts';
-import type { Built, Manifest } from './cache.ts';
+import type { Built } from './cache.ts';
 import { allSteps, say } from './steps.ts';
 import type { Step } from './steps.ts';
 
-async function record(m: Manifest, step: Step, files: string[], seconds: number): Promise<void> {
+async function record(step: Step, files: string[], seconds: number): Promise<void> {
   const outputs: Record<string, string> = {};
   for (const f of files) outputs[path.relative(CACHE, f)] = await sha256File(f);
   const b: Built = { from: step.from, outputs, seconds: Math.round(seconds), at: new Date().toISOString() };
+  // Read again just before writing: another real:build (--only something else) may have recorded meanwhile.
+  const m = readManifest();
   m.parts[step.key] = b;
   writeManifest(m);
 }
@@ -27,9 +29,10 @@ async function main(): Promise<void> {
   const m = readManifest();
   m.go = (await execa('go', ['version'])).stdout.trim();
   if (values.list) {
-    for (const s of steps) console.log(`${isBuilt(m, s.key) ? 'built  ' : 'MISSING'} ${s.key}  ← ${s.from}`);
+    for (const s of steps) console.log(`${isBuilt(m, s.key, s.from) ? 'built  ' : 'MISSING'} ${s.key}  ← ${s.from}`);
     return;
   }
+  writeManifest({ ...readManifest(), go: m.go });
   // `--only a b c` and `--only a --only b` both name artifacts.
   const only = values.only ? [...values.only, ...positionals] : positionals.length > 0 ? positionals : undefined;
   const unknown = (only ?? []).filter((o) => !steps.some((s) => s.key === o || s.key.endsWith(`:${o}`)));
@@ -41,11 +44,11 @@ async function main(): Promise<void> {
   let built = 0;
   for (const s of steps) {
     if (only && !only.some((o) => s.key === o || s.key.endsWith(`:${o}`))) continue;
-    if (isBuilt(m, s.key) && !values.force) continue;
+    if (isBuilt(m, s.key, s.from) && !values.force) continue;
     say(`building ${s.key} from ${s.from}`);
     const t = Date.now();
     const files = await s.run();
-    await record(m, s, files, (Date.now() - t) / 1000);
+    await record(s, files, (Date.now() - t) / 1000);
     say(`built ${s.key} in ${Math.round((Date.now() - t) / 1000)} s`);
     built++;
   }

@@ -45,8 +45,11 @@ export function sha256File(file: string): Promise<string> {
   });
 }
 
-/** An artifact counts as built when the manifest has it and every output it lists is still on disk. */
-export function isBuilt(m: Manifest, key: string): boolean {
+/**
+ * An artifact counts as built when the manifest has it, made from what it is made from now (`from`, when given:
+ * a changed recipe is a rebuild), and every output it lists is still on disk.
+ */
+export function isBuilt(m: Manifest, key: string, from?: string): boolean {
   const b = m.parts[key];
-  return !!b && Object.keys(b.outputs).length > 0 && Object.keys(b.outputs).every((f) => existsSync(path.join(CACHE, f)));
+  return !!b && (from === undefined || b.from === from) && Object.keys(b.outputs).length > 0 && Object.keys(b.outputs).every((f) => existsSync(path.join(CACHE, f)));
 }

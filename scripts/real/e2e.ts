@@ -5,12 +5,12 @@
 //   npm run real:e2e -- --stage cluster  one stage
 //   npm run real:e2e -- --if-built       (CI) one line, exit 0, when the build cache is not complete
 //   npm run real:e2e -- --keep           leave the last stage's lab up (then: npm run down -- --name real-e2e)
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { CACHE, isBuilt, readManifest } from './cache.ts';
-import { allSteps, ensureLoaded, partDir, say } from './steps.ts';
+import { APP_IMAGE, CHART_CASES, CHARTS, allSteps, ensureLoaded, partDir, say } from './steps.ts';
 import { NODE_IMAGE } from './parts.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
@@ -52,6 +52,8 @@ function envFor(): Record<string, string> {
   return {
     PATH: [...extra, process.env.PATH ?? ''].join(path.delimiter),
     HPA_LAB_STATE_DIR: path.join(OUT, 'state'),
+    // hpa-lab's download cache, with the real tier's charts in it: the user's own (~/.cache/hpa-lab) is not touched.
+    HPA_LAB_CACHE_DIR: path.join(OUT, 'cache'),
     KUBECONFIG: path.join(OUT, 'kubeconfig'),
     NO_COLOR: '1',
   };
@@ -108,6 +110,55 @@ const STAGES: Stage[] = [
   },
 ];
 
+const chartKeys = CHART_CASES.filter((c) => c.chart !== 'keda').map((c) => `chart:${c.chart}-${c.version}`);
+const STACK_NEEDS = ['go:kind', `image:${NODE_IMAGE}`, `image:${APP_IMAGE}`, ...chartKeys];
+
+/** Milestone b: the whole custom-metrics stack, every gate, for real; then `up` again repeats no work. */
+const stackStage: Stage = {
+  name: 'stack',
+  needs: STACK_NEEDS,
+  run: async ({ cli }) => {
+    await cli('up', ['up', ...LAB, '--no-cache'], expect(/The lab is up \(stack custom-metrics/));
+    await cli('status', ['status', ...LAB, '--json'], (out, code) => {
+      if (code !== 0) return `exit ${code}`;
+      const st = JSON.parse(out) as { ok: boolean; gates: Array<{ gate: string; ok: boolean }> };
+      return st.ok ? undefined : `gates not ok: ${st.gates.filter((g) => !g.ok).map((g) => g.gate).join(', ')}`;
+    });
+    // Converged: the cluster reused, every release unchanged, the manifests unchanged, the image already there.
+    await cli('up again', ['up', ...LAB, '--no-cache'], (out, code) => {
+      if (code !== 0) return `exit ${code}`;
+      const wanted = [new RegExp(`cluster ${NAME}: reused`), /release metrics-server unchanged/, /release prometheus unchanged/, /release prometheus-adapter unchanged/, /already on the node/];
+      const lacking = wanted.filter((re) => !re.test(out));
+      if (/\bapplied \d/.test(out)) return 'the second up applied manifests again';
+      return lacking.length ? `the second up lacks ${lacking.map(String).join(', ')}` : undefined;
+    });
+  },
+};
+
+/** Milestone c: load at the app, the HPA scales out and back in, the CI verdict; then down. */
+const demoStage: Stage = {
+  name: 'demo',
+  needs: STACK_NEEDS,
+  run: async ({ cli, sh }) => {
+    await cli('up', ['up', ...LAB, '--no-cache'], expect(/The lab is up/));
+    await cli('demo', ['demo', ...LAB, '--expect-replicas', '3', '--within', '3m', '--report', path.join(OUT, 'demo-report.html')], expect(/expectation met/));
+    await cli('down', ['down', '--name', NAME], exit0);
+    const left = await sh('docker', ['ps', '-a', '--filter', `label=io.x-k8s.kind.cluster=${NAME}`, '--format', '{{.Names}}']);
+    if (left.trim()) throw new StageFailed(`demo: down left containers: ${left.trim()}`);
+  },
+};
+STAGES.push(stackStage, demoStage);
+
+/** The real tier's charts into the lab's chart cache (HPA_LAB_CACHE_DIR), as `helm pull` would have put them. */
+function seedCharts(): void {
+  const dir = path.join(OUT, 'cache', 'charts');
+  mkdirSync(dir, { recursive: true });
+  for (const c of CHART_CASES) {
+    const file = `${c.chart}-${c.version}.tgz`;
+    if (existsSync(path.join(CHARTS, file))) copyFileSync(path.join(CHARTS, file), path.join(dir, file));
+  }
+}
+
 async function dockerUp(): Promise<void> {
   const ok = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false });
   if (ok.exitCode === 0) return;
@@ -124,21 +175,24 @@ async function main(): Promise<number> {
     return 2;
   }
   const m = readManifest();
-  const missing = allSteps().filter((s) => !isBuilt(m, s.key)).map((s) => s.key);
+  const missing = allSteps().filter((s) => !isBuilt(m, s.key, s.from)).map((s) => s.key);
   if (values['if-built'] && missing.length) {
     console.log(`real tier did not run: ${missing.length} of ${allSteps().length} artifacts are not built in ${CACHE} (npm run real:build): ${missing.join(', ')}`);
     return 0;
   }
   const chosen = STAGES.filter((s) => !values.stage || values.stage.includes(s.name));
   mkdirSync(OUT, { recursive: true });
-  rmSync(path.join(OUT, 'state'), { recursive: true, force: true });
+  for (const d of ['state', 'cache']) rmSync(path.join(OUT, d), { recursive: true, force: true });
   await dockerUp();
   await ensureLoaded(NODE_IMAGE);
+  if (isBuilt(m, `image:${APP_IMAGE}`)) await ensureLoaded(APP_IMAGE);
+  seedCharts();
   const t0 = Date.now();
   const summary: Array<{ stage: string; ran: boolean; ok?: boolean; why?: string }> = [];
   let failed = false;
   for (const stage of chosen) {
-    const lacking = stage.needs.filter((k) => !isBuilt(m, k));
+    const steps = allSteps();
+    const lacking = stage.needs.filter((k) => !isBuilt(m, k, steps.find((s) => s.key === k)?.from));
     if (lacking.length) {
       summary.push({ stage: stage.name, ran: false, why: `not built: ${lacking.join(', ')}` });
       say(`${stage.name}: NOT RUN (not built: ${lacking.join(', ')})`);

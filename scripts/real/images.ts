@@ -19,12 +19,13 @@ export const PASSWD = [
 export const GROUP = ['root:x:0:', 'nobody:x:65534:', 'nonroot:x:65532:', 'pause:x:65535:', ''].join('\n');
 
 /** The `--change` instructions `docker import` applies (Dockerfile syntax, JSON arrays). */
-export function importChanges(spec: Pick<ImageSpec, 'entrypoint' | 'cmd' | 'user'>, env: Record<string, string> = {}): string[] {
+export function importChanges(spec: Pick<ImageSpec, 'entrypoint' | 'cmd' | 'user' | 'workdir'>, env: Record<string, string> = {}): string[] {
   const changes = [`ENV PATH=${IMAGE_PATH_ENV}`];
   for (const [k, v] of Object.entries(env)) changes.push(`ENV ${k}=${v}`);
   if (spec.entrypoint) changes.push(`ENTRYPOINT ${JSON.stringify(spec.entrypoint)}`);
   if (spec.cmd) changes.push(`CMD ${JSON.stringify(spec.cmd)}`);
   if (spec.user) changes.push(`USER ${spec.user}`);
+  if (spec.workdir) changes.push(`WORKDIR ${spec.workdir}`);
   return changes;
 }
 
@@ -57,6 +58,10 @@ export async function buildSpecImage(spec: ImageSpec, partsDir: (part: string) =
     await execa('cp', ['-a', debianRootfs, dir]);
   } else {
     bareRootfs(dir);
+  }
+  if (spec.workdir) {
+    mkdirSync(path.join(dir, spec.workdir), { recursive: true });
+    if (spec.user) await execa('chown', [`${spec.user}:${spec.user}`, path.join(dir, spec.workdir)]);
   }
   for (const [from, to] of Object.entries(spec.files)) {
     const [part, bin] = from.split('/') as [string, string];

@@ -34,6 +34,14 @@ export interface GoPart {
   note?: string;
 }
 
+/** github.com/prometheus/common/version's -X variables, as the Prometheus projects' Makefile.common sets them. */
+const promStamp = (version: string) => ({
+  'github.com/prometheus/common/version.Version': version,
+  'github.com/prometheus/common/version.Revision': '0000000000000000000000000000000000000000',
+  'github.com/prometheus/common/version.Branch': 'HEAD',
+  'github.com/prometheus/common/version.BuildUser': 'hpa-lab-real-build',
+});
+
 const k8sStamp = (pkg: string) => ({
   [`${pkg}.gitVersion`]: KUBERNETES,
   [`${pkg}.gitMajor`]: '1',
@@ -73,6 +81,21 @@ export const GO_PARTS: GoPart[] = [
     main: 'package main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\n// etcd as its own main package does it: the server module\'s etcdmain.Main.\nfunc main() { etcdmain.Main(os.Args) }\n',
   },
   { name: 'coredns', module: 'github.com/coredns/coredns', version: 'v1.14.2', how: 'copy', packages: ['.'], bins: ['coredns'] },
+  // The stack's Go components, at the versions the pinned charts' renders name.
+  {
+    name: 'prometheus', module: 'github.com/prometheus/prometheus', version: 'v0.314.0', how: 'copy', packages: ['cmd/prometheus'],
+    stamp: promStamp('3.14.0'), note: 'v0.314.0 is Prometheus v3.14.0; built without the builtinassets tag (the module carries no built web UI): the API answers, the UI pages do not',
+  },
+  {
+    name: 'prometheus-operator', module: 'github.com/prometheus-operator/prometheus-operator', version: 'v0.93.1', how: 'require',
+    packages: ['cmd/operator', 'cmd/prometheus-config-reloader'], stamp: promStamp('0.93.1'),
+  },
+  { name: 'kube-state-metrics', module: 'k8s.io/kube-state-metrics/v2', version: 'v2.20.0', how: 'copy', packages: ['.'], bins: ['kube-state-metrics'], stamp: promStamp('v2.20.0') },
+  {
+    name: 'metrics-server', module: 'sigs.k8s.io/metrics-server', version: 'v0.8.1', how: 'copy', packages: ['cmd/metrics-server'],
+    stamp: { 'k8s.io/component-base/version.gitVersion': 'v0.8.1', 'k8s.io/component-base/version.gitCommit': '0000000000000000000000000000000000000000', 'k8s.io/component-base/version.gitTreeState': 'clean' },
+  },
+  { name: 'prometheus-adapter', module: 'sigs.k8s.io/prometheus-adapter', version: 'v0.12.0', how: 'copy', packages: ['cmd/adapter'] },
 ];
 
 /** Every output a part gives, by binary name. */
@@ -90,6 +113,8 @@ export interface ImageSpec {
   entrypoint?: string[];
   cmd?: string[];
   user?: string;
+  /** WORKDIR (made in the image, owned by the user). */
+  workdir?: string;
   note?: string;
 }
 
@@ -106,4 +131,25 @@ export const NODE_IMAGES: ImageSpec[] = [
   { ref: 'registry.k8s.io/coredns/coredns:v1.14.2', files: { 'coredns/coredns': '/coredns' }, entrypoint: ['/coredns'], user: '65532' },
   // kind's containerd config.toml names pause:3.10 as the sandbox; kubeadm lists 3.10.2 (kind drops that one).
   { ref: 'registry.k8s.io/pause:3.10', files: { 'pause/pause': '/pause' }, entrypoint: ['/pause'], user: '65535' },
+];
+
+/**
+ * The stack's images, by the references the pinned charts' renders name (../shared/real-renders), each as its
+ * upstream Dockerfile makes it: the binary at the same path, the same ENTRYPOINT, CMD and USER (read in each
+ * module's Dockerfile at the version built). Grafana and its sidecar cannot be built here: the lab runs the
+ * kube-prometheus-stack render without Grafana (the lab-no-grafana case).
+ */
+export const STACK_IMAGES: ImageSpec[] = [
+  {
+    ref: 'quay.io/prometheus/prometheus:v3.14.0-distroless', files: { 'prometheus/prometheus': '/bin/prometheus' }, entrypoint: ['/bin/prometheus'],
+    cmd: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus'], user: '65532', workdir: '/prometheus',
+  },
+  { ref: 'quay.io/prometheus-operator/prometheus-operator:v0.93.1', files: { 'prometheus-operator/operator': '/bin/operator' }, entrypoint: ['/bin/operator'], user: '65534' },
+  { ref: 'quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1', files: { 'prometheus-operator/prometheus-config-reloader': '/bin/prometheus-config-reloader' }, entrypoint: ['/bin/prometheus-config-reloader'], user: '65534' },
+  {
+    ref: 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0', files: { 'kube-state-metrics/kube-state-metrics': '/kube-state-metrics' },
+    entrypoint: ['/kube-state-metrics', '--port=8080', '--telemetry-port=8081'], user: '65534',
+  },
+  { ref: 'registry.k8s.io/metrics-server/metrics-server:v0.8.1', files: { 'metrics-server/metrics-server': '/metrics-server' }, entrypoint: ['/metrics-server'], user: '65534' },
+  { ref: 'registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0', files: { 'prometheus-adapter/adapter': '/adapter' }, entrypoint: ['/adapter'], user: '65534' },
 ];
