@@ -141,7 +141,7 @@ const demoStage: Stage = {
   needs: STACK_NEEDS,
   run: async ({ cli, sh }) => {
     await cli('up', ['up', ...LAB, '--no-cache'], expect(/The lab is up/));
-    await cli('demo', ['demo', ...LAB, '--expect-replicas', '3', '--within', '3m', '--report', path.join(OUT, 'demo-report.html')], expect(/expectation met/));
+    await cli('demo', ['demo', '--name', NAME, '--expect-replicas', '3', '--within', '3m', '--report', path.join(OUT, 'demo-report.html')], expect(/expectation met/));
     await cli('down', ['down', '--name', NAME], exit0);
     const left = await sh('docker', ['ps', '-a', '--filter', `label=io.x-k8s.kind.cluster=${NAME}`, '--format', '{{.Names}}']);
     if (left.trim()) throw new StageFailed(`demo: down left containers: ${left.trim()}`);
