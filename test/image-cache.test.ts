@@ -65,6 +65,8 @@ describe('kind/image-cache.yaml', () => {
   const mirrors = (d: Record<string, unknown>) => d.mirrors as Array<Record<string, unknown>>;
   const cases: Array<[string, (d: Record<string, unknown>) => void, RegExp]> = [
     ['an image without a digest', (d) => void (d.image = 'registry:3'), /: image: expected an image reference pinned by digest/],
+    ['an image without a digest outside hpa-lab.local/', (d) => void (d.image = 'example.com/registry:3.0.0'), /: image: expected an image reference pinned by digest .*or one built here under hpa-lab\.local\//],
+    ['an http remote on a public name', (d) => void ((mirrors(d)[0] as Record<string, unknown>).remote = 'http://8.8.8.8:5000'), /: mirrors\[0\]\.remote: expected the upstream registry’s https:\/\/ URL/],
     ['an unknown field', (d) => void (d.imag = 'x'), /: imag: expected one of image, volume, mirrors \(unknown field\)/],
     ['a bad volume name', (d) => void (d.volume = 'a b'), /: volume: expected a Docker volume name/],
     ['no mirrors', (d) => void (d.mirrors = []), /: mirrors: expected a list of \{registry, remote, container, hostPort\}/],
@@ -73,6 +75,15 @@ describe('kind/image-cache.yaml', () => {
     ['two mirrors on one port', (d) => void ((mirrors(d)[1] as Record<string, unknown>).hostPort = (mirrors(d)[0] as Record<string, unknown>).hostPort), /: mirrors\[1\]\.hostPort: expected a hostPort no other mirror has/],
     ['an unknown mirror field', (d) => void ((mirrors(d)[2] as Record<string, unknown>).port = 1), /: mirrors\[2\]\.port: expected one of registry, remote, container, hostPort/],
   ];
+  it('takes a registry image built here and an http:// upstream on a private address (a room’s own registry)', () => {
+    const f = withChange((d) => {
+      d.image = 'hpa-lab.local/registry:3.0.0';
+      (mirrors(d)[0] as Record<string, unknown>).remote = 'http://172.17.0.1:5100';
+    });
+    const cfg = loadImageCacheConfig(f, 'my-cache.yaml');
+    expect(cfg.image).toBe('hpa-lab.local/registry:3.0.0');
+    expect(cfg.mirrors[0]?.remote).toBe('http://172.17.0.1:5100');
+  });
   for (const [what, change, words] of cases) {
     it(`refuses ${what}, naming the file and the field`, () => {
       const f = withChange(change);

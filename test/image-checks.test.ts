@@ -22,3 +22,16 @@ describe('host images', () => {
     expect(pinned?.level).toBe('fail');
   });
 });
+
+describe('an image cache whose registry image is built here', () => {
+  const local = row({ component: 'image-cache', image: 'hpa-lab.local/registry:3.0.0', source: 'image cache config' });
+  it('missing from Docker: a failure (nothing pulls it), not a download', () => {
+    const checks = imageChecks([NODE, local], { offline: false, cacheUsed: true });
+    expect(checks.find((c) => c.id === 'images-built-here')).toMatchObject({ level: 'fail', summary: 'built here, not in Docker: hpa-lab.local/registry:3.0.0' });
+    expect(checks.find((c) => c.id === 'images-host')?.level).toBe('ok');
+  });
+  it('present, or the cache not used: nothing to say', () => {
+    expect(imageChecks([NODE, { ...local, where: 'host' }], { offline: false, cacheUsed: true }).some((c) => c.id === 'images-built-here')).toBe(false);
+    expect(imageChecks([NODE, local], { offline: false, cacheUsed: false }).some((c) => c.id === 'images-built-here')).toBe(false);
+  });
+});

@@ -38,6 +38,17 @@ export interface ImageCacheConfig {
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
+/** Images built on this machine are named under this domain: nothing pulls them (Docker must have them). */
+export const LOCAL_IMAGE_DOMAIN = 'hpa-lab.local';
+
+/** 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918). */
+export function isPrivateIPv4(host: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (!m || m.slice(1).some((x) => Number(x) > 255)) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}
+
 /** Reads and checks the cache's file: every field named with what was expected when it is wrong. */
 export function loadImageCacheConfig(file: string, display = file): ImageCacheConfig {
   let doc: unknown;
@@ -51,7 +62,11 @@ export function loadImageCacheConfig(file: string, display = file): ImageCacheCo
   if (!isMap(doc)) throw bad('(top level)', 'a map with image, volume and mirrors', doc);
   for (const k of Object.keys(doc)) if (!['image', 'volume', 'mirrors'].includes(k)) throw bad(k, 'one of image, volume, mirrors (unknown field)', doc[k]);
   const image = doc.image;
-  if (typeof image !== 'string' || !parseImageRef(image)?.digest) throw bad('image', 'an image reference pinned by digest (registry:3.0.0@sha256:…)', image);
+  // Pinned by digest, or an image built on this machine (hpa-lab.local/…: no registry name, never pulled).
+  const ref = typeof image === 'string' ? parseImageRef(image) : undefined;
+  if (typeof image !== 'string' || !ref || (!ref.digest && !image.startsWith(`${LOCAL_IMAGE_DOMAIN}/`))) {
+    throw bad('image', `an image reference pinned by digest (registry:3.0.0@sha256:…), or one built here under ${LOCAL_IMAGE_DOMAIN}/ (never pulled)`, image);
+  }
   const volume = doc.volume;
   if (typeof volume !== 'string' || !CONTAINER_NAME.test(volume)) throw bad('volume', 'a Docker volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)', volume);
   if (!Array.isArray(doc.mirrors) || doc.mirrors.length === 0) throw bad('mirrors', 'a list of {registry, remote, container, hostPort}', doc.mirrors);
@@ -68,7 +83,11 @@ export function loadImageCacheConfig(file: string, display = file): ImageCacheCo
     } catch {
       url = undefined;
     }
-    if (!url || url.protocol !== 'https:' || url.pathname !== '/') throw bad(`${at}.remote`, 'the upstream registry’s https:// URL, without a path (https://registry-1.docker.io)', remote);
+    // http:// only to a registry on a private IPv4 address (a room's own registry on its LAN, a local stand-in).
+    const plainOk = url?.protocol === 'http:' && isPrivateIPv4(url.hostname);
+    if (!url || !(url.protocol === 'https:' || plainOk) || url.pathname !== '/') {
+      throw bad(`${at}.remote`, 'the upstream registry’s https:// URL, without a path (https://registry-1.docker.io); http:// only for a registry on a private address (10.x, 172.16-31.x, 192.168.x)', remote);
+    }
     if (typeof container !== 'string' || !CONTAINER_NAME.test(container)) throw bad(`${at}.container`, 'a Docker container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)', container);
     if (typeof hostPort !== 'number' || !Number.isInteger(hostPort) || hostPort < 1024 || hostPort > 65535) throw bad(`${at}.hostPort`, 'a port from 1024 to 65535 (it listens on 127.0.0.1)', hostPort);
     for (const [key, value] of [['registry', registry], ['container', container], ['hostPort', hostPort]] as const) {

@@ -35,7 +35,14 @@ export function imageChecks(rows: ImagePresence[], opts: { offline: boolean; cac
   const out: Check[] = [];
   // A node image built here (--node-image without a digest) is never pulled: preflight's node-image check has it.
   // Without the cache (--no-cache) its registry image is not needed either.
-  const host = rows.filter((r) => r.place === 'host' && !(r.source === 'kind config' && isLocalNodeImage(r.image)) && !(r.source === 'image cache config' && !opts.cacheUsed));
+  const needed = rows.filter((r) => r.place === 'host' && !(r.source === 'image cache config' && !opts.cacheUsed));
+  // An image built here (a node image or a cache registry without a digest) is never pulled: missing, it is a
+  // failure (the node image has preflight's node-image check of its own).
+  const builtHere = needed.filter((r) => r.source === 'image cache config' && isLocalNodeImage(r.image) && r.where === 'missing');
+  if (builtHere.length) {
+    out.push({ id: 'images-built-here', level: 'fail', summary: `built here, not in Docker: ${list(builtHere.map((r) => r.image))}`, why: 'an image without a digest is one built on this machine: nothing pulls it', fix: 'build or load it (npm run real:build; docker image load -i FILE), or name a pinned image in the image cache file' });
+  }
+  const host = needed.filter((r) => !((r.source === 'kind config' || r.source === 'image cache config') && isLocalNodeImage(r.image)));
   const hostMissing = host.filter((r) => r.where === 'missing').map((r) => r.image);
   out.push(
     hostMissing.length === 0
