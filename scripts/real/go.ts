@@ -131,7 +131,7 @@ export async function buildGoPart(p: GoPart, workDir: string, outDir: string, en
   const out: string[] = [];
   for (const [i, pkg] of p.packages.entries()) {
     const bin = path.join(outDir, bins[i]!);
-    const args = ['build', '-trimpath', '-ldflags', ldflags(p, date), ...(p.tags?.length ? ['-tags', p.tags.join(',')] : []), '-o', bin, importPath(pkg)];
+    const args = ['build', ...(p.goFlags ?? []), '-trimpath', '-ldflags', ldflags(p, date), ...(p.tags?.length ? ['-tags', p.tags.join(',')] : []), '-o', bin, importPath(pkg)];
     env.log(`go ${args.join(' ')}`);
     // GOWORK=off: a module's go.work (Prometheus has one) names nested modules its zip leaves out.
     await execa('go', args, { cwd, env: { CGO_ENABLED: p.cgo ? '1' : '0', GOWORK: 'off' }, stdout: 'inherit', stderr: 'inherit' });

@@ -63,6 +63,10 @@ export async function buildSpecImage(spec: ImageSpec, partsDir: (part: string) =
     mkdirSync(path.join(dir, spec.workdir), { recursive: true });
     if (spec.user) await execa('chown', [`${spec.user}:${spec.user}`, path.join(dir, spec.workdir)]);
   }
+  for (const [to, text] of Object.entries(spec.content ?? {})) {
+    mkdirSync(path.dirname(path.join(dir, to)), { recursive: true });
+    writeFileSync(path.join(dir, to), text);
+  }
   for (const [from, to] of Object.entries(spec.files)) {
     const [part, bin] = from.split('/') as [string, string];
     const dest = path.join(dir, to);

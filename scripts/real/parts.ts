@@ -27,6 +27,8 @@ export interface GoPart {
   bins?: string[];
   cgo?: boolean;
   tags?: string[];
+  /** Extra `go build` flags. */
+  goFlags?: string[];
   /** -X flags: variable → value. */
   stamp?: Record<string, string>;
   /** An own main package (for `require`), e.g. etcd's server as a main calling etcdmain.Main. */
@@ -96,6 +98,14 @@ export const GO_PARTS: GoPart[] = [
     stamp: { 'k8s.io/component-base/version.gitVersion': 'v0.8.1', 'k8s.io/component-base/version.gitCommit': '0000000000000000000000000000000000000000', 'k8s.io/component-base/version.gitTreeState': 'clean' },
   },
   { name: 'prometheus-adapter', module: 'sigs.k8s.io/prometheus-adapter', version: 'v0.12.0', how: 'copy', packages: ['cmd/adapter'] },
+  {
+    name: 'keda', module: 'github.com/kedacore/keda/v2', version: 'v2.20.2', how: 'copy', packages: ['cmd/operator', 'cmd/adapter', 'cmd/webhooks'],
+    bins: ['keda', 'keda-adapter', 'keda-admission-webhooks'], stamp: { 'github.com/kedacore/keda/v2/version.Version': '2.20.2' },
+  },
+  // The image cache's registry (CNCF Distribution), and the stand-in upstream registry the real e2e pushes to.
+  { name: 'distribution', module: 'github.com/distribution/distribution/v3', version: 'v3.0.0', how: 'copy', packages: ['cmd/registry'],
+    // The module zip keeps vendor/modules.txt but not the vendored code: build from the module cache instead.
+    goFlags: ['-mod=mod'], stamp: { 'github.com/distribution/distribution/v3/version.version': 'v3.0.0' } },
 ];
 
 /** Every output a part gives, by binary name. */
@@ -115,6 +125,8 @@ export interface ImageSpec {
   user?: string;
   /** WORKDIR (made in the image, owned by the user). */
   workdir?: string;
+  /** Files written into the image: path → content. */
+  content?: Record<string, string>;
   note?: string;
 }
 
@@ -153,3 +165,22 @@ export const STACK_IMAGES: ImageSpec[] = [
   { ref: 'registry.k8s.io/metrics-server/metrics-server:v0.8.1', files: { 'metrics-server/metrics-server': '/metrics-server' }, entrypoint: ['/metrics-server'], user: '65534' },
   { ref: 'registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0', files: { 'prometheus-adapter/adapter': '/adapter' }, entrypoint: ['/adapter'], user: '65534' },
 ];
+
+/** KEDA's images, as its Dockerfiles (Dockerfile, .adapter, .webhooks at v2.20.2) make them. */
+export const KEDA_IMAGES: ImageSpec[] = [
+  { ref: 'ghcr.io/kedacore/keda:2.20.2', files: { 'keda/keda': '/keda' }, entrypoint: ['/keda', '--zap-log-level=info', '--zap-encoder=console'], user: '65532' },
+  { ref: 'ghcr.io/kedacore/keda-metrics-apiserver:2.20.2', files: { 'keda/keda-adapter': '/keda-adapter' }, entrypoint: ['/keda-adapter', '--secure-port=6443', '--zap-log-level=info', '--zap-encoder=console'], user: '65532' },
+  { ref: 'ghcr.io/kedacore/keda-admission-webhooks:2.20.2', files: { 'keda/keda-admission-webhooks': '/keda-admission-webhooks' }, entrypoint: ['/keda-admission-webhooks', '--zap-log-level=info', '--zap-encoder=console'], user: '65532' },
+];
+
+/**
+ * The image cache's registry: Distribution v3.0.0's registry binary, run as the Docker library's registry:3
+ * image runs it (`registry serve /etc/distribution/config.yml`, port 5000, storage /var/lib/registry). Built
+ * here it has no digest, so an image cache file names it by tag (real-e2e's does).
+ */
+export const REGISTRY_IMAGE: ImageSpec = {
+  ref: 'hpa-lab.local/registry:3.0.0', files: { 'distribution/registry': '/bin/registry' }, entrypoint: ['registry'], cmd: ['serve', '/etc/distribution/config.yml'],
+  content: {
+    '/etc/distribution/config.yml': ['version: 0.1', 'log:', '  fields:', '    service: registry', 'storage:', '  cache:', '    blobdescriptor: inmemory', '  filesystem:', '    rootdirectory: /var/lib/registry', 'http:', '  addr: :5000', ''].join('\n'),
+  },
+};

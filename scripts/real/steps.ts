@@ -7,7 +7,7 @@ import { CACHE, IMAGES, PARTS, WORK } from './cache.ts';
 import { contentTag } from '../lib/stack.ts';
 import { buildGoPart } from './go.ts';
 import { BASE_CHANGES, buildBaseRootfs, buildNodeImage, buildSpecImage, imageFile, importChanges, importImage } from './images.ts';
-import { BASE_IMAGE, GO_PARTS, KUBERNETES, KUBERNETES_STAGING, NODE_IMAGE, NODE_IMAGES, STACK_IMAGES, partBins } from './parts.ts';
+import { BASE_IMAGE, GO_PARTS, KEDA_IMAGES, KUBERNETES, KUBERNETES_STAGING, NODE_IMAGE, NODE_IMAGES, REGISTRY_IMAGE, STACK_IMAGES, partBins } from './parts.ts';
 import type { ImageSpec } from './parts.ts';
 
 const here = import.meta.dirname;
@@ -216,6 +216,8 @@ export function allSteps(): Step[] {
     ...NODE_IMAGES.map((s) => imageStep(s)),
     imageStep(CNI_IMAGE),
     ...STACK_IMAGES.map((s) => imageStep(s)),
+    ...KEDA_IMAGES.map((s) => imageStep(s)),
+    imageStep(REGISTRY_IMAGE),
     baseStep,
     nodeStep,
   ];
