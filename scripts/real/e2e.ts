@@ -178,8 +178,11 @@ const cacheStage: Stage = {
     const args = [...LAB, '--stack', 'keda', '--image-cache', CACHE_FILE];
     await cli('up keda through the cache', ['up', ...args], expect(/The lab is up \(stack keda/));
     await cli('status', ['status', '--name', NAME, '--stack', 'keda', '--json'], (out, code) => (code === 0 && (JSON.parse(out) as { ok: boolean }).ok ? undefined : `not ok (exit ${code})`));
+    // An offline room: the lab removed (the cache stays), the upstream gone; a fresh cluster from the cache alone.
+    await cli('down (cache kept)', ['down', '--name', NAME, '--image-cache', CACHE_FILE], expect(/cache/));
     await sh('docker', ['stop', UPSTREAM]);
-    await cli('up --offline (upstream stopped)', ['up', ...args, '--offline'], expect(/The lab is up \(stack keda/));
+    await cli('up --offline (upstream stopped)', ['up', ...args, '--offline'], expect(new RegExp(`cluster ${NAME}: created[\\s\\S]*The lab is up \\(stack keda`)));
+    await cli('status offline', ['status', '--name', NAME, '--stack', 'keda', '--json'], (out, code) => (code === 0 && (JSON.parse(out) as { ok: boolean }).ok ? undefined : `not ok (exit ${code})`));
     await cli('down --purge', ['down', '--name', NAME, '--purge', '--image-cache', CACHE_FILE], exit0);
     const left = await sh('docker', ['ps', '-a', '--filter', 'name=hpa-lab-real-e2e-cache', '--format', '{{.Names}}']);
     if (left.trim()) throw new StageFailed(`cache: down --purge left ${left.trim()}`);

@@ -179,7 +179,9 @@ export const KEDA_IMAGES: ImageSpec[] = [
  * here it has no digest, so an image cache file names it by tag (real-e2e's does).
  */
 export const REGISTRY_IMAGE: ImageSpec = {
-  ref: 'hpa-lab.local/registry:3.0.0', files: { 'distribution/registry': '/bin/registry' }, entrypoint: ['registry'], cmd: ['serve', '/etc/distribution/config.yml'],
+  // On the Debian rootfs: the library image is Alpine's, and hpa-lab reads the cache's storage with `docker exec
+  // … find` (a bare image has no find: the first real `up --offline` saw an empty cache).
+  ref: 'hpa-lab.local/registry:3.0.0', files: { 'distribution/registry': '/bin/registry' }, debian: true, entrypoint: ['registry'], cmd: ['serve', '/etc/distribution/config.yml'],
   content: {
     '/etc/distribution/config.yml': ['version: 0.1', 'log:', '  fields:', '    service: registry', 'storage:', '  cache:', '    blobdescriptor: inmemory', '  filesystem:', '    rootdirectory: /var/lib/registry', 'http:', '  addr: :5000', ''].join('\n'),
   },
