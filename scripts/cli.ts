@@ -26,6 +26,7 @@ import { parseSet } from './lib/stack.ts';
 import { imageCacheConfig } from './lib/lab-downloads.ts';
 import type { ImageCacheConfig } from './lib/image-cache.ts';
 import { checkContextFlags, checkRegistry, contextLabIdentity, resolveContext } from './lib/context.ts';
+import { refuseFlagsNpmTook } from './lib/npm-flags.ts';
 import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo-model.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
@@ -333,6 +334,8 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    // `npm run up --dry-run` (no --): npm took the flag for itself; refuse before anything runs.
+    refuseFlagsNpmTook(command, spec.options, rest);
     const values = parseCommand(command, spec, rest);
     verbose = values.verbose === true;
     if (values.help) {
