@@ -22,7 +22,7 @@ import { demo } from './commands/demo.ts';
 import { images } from './commands/images.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
 import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
-import { parseSet } from './lib/stack.ts';
+import { maskSecrets, parseSet } from './lib/stack.ts';
 import { imageCacheConfig } from './lib/lab-downloads.ts';
 import type { ImageCacheConfig } from './lib/image-cache.ts';
 import { checkContextFlags, checkRegistry, contextLabIdentity, resolveContext } from './lib/context.ts';
@@ -333,6 +333,8 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The lab's kept secrets, masked in every message (once the lab is known).
+  let secrets: () => string[] = () => [];
   try {
     // `npm run up --dry-run` (no --): npm took the flag for itself; refuse before anything runs.
     refuseFlagsNpmTook(command, spec.options, rest);
@@ -358,6 +360,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     // --context: an unknown context is exit 2 here, naming the contexts there are, before any work.
     const target = values.context === undefined ? undefined : await resolveContext(String(values.context));
     const identity = target ? contextLabIdentity(name, target.context) : makeLabIdentity(name);
+    secrets = () => keptSecrets(identity.stateDir);
     const lab: Lab = {
       ...identity,
       // Named as a person reads it: relative inside the current folder, absolute outside it (never ../../…).
@@ -365,7 +368,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       runner: labRunner(execaRunner(controller.signal), {
         timeoutFactor,
         ...(verbose ? { trace: (line: string) => io.err(line) } : {}),
-        secrets: () => keptSecrets(identity.stateDir),
+        secrets,
       }),
       host: realHost,
       clock: realClock,
@@ -434,7 +437,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     }
   } catch (err) {
     const e = controller.signal.aborted && !(err instanceof InputError) ? new InterruptedError() : err;
-    io.err('\n' + formatError(e, verbose));
+    io.err('\n' + maskSecrets(formatError(e, verbose), secrets()));
     return e instanceof LabError ? e.exitCode : 1;
   } finally {
     process.off('SIGINT', onSignal);
