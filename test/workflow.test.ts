@@ -48,7 +48,9 @@ describe('.github/workflows/lab.yml', () => {
     const uploads = [...steps, ...contextSteps].filter((s) => s.uses?.startsWith('actions/upload-artifact@'));
     expect(uploads.length).toBe(2);
     for (const u of uploads) {
-      const paths = String(u.with?.path ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+      const given = u.with?.path;
+      expect(typeof given, 'with.path').toBe('string');
+      const paths = (given as string).split('\n').map((l) => l.trim()).filter(Boolean);
       // a path with a part that starts with "." is dropped unless include-hidden-files is true (actions/upload-artifact#618)
       const hidden = paths.filter((p) => p.split('/').some((part) => part.startsWith('.')));
       expect(hidden.length, u.with?.name as string).toBeGreaterThan(0);
