@@ -3,7 +3,7 @@
 // cluster. hpa-lab starts them (`up`), connects them to kind's network and points each node's containerd at
 // them with /etc/containerd/certs.d/<registry>/hosts.toml (the mechanism of kind's local-registry guide and
 // containerd's docs/hosts.md; kind node images since v0.27 read that folder without a config patch).
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from './output-path.ts';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Runner } from './exec.ts';
@@ -42,9 +42,10 @@ const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 export function loadImageCacheConfig(file: string, display = file): ImageCacheConfig {
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = parse(readRegularFile(file));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOTREG') throw new InputError(`${display}: not a regular file (a FIFO, a device or a socket): expected the image cache's YAML file`);
     throw new InputError(e.code === 'ENOENT' ? `${display}: no such file` : `${display}: not valid YAML: ${(e.message.split('\n')[0] ?? '').trim()}`);
   }
   const bad = (field: string, expected: string, got: unknown) => new InputError(`${display}: ${field}: expected ${expected}, got ${JSON.stringify(got) ?? 'nothing'}`);

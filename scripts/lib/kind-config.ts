@@ -1,7 +1,7 @@
 // Reads and checks a kind cluster config before kind sees it, so `plan`, `doctor` and `up` reject a bad
 // file up front with the file, the field and what was expected. kind decodes its config strictly (an
 // unknown field is an error); the field lists below mirror kind.x-k8s.io/v1alpha4 for that reason.
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from './output-path.ts';
 import { parse } from 'yaml';
 import { InputError } from './errors.ts';
 
@@ -75,9 +75,9 @@ function unknownFields(file: string, where: string, obj: Record<string, unknown>
 export function loadKindConfig(file: string): KindConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file);
   } catch (err) {
-    throw new InputError(`${file}: cannot read the kind config (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+    throw new InputError(`${file}: cannot read the kind config (${(err as NodeJS.ErrnoException).code === 'ENOTREG' ? 'not a regular file: a FIFO, a device or a socket' : ((err as NodeJS.ErrnoException).code ?? String(err))})`, {
       fix: 'pass an existing file with --kind-config, or use the default kind/cluster.yaml',
     });
   }

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { InputError } from './errors.ts';
+import { readRegularFile } from './output-path.ts';
 import { GATE_FIELDS } from './gate-types.ts';
 import { parseSettingType, RULE_CHECKS, ruleProblem, SETTING_TYPE_NAMES, type SettingRule, type SettingType } from './setting-types.ts';
 
@@ -188,9 +189,9 @@ export function loadStack(repoRoot: string, name: string): StackFile {
   const file = name.endsWith('.yaml') ? name : path.join('stacks', `${name}.yaml`);
   let text: string;
   try {
-    text = readFileSync(path.resolve(repoRoot, file), 'utf8');
-  } catch {
-    if (name.endsWith('.yaml')) throw new InputError(`--stack: cannot read ${file}`);
+    text = readRegularFile(path.resolve(repoRoot, file));
+  } catch (err) {
+    if (name.endsWith('.yaml')) throw new InputError(`--stack: cannot read ${file}${(err as NodeJS.ErrnoException).code === 'ENOTREG' ? ': not a regular file (a FIFO, a device or a socket)' : ''}`);
     const known = readdirSync(path.join(repoRoot, 'stacks')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
     throw new InputError(`--stack: no stack "${name}" (no file ${file})`, { fix: `one of: ${known.join(', ')}` });
   }
