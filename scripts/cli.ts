@@ -25,6 +25,7 @@ import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
 import { maskSecrets, parseSet } from './lib/stack.ts';
 import { imageCacheConfig } from './lib/lab-downloads.ts';
 import type { ImageCacheConfig } from './lib/image-cache.ts';
+import { checkCachePorts } from './lib/image-cache.ts';
 import { checkContextFlags, checkRegistry, contextLabIdentity, resolveContext } from './lib/context.ts';
 import { refuseFlagsNpmTook } from './lib/npm-flags.ts';
 import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo-model.ts';
@@ -258,7 +259,13 @@ function commandHelp(name: string, spec: CommandSpec): string {
   return [`hpa-lab ${name}: ${spec.summary}`, '', `Usage: ${spec.usage}`, '', 'Options:', ...[...spec.help, ...COMMON_HELP].map((l) => `  ${l}`)].join('\n');
 }
 
-const NAME_RE = /^[a-z0-9]([a-z0-9.-]{0,48}[a-z0-9])?$/;
+/**
+ * The cluster name makes the node containers' hostnames, NAME-control-plane and NAME-worker, NAME-worker2 …
+ * (kind pkg/cluster/internal/create/create.go caps the name at 50 for a 64-character hostname); each must also be
+ * a DNS-1123 label, at most 63 characters of lowercase letters, digits and "-": so no "." and at most 49
+ * characters ("-control-plane" is the longest suffix, 14; "-worker10" is 9).
+ */
+const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,47}[a-z0-9])?$/;
 
 /** A value that starts like a negative number: -5, -0.5, -.5, -5s. */
 const NEGATIVE = /^-\.?\d/;
@@ -348,7 +355,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     checkContextFlags(command, values);
     if (values.yes === true && values.context === undefined) throw new InputError('--yes: only with --context (it answers the question up/down --context asks)', { fix: `hpa-lab ${command} --help` });
     if (!NAME_RE.test(name)) {
-      throw new InputError(`--name: expected a kind cluster name (lowercase letters, digits, '-' or '.', at most 50 characters), got "${name}"`);
+      throw new InputError(`--name: expected a cluster name whose node hostnames (${name}-control-plane, ${name}-worker2) are DNS-1123 labels: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 49 characters; got "${name}"`);
     }
     const timeoutFactor = Number(values['timeout-factor'] ?? '1');
     if (!Number.isFinite(timeoutFactor) || timeoutFactor <= 0) {
@@ -379,7 +386,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       ...(target ? { target } : {}),
     };
     // The image cache's file, read (and checked) only by the commands that use it.
-    const imageCache = () => imageCacheConfig(values['image-cache'] === undefined ? undefined : String(values['image-cache']));
+    const imageCache = () => checkCachePorts(imageCacheConfig(values['image-cache'] === undefined ? undefined : String(values['image-cache'])), kindConfig);
     const choice: StackChoice = {
       stack: String(values.stack ?? 'custom-metrics'),
       sets: ((values.set as string[] | undefined) ?? []).map(parseSet),

@@ -88,6 +88,19 @@ export function mirrorFor(cfg: ImageCacheConfig, image: string): Mirror | undefi
   return ref ? cfg.mirrors.find((m) => m.registry === ref.domain) : undefined;
 }
 
+/**
+ * The cache's host ports against the kind config's: both publish on 127.0.0.1, so a port in both means the
+ * second to start cannot bind it (bad input, exit 2, before anything starts).
+ */
+export function checkCachePorts(cache: ImageCacheConfig, kind: { file: string; portMappings: Array<{ hostPort: number }> }): ImageCacheConfig {
+  cache.mirrors.forEach((m, i) => {
+    if (kind.portMappings.some((p) => p.hostPort === m.hostPort)) {
+      throw new InputError(`${cache.file}: mirrors[${i}].hostPort: ${m.hostPort} is also a host port of ${kind.file} (extraPortMappings): both listen on 127.0.0.1:${m.hostPort}`, { fix: `give the cache's ${m.registry} mirror another port (outside the kind config's ports)` });
+    }
+  });
+  return cache;
+}
+
 export const mirrorUrl = (m: Mirror): string => `http://127.0.0.1:${m.hostPort}`;
 
 /**
