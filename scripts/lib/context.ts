@@ -133,7 +133,9 @@ export function checkRegistry(value: string, context: string | undefined): strin
   const v = value.replace(/\/+$/, '');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) throw new InputError(`--registry: ${expected}, without a scheme; got "${value}"`, { fix: `--registry ${v.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')}` });
   const [host = '', ...rest] = v.split('/');
-  if (!REGISTRY_HOST.test(host) || Number(host.split(':').pop()) > 65535) throw new InputError(`--registry: ${expected}; "${host}" is not a host[:port]`);
+  if (!REGISTRY_HOST.test(host)) throw new InputError(`--registry: ${expected}; "${host}" is not a host[:port]`);
+  const port = /:(\d+)$/.exec(host)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) throw new InputError(`--registry: ${expected}; the port of "${host}" must be from 1 to 65535, got ${port}`);
   if (!host.includes('.') && !host.includes(':') && host !== 'localhost') {
     throw new InputError(`--registry: ${expected}; Docker reads "${host}" as a Docker Hub namespace, not a registry host`, { fix: `--registry docker.io/${host} for Docker Hub, or the registry's host name with its port` });
   }

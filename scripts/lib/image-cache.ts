@@ -3,7 +3,7 @@
 // cluster. hpa-lab starts them (`up`), connects them to kind's network and points each node's containerd at
 // them with /etc/containerd/certs.d/<registry>/hosts.toml (the mechanism of kind's local-registry guide and
 // containerd's docs/hosts.md; kind node images since v0.27 read that folder without a config patch).
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from './output-path.ts';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Runner } from './exec.ts';
@@ -53,9 +53,10 @@ export function isPrivateIPv4(host: string): boolean {
 export function loadImageCacheConfig(file: string, display = file): ImageCacheConfig {
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = parse(readRegularFile(file));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOTREG') throw new InputError(`${display}: not a regular file (a FIFO, a device or a socket): expected the image cache's YAML file`);
     throw new InputError(e.code === 'ENOENT' ? `${display}: no such file` : `${display}: not valid YAML: ${(e.message.split('\n')[0] ?? '').trim()}`);
   }
   const bad = (field: string, expected: string, got: unknown) => new InputError(`${display}: ${field}: expected ${expected}, got ${JSON.stringify(got) ?? 'nothing'}`);
@@ -104,6 +105,19 @@ export function loadImageCacheConfig(file: string, display = file): ImageCacheCo
 export function mirrorFor(cfg: ImageCacheConfig, image: string): Mirror | undefined {
   const ref = parseImageRef(image);
   return ref ? cfg.mirrors.find((m) => m.registry === ref.domain) : undefined;
+}
+
+/**
+ * The cache's host ports against the kind config's: both publish on 127.0.0.1, so a port in both means the
+ * second to start cannot bind it (bad input, exit 2, before anything starts).
+ */
+export function checkCachePorts(cache: ImageCacheConfig, kind: { file: string; portMappings: Array<{ hostPort: number }> }): ImageCacheConfig {
+  cache.mirrors.forEach((m, i) => {
+    if (kind.portMappings.some((p) => p.hostPort === m.hostPort)) {
+      throw new InputError(`${cache.file}: mirrors[${i}].hostPort: ${m.hostPort} is also a host port of ${kind.file} (extraPortMappings): both listen on 127.0.0.1:${m.hostPort}`, { fix: `give the cache's ${m.registry} mirror another port (outside the kind config's ports)` });
+    }
+  });
+  return cache;
 }
 
 export const mirrorUrl = (m: Mirror): string => `http://127.0.0.1:${m.hostPort}`;

@@ -4,7 +4,7 @@
 // work, with the command that brings them from another machine.
 import type { Check } from './preflight.ts';
 import type { HelmSpec } from './stack.ts';
-import { chartArchivePath, chartCached } from './chart-cache.ts';
+import { chartArchivePath, chartArchiveProblem, chartCached, chartFileName } from './chart-cache.ts';
 import { displayPath } from './lab.ts';
 import type { ImagePresence } from './lab-images.ts';
 import { isLocalNodeImage } from './kind-shape.ts';
@@ -18,7 +18,10 @@ export function chartChecks(charts: HelmSpec[], opts: { offline: boolean }): Che
   if (missing.length === 0) {
     return [{ id: 'charts', level: 'ok', summary: `charts: all ${charts.length} pinned charts in the cache (${displayPath(chartArchivePath(charts[0] ?? { chart: '', version: '' }).replace(/\/[^/]*$/, ''))})` }];
   }
-  const names = missing.map((c) => `${c.chart}-${c.version}`);
+  const names = missing.map((c) => {
+    const problem = chartArchiveProblem(chartArchivePath(c), c);
+    return `${c.chart}-${c.version}${problem === 'not downloaded yet' ? '' : ` (the cached ${chartFileName(c)} is ${problem?.startsWith('it holds') ? 'not that chart: ' : ''}${problem ?? ''})`}`;
+  });
   return [
     {
       id: 'charts',
