@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chartKubeVersion } from '../scripts/lib/access.ts';
 import type { Lab } from '../scripts/lib/lab.ts';
+import { gzipSync } from 'node:zlib';
 import { fakeRunner } from './helpers/fakes.ts';
+import { tarFiles } from './sim/lib/tar.ts';
 
 const spec = { release: 'm', namespace: 'kube-system', chart: 'metrics-server', repo: 'https://kubernetes-sigs.github.io/metrics-server/', version: '3.13.1', values: [] } as unknown as Parameters<typeof chartKubeVersion>[1];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-access-'));
@@ -27,7 +29,8 @@ describe('chartKubeVersion', () => {
     expect(await chartKubeVersion(lab, spec)).toBe('>=1.21.0-0');
     expect(runner.calls.at(-1)).toMatch(/^helm show chart metrics-server --repo https:\/\/kubernetes-sigs\.github\.io\/metrics-server\/ --version 3\.13\.1$/);
     mkdirSync(path.join(dir, 'charts'), { recursive: true });
-    writeFileSync(path.join(dir, 'charts', 'metrics-server-3.13.1.tgz'), 'an archive');
+    // A chart archive as helm package writes one (gzipped tar, <chart>/Chart.yaml first): the cache checks that.
+    writeFileSync(path.join(dir, 'charts', 'metrics-server-3.13.1.tgz'), gzipSync(tarFiles([{ name: 'metrics-server/Chart.yaml', data: answer.stdout }])));
     expect(await chartKubeVersion(lab, spec)).toBe('>=1.21.0-0');
     expect(runner.calls.at(-1)).toBe(`helm show chart ${path.join(dir, 'charts', 'metrics-server-3.13.1.tgz')}`);
   });
