@@ -183,6 +183,7 @@ const cacheStage: Stage = {
     await sh('docker', ['stop', UPSTREAM]);
     await cli('up --offline (upstream stopped)', ['up', ...args, '--offline'], expect(new RegExp(`cluster ${NAME}: created[\\s\\S]*The lab is up \\(stack keda`)));
     await cli('status offline', ['status', '--name', NAME, '--stack', 'keda', '--json'], (out, code) => (code === 0 && (JSON.parse(out) as { ok: boolean }).ok ? undefined : `not ok (exit ${code})`));
+    await cli('demo keda', ['demo', '--name', NAME, '--stack', 'keda', '--expect-replicas', '3', '--within', '3m', '--no-report'], expect(/expectation met/));
     await cli('down --purge', ['down', '--name', NAME, '--purge', '--image-cache', CACHE_FILE], exit0);
     const left = await sh('docker', ['ps', '-a', '--filter', 'name=hpa-lab-real-e2e-cache', '--format', '{{.Names}}']);
     if (left.trim()) throw new StageFailed(`cache: down --purge left ${left.trim()}`);
@@ -255,6 +256,14 @@ function seedCharts(): void {
   }
 }
 
+/** "1.234GiB", "512MiB", "980kB" (docker stats) → bytes. */
+function bytesOf(text: string): number {
+  const m = /^([\d.]+)\s*([KMGT]i?B|kB|B)$/.exec(text);
+  if (!m) return 0;
+  const unit = { B: 1, kB: 1e3, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 }[m[2] ?? 'B'] ?? 1;
+  return Number(m[1]) * unit;
+}
+
 async function dockerUp(): Promise<void> {
   const ok = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false });
   if (ok.exitCode === 0) return;
@@ -286,7 +295,22 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const summary: Array<{ stage: string; ran: boolean; ok?: boolean; why?: string }> = [];
   let failed = false;
+  // The kind nodes' memory, sampled every 5 s (docker stats) while the stages run: the peak per stage.
+  const peaks = new Map<string, number>();
+  let current = '';
+  const sampler = setInterval(() => {
+    void execa('docker', ['stats', '--no-stream', '--format', '{{.Name}}\t{{.MemUsage}}'], { reject: false }).then((r) => {
+      let total = 0;
+      for (const line of r.stdout.split('\n')) {
+        const [name, usage] = line.split('\t');
+        if (!name || !/-(control-plane|worker\d*)$/.test(name)) continue;
+        total += bytesOf(usage?.split('/')[0]?.trim() ?? '');
+      }
+      if (current && total > (peaks.get(current) ?? 0)) peaks.set(current, total);
+    });
+  }, 5000);
   for (const stage of chosen) {
+    current = stage.name;
     const steps = allSteps();
     const lacking = stage.needs.filter((k) => !isBuilt(m, k, steps.find((s) => s.key === k)?.from));
     if (lacking.length) {
@@ -305,6 +329,11 @@ async function main(): Promise<number> {
       break;
     }
   }
+  clearInterval(sampler);
+  for (const x of summary) {
+    const peak = peaks.get(x.stage);
+    if (peak) (x as { nodeMemoryPeakMiB?: number }).nodeMemoryPeakMiB = Math.round(peak / 2 ** 20);
+  }
   if (!values.keep) {
     await execa(process.execPath, [path.join(REPO, 'scripts', 'hpa-lab.js'), 'down', '--name', NAME, ...(existsSync(CACHE_FILE) ? ['--purge', '--image-cache', CACHE_FILE] : [])], { env: envFor(), reject: false });
     await execa('docker', ['rm', '-f', UPSTREAM, CTX_REGISTRY], { reject: false });
@@ -315,6 +344,7 @@ async function main(): Promise<number> {
   console.log('\nreal e2e figures (seconds):');
   for (const r of results) console.log(`  ${r.ok ? '✔' : '✖'} ${`${r.stage}: ${r.step}`.padEnd(32)} ${String(r.seconds).padStart(7)}  ${r.command}`);
   for (const s of summary.filter((x) => !x.ran)) console.log(`  - ${s.stage}: not run (${s.why ?? ''})`);
+  for (const [stage, peak] of peaks) console.log(`  kind nodes' memory at peak during ${stage}: ${Math.round(peak / 2 ** 20)} MiB`);
   const notRun = summary.filter((x) => !x.ran).length;
   console.log(`real e2e ${failed ? 'FAILED' : notRun ? `INCOMPLETE (${notRun} stage${notRun === 1 ? '' : 's'} not run)` : 'passed'} in ${result.seconds} s (${path.relative(REPO, path.join(OUT, 'result.json'))})`);
   return failed || notRun ? 1 : 0;
