@@ -319,6 +319,8 @@ async function main(): Promise<number> {
       continue;
     }
     try {
+      // Each stage finds the charts in the lab's chart cache (an earlier stage's down --purge empties it).
+      seedCharts();
       await stage.run(context(stage.name));
       summary.push({ stage: stage.name, ran: true, ok: true });
     } catch (err) {
