@@ -31,6 +31,13 @@ describe('preflight', () => {
     expect(c.fix).toMatch(/systemctl start docker/);
   });
 
+  it('a socket this user may not use (Docker 29’s words) is not "start the daemon": it names the docker group', async () => {
+    const c = byId(await preflight({ "docker version --format '{{.Server.Version}}'": { exitCode: 1, stderr: 'permission denied while trying to connect to the docker API at unix:///var/run/docker.sock' } }), 'docker');
+    expect(c.level).toBe('fail');
+    expect(c.fix).toMatch(/usermod -aG docker/);
+    expect(c.fix).not.toMatch(/systemctl start docker/);
+  });
+
   it('fails on a missing tool with an install command, and on an old kind', async () => {
     const checks = await preflight({ kind: 'missing', 'helm version --short': { stdout: 'v3.9.0+g7ceeda6' } });
     expect(byId(checks, 'kind')).toMatchObject({ level: 'fail', summary: 'kind is not installed (not on PATH)' });

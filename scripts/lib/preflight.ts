@@ -5,7 +5,7 @@ import type { Runner } from './exec.ts';
 import { MissingToolError } from './exec.ts';
 import { ToolError } from './errors.ts';
 import { atLeast, INOTIFY_INSTANCES, INOTIFY_WATCHES, MIN_HELM, MIN_KIND, MIN_KUBECTL, MIN_NODE, parseVersion } from './versions.ts';
-import { dockerDownHelp, missingToolHelp } from './tool-help.ts';
+import { dockerUnreachableHelp, missingToolHelp } from './tool-help.ts';
 import type { PortMapping } from './kind-config.ts';
 
 export type Level = 'ok' | 'warn' | 'fail' | 'info';
@@ -127,7 +127,7 @@ async function checkDocker(runner: Runner, wsl: boolean): Promise<Check> {
       id: 'docker',
       level: 'fail',
       summary: `the Docker daemon is not reachable: ${said}`,
-      ...dockerDownHelp(wsl),
+      ...dockerUnreachableHelp(`${r.stderr}\n${r.stdout}`, wsl),
     };
   }
   return { id: 'docker', level: 'ok', summary: `Docker daemon ${r.stdout.trim()} reachable` };
