@@ -1,5 +1,6 @@
 // hpa-lab's command line: parses options, builds the Lab (runner, host, clock, signal), runs one command
 // and turns every error into a message with an exit code. Entry point: scripts/hpa-lab.js.
+import { asTyped, labCommand } from './lib/lab-command.ts';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import path from 'node:path';
@@ -294,23 +295,25 @@ function parseCommand(name: string, spec: CommandSpec, argv: string[]) {
     parsed = parseArgs({ args: joinNegativeValues(argv, spec.options), options: spec.options, strict: true, allowPositionals: spec.subcommands !== undefined });
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0] ?? '';
-    throw new InputError(`hpa-lab ${name}: ${msg.replace(/\. To specify a positional.*$/, '')}`, { fix: `hpa-lab ${name} --help` });
+    throw new InputError(`hpa-lab ${name}: ${msg.replace(/\. To specify a positional.*$/, '')}`, { fix: labCommand(name, '--help') });
   }
   if (spec.subcommands && !parsed.values.help) {
     const [sub, ...args] = parsed.positionals;
     const names = Object.keys(spec.subcommands);
     const expected = `one of: ${names.join(', ')}`;
-    if (sub === undefined) throw new InputError(`hpa-lab ${name}: expected a subcommand (${expected})`, { fix: `hpa-lab ${name} ${names[0] ?? ''}` });
+    if (sub === undefined) throw new InputError(`hpa-lab ${name}: expected a subcommand (${expected})`, { fix: labCommand(name, names[0] ?? '') });
     const wants = spec.subcommands[sub];
-    if (!wants) throw new InputError(`hpa-lab ${name}: unknown subcommand "${sub}" (${expected})`, { fix: `hpa-lab ${name} --help` });
-    if (args.length < wants.length) throw new InputError(`hpa-lab ${name} ${sub}: expected ${wants.join(' ')}`, { fix: `hpa-lab ${name} ${sub} ${wants.join(' ')}` });
-    if (args.length > wants.length) throw new InputError(`hpa-lab ${name} ${sub}: unexpected argument "${args[wants.length] ?? ''}"`, { fix: `hpa-lab ${name} --help` });
+    if (!wants) throw new InputError(`hpa-lab ${name}: unknown subcommand "${sub}" (${expected})`, { fix: labCommand(name, '--help') });
+    if (args.length < wants.length) throw new InputError(`hpa-lab ${name} ${sub}: expected ${wants.join(' ')}`, { fix: labCommand(name, `${sub} ${wants.join(' ')}`) });
+    if (args.length > wants.length) throw new InputError(`hpa-lab ${name} ${sub}: unexpected argument "${args[wants.length] ?? ''}"`, { fix: labCommand(name, '--help') });
     return { ...parsed.values, sub, args };
   }
   return parsed.values;
 }
 
-export async function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+export async function main(argv: string[], given: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  // Every command it names, as the person types it here (`npm run sim -- up` under the simulation).
+  const io = { out: (s: string) => given.out(asTyped(s)), err: (s: string) => given.err(asTyped(s)) };
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.out(mainHelp());
@@ -341,7 +344,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     }
     const name = String(values.name);
     checkContextFlags(command, values);
-    if (values.yes === true && values.context === undefined) throw new InputError('--yes: only with --context (it answers the question up/down --context asks)', { fix: `hpa-lab ${command} --help` });
+    if (values.yes === true && values.context === undefined) throw new InputError('--yes: only with --context (it answers the question up/down --context asks)', { fix: labCommand(command, '--help') });
     if (!NAME_RE.test(name)) {
       throw new InputError(`--name: expected a kind cluster name (lowercase letters, digits, '-' or '.', at most 50 characters), got "${name}"`);
     }

@@ -14,3 +14,16 @@ export function labCommand(command: string, args = '', env: NodeJS.ProcessEnv = 
   if (underSimulation(env)) return `npm run sim -- ${command}${rest ? ` ${rest}` : ''}`;
   return `npm run ${command}${rest ? ` -- ${rest}` : ''}`;
 }
+
+const CLI_COMMANDS = 'up|down|status|doctor|plan|demo|check-values|images';
+const NPM_RUN = new RegExp(`\\bnpm run (${CLI_COMMANDS})\\b(?: --(?= |$))?`, 'gm');
+
+/**
+ * A message as the person can type it: under the simulation every `npm run <command> [-- args]` it names reads
+ * `npm run sim -- <command> [args]`; elsewhere the text is unchanged. Applied to everything the CLI prints, so a
+ * fix written once (`npm run up -- --offline`) is right in both places.
+ */
+export function asTyped(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!underSimulation(env)) return text;
+  return text.replace(NPM_RUN, (_m, command: string) => `npm run sim -- ${command}`);
+}
