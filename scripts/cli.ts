@@ -24,10 +24,12 @@ import { demo } from './commands/demo.ts';
 import { images } from './commands/images.ts';
 import type { StackChoice } from './lib/lab-stack.ts';
 import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
-import { parseSet } from './lib/stack.ts';
+import { maskSecrets, parseSet } from './lib/stack.ts';
 import { imageCacheConfig } from './lib/lab-downloads.ts';
 import type { ImageCacheConfig } from './lib/image-cache.ts';
+import { checkCachePorts } from './lib/image-cache.ts';
 import { checkContextFlags, checkRegistry, contextLabIdentity, resolveContext } from './lib/context.ts';
+import { refuseFlagsNpmTook } from './lib/npm-flags.ts';
 import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo-model.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
@@ -260,7 +262,13 @@ function commandHelp(name: string, spec: CommandSpec): string {
   return [`hpa-lab ${name}: ${spec.summary}`, '', `Usage: ${spec.usage}`, '', 'Options:', ...[...spec.help, ...COMMON_HELP].map((l) => `  ${l}`)].join('\n');
 }
 
-const NAME_RE = /^[a-z0-9]([a-z0-9.-]{0,48}[a-z0-9])?$/;
+/**
+ * The cluster name makes the node containers' hostnames, NAME-control-plane and NAME-worker, NAME-worker2 …
+ * (kind pkg/cluster/internal/create/create.go caps the name at 50 for a 64-character hostname); each must also be
+ * a DNS-1123 label, at most 63 characters of lowercase letters, digits and "-": so no "." and at most 49
+ * characters ("-control-plane" is the longest suffix, 14; "-worker10" is 9).
+ */
+const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,47}[a-z0-9])?$/;
 
 /** A value that starts like a negative number: -5, -0.5, -.5, -5s. */
 const NEGATIVE = /^-\.?\d/;
@@ -341,7 +349,11 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The lab's kept secrets, masked in every message (once the lab is known).
+  let secrets: () => string[] = () => [];
   try {
+    // `npm run up --dry-run` (no --): npm took the flag for itself; refuse before anything runs.
+    refuseFlagsNpmTook(command, spec.options, rest);
     const values = parseCommand(command, spec, rest);
     verbose = values.verbose === true;
     if (values.help) {
@@ -352,7 +364,7 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
     checkContextFlags(command, values);
     if (values.yes === true && values.context === undefined) throw new InputError('--yes: only with --context (it answers the question up/down --context asks)', { fix: labCommand(command, '--help') });
     if (!NAME_RE.test(name)) {
-      throw new InputError(`--name: expected a kind cluster name (lowercase letters, digits, '-' or '.', at most 50 characters), got "${name}"`);
+      throw new InputError(`--name: expected a cluster name whose node hostnames (${name}-control-plane, ${name}-worker2) are DNS-1123 labels: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 49 characters; got "${name}"`);
     }
     const timeoutFactor = Number(values['timeout-factor'] ?? '1');
     if (!Number.isFinite(timeoutFactor) || timeoutFactor <= 0) {
@@ -360,10 +372,11 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
     }
     const kindConfigArg = String(values['kind-config'] ?? DEFAULT_KIND_CONFIG);
     const kindConfigPath = path.isAbsolute(kindConfigArg) ? kindConfigArg : path.resolve(REPO_ROOT, kindConfigArg);
-    const kindConfig = shapeKindConfig({ ...loadKindConfig(kindConfigPath), file: displayPath(kindConfigPath) }, { workers: values.workers, hpaSyncPeriod: values['hpa-sync-period'] });
+    const kindConfig = shapeKindConfig({ ...loadKindConfig(kindConfigPath), file: displayPath(kindConfigPath) }, { workers: values.workers, hpaSyncPeriod: values['hpa-sync-period'], nodeImage: values['node-image'] });
     // --context: an unknown context is exit 2 here, naming the contexts there are, before any work.
     const target = values.context === undefined ? undefined : await resolveContext(String(values.context));
     const identity = target ? contextLabIdentity(name, target.context) : makeLabIdentity(name);
+    secrets = () => keptSecrets(identity.stateDir);
     const lab: Lab = {
       ...identity,
       // Named as a person reads it: relative inside the current folder, absolute outside it (never ../../…).
@@ -371,7 +384,7 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
       runner: labRunner(execaRunner(controller.signal), {
         timeoutFactor,
         ...(verbose ? { trace: (line: string) => io.err(line) } : {}),
-        secrets: () => keptSecrets(identity.stateDir),
+        secrets,
       }),
       host: realHost,
       clock: realClock,
@@ -382,7 +395,7 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
       ...(target ? { target } : {}),
     };
     // The image cache's file, read (and checked) only by the commands that use it.
-    const imageCache = () => imageCacheConfig(values['image-cache'] === undefined ? undefined : String(values['image-cache']));
+    const imageCache = () => checkCachePorts(imageCacheConfig(values['image-cache'] === undefined ? undefined : String(values['image-cache'])), kindConfig);
     const choice: StackChoice = {
       stack: String(values.stack ?? 'custom-metrics'),
       sets: ((values.set as string[] | undefined) ?? []).map(parseSet),
@@ -440,7 +453,7 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
     }
   } catch (err) {
     const e = controller.signal.aborted && !(err instanceof InputError) ? new InterruptedError() : err;
-    io.err('\n' + formatError(e, verbose));
+    io.err('\n' + maskSecrets(formatError(e, verbose), secrets()));
     return e instanceof LabError ? e.exitCode : 1;
   } finally {
     process.off('SIGINT', onSignal);

@@ -1,7 +1,7 @@
 // The engine (scripts/lib/engine.ts) in process: a fake runner answers helm, docker and kind, FakeKube is the
 // API, and a fake clock makes every gate's wait instant. Each test runs a small stack (data, as stacks/*.yaml)
 // through runStack and asserts what was called, in which order, which components ran, and the error text.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -16,6 +16,7 @@ import { withBookkeeping, APPLIED_HASH } from '../scripts/lib/actions/manifests.
 import { privateKubeconfig, removePrivateKubeconfigs } from '../scripts/lib/private-kubeconfig.ts';
 import { LabError } from '../scripts/lib/errors.ts';
 import type { Step, StepContext } from '../scripts/lib/ui.ts';
+import { writeChartArchive } from './helpers/chart-archive.ts';
 import { FakeKube, fakeClock, fakeHost, fakeRunner, helmReleaseSecret, type FakeScript, type KObject } from './helpers/fakes.ts';
 
 // What each step did, recorded around the real runSteps (listr2, plain renderer, its output silenced): its
@@ -281,9 +282,7 @@ describe('actions converge: nothing is done that is already so', () => {
     const before = process.env.HPA_LAB_CACHE_DIR;
     process.env.HPA_LAB_CACHE_DIR = dir;
     try {
-      const file = path.join(dir, 'charts', 'chart-a-1.2.3.tgz');
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, 'an archive helm pull wrote');
+      const file = writeChartArchive(path.join(dir, 'charts', 'chart-a-1.2.3.tgz'), 'chart-a', '1.2.3');
       const helm = fakeHelm();
       const runner = fakeRunner({ helm: helm.script });
       const kube = allAvailable(new FakeKube(), 'v1beta1.a');

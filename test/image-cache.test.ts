@@ -2,17 +2,21 @@
 // containerd reads them, the hosts.toml a node gets, the pull of an image over the registry API (against a
 // small registry served here, by digest, index resolved to the platform), and the chart cache's paths.
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hostsToml, inCache, loadImageCacheConfig, mirrorFor, mirrorRunArgs } from '../scripts/lib/image-cache.ts';
 import { parseImageRef } from '../scripts/lib/image-ref.ts';
 import { eachLimited, pullThrough, RegistryError } from '../scripts/lib/registry-pull.ts';
-import { cacheRoot, chartArchivePath, chartSource } from '../scripts/lib/chart-cache.ts';
+import { cacheRoot, chartArchivePath, chartArchiveProblem, chartCached, chartSource, ensureChart } from '../scripts/lib/chart-cache.ts';
+import { chartChecks } from '../scripts/lib/image-checks.ts';
+import { writeChartArchive } from './helpers/chart-archive.ts';
 import { REPO_ROOT } from './helpers/sim.ts';
 
 const CONFIG = path.join(REPO_ROOT, 'kind', 'image-cache.yaml');
@@ -65,6 +69,8 @@ describe('kind/image-cache.yaml', () => {
   const mirrors = (d: Record<string, unknown>) => d.mirrors as Array<Record<string, unknown>>;
   const cases: Array<[string, (d: Record<string, unknown>) => void, RegExp]> = [
     ['an image without a digest', (d) => void (d.image = 'registry:3'), /: image: expected an image reference pinned by digest/],
+    ['an image without a digest outside hpa-lab.local/', (d) => void (d.image = 'example.com/registry:3.0.0'), /: image: expected an image reference pinned by digest .*or one built here under hpa-lab\.local\//],
+    ['an http remote on a public name', (d) => void ((mirrors(d)[0] as Record<string, unknown>).remote = 'http://8.8.8.8:5000'), /: mirrors\[0\]\.remote: expected the upstream registry’s https:\/\/ URL/],
     ['an unknown field', (d) => void (d.imag = 'x'), /: imag: expected one of image, volume, mirrors \(unknown field\)/],
     ['a bad volume name', (d) => void (d.volume = 'a b'), /: volume: expected a Docker volume name/],
     ['no mirrors', (d) => void (d.mirrors = []), /: mirrors: expected a list of \{registry, remote, container, hostPort\}/],
@@ -73,6 +79,15 @@ describe('kind/image-cache.yaml', () => {
     ['two mirrors on one port', (d) => void ((mirrors(d)[1] as Record<string, unknown>).hostPort = (mirrors(d)[0] as Record<string, unknown>).hostPort), /: mirrors\[1\]\.hostPort: expected a hostPort no other mirror has/],
     ['an unknown mirror field', (d) => void ((mirrors(d)[2] as Record<string, unknown>).port = 1), /: mirrors\[2\]\.port: expected one of registry, remote, container, hostPort/],
   ];
+  it('takes a registry image built here and an http:// upstream on a private address (a room’s own registry)', () => {
+    const f = withChange((d) => {
+      d.image = 'hpa-lab.local/registry:3.0.0';
+      (mirrors(d)[0] as Record<string, unknown>).remote = 'http://172.17.0.1:5100';
+    });
+    const cfg = loadImageCacheConfig(f, 'my-cache.yaml');
+    expect(cfg.image).toBe('hpa-lab.local/registry:3.0.0');
+    expect(cfg.mirrors[0]?.remote).toBe('http://172.17.0.1:5100');
+  });
   for (const [what, change, words] of cases) {
     it(`refuses ${what}, naming the file and the field`, () => {
       const f = withChange(change);
@@ -209,11 +224,69 @@ describe('the chart cache', () => {
       expect(chartSource(spec, env)).toEqual(['metrics-server', '--repo', 'https://example.test/charts', '--version', '3.13.1']);
       const file = chartArchivePath(spec, env);
       expect(file).toBe(path.join(tmp, 'charts', 'metrics-server-3.13.1.tgz'));
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, 'x');
+      writeChartArchive(file, 'metrics-server', '3.13.1');
       expect(chartSource(spec, env)).toEqual([file]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+
+  it('holds the pinned chart, not only a file of its name: a stand-in\'s archive, another version or a truncated file is not cached', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-charts-'));
+    try {
+      const env = { HPA_LAB_CACHE_DIR: tmp };
+      const spec = { release: 'r', namespace: 'n', chart: 'metrics-server', repo: 'https://example.test/charts', version: '3.13.1', values: 'v.yaml', set: {}, subcharts: {} };
+      const file = chartArchivePath(spec, env);
+      const fromRepo = ['metrics-server', '--repo', 'https://example.test/charts', '--version', '3.13.1'];
+      mkdirSync(path.dirname(file), { recursive: true });
+      // what the simulated helm pull wrote before: gzip of a JSON record (~130 bytes)
+      writeFileSync(file, gzipSync(JSON.stringify({ simulatedChartArchive: 1, repo: 'https://example.test/charts', name: 'metrics-server', version: '3.13.1' })));
+      expect(chartCached(spec, env)).toBe(false);
+      expect(chartArchiveProblem(file, spec)).toBe('not a tar archive');
+      expect(chartSource(spec, env)).toEqual(fromRepo);
+      writeFileSync(file, 'x');
+      expect(chartArchiveProblem(file, spec)).toBe('not a gzipped archive');
+      writeChartArchive(file, 'metrics-server', '3.12.2');
+      expect(chartArchiveProblem(file, spec)).toBe('it holds metrics-server 3.12.2, not metrics-server 3.13.1');
+      writeChartArchive(file, 'prometheus-adapter', '3.13.1');
+      expect(chartArchiveProblem(file, spec)).toMatch(/^not a chart archive \(its first entry is "prometheus-adapter\/Chart\.yaml", not metrics-server\/Chart\.yaml\)$/);
+      // an archive made by GNU tar (another writer than the tests' own), Chart.yaml first as Helm packages it
+      const src = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-chart-src-'));
+      mkdirSync(path.join(src, 'metrics-server'));
+      writeFileSync(path.join(src, 'metrics-server', 'Chart.yaml'), 'apiVersion: v2\nname: metrics-server\nversion: 3.13.1\nappVersion: 0.8.0\n');
+      writeFileSync(path.join(src, 'metrics-server', 'values.yaml'), 'args: []\n');
+      execFileSync('tar', ['-czf', file, '-C', src, 'metrics-server/Chart.yaml', 'metrics-server/values.yaml']);
+      expect(chartArchiveProblem(file, spec)).toBeUndefined();
+      expect(chartSource(spec, env)).toEqual([file]);
+      // what preflight and doctor say of a wrong file: the chart and why it does not count
+      writeChartArchive(file, 'metrics-server', '3.12.2');
+      const before = process.env.HPA_LAB_CACHE_DIR;
+      process.env.HPA_LAB_CACHE_DIR = tmp;
+      const summary = chartChecks([spec], { offline: true })[0]?.summary;
+      if (before === undefined) delete process.env.HPA_LAB_CACHE_DIR;
+      else process.env.HPA_LAB_CACHE_DIR = before;
+      expect(summary).toBe('charts: 1 of 1 not downloaded yet: metrics-server-3.13.1 (the cached metrics-server-3.13.1.tgz is not that chart: it holds metrics-server 3.12.2, not metrics-server 3.13.1)');
+      // ensureChart pulls it again, and refuses what a pull wrote that is not the chart
+      const pulls: string[][] = [];
+      const runner = { run: (cmd: string, args: string[]) => {
+        pulls.push([cmd, ...args]);
+        writeChartArchive(path.join(args[args.indexOf('--destination') + 1] as string, 'metrics-server-3.13.1.tgz'), 'metrics-server', pulls.length === 1 ? '3.13.1' : '9.9.9');
+        return Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
+      } };
+      expect(await ensureChart(runner, spec, env)).toBe('pulled');
+      expect(chartCached(spec, env)).toBe(true);
+      rmSync(file);
+      await expect(ensureChart(runner, spec, env)).rejects.toThrow(/wrote metrics-server-3\.13\.1\.tgz, which is not that chart: it holds metrics-server 9\.9\.9/);
+      expect(chartCached(spec, env)).toBe(false);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('npm run sim keeps the chart cache under its own state (.sim/cache), never the user\'s', () => {
+    const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'test/sim/shell.ts'), 'env'], { encoding: 'utf8' });
+    const env: Record<string, string> = { HOME: '/home/someone' };
+    for (const m of out.matchAll(/^export (\w+)='([^']*)'$/gm)) env[m[1] as string] = m[2] as string;
+    expect(cacheRoot(env)).toBe(path.join(REPO_ROOT, '.sim', 'cache'));
   });
 });

@@ -77,6 +77,17 @@ describe('kind config', () => {
     expectInputError('kind: [', 'not valid YAML');
   });
 
+  it('refuses a kubeadmConfigPatches entry kind could not read as a YAML patch (top level and per node)', () => {
+    const withPatch = (patch: string, perNode = false) =>
+      perNode ? shipped.replace(/(\n {2}- role: control-plane\n)/, `$1    kubeadmConfigPatches:\n      - ${patch}\n`) : `${shipped}\nkubeadmConfigPatches:\n  - ${patch}\n`;
+    expectInputError(withPatch('"kind: ClusterConfiguration\\ncontrollerManager: [a"'), 'my.yaml: kubeadmConfigPatches[0]: not valid YAML');
+    expectInputError(withPatch('"just a sentence"'), 'my.yaml: kubeadmConfigPatches[0]: expected a YAML map', '"just a sentence"');
+    expectInputError(withPatch('{kind: ClusterConfiguration}'), 'my.yaml: kubeadmConfigPatches[0]: expected a string holding a YAML patch');
+    expectInputError(withPatch('"kind: InitConfiguration\\n---\\n- a\\n"'), 'my.yaml: kubeadmConfigPatches[0] (document 2): expected a YAML map');
+    expectInputError(withPatch('"kind: JoinConfiguration\\nnodeRegistration: {a: [}"', true), 'my.yaml: nodes[0].kubeadmConfigPatches[0]: not valid YAML');
+    expect(() => parseKindConfig('my.yaml', withPatch('"kind: ClusterConfiguration\\napiServer:\\n  certSANs: [localhost]\\n"'))).not.toThrow();
+  });
+
   it('names a missing file', () => {
     expect(() => loadKindConfig('/nonexistent/cluster.yaml')).toThrow(/\/nonexistent\/cluster.yaml: cannot read the kind config \(ENOENT\)/);
   });

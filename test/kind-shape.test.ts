@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseKindConfig } from '../scripts/lib/kind-config.ts';
-import { shapeKindConfig, syncPeriodPatch } from '../scripts/lib/kind-shape.ts';
+import { forCgroupV1, isLocalNodeImage, shapeKindConfig, syncPeriodPatch } from '../scripts/lib/kind-shape.ts';
 import { InputError } from '../scripts/lib/errors.ts';
 import { clusterConfiguration, controllerManagerCommand, controllerManagerExtraArgs } from './sim/lib/kubeadm.ts';
 import { hpaSyncSeconds } from './sim/datapath/hpa.ts';
@@ -91,5 +91,43 @@ describe('simulated kubeadm: the controller manager flags from kind config patch
     expect(hpaSyncSeconds(controllerManagerCommand('lab', {}), {})).toBe(15);
     expect(hpaSyncSeconds(command, { HPA_LAB_SIM_HPA_SYNC_SECONDS: '2' })).toBe(2);
     expect(hpaSyncSeconds(controllerManagerCommand('lab', { 'horizontal-pod-autoscaler-sync-period': '1m30s' }), {})).toBe(90);
+  });
+});
+
+describe('--node-image', () => {
+  const LOCAL = 'hpa-lab.local/kind-node:v1.36.3';
+  it('every node runs the given image (pinned, or built here with its version tag); the file is otherwise kept', () => {
+    const c = shapeKindConfig(config(`  - role: worker\n    image: ${IMAGE}\n`), { nodeImage: LOCAL, workers: '2' });
+    expect(nodesOf(c).map((n) => n.image)).toEqual([LOCAL, LOCAL, LOCAL]);
+    expect(c.nodeImage).toBe(LOCAL);
+    expect(shapeKindConfig(config(), { nodeImage: OLD_IMAGE }).nodeImage).toBe(OLD_IMAGE);
+    // The kubeadm API kind uses follows the image's Kubernetes: v1beta3 below 1.36.
+    expect(shapeKindConfig(config(), { nodeImage: OLD_IMAGE }).text).toMatch(/kubeadm\.k8s\.io\/v1beta3/);
+    expect(shapeKindConfig(config(), {}).nodeImage).toBe(IMAGE);
+  });
+  it('refuses an image with neither a digest nor a vX.Y.Z tag', () => {
+    for (const bad of ['kindest/node', 'kindest/node:latest', 'kindest/node:v1.36', 'Upper/node:v1.36.3', 'a b:v1.36.3', `kindest/node:v1.36.1@sha256:${'a'.repeat(10)}`]) {
+      expect(refusal(() => shapeKindConfig(config(), { nodeImage: bad })), bad).toMatch(/^--node-image: expected a kind node image pinned by digest/);
+    }
+  });
+  it('is local (never pulled) exactly when it has no digest', () => {
+    expect(isLocalNodeImage(LOCAL)).toBe(true);
+    expect(isLocalNodeImage(IMAGE)).toBe(false);
+  });
+});
+
+describe('a cgroup v1 host (forCgroupV1)', () => {
+  const patched = (c: ReturnType<typeof shapeKindConfig>) => ((parse(c.text) as { kubeadmConfigPatches?: string[] }).kubeadmConfigPatches ?? []).map((p) => parse(p) as Record<string, unknown>);
+  it('adds a KubeletConfiguration patch failCgroupV1: false, once, beside the sync period patch', () => {
+    const c = forCgroupV1(shapeKindConfig(config(), {}));
+    expect(patched(c)).toContainEqual({ kind: 'KubeletConfiguration', apiVersion: 'kubelet.config.k8s.io/v1beta1', failCgroupV1: false });
+    expect(patched(c).map((p) => p.kind)).toEqual(['ClusterConfiguration', 'KubeletConfiguration']);
+    expect(forCgroupV1(c).text).toBe(c.text);
+  });
+  it('leaves a config that sets failCgroupV1 itself, and Kubernetes older than 1.31 (no such field), alone', () => {
+    const own = shapeKindConfig(config('', 'kubeadmConfigPatches:\n  - |\n    kind: KubeletConfiguration\n    apiVersion: kubelet.config.k8s.io/v1beta1\n    failCgroupV1: true\n'), {});
+    expect(forCgroupV1(own).text).toBe(own.text);
+    const old = shapeKindConfig(config(), { nodeImage: 'kindest/node:v1.30.0@sha256:' + 'b'.repeat(64) });
+    expect(forCgroupV1(old).text).toBe(old.text);
   });
 });

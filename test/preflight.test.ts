@@ -25,6 +25,17 @@ describe('preflight', () => {
     expect(levels(checks)).toMatchObject({ node: 'ok', docker: 'ok', kind: 'ok', helm: 'ok', kubectl: 'ok', 'port-30000': 'ok', inotify: 'ok', memory: 'ok' });
   });
 
+  it('cgroup v1 Docker: a warning (the lab runs, its kubelet patched) with the way to cgroup v2, for Linux and for WSL', async () => {
+    const v1 = { "docker info --format '{{.CgroupVersion}}'": { stdout: '1\n' } };
+    const linux = byId(await preflight(v1), 'cgroup');
+    expect(linux).toMatchObject({ level: 'warn', summary: 'Docker runs on cgroup v1: the lab’s kubelet gets failCgroupV1: false to start at all' });
+    expect(linux.why).toMatch(/kubelet is configured to not run on a host using cgroup v1/);
+    expect(linux.fix).toMatch(/systemd\.unified_cgroup_hierarchy=1/);
+    const wsl = byId(await preflight(v1, fakeHost({ env: { WSL_DISTRO_NAME: 'Ubuntu' } })), 'cgroup');
+    expect(wsl.fix).toMatch(/kernelCommandLine = cgroup_no_v1=all/);
+    expect(byId(await preflight(), 'cgroup')).toMatchObject({ level: 'ok', summary: 'Docker runs on cgroup v2' });
+  });
+
   it('names the Docker daemon (not the client) when the daemon is down, with a fix', async () => {
     const c = byId(await preflight({ "docker version --format '{{json .}}'": { exitCode: 1, stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' } }), 'docker');
     expect(c.level).toBe('fail');

@@ -28,7 +28,10 @@ describe('checkRegistry', () => {
       ['https://ghcr.io/team', /without a scheme/],
       ['team', /Docker Hub namespace/],
       ['bad_host:5000', /is not a host\[:port\]/],
-      ['localhost:99999', /is not a host\[:port\]/],
+      ['localhost:99999', /the port of "localhost:99999" must be from 1 to 65535, got 99999/],
+      // port 0 is no registry's port: bad input, not a connection failure after the build
+      ['host.example:0', /the port of "host\.example:0" must be from 1 to 65535, got 0/],
+      ['localhost:00/team', /must be from 1 to 65535, got 00/],
       ['ghcr.io/Team', /the path part "Team"/],
       ['ghcr.io/team/app:v1', /has a tag or digest/],
       ['', /is not a host\[:port\]/],

@@ -82,7 +82,19 @@ describe('typed settings: --set and --variant values checked at load, before pre
     [['hpa.scaleDownWindowSeconds=4000'], /expected a whole number from 0 to 3600, got 4000/],
     [['app.nodePort=30090'], /app\.nodePort, prometheus\.nodePort, grafana\.nodePort must all differ/],
     [['app.scrapeInterval=5'], /^--set app\.scrapeInterval: expected a Prometheus duration/],
-    [['prometheus.url=not a url'], /^--set prometheus\.url: expected an http:\/\/ or https:\/\/ URL/],
+    [['prometheus.url=not a url'], /^--set prometheus\.url: expected http:\/\/HOST or https:\/\/HOST/],
+    // the stack appends :PORT to it: a path or a port would compose http://h/:9090 or http://h:9090:9090
+    [['prometheus.url=http://prom.example/'], /^--set prometheus\.url: expected http:\/\/HOST or https:\/\/HOST: .*, got "http:\/\/prom\.example\/"$/],
+    [['prometheus.url=http://prom.example:9090'], /^--set prometheus\.url: expected http:\/\/HOST/],
+    // a newline would be YAML injected into the values files (WHATWG's URL parser drops it silently)
+    [['prometheus.url=http://prom.example\nrules: {}'], /^--set prometheus\.url: expected http:\/\/HOST/],
+    [['prometheus.url=http://prom\t.example'], /^--set prometheus\.url: expected http:\/\/HOST/],
+    // an HPA target must be positive (kubernetes pkg/apis/autoscaling/validation/validation.go, validateMetricTarget)
+    [['hpa.averageValue=-3'], /^--set hpa\.averageValue: expected a Kubernetes quantity greater than zero .*, got -3$/],
+    [['hpa.averageValue=0'], /^--set hpa\.averageValue: expected a Kubernetes quantity greater than zero/],
+    [['hpa.averageValue=0m'], /^--set hpa\.averageValue: expected a Kubernetes quantity greater than zero/],
+    // --set values are literal: a ${...} in one is not resolved (it would pass as the setting it names)
+    [['app.name=${prometheus.service}'], /^--set app\.name: expected a DNS-1123 label .*, got "\$\{prometheus\.service\}"$/],
     [['app.portName=prometheus-port-too-long'], /^--set app\.portName: expected a port name/],
     [['hpa.metric=9lives'], /^--set hpa\.metric: expected a Prometheus metric name/],
   ];
@@ -95,8 +107,24 @@ describe('typed settings: --set and --variant values checked at load, before pre
   }
 
   it('accepts good values, quantities in every form, and the article variant', () => {
-    for (const v of ['5', '500m', '1.5', '2k', '10']) expect(() => load(`hpa.averageValue=${v}`)()).not.toThrow();
+    for (const v of ['5', '500m', '1.5', '2k', '10', '0.5']) expect(() => load(`hpa.averageValue=${v}`)()).not.toThrow();
+    for (const v of ['http://prom.example', 'https://prometheus-operated.monitoring.svc', 'http://10.0.0.7', 'http://[fd00::7]']) expect(() => load(`prometheus.url=${v}`)()).not.toThrow();
+    expect(() => prepareStack({ stack: 'keda', sets: [parseSet('scaler.threshold=-3')] }, '/nonexistent')).toThrow(/--set scaler\.threshold: expected a Kubernetes quantity greater than zero/);
     expect(() => prepareStack({ stack: 'custom-metrics', sets: [], variant: 'article' }, '/nonexistent')).not.toThrow();
+  });
+
+  it('no secret in a message: a ${secrets...} in --set stays literal, and a setting the stack composes from a secret is masked', () => {
+    const stateDir = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-state-'));
+    const password = 'Kept7SecretPassw0rdX';
+    writeFileSync(path.join(stateDir, 'secrets.json'), JSON.stringify({ grafanaAdminPassword: password }));
+    const viaSet = thrownInputError(() => prepareStack({ stack: 'custom-metrics', sets: [parseSet('prometheus.url=${secrets.grafanaAdminPassword}')] }, stateDir));
+    expect(viaSet.message).toMatch(/^--set prometheus\.url: expected http:\/\/HOST.*, got "\$\{secrets\.grafanaAdminPassword\}"$/);
+    expect(JSON.stringify(viaSet)).not.toContain(password);
+    const composed = editedStack(() => undefined);
+    writeFileSync(composed, readFileSync(composed, 'utf8').replace(/^ {4}url: http:\/\/\$\{prometheus\.service\}.*$/m, '    url: http://${secrets.grafanaAdminPassword}/x'));
+    const fromFile = thrownInputError(() => prepareStack({ stack: composed, sets: [] }, stateDir));
+    expect(fromFile.message).toMatch(/settings\.prometheus\.url: expected http:\/\/HOST.*, got "http:\/\/\*\*\*\/x"$/);
+    expect(`${fromFile.message} ${fromFile.fix ?? ''}`).not.toContain(password);
   });
 
   it('a stack file must type every setting, with a known type', () => {

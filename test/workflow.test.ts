@@ -44,6 +44,20 @@ describe('.github/workflows/lab.yml', () => {
     expect((await validate(broken)).exitCode).not.toBe(0);
   });
 
+  it('uploads .hpa-lab/ (a hidden folder) with include-hidden-files: true, which upload-artifact ≥ v4.4 needs for it', () => {
+    const uploads = [...steps, ...contextSteps].filter((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(uploads.length).toBe(2);
+    for (const u of uploads) {
+      const given = u.with?.path;
+      expect(typeof given, 'with.path').toBe('string');
+      const paths = (given as string).split('\n').map((l) => l.trim()).filter(Boolean);
+      // a path with a part that starts with "." is dropped unless include-hidden-files is true (actions/upload-artifact#618)
+      const hidden = paths.filter((p) => p.split('/').some((part) => part.startsWith('.')));
+      expect(hidden.length, u.with?.name as string).toBeGreaterThan(0);
+      expect(u.with?.['include-hidden-files'], String(u.with?.name)).toBe(true);
+    }
+  });
+
   it('pins every action by a full commit SHA', () => {
     const uses = [...steps, ...contextSteps].map((s) => s.uses).filter((u): u is string => !!u);
     expect(uses.length).toBeGreaterThan(0);

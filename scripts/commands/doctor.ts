@@ -13,7 +13,7 @@ import { hpaSyncCheck } from '../lib/shape-report.ts';
 
 export async function doctor(lab: Lab, prepared: PreparedStack, opts: { json: boolean; offline: boolean; imageCache: ImageCacheConfig }): Promise<number> {
   const exists = await clusterExists(lab.runner, lab.name).catch(() => false);
-  const checks = [...(await runPreflight({ host: lab.host, runner: lab.runner, portMappings: lab.kindConfig.portMappings, clusterExists: exists, workers: lab.kindConfig.workers })), await hpaSyncCheck(lab, exists)];
+  const checks = [...(await runPreflight({ host: lab.host, runner: lab.runner, portMappings: lab.kindConfig.portMappings, clusterExists: exists, workers: lab.kindConfig.workers, nodeImage: lab.kindConfig.nodeImage })), await hpaSyncCheck(lab, exists)];
   const charts = releaseSpecs(prepared);
   checks.push(...chartChecks(charts, opts), ...(await cacheChecks(lab, opts.imageCache)));
   checks.push(...(await downloadChecks(lab, prepared, opts, charts.every((c) => chartCached(c)))));

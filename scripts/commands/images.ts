@@ -13,6 +13,7 @@ import { loadArchive, loadHostImages, openArchive, writeArchive } from '../lib/o
 import { cachedImages, inCache } from '../lib/image-cache.ts';
 import { LabError } from '../lib/errors.ts';
 import { ensureChart } from '../lib/chart-cache.ts';
+import { checkOutputFile } from '../lib/output-path.ts';
 import { rmSync, statSync } from 'node:fs';
 
 export interface ImagesOptions {
@@ -30,6 +31,8 @@ export async function images(lab: Lab, prepared: PreparedStack, opts: ImagesOpti
     lab.print(opts.json ? JSON.stringify(list, null, 2) : imagesTable(list));
     return 0;
   }
+  // Where the archive goes is checked before any download (exit 2).
+  if (opts.sub === 'save') checkOutputFile(opts.file as string, { flag: 'images save', what: 'the archive', example: 'lab-images.tar', makeFolders: false });
   return opts.sub === 'save' ? save(lab, prepared, opts.imageCache, opts.file as string) : load(lab, opts.imageCache, opts.file as string);
 }
 

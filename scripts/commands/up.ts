@@ -49,7 +49,7 @@ export async function up(lab: Lab, choice: StackChoice, opts: UpOptions): Promis
         run: async (ctx) => {
           exists = await clusterExistsOrFalse(lab);
           ctx.say('checking docker, kind, helm, kubectl, ports, inotify, memory');
-          const checks = await runPreflight({ host: lab.host, runner: lab.runner, portMappings: lab.kindConfig.portMappings, clusterExists: exists, workers: lab.kindConfig.workers });
+          const checks = await runPreflight({ host: lab.host, runner: lab.runner, portMappings: lab.kindConfig.portMappings, clusterExists: exists, workers: lab.kindConfig.workers, nodeImage: lab.kindConfig.nodeImage });
           const charts = releaseSpecs(prepared);
           checks.push(...chartChecks(charts, opts));
           if (opts.useCache) checks.push(...(await cacheChecks(lab, opts.imageCache)));

@@ -5,6 +5,7 @@
 // included), and what the cluster already has (a metrics API to reuse; CRDs or APIServices of someone else's
 // that the stack would fight over). Read-only: it changes nothing.
 import { parse } from 'yaml';
+import { chartSource } from './chart-cache.ts';
 import { isForbidden, type Kube } from './kube.ts';
 import type { Lab } from './lab.ts';
 import type { PreparedStack } from './lab-stack.ts';
@@ -80,9 +81,12 @@ export async function reachApi(kube: Kube, deadlineMs: number): Promise<{ ok: tr
   }
 }
 
-/** `helm show chart` of a pinned chart: its kubeVersion constraint (undefined when the chart sets none). */
+/**
+ * `helm show chart` of a pinned chart: its kubeVersion constraint (undefined when the chart sets none). From the
+ * chart cache when the chart is there (the first real `up --context` asked the repository, unreachable offline).
+ */
 export async function chartKubeVersion(lab: Lab, spec: HelmSpec): Promise<string | undefined> {
-  const r = await lab.runner.run('helm', ['show', 'chart', spec.chart, '--repo', spec.repo, '--version', spec.version]);
+  const r = await lab.runner.run('helm', ['show', 'chart', ...chartSource(spec)]);
   const doc = parse(r.stdout) as { kubeVersion?: unknown } | null;
   return typeof doc?.kubeVersion === 'string' && doc.kubeVersion.trim() ? doc.kubeVersion.trim() : undefined;
 }

@@ -12,6 +12,8 @@ import { waitFor } from './gate.ts';
 import { apiServerReadyGate } from './api-gate.ts';
 import { InputError, InterruptedError, LabError } from './errors.ts';
 import { shapeDifferences } from './cluster-shape.ts';
+import { forCgroupV1 } from './kind-shape.ts';
+import { dockerCgroupVersion } from './preflight.ts';
 
 /**
  * The node label that marks a cluster as made by hpa-lab (set in kind/cluster.yaml). Not
@@ -30,10 +32,12 @@ export async function clusterExists(runner: Runner, name: string): Promise<boole
 }
 
 export async function createCluster(runner: Runner, name: string, config: KindConfig, opts: { retain: boolean; onLine?: (l: string) => void }): Promise<void> {
-  // The config as hpa-lab derived it from the file (--workers, the HPA sync period: kind-shape.ts), on stdin.
+  // The config as hpa-lab derived it from the file (--workers, the HPA sync period: kind-shape.ts), on stdin;
+  // on a cgroup v1 host with the kubelet patch that lets it start there (preflight warns about it).
+  const given = (await dockerCgroupVersion(runner)) === '1' ? forCgroupV1(config) : config;
   const args = ['create', 'cluster', '--name', name, '--config', '-'];
   if (opts.retain) args.push('--retain');
-  await runner.run('kind', args, { input: config.text, onLine: opts.onLine });
+  await runner.run('kind', args, { input: given.text, onLine: opts.onLine });
 }
 
 /** afterInterrupt: the clean-up after Ctrl-C, which the interrupt must not cancel in turn. */

@@ -110,8 +110,8 @@ export function contextLabIdentity(name: string, context: string) {
 export function checkContextFlags(command: string, values: Record<string, unknown>): void {
   if (values.context === undefined) return;
   const kindOnly = ['retain', 'recreate', 'force', 'keep-images', 'purge', 'no-cache', 'offline'].filter((f) => values[f] === true);
-  // --workers and --hpa-sync-period shape the kind cluster hpa-lab makes; an existing cluster has its own shape.
-  for (const f of ['workers', 'hpa-sync-period']) if (values[f] !== undefined) kindOnly.push(f);
+  // --workers, --hpa-sync-period and --node-image shape the kind cluster hpa-lab makes; an existing cluster has its own shape.
+  for (const f of ['workers', 'hpa-sync-period', 'node-image']) if (values[f] !== undefined) kindOnly.push(f);
   if (kindOnly.length) {
     throw new InputError(`--${kindOnly[0] ?? ''}: not with --context (it acts on the lab's own kind cluster, its image cache or the machine's caches; ${command} --context never creates or deletes a cluster)`, { fix: labCommand(command, '--help') });
   }
@@ -134,7 +134,9 @@ export function checkRegistry(value: string, context: string | undefined): strin
   const v = value.replace(/\/+$/, '');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) throw new InputError(`--registry: ${expected}, without a scheme; got "${value}"`, { fix: `--registry ${v.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')}` });
   const [host = '', ...rest] = v.split('/');
-  if (!REGISTRY_HOST.test(host) || Number(host.split(':').pop()) > 65535) throw new InputError(`--registry: ${expected}; "${host}" is not a host[:port]`);
+  if (!REGISTRY_HOST.test(host)) throw new InputError(`--registry: ${expected}; "${host}" is not a host[:port]`);
+  const port = /:(\d+)$/.exec(host)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) throw new InputError(`--registry: ${expected}; the port of "${host}" must be from 1 to 65535, got ${port}`);
   if (!host.includes('.') && !host.includes(':') && host !== 'localhost') {
     throw new InputError(`--registry: ${expected}; Docker reads "${host}" as a Docker Hub namespace, not a registry host`, { fix: `--registry docker.io/${host} for Docker Hub, or the registry's host name with its port` });
   }

@@ -3,7 +3,7 @@
 // cluster. hpa-lab starts them (`up`), connects them to kind's network and points each node's containerd at
 // them with /etc/containerd/certs.d/<registry>/hosts.toml (the mechanism of kind's local-registry guide and
 // containerd's docs/hosts.md; kind node images since v0.27 read that folder without a config patch).
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from './output-path.ts';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Runner } from './exec.ts';
@@ -38,20 +38,36 @@ export interface ImageCacheConfig {
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
+/** Images built on this machine are named under this domain: nothing pulls them (Docker must have them). */
+export const LOCAL_IMAGE_DOMAIN = 'hpa-lab.local';
+
+/** 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918). */
+export function isPrivateIPv4(host: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (!m || m.slice(1).some((x) => Number(x) > 255)) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}
+
 /** Reads and checks the cache's file: every field named with what was expected when it is wrong. */
 export function loadImageCacheConfig(file: string, display = file): ImageCacheConfig {
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = parse(readRegularFile(file));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOTREG') throw new InputError(`${display}: not a regular file (a FIFO, a device or a socket): expected the image cache's YAML file`);
     throw new InputError(e.code === 'ENOENT' ? `${display}: no such file` : `${display}: not valid YAML: ${(e.message.split('\n')[0] ?? '').trim()}`);
   }
   const bad = (field: string, expected: string, got: unknown) => new InputError(`${display}: ${field}: expected ${expected}, got ${JSON.stringify(got) ?? 'nothing'}`);
   if (!isMap(doc)) throw bad('(top level)', 'a map with image, volume and mirrors', doc);
   for (const k of Object.keys(doc)) if (!['image', 'volume', 'mirrors'].includes(k)) throw bad(k, 'one of image, volume, mirrors (unknown field)', doc[k]);
   const image = doc.image;
-  if (typeof image !== 'string' || !parseImageRef(image)?.digest) throw bad('image', 'an image reference pinned by digest (registry:3.0.0@sha256:…)', image);
+  // Pinned by digest, or an image built on this machine (hpa-lab.local/…: no registry name, never pulled).
+  const ref = typeof image === 'string' ? parseImageRef(image) : undefined;
+  if (typeof image !== 'string' || !ref || (!ref.digest && !image.startsWith(`${LOCAL_IMAGE_DOMAIN}/`))) {
+    throw bad('image', `an image reference pinned by digest (registry:3.0.0@sha256:…), or one built here under ${LOCAL_IMAGE_DOMAIN}/ (never pulled)`, image);
+  }
   const volume = doc.volume;
   if (typeof volume !== 'string' || !CONTAINER_NAME.test(volume)) throw bad('volume', 'a Docker volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)', volume);
   if (!Array.isArray(doc.mirrors) || doc.mirrors.length === 0) throw bad('mirrors', 'a list of {registry, remote, container, hostPort}', doc.mirrors);
@@ -68,7 +84,11 @@ export function loadImageCacheConfig(file: string, display = file): ImageCacheCo
     } catch {
       url = undefined;
     }
-    if (!url || url.protocol !== 'https:' || url.pathname !== '/') throw bad(`${at}.remote`, 'the upstream registry’s https:// URL, without a path (https://registry-1.docker.io)', remote);
+    // http:// only to a registry on a private IPv4 address (a room's own registry on its LAN, a local stand-in).
+    const plainOk = url?.protocol === 'http:' && isPrivateIPv4(url.hostname);
+    if (!url || !(url.protocol === 'https:' || plainOk) || url.pathname !== '/') {
+      throw bad(`${at}.remote`, 'the upstream registry’s https:// URL, without a path (https://registry-1.docker.io); http:// only for a registry on a private address (10.x, 172.16-31.x, 192.168.x)', remote);
+    }
     if (typeof container !== 'string' || !CONTAINER_NAME.test(container)) throw bad(`${at}.container`, 'a Docker container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)', container);
     if (typeof hostPort !== 'number' || !Number.isInteger(hostPort) || hostPort < 1024 || hostPort > 65535) throw bad(`${at}.hostPort`, 'a port from 1024 to 65535 (it listens on 127.0.0.1)', hostPort);
     for (const [key, value] of [['registry', registry], ['container', container], ['hostPort', hostPort]] as const) {
@@ -85,6 +105,19 @@ export function loadImageCacheConfig(file: string, display = file): ImageCacheCo
 export function mirrorFor(cfg: ImageCacheConfig, image: string): Mirror | undefined {
   const ref = parseImageRef(image);
   return ref ? cfg.mirrors.find((m) => m.registry === ref.domain) : undefined;
+}
+
+/**
+ * The cache's host ports against the kind config's: both publish on 127.0.0.1, so a port in both means the
+ * second to start cannot bind it (bad input, exit 2, before anything starts).
+ */
+export function checkCachePorts(cache: ImageCacheConfig, kind: { file: string; portMappings: Array<{ hostPort: number }> }): ImageCacheConfig {
+  cache.mirrors.forEach((m, i) => {
+    if (kind.portMappings.some((p) => p.hostPort === m.hostPort)) {
+      throw new InputError(`${cache.file}: mirrors[${i}].hostPort: ${m.hostPort} is also a host port of ${kind.file} (extraPortMappings): both listen on 127.0.0.1:${m.hostPort}`, { fix: `give the cache's ${m.registry} mirror another port (outside the kind config's ports)` });
+    }
+  });
+  return cache;
 }
 
 export const mirrorUrl = (m: Mirror): string => `http://127.0.0.1:${m.hostPort}`;

@@ -4,9 +4,10 @@
 // work, with the command that brings them from another machine.
 import type { Check } from './preflight.ts';
 import type { HelmSpec } from './stack.ts';
-import { chartArchivePath, chartCached } from './chart-cache.ts';
+import { chartArchivePath, chartArchiveProblem, chartCached, chartFileName } from './chart-cache.ts';
 import { displayPath } from './lab.ts';
 import type { ImagePresence } from './lab-images.ts';
+import { isLocalNodeImage } from './kind-shape.ts';
 
 const LOAD_FIX = 'on a machine with network: npm run images -- save lab-images.tar; here: npm run images -- load lab-images.tar';
 
@@ -17,7 +18,10 @@ export function chartChecks(charts: HelmSpec[], opts: { offline: boolean }): Che
   if (missing.length === 0) {
     return [{ id: 'charts', level: 'ok', summary: `charts: all ${charts.length} pinned charts in the cache (${displayPath(chartArchivePath(charts[0] ?? { chart: '', version: '' }).replace(/\/[^/]*$/, ''))})` }];
   }
-  const names = missing.map((c) => `${c.chart}-${c.version}`);
+  const names = missing.map((c) => {
+    const problem = chartArchiveProblem(chartArchivePath(c), c);
+    return `${c.chart}-${c.version}${problem === 'not downloaded yet' ? '' : ` (the cached ${chartFileName(c)} is ${problem?.startsWith('it holds') ? 'not that chart: ' : ''}${problem ?? ''})`}`;
+  });
   return [
     {
       id: 'charts',
@@ -32,7 +36,16 @@ export function chartChecks(charts: HelmSpec[], opts: { offline: boolean }): Che
 /** The images' presence as checks: one for the host's Docker, one for the cache (or for the nodes without it). */
 export function imageChecks(rows: ImagePresence[], opts: { offline: boolean; cacheUsed: boolean }): Check[] {
   const out: Check[] = [];
-  const host = rows.filter((r) => r.place === 'host');
+  // A node image built here (--node-image without a digest) is never pulled: preflight's node-image check has it.
+  // Without the cache (--no-cache) its registry image is not needed either.
+  const needed = rows.filter((r) => r.place === 'host' && !(r.source === 'image cache config' && !opts.cacheUsed));
+  // An image built here (a node image or a cache registry without a digest) is never pulled: missing, it is a
+  // failure (the node image has preflight's node-image check of its own).
+  const builtHere = needed.filter((r) => r.source === 'image cache config' && isLocalNodeImage(r.image) && r.where === 'missing');
+  if (builtHere.length) {
+    out.push({ id: 'images-built-here', level: 'fail', summary: `built here, not in Docker: ${list(builtHere.map((r) => r.image))}`, why: 'an image without a digest is one built on this machine: nothing pulls it', fix: 'build or load it (npm run real:build; docker image load -i FILE), or name a pinned image in the image cache file' });
+  }
+  const host = needed.filter((r) => !((r.source === 'kind config' || r.source === 'image cache config') && isLocalNodeImage(r.image)));
   const hostMissing = host.filter((r) => r.where === 'missing').map((r) => r.image);
   out.push(
     hostMissing.length === 0

@@ -1,9 +1,10 @@
 // Reads and checks a kind cluster config before kind sees it, so `plan`, `doctor` and `up` reject a bad
 // file up front with the file, the field and what was expected. kind decodes its config strictly (an
 // unknown field is an error); the field lists below mirror kind.x-k8s.io/v1alpha4 for that reason.
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { readRegularFile } from './output-path.ts';
+import { parse, parseAllDocuments } from 'yaml';
 import { InputError } from './errors.ts';
+import { PINNED_NODE_IMAGE } from './kind-shape.ts';
 
 export interface PortMapping {
   containerPort: number;
@@ -75,13 +76,32 @@ function unknownFields(file: string, where: string, obj: Record<string, unknown>
 export function loadKindConfig(file: string): KindConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file);
   } catch (err) {
-    throw new InputError(`${file}: cannot read the kind config (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+    throw new InputError(`${file}: cannot read the kind config (${(err as NodeJS.ErrnoException).code === 'ENOTREG' ? 'not a regular file: a FIFO, a device or a socket' : ((err as NodeJS.ErrnoException).code ?? String(err))})`, {
       fix: 'pass an existing file with --kind-config, or use the default kind/cluster.yaml',
     });
   }
   return parseKindConfig(file, text);
+}
+
+/**
+ * kubeadmConfigPatches: a list of strings (kind's v1alpha4 `KubeadmConfigPatches []string`), each a YAML
+ * stream of merge patches: kind splits it into documents and reads each as YAML (pkg/internal/patch/resource.go,
+ * parseResources), so one that is not YAML, or not a map, fails `kind create` after the work began.
+ */
+function checkKubeadmPatches(file: string, at: string, patches: unknown): void {
+  if (patches === undefined) return;
+  if (!Array.isArray(patches)) throw new InputError(`${file}: ${at}: expected a list of strings, each a kubeadm config patch in YAML`);
+  patches.forEach((p: unknown, i) => {
+    if (typeof p !== 'string') throw new InputError(`${file}: ${at}[${i}]: expected a string holding a YAML patch (use "|" for a block), got ${JSON.stringify(p)}`);
+    parseAllDocuments(p).forEach((d, j) => {
+      const where = `${file}: ${at}[${i}]${j ? ` (document ${j + 1})` : ''}`;
+      if (d.errors.length) throw new InputError(`${where}: not valid YAML: ${d.errors[0]?.message.split('\n')[0] ?? ''}`);
+      const v: unknown = d.toJS();
+      if (v !== null && !isMap(v)) throw new InputError(`${where}: expected a YAML map (a kubeadm object with kind: and the fields to merge), got ${JSON.stringify(v)}`);
+    });
+  });
 }
 
 export function parseKindConfig(file: string, text: string): KindConfig {
@@ -101,6 +121,7 @@ export function parseKindConfig(file: string, text: string): KindConfig {
     if (!isMap(doc.networking)) throw new InputError(`${file}: networking: expected a map`);
     unknownFields(file, 'networking', doc.networking, NETWORKING_FIELDS);
   }
+  checkKubeadmPatches(file, 'kubeadmConfigPatches', doc.kubeadmConfigPatches);
   const nodes = doc.nodes;
   if (!Array.isArray(nodes) || nodes.length === 0) {
     throw new InputError(`${file}: nodes: expected a list with one control-plane node (its image pinned by digest)`);
@@ -114,12 +135,13 @@ export function parseKindConfig(file: string, text: string): KindConfig {
     if (node.role !== 'control-plane' && node.role !== 'worker') {
       throw new InputError(`${file}: ${at}.role: expected "control-plane" or "worker", got ${JSON.stringify(node.role)}`);
     }
-    if (typeof node.image !== 'string' || !/^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/.test(node.image)) {
+    if (typeof node.image !== 'string' || !PINNED_NODE_IMAGE.test(node.image)) {
       throw new InputError(`${file}: ${at}.image: expected a node image pinned by digest (kindest/node:vX.Y.Z@sha256:<64 hex>), got ${JSON.stringify(node.image)}`, {
-        fix: 'a tag alone can be re-pushed; the digest makes every laptop and CI job run the same Kubernetes',
+        fix: 'a tag alone can be re-pushed; the digest makes every laptop and CI job run the same Kubernetes (a node image built here is given with --node-image)',
       });
     }
     if (node.role === 'control-plane' && !nodeImage) nodeImage = node.image;
+    checkKubeadmPatches(file, `${at}.kubeadmConfigPatches`, node.kubeadmConfigPatches);
     if (node.labels !== undefined) {
       if (!isMap(node.labels)) throw new InputError(`${file}: ${at}.labels: expected a map of label keys to string values`);
       for (const [key, value] of Object.entries(node.labels)) {

@@ -23,6 +23,7 @@ const MAX_SYNC_SECONDS = 600;
 export const SHAPE_OPTIONS = {
   workers: { type: 'string' },
   'hpa-sync-period': { type: 'string' },
+  'node-image': { type: 'string' },
 } as const;
 
 export const SHAPE_HELP = [
@@ -34,7 +35,28 @@ export const SHAPE_HELP = [
   `                        default is ${KUBE_DEFAULT_HPA_SYNC_PERIOD}): kube-controller-manager --${HPA_SYNC_FLAG}, set through the`,
   '                        kind config’s kubeadmConfigPatches. A kind config that sets the flag itself wins (then',
   '                        passing --hpa-sync-period too is an error)',
+  '--node-image <image>    the kind node image of every node, instead of the kind config’s: pinned by digest',
+  '                        (kindest/node:vX.Y.Z@sha256:…), or an image you built, tagged with its Kubernetes',
+  '                        version (e.g. hpa-lab.local/kind-node:v1.36.3 from `npm run real:build`, or',
+  '                        `kind build node-image`). A built image is never pulled: Docker must have it',
 ];
+
+/** A node image pinned by digest (what a kind config must name) and a local one tagged with its Kubernetes version. */
+export const PINNED_NODE_IMAGE = /^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/;
+const LOCAL_NODE_IMAGE = /^[a-z0-9][\w./-]*(?::\d+)?(?:\/[\w.-]+)*:v\d+\.\d+\.\d+[\w.+-]*$/;
+
+/** Whether a node image is one built here (no digest: never pulled, Docker must have it). */
+export const isLocalNodeImage = (image: string): boolean => !image.includes('@');
+
+/** --node-image: a pinned or a local node image, or undefined when not given. */
+export function parseNodeImage(raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  const text = scalarText(raw).trim();
+  if (PINNED_NODE_IMAGE.test(text) || LOCAL_NODE_IMAGE.test(text)) return text;
+  throw new InputError(`--node-image: expected a kind node image pinned by digest (kindest/node:vX.Y.Z@sha256:<64 hex>) or one built here and tagged with its Kubernetes version (e.g. hpa-lab.local/kind-node:v1.36.3), got "${text}"`, {
+    fix: 'the tag’s vX.Y.Z tells hpa-lab which Kubernetes the node runs (the kubeadm API for its patches, the charts’ rendering)',
+  });
+}
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A scalar as YAML wrote it (a map or list as JSON, so a message can show it). */
@@ -63,6 +85,31 @@ export function parseSyncPeriod(text: string, where: string): number {
 /** Go's Duration.String for whole seconds, as kube-controller-manager prints and takes them: 5s, 1m0s, 1m30s. */
 export function formatSyncPeriod(seconds: number): string {
   return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${seconds}s`;
+}
+
+/**
+ * On a cgroup v1 host (`docker info`'s CgroupVersion "1"), the kubelet of Kubernetes ≥ 1.35 refuses to start:
+ * failCgroupV1 defaults to true there (kubernetes#134298), and its validation says "kubelet is configured to not
+ * run on a host using cgroup v1" (pkg/kubelet/apis/config/validation/validation_linux.go). kind v0.32.0 only
+ * warns (pkg/cluster/internal/create/create.go). The lab runs anyway: a KubeletConfiguration merge patch (kind
+ * matches it by kind and apiVersion to the kubelet.config.k8s.io/v1beta1 document of its kubeadm config,
+ * pkg/cluster/internal/kubeadm/config.go). The field exists since Kubernetes 1.31.
+ */
+export const CGROUP_V1_PATCH = stringify({ kind: 'KubeletConfiguration', apiVersion: 'kubelet.config.k8s.io/v1beta1', failCgroupV1: false });
+
+/** Whether a node image's Kubernetes (from its vX.Y.Z tag) knows failCgroupV1 (1.31+); unknown versions are taken as new. */
+export function kubeletHasFailCgroupV1(nodeImage: string): boolean {
+  const m = /:v(\d+)\.(\d+)\./.exec(nodeImage);
+  return !m || Number(m[1]) > 1 || Number(m[2]) >= 31;
+}
+
+/** The config kind gets on a host whose Docker runs cgroup v1: with the failCgroupV1 patch (unless the file sets it). */
+export function forCgroupV1(config: KindConfig): KindConfig {
+  if (!kubeletHasFailCgroupV1(config.nodeImage)) return config;
+  const patches = Array.isArray(config.doc.kubeadmConfigPatches) ? (config.doc.kubeadmConfigPatches as unknown[]) : [];
+  if (patches.some((p) => typeof p === 'string' && /^\s*failCgroupV1\s*:/m.test(p))) return config;
+  const doc = { ...config.doc, kubeadmConfigPatches: [...patches, CGROUP_V1_PATCH] };
+  return { ...config, doc, text: stringify(doc, { lineWidth: 0 }) };
 }
 
 /** The sync period a kubeadmConfigPatches entry of the file sets, if any (both extraArgs shapes). */
@@ -105,14 +152,18 @@ export function syncPeriodPatch(nodeImage: string, period: string): string {
 export interface ShapeInput {
   workers?: unknown;
   hpaSyncPeriod?: unknown;
+  nodeImage?: unknown;
 }
 
 /**
  * The kind config hpa-lab gives kind: the file's, with --workers' worker nodes and the sync period patch.
  * Bad values are exit 2 (InputError), before anything runs.
  */
-export function shapeKindConfig(base: KindConfig, input: ShapeInput): KindConfig {
+export function shapeKindConfig(file: KindConfig, input: ShapeInput): KindConfig {
   const workers = parseWorkers(input.workers);
+  const nodeImage = parseNodeImage(input.nodeImage);
+  // --node-image: every node of the file runs it (kind takes the image per node).
+  const base: KindConfig = nodeImage === undefined ? file : { ...file, nodeImage, doc: { ...file.doc, nodes: (file.doc.nodes as unknown[]).map((n) => (isMap(n) ? { ...n, image: nodeImage } : n)) } };
   const nodes = (base.doc.nodes as unknown[]).filter(isMap);
   const listed = nodes.filter((n) => n.role === 'worker');
   let outNodes = nodes;

@@ -30,6 +30,8 @@ export interface PreflightInput {
   clusterExists: boolean;
   /** Worker nodes besides the control plane (--workers): each needs memory of its own. */
   workers?: number;
+  /** The kind node image: one built here (no digest) must be in Docker, since nothing pulls it. */
+  nodeImage?: string;
 }
 
 export type ImageStore = 'containerd' | 'classic';
@@ -93,11 +95,55 @@ export async function runPreflight(input: PreflightInput): Promise<Check[]> {
     checkHelm(runner),
     checkKubectl(runner),
     checkPorts(host, input.portMappings, input.clusterExists),
+    checkLocalNodeImage(runner, input.nodeImage, input.clusterExists),
+    checkCgroup(runner, wsl),
   ]);
   const out = checks.flat();
   out.push(...checkInotify(host), ...checkMemory(host, input.workers ?? 0));
   if (wsl) out.push(...wslHints());
   return out;
+}
+
+/** Docker's cgroup version ("1" or "2", `docker info`'s CgroupVersion, API ≥ 1.40), undefined when Docker does not say. */
+export async function dockerCgroupVersion(runner: Runner): Promise<string | undefined> {
+  const r = await tryRun(runner, 'docker', ['info', '--format', '{{.CgroupVersion}}']);
+  const v = r && r.exitCode === 0 ? r.stdout.trim() : '';
+  return v === '1' || v === '2' ? v : undefined;
+}
+
+/** cgroup v1 hosts: the lab runs (kind-shape.ts forCgroupV1 patches the kubelet), said as a warning with the way to v2. */
+async function checkCgroup(runner: Runner, wsl: boolean): Promise<Check[]> {
+  const v = await dockerCgroupVersion(runner);
+  if (v === undefined) return [];
+  if (v === '2') return [{ id: 'cgroup', level: 'ok', summary: 'Docker runs on cgroup v2' }];
+  return [
+    {
+      id: 'cgroup',
+      level: 'warn',
+      summary: 'Docker runs on cgroup v1: the lab’s kubelet gets failCgroupV1: false to start at all',
+      why: 'Kubernetes 1.35+ refuses cgroup v1 by default ("kubelet is configured to not run on a host using cgroup v1") and will drop it; kind only warns',
+      fix: wsl
+        ? 'move WSL to cgroup v2: in %UserProfile%\\.wslconfig under [wsl2] set kernelCommandLine = cgroup_no_v1=all, then `wsl --shutdown`'
+        : 'boot with cgroup v2: add systemd.unified_cgroup_hierarchy=1 to the kernel command line (e.g. GRUB_CMDLINE_LINUX in /etc/default/grub, update-grub, reboot)',
+    },
+  ];
+}
+
+/** A node image given without a digest (--node-image, built here) is never pulled: Docker must have it. */
+async function checkLocalNodeImage(runner: Runner, image: string | undefined, clusterExists: boolean): Promise<Check[]> {
+  if (image === undefined || image.includes('@') || clusterExists) return [];
+  const r = await tryRun(runner, 'docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
+  if (!r) return []; // docker's own check says it is missing
+  if (r.exitCode === 0) return [{ id: 'node-image', level: 'ok', summary: `node image ${image} (built here) in Docker` }];
+  return [
+    {
+      id: 'node-image',
+      level: 'fail',
+      summary: `node image ${image} is not in Docker`,
+      why: 'a node image given without a digest is one built on this machine: nothing pulls it',
+      fix: 'build it (npm run real:build, or kind build node-image), load it (docker image load -i FILE), or give a pinned one: --node-image kindest/node:vX.Y.Z@sha256:…',
+    },
+  ];
 }
 
 export function isWsl(host: Host): boolean {

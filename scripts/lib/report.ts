@@ -2,9 +2,8 @@
 // object the demo writes as JSON. The load, the metric the HPA sees against its target, and the replicas over
 // time on one shared time axis with the phases marked; the summary (the terminal's figures), the settings and
 // the verdict. renderReport is pure, so the drawing is unit-tested; every text from the data is escaped.
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { InputError } from './errors.ts';
+import { checkOutputFile } from './output-path.ts';
 import { formatSeconds } from './demo-model.ts';
 import type { Expectation, HpaView, LoadReport, Sample, Summary, Verdict } from './demo-model.ts';
 import type { LoadEnd } from './in-cluster-load.ts';
@@ -42,20 +41,7 @@ export function checkReportFlag(flags: { report?: string; noReport?: boolean }, 
   if (flags.report !== undefined && flags.noReport) throw new InputError('--report and --no-report: give one or the other', { fix: 'drop --no-report to write the report to the file given, or drop --report' });
   if (flags.noReport) return false;
   if (flags.report === undefined) return undefined;
-  if (flags.report.trim() === '') throw new InputError('--report: expected a file to write the HTML report to, e.g. --report demo.html, got ""');
-  const file = path.resolve(cwd, flags.report);
-  if (existsSync(file) && statSync(file).isDirectory()) {
-    throw new InputError(`--report: ${flags.report} is a folder; expected a file to write the HTML report to`, { fix: `--report ${path.join(flags.report, 'demo.html')}` });
-  }
-  let dir = path.dirname(file);
-  while (!existsSync(dir)) dir = path.dirname(dir);
-  if (!statSync(dir).isDirectory()) throw new InputError(`--report: ${flags.report} cannot be written: ${dir} is a file, not a folder`);
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new InputError(`--report: ${flags.report} cannot be written: ${dir} is not writable`, { fix: 'give a file in a folder you can write to' });
-  }
-  return file;
+  return checkOutputFile(flags.report, { flag: '--report', what: 'the HTML report', example: 'demo.html', makeFolders: true, cwd });
 }
 
 // ---- text -------------------------------------------------------------------------------------------------

@@ -30,14 +30,39 @@ function portName(v: unknown): boolean {
   return typeof v === 'string' && v.length <= 15 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(v) && /[a-z]/.test(v) && !v.includes('--');
 }
 
+/** Whitespace or a control character: never in a URL (WHATWG's parser drops tabs and newlines silently). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
+const BLANK_OR_CONTROL = /[\s\x00-\x1f\x7f]/;
+
 function url(v: unknown): boolean {
-  if (typeof v !== 'string') return false;
+  if (typeof v !== 'string' || BLANK_OR_CONTROL.test(v)) return false;
   try {
     const u = new URL(v);
     return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
   } catch {
     return false;
   }
+}
+
+/**
+ * The scheme and host of a server, nothing after the host: the stacks append `:<port>` to it (prometheus-adapter's
+ * `--prometheus-url={{ .Values.prometheus.url }}:{{ .Values.prometheus.port }}{{ .Values.prometheus.path }}`,
+ * KEDA's serverAddress), so `http://h/` or `http://h:9090` would compose `http://h/:9090` or `http://h:9090:9090`.
+ */
+function hostUrl(v: unknown): boolean {
+  if (typeof v !== 'string' || !/^https?:\/\/([a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?|\[[0-9a-fA-F:.]+\])$/.test(v)) return false;
+  return url(v);
+}
+
+/**
+ * A quantity greater than zero: an HPA refuses a target that is not (kubernetes pkg/apis/autoscaling/validation/
+ * validation.go, validateMetricTarget: `averageValue` … "must be positive", `AverageValue.Sign() != 1`).
+ */
+function positiveQuantity(v: unknown): boolean {
+  const t = text(v);
+  if (t === undefined || !QUANTITY.test(t)) return false;
+  const m = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)/.exec(t);
+  return !!m && m[1] !== '-' && Number(m[2]) > 0;
 }
 
 /**
@@ -76,16 +101,18 @@ export function parseSettingType(spec: string): SettingType | undefined {
     'node-port': { expected: 'a NodePort number from 30000 to 32767', check: (v) => isInt(v) && v >= 30000 && v <= 32767 },
     'port-name': { expected: 'a port name (1-15 lowercase letters, digits and "-", with a letter, no "--")', check: portName },
     quantity: { expected: 'a Kubernetes quantity (e.g. 5, 500m, 1.5, 2k)', check: (v) => text(v) !== undefined && QUANTITY.test(text(v) as string) },
+    'positive-quantity': { expected: 'a Kubernetes quantity greater than zero (e.g. 5, 500m, 1.5, 2k): an HPA target must be positive', check: positiveQuantity },
     duration: { expected: 'a Prometheus duration (e.g. 5s, 30s, 1m, 1m30s)', check: (v) => typeof v === 'string' && v !== '' && PROM_DURATION.test(v) },
     'metric-name': { expected: 'a Prometheus metric name (letters, digits, "_" and ":", not starting with a digit)', check: (v) => typeof v === 'string' && METRIC_NAME.test(v) },
     url: { expected: 'an http:// or https:// URL', check: url },
+    'host-url': { expected: 'http://HOST or https://HOST: a scheme and a host, with no port, path or trailing "/" (the port is its own setting, appended as :PORT)', check: hostUrl },
     'service-url': { expected: 'empty (not set), or an in-cluster Service URL http://<service>.<namespace>.svc[:port] (e.g. http://monitoring-kube-prometheus-prometheus.monitoring.svc:9090)', check: (v) => v === '' || (typeof v === 'string' && parseServiceUrl(v) !== undefined) },
     boolean: { expected: 'true or false', check: (v) => typeof v === 'boolean' },
   };
   return named[spec.trim()];
 }
 
-export const SETTING_TYPE_NAMES = ['string', 'dns-label', 'dns-subdomain', 'namespace', 'port', 'node-port', 'port-name', 'quantity', 'duration', 'metric-name', 'url', 'service-url', 'boolean', 'integer MIN..MAX', 'enum A|B'];
+export const SETTING_TYPE_NAMES = ['string', 'dns-label', 'dns-subdomain', 'namespace', 'port', 'node-port', 'port-name', 'quantity', 'positive-quantity', 'duration', 'metric-name', 'url', 'host-url', 'service-url', 'boolean', 'integer MIN..MAX', 'enum A|B'];
 
 export type SettingRule = { check: 'lessOrEqual' | 'distinct'; settings: string[] };
 export const RULE_CHECKS = ['lessOrEqual', 'distinct'] as const;

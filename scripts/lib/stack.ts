@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { InputError } from './errors.ts';
+import { readRegularFile } from './output-path.ts';
 import { GATE_FIELDS } from './gate-types.ts';
 import { parseSettingType, RULE_CHECKS, ruleProblem, SETTING_TYPE_NAMES, type SettingRule, type SettingType } from './setting-types.ts';
 
@@ -189,9 +190,9 @@ export function loadStack(repoRoot: string, name: string): StackFile {
   const file = name.endsWith('.yaml') ? name : path.join('stacks', `${name}.yaml`);
   let text: string;
   try {
-    text = readFileSync(path.resolve(repoRoot, file), 'utf8');
-  } catch {
-    if (name.endsWith('.yaml')) throw new InputError(`--stack: cannot read ${file}`);
+    text = readRegularFile(path.resolve(repoRoot, file));
+  } catch (err) {
+    if (name.endsWith('.yaml')) throw new InputError(`--stack: cannot read ${file}${(err as NodeJS.ErrnoException).code === 'ENOTREG' ? ': not a regular file (a FIFO, a device or a socket)' : ''}`);
     const known = readdirSync(path.join(repoRoot, 'stacks')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
     throw new InputError(`--stack: no stack "${name}" (no file ${file})`, { fix: `one of: ${known.join(', ')}` });
   }
@@ -533,7 +534,12 @@ export function makeResolver(stack: StackFile, input: ResolveInput): Resolver {
     if (!v) throw new InputError(`--variant ${input.variant}: not a variant of ${stack.file}`, { fix: `one of: ${Object.keys(stack.variants).join(', ') || '(none)'}` });
     for (const [k, val] of Object.entries(v)) overrides.push([k, val, `variant ${input.variant}`]);
   }
-  for (const [k, val] of input.sets) overrides.push([k, val, `--set ${k}`]);
+  // A --set value is literal: a ${...} in it is text, never a reference (it could name a secret and print it).
+  const literal = new Set<string>();
+  for (const [k, val] of input.sets) {
+    overrides.push([k, val, `--set ${k}`]);
+    literal.add(k);
+  }
   const origin = new Map<string, string>();
   for (const [k, val, from] of overrides) {
     origin.set(k, from);
@@ -559,7 +565,7 @@ export function makeResolver(stack: StackFile, input: ResolveInput): Resolver {
     if (!/^[\w-]+(\.[\w-]+)*$/.test(expr)) throw new InputError(`${stack.file}: ${at}: cannot read \${${expr}} (expected \${path.to.setting} or \${function(path)})`);
     const value = getPath(scope, expr.split('.'));
     if (value === undefined) throw new InputError(`${stack.file}: ${at}: \${${expr}} names nothing under settings, secrets or images`);
-    if (typeof value === 'string' && value.includes('${')) {
+    if (typeof value === 'string' && value.includes('${') && !literal.has(expr)) {
       if (resolving.has(expr)) throw new InputError(`${stack.file}: ${at}: \${${expr}} refers to itself`);
       resolving.add(expr);
       const out = resolveString(value, `settings.${expr}`);
@@ -576,34 +582,39 @@ export function makeResolver(stack: StackFile, input: ResolveInput): Resolver {
   }
 
   function walk(v: unknown, at: string): unknown {
-    if (typeof v === 'string') return v.includes('${') ? resolveString(v, at) : v;
+    if (typeof v === 'string') return v.includes('${') && !(at.startsWith('settings.') && literal.has(at.slice('settings.'.length))) ? resolveString(v, at) : v;
     if (Array.isArray(v)) return v.map((x, i) => walk(x, `${at}[${i}]`));
     if (isMap(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, at ? `${at}.${k}` : k)]));
     return v;
   }
 
   const resolvedSettings = walk(settings, 'settings') as Record<string, unknown>;
-  checkSettings(stack, resolvedSettings, origin);
+  checkSettings(stack, resolvedSettings, origin, Object.values(input.secrets));
   return { settings: resolvedSettings, resolve: <T>(value: T, at: string) => walk(value, at) as T };
 }
 
 /** Each setting against its type, then the rules between them (bad input, exit 2, before any work). */
-function checkSettings(stack: StackFile, resolved: Record<string, unknown>, origin: Map<string, string>): void {
+function checkSettings(stack: StackFile, resolved: Record<string, unknown>, origin: Map<string, string>, secrets: string[]): void {
   const where = (key: string) => {
     const from = origin.get(key);
     return from ? `${from}${from.startsWith('--set') ? '' : ` (${key})`}` : `${stack.file}: settings.${key}`;
   };
   for (const [key, type] of Object.entries(stack.types)) {
     const value = getPath(resolved, key.split('.'));
-    if (!type.check(value)) throw new InputError(`${where(key)}: expected ${type.expected}, got ${JSON.stringify(value)}`, { fix: `give ${key} such a value (--set ${key}=…), or leave it to the stack's default` });
+    if (!type.check(value)) throw new InputError(`${where(key)}: expected ${type.expected}, got ${maskSecrets(JSON.stringify(value), secrets)}`, { fix: `give ${key} such a value (--set ${key}=…), or leave it to the stack's default` });
   }
   for (const rule of stack.rules) {
     const problem = ruleProblem(rule, rule.settings.map((k) => getPath(resolved, k.split('.'))));
     if (problem) {
       const from = rule.settings.map((k) => origin.get(k)).filter(Boolean);
-      throw new InputError(`${from.length ? `${from.join(', ')}: ` : `${stack.file}: `}${problem}`, { fix: `change ${rule.settings.join(' or ')} (--set)` });
+      throw new InputError(`${from.length ? `${from.join(', ')}: ` : `${stack.file}: `}${maskSecrets(problem, secrets)}`, { fix: `change ${rule.settings.join(' or ')} (--set)` });
     }
   }
+}
+
+/** Every secret value in a text replaced by *** (a stack may compose a setting from a secret). */
+export function maskSecrets(text: string, secrets: string[]): string {
+  return secrets.filter((x) => x !== '').reduce((t, x) => t.split(x).join('***'), text);
 }
 
 function leafNames(obj: Record<string, unknown>, prefix = ''): string[] {

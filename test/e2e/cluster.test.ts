@@ -238,7 +238,7 @@ describe('bad input changes nothing and exits 2', () => {
     expect(r1.stderr).toMatch(/hpa-lab up: Unknown option '--nmae'/);
     const r2 = await sim.run(['up', '--name', 'My_Lab']);
     expect(r2.exitCode).toBe(2);
-    expect(r2.stderr).toMatch(/--name: expected a kind cluster name/);
+    expect(r2.stderr).toMatch(/--name: expected a cluster name whose node hostnames \(My_Lab-control-plane, My_Lab-worker2\) are DNS-1123 labels/);
     const r3 = await sim.run(['upp']);
     expect(r3.exitCode).toBe(2);
     expect(r3.stderr).toMatch(/unknown command "upp"/);

@@ -1,7 +1,7 @@
 // What a careful user (or a hostile tester) meets first: bad input refused before anything changes, and
 // a user kubeconfig whose kind-<name> context points at another cluster that hpa-lab must never touch.
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSim, KUBECTL_REASON, requireKubectl } from '../helpers/sim.ts';
 import type { Sim } from '../helpers/sim.ts';
@@ -29,6 +29,8 @@ describe('bad input: exit 2 before preflight, naming the setting, the value and 
       [['--set', 'hpa.maxReplicas=0'], /--set hpa\.maxReplicas: expected a whole number from 1 to 1000, got 0/],
       [['--set', 'hpa.minReplicas=7', '--set', 'hpa.maxReplicas=3'], /hpa\.minReplicas must not be greater than hpa\.maxReplicas/],
       [['--set', 'app.name=Bad_Name'], /--set app\.name: expected a DNS-1123 label/],
+      [['--set', 'hpa.averageValue=-3'], /--set hpa\.averageValue: expected a Kubernetes quantity greater than zero/],
+      [['--set', 'prometheus.url=http://prom.example/'], /--set prometheus\.url: expected http:\/\/HOST or https:\/\/HOST/],
       [['--stack', stack], /metrics-server\.yaml: argz: not a key of metrics-server 3\.13\.1's values .*did you mean args\?/],
     ];
     for (const [extra, want] of cases) {
@@ -41,6 +43,14 @@ describe('bad input: exit 2 before preflight, naming the setting, the value and 
     }
     expect((await sim.exec('kind', ['get', 'clusters'])).stdout.trim()).toBe('');
     expect(existsSync(path.join(sim.env.HPA_LAB_STATE_DIR as string, 'hpa-lab', 'secrets.json'))).toBe(false);
+    // a lab's kept password: a --set naming it stays literal, and no message prints it
+    const password = 'Kept7SecretPassw0rdX';
+    mkdirSync(path.join(sim.env.HPA_LAB_STATE_DIR as string, 'hpa-lab'), { recursive: true });
+    writeFileSync(path.join(sim.env.HPA_LAB_STATE_DIR as string, 'hpa-lab', 'secrets.json'), JSON.stringify({ grafanaAdminPassword: password }));
+    const leak = await sim.run(['plan', '--kind-config', cfg, ...sim.portSets(), '--set', 'prometheus.url=${secrets.grafanaAdminPassword}'], { timeoutMs: 60_000 });
+    expect(leak.exitCode, leak.stderr).toBe(2);
+    expect(leak.stderr).toMatch(/--set prometheus\.url: expected http:\/\/HOST.*got "\$\{secrets\.grafanaAdminPassword\}"/);
+    expect(leak.stdout + leak.stderr).not.toContain(password);
   });
 });
 

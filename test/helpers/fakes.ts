@@ -118,6 +118,7 @@ export function dockerVersionJson(client: string, clientApi: string, server: str
 /** The answers of a machine where everything preflight wants is present and current. */
 export const HEALTHY_TOOLS: Record<string, FakeAnswer> = {
   "docker version --format '{{json .}}'": { stdout: dockerVersionJson('28.2.2', '1.50', '28.2.2', '1.50') },
+  "docker info --format '{{.CgroupVersion}}'": { stdout: '2' },
   'kind version': { stdout: 'kind v0.32.0 go1.25.4 linux/amd64' },
   'helm version --short': { stdout: 'v4.0.4+g8650e1d' },
   'kubectl version --client -o json': { stdout: JSON.stringify({ clientVersion: { gitVersion: 'v1.36.0' } }) },

@@ -167,8 +167,9 @@ function infoData() {
     DriverStatus: containerdStore
       ? [['driver-type', 'io.containerd.snapshotter.v1']]
       : [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true'], ['userxattr', 'false']],
-    CgroupDriver: 'systemd',
-    CgroupVersion: '2',
+    // daemon/info.go: a cgroup v1 host runs the cgroupfs driver unless configured otherwise (as Debian's dockerd here).
+    CgroupDriver: faults.has('cgroup-v1') ? 'cgroupfs' : 'systemd',
+    CgroupVersion: faults.has('cgroup-v1') ? '1' : '2',
     KernelVersion: os.release(),
     OperatingSystem: 'Ubuntu 24.04.2 LTS',
     OSType: 'linux',

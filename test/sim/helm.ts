@@ -21,6 +21,7 @@ import { isOffline, logDownload } from './lib/upstream.ts';
 import { createRelease, deleteRelease, forgetDiscovery, Kube, KubeError, kubeTarget, listReleases, objectPath, UnreachableError, updateRelease, type Release, type ReleaseStatus } from './lib/helmstore.ts';
 import { mergeMaps, sortKeys, userValues, ValuesError } from './lib/helmvalues.ts';
 import type { KubeObject } from './lib/store.ts';
+import { tarFiles, untarFiles } from './lib/tar.ts';
 
 simHome();
 processFaults();
@@ -225,9 +226,12 @@ function locateChart(ref: string, inv: Invocation): ChartVersion {
 // ---- chart archives: helm pull, and a local chart path --------------------------------------------------------
 
 /**
- * What the simulated `helm pull` writes: gzip of a JSON record naming the chart of the simulated repository
- * (real Helm writes a gzipped tar of the chart's files; the simulated charts are code, so the archive names one).
+ * What the simulated `helm pull` writes: a gzipped tar, as Helm's (pkg/chart/v2/util/save.go, writeTarContents:
+ * `<name>/Chart.yaml` first), whose second entry, SIM_RECORD, names the chart of the simulated repository (the
+ * simulated charts are code: the archive names one instead of carrying templates).
  */
+const SIM_RECORD = '.hpa-lab-sim-chart.json';
+
 interface SimChartArchive {
   simulatedChartArchive: 1;
   repo: string;
@@ -252,7 +256,8 @@ function localChart(file: string): ChartVersion {
   if (raw[0] !== 0x1f || raw[1] !== 0x8b) fail(`file '${file}' does not appear to be a gzipped archive; got 'application/octet-stream'`);
   let rec: Partial<SimChartArchive> = {};
   try {
-    rec = JSON.parse(gunzipSync(raw).toString('utf8')) as Partial<SimChartArchive>;
+    const body = untarFiles(gunzipSync(raw)).get(SIM_RECORD);
+    if (body) rec = JSON.parse(body.toString('utf8')) as Partial<SimChartArchive>;
   } catch {
     // not one of ours
   }
@@ -277,7 +282,8 @@ function pullCmd(inv: Invocation): Promise<number> {
   const repo = normalizeRepo(inv.flags.string('repo'));
   const file = path.join(dest, `${chart.name}-${chart.version}.tgz`);
   const rec: SimChartArchive = { simulatedChartArchive: 1, repo, name: chart.name, version: chart.version };
-  writeFileSync(file, gzipSync(JSON.stringify(rec)));
+  const chartYaml = `apiVersion: v2\nname: ${chart.name}\nversion: ${chart.version}\n`;
+  writeFileSync(file, gzipSync(tarFiles([{ name: `${chart.name}/Chart.yaml`, data: chartYaml }, { name: SIM_RECORD, data: JSON.stringify(rec) }])));
   return Promise.resolve(0);
 }
 

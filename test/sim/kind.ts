@@ -326,6 +326,9 @@ function shellQuote(s: string): string {
  * `docker pull IMAGE`, retried 4 more times after 1, 2, 3, 4 s (scaled by HPA_LAB_SIM_TIME_SCALE here), then
  * `failed to pull image "IMAGE": command "docker pull IMAGE" failed with error: exit status 1` + its output.
  */
+/** The minor version of a "v1.36.1" Kubernetes version (0 when it is not one). */
+const minorOf = (version: string): number => Number(/^v1\.(\d+)\./.exec(version)?.[1] ?? 0);
+
 async function ensureNodeImage(image: string, status: Status): Promise<void> {
   if (findImage(home, image)) return;
   let r = hostPull(home, image, 'kind');
@@ -393,6 +396,14 @@ async function createCluster(inv: Invocation): Promise<number> {
     const err = c.role === 'external-load-balancer' ? undefined : kubeletNodeLabelsError(c.labels);
     if (err) kubeletFailures[c.name] = err;
   }
+  // On a cgroup v1 host a kubelet of Kubernetes ≥ 1.35 (failCgroupV1 defaults to true) refuses to start unless a
+  // KubeletConfiguration patch sets failCgroupV1: false: cmd/kubelet/app/server.go wraps
+  // pkg/kubelet/apis/config/validation/validation_linux.go's error (the config's %s dump after "path:" is cut here).
+  if (faults.has('cgroup-v1') && minorOf(k8sVersion) >= 35 && !cfg.kubeadmConfigPatches.some((p) => /^\s*failCgroupV1\s*:\s*false\s*$/m.test(p) && /^\s*kind\s*:\s*KubeletConfiguration\s*$/m.test(p))) {
+    for (const c of containers) {
+      if (c.role !== 'external-load-balancer') kubeletFailures[c.name] ??= 'failed to validate kubelet configuration, error: kubelet is configured to not run on a host using cgroup v1. cgroup v1 support is unsupported and will be removed in a future release, path: &{…}';
+    }
+  }
   const registered = containers.filter((c) => c.role !== 'external-load-balancer' && !kubeletFailures[c.name]);
   // kubeadm's ClusterConfiguration with the config's kubeadmConfigPatches (the cluster's, then the bootstrap
   // node's): the flags kubeadm gives kube-controller-manager's static pod.
@@ -405,6 +416,8 @@ async function createCluster(inv: Invocation): Promise<number> {
     throw err;
   }
 
+  // validateProvider (pkg/cluster/internal/create/create.go): kind only warns on cgroup v1.
+  if (faults.has('cgroup-v1')) info('cgroup v1 is deprecated in Kubernetes and will not be supported in a future kind release, please upgrade to cgroup v2');
   info(`Creating cluster "${name}" ...`);
   for (const nodeImage of new Set(cfg.nodes.map((n) => n.image))) {
     status.start(`Ensuring node image (${friendlyImageName(nodeImage)}) 🖼`);

@@ -21,6 +21,8 @@ const simEnv: Record<string, string> = {
   HPA_LAB_SIM_NODE: process.execPath,
   KUBECONFIG: path.join(home, 'kubeconfig'),
   HPA_LAB_STATE_DIR: path.join(home, 'hpa-lab-state'),
+  // the chart cache too: the stand-in helm's archives must never reach the user's real ~/.cache/hpa-lab
+  HPA_LAB_CACHE_DIR: path.join(home, 'cache'),
   PATH: [path.join(simSrc, 'bin'), process.env.PATH ?? ''].join(path.delimiter),
 };
 
