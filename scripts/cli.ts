@@ -1,5 +1,7 @@
 // hpa-lab's command line: parses options, builds the Lab (runner, host, clock, signal), runs one command
 // and turns every error into a message with an exit code. Entry point: scripts/hpa-lab.js.
+import { nearestName } from './lib/nearest.ts';
+import { asTyped, labCommand } from './lib/lab-command.ts';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import path from 'node:path';
@@ -39,6 +41,8 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 const COMMON: Options = {
   name: { type: 'string', default: 'hpa-lab' },
+  // Every command runs tools with deadlines (images, status, down and doctor as much as up): README's common options.
+  'timeout-factor': { type: 'string', default: '1' },
   verbose: { type: 'boolean', short: 'v', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 };
@@ -61,7 +65,6 @@ const REGISTRY_HELP = [
   '                        REGISTRY/<repository>:<tag>, pushed there by this machine’s Docker daemon (docker push) and',
   '                        used by the stack; the cluster’s nodes must pull from it (kind’s local registry: localhost:5001)',
 ];
-const TIMEOUT: Options = { 'timeout-factor': { type: 'string', default: '1' } };
 const IMAGE_CACHE: Options = { 'image-cache': { type: 'string' } };
 const IMAGE_CACHE_HELP = '--image-cache <file>    the image cache’s config (default kind/image-cache.yaml, or $HPA_LAB_IMAGE_CACHE_CONFIG)';
 const STACK: Options = {
@@ -87,6 +90,7 @@ interface CommandSpec {
 const COMMON_HELP = [
   '--name <name>           cluster name (default hpa-lab; kubectl context kind-<name>)',
   '--verbose, -v           print each tool command as it runs (on stderr, secrets masked), and stack traces',
+  '--timeout-factor <x>    multiply every deadline, gates and tool calls (e.g. 3 on a slow laptop)',
   '--help, -h              this help',
 ];
 
@@ -94,7 +98,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   up: {
     summary: 'create the lab (or converge an existing one): preflight, kind cluster, gates',
     usage: 'hpa-lab up [--name N] [--kind-config FILE] [--workers N] [--hpa-sync-period D] [--dry-run] [--retain] [--recreate] [--no-cache | --offline] [--timeout-factor X] [--context NAME [--yes] [--registry R]]',
-    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...TIMEOUT, ...STACK, ...IMAGE_CACHE, ...CONTEXT, ...REGISTRY, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false }, 'no-cache': { type: 'boolean', default: false }, offline: { type: 'boolean', default: false } },
+    options: { ...COMMON, ...KIND_CONFIG, ...SHAPE, ...STACK, ...IMAGE_CACHE, ...CONTEXT, ...REGISTRY, 'dry-run': { type: 'boolean', default: false }, retain: { type: 'boolean', default: false }, recreate: { type: 'boolean', default: false }, 'no-cache': { type: 'boolean', default: false }, offline: { type: 'boolean', default: false } },
     help: [
       ...STACK_HELP,
       ...CONTEXT_HELP,
@@ -110,7 +114,6 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '--offline               download nothing (a room without network): stop in preflight, before any change, when a',
       '                        chart or an image is missing (bring them with `npm run images -- load FILE`)',
       IMAGE_CACHE_HELP,
-      '--timeout-factor <x>    multiply every gate deadline (e.g. 3 on a slow laptop)',
     ],
   },
   down: {
@@ -301,24 +304,30 @@ function parseCommand(name: string, spec: CommandSpec, argv: string[]) {
   try {
     parsed = parseArgs({ args: joinNegativeValues(argv, spec.options), options: spec.options, strict: true, allowPositionals: spec.subcommands !== undefined });
   } catch (err) {
-    const msg = (err as Error).message.split('\n')[0] ?? '';
-    throw new InputError(`hpa-lab ${name}: ${msg.replace(/\. To specify a positional.*$/, '')}`, { fix: `hpa-lab ${name} --help` });
+    const msg = ((err as Error).message.split('\n')[0] ?? '').replace(/\. To specify a positional.*$/, '');
+    // Node's parseArgs: "Unknown option '--timout-factor'" (lib/internal/util/parse_args/parse_args.js).
+    const unknown = /^Unknown option '--([^'=]+)'/.exec(msg)?.[1];
+    const meant = unknown === undefined ? undefined : nearestName(unknown, Object.keys(spec.options));
+    if (meant !== undefined) throw new InputError(`hpa-lab ${name}: ${msg} (did you mean --${meant}?)`, { fix: `${labCommand(name, `--${meant} …`)}   (all options: ${labCommand(name, '--help')})` });
+    throw new InputError(`hpa-lab ${name}: ${msg}`, { fix: labCommand(name, '--help') });
   }
   if (spec.subcommands && !parsed.values.help) {
     const [sub, ...args] = parsed.positionals;
     const names = Object.keys(spec.subcommands);
     const expected = `one of: ${names.join(', ')}`;
-    if (sub === undefined) throw new InputError(`hpa-lab ${name}: expected a subcommand (${expected})`, { fix: `hpa-lab ${name} ${names[0] ?? ''}` });
+    if (sub === undefined) throw new InputError(`hpa-lab ${name}: expected a subcommand (${expected})`, { fix: labCommand(name, names[0] ?? '') });
     const wants = spec.subcommands[sub];
-    if (!wants) throw new InputError(`hpa-lab ${name}: unknown subcommand "${sub}" (${expected})`, { fix: `hpa-lab ${name} --help` });
-    if (args.length < wants.length) throw new InputError(`hpa-lab ${name} ${sub}: expected ${wants.join(' ')}`, { fix: `hpa-lab ${name} ${sub} ${wants.join(' ')}` });
-    if (args.length > wants.length) throw new InputError(`hpa-lab ${name} ${sub}: unexpected argument "${args[wants.length] ?? ''}"`, { fix: `hpa-lab ${name} --help` });
+    if (!wants) throw new InputError(`hpa-lab ${name}: unknown subcommand "${sub}" (${expected})`, { fix: labCommand(name, '--help') });
+    if (args.length < wants.length) throw new InputError(`hpa-lab ${name} ${sub}: expected ${wants.join(' ')}`, { fix: labCommand(name, `${sub} ${wants.join(' ')}`) });
+    if (args.length > wants.length) throw new InputError(`hpa-lab ${name} ${sub}: unexpected argument "${args[wants.length] ?? ''}"`, { fix: labCommand(name, '--help') });
     return { ...parsed.values, sub, args };
   }
   return parsed.values;
 }
 
-export async function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+export async function main(argv: string[], given: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  // Every command it names, as the person types it here (`npm run sim -- up` under the simulation).
+  const io = { out: (s: string) => given.out(asTyped(s)), err: (s: string) => given.err(asTyped(s)) };
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.out(mainHelp());
@@ -353,7 +362,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     }
     const name = String(values.name);
     checkContextFlags(command, values);
-    if (values.yes === true && values.context === undefined) throw new InputError('--yes: only with --context (it answers the question up/down --context asks)', { fix: `hpa-lab ${command} --help` });
+    if (values.yes === true && values.context === undefined) throw new InputError('--yes: only with --context (it answers the question up/down --context asks)', { fix: labCommand(command, '--help') });
     if (!NAME_RE.test(name)) {
       throw new InputError(`--name: expected a cluster name whose node hostnames (${name}-control-plane, ${name}-worker2) are DNS-1123 labels: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 49 characters; got "${name}"`);
     }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parse } from 'yaml';
 import { satisfies } from '../scripts/lib/kube-version.ts';
-import { kubeVersionCheck, needLabel } from '../scripts/lib/access.ts';
+import { deniedPermissions, forwardNeeds, kubeVersionCheck, needLabel } from '../scripts/lib/access.ts';
+import type { Kube } from '../scripts/lib/kube.ts';
 import { resolveContext } from '../scripts/lib/context.ts';
 import { confirm } from '../scripts/lib/on-context.ts';
 import { InputError } from '../scripts/lib/errors.ts';
@@ -189,6 +190,45 @@ describe('the simulated RBAC authorizer answers as kube-apiserver’s does', () 
     expect((r.body as { status: unknown }).status).toEqual({ allowed: false });
     expect(selfSubjectAccessReview(objects(), dev, { spec: {} }).status).toBe(422);
     expect(selfSubjectAccessReview(objects(), dev, { spec: { resourceAttributes: {}, nonResourceAttributes: { path: '/x', verb: 'get' } } }).status).toBe(422);
+  });
+});
+
+// Issue 18 item 8: since Kubernetes 1.35 (AuthorizePodWebsocketUpgradeCreatePermission, beta, on by default) a
+// port-forward over WebSocket needs `create` on pods/portforward too; the permission review asks for it.
+describe('the port-forwards’ permissions are reviewed, subresource included', () => {
+  const dev = { name: 'dev', groups: ['devs', 'system:authenticated'] };
+  /** A Kube whose only call here, the SelfSubjectAccessReview POST, is answered by the simulated RBAC authorizer. */
+  const reviewer = (rules: Array<{ verbs: string[]; apiGroups: string[]; resources: string[] }>): Kube => {
+    const objects: RbacObjects = {
+      clusterRoles: () => [{ metadata: { name: 'dev' }, rules }],
+      clusterRoleBindings: () => [{ kind: 'ClusterRoleBinding', metadata: { name: 'dev' }, subjects: [{ kind: 'User', name: 'dev' }], roleRef: { kind: 'ClusterRole', name: 'dev' } }],
+      roles: () => [],
+      roleBindings: () => [],
+    };
+    return {
+      send: (_method: string, _path: string, body?: unknown) => {
+        const r = selfSubjectAccessReview(objects, dev, body);
+        return Promise.resolve({ status: r.status, body: JSON.stringify(r.body) });
+      },
+    } as unknown as Kube;
+  };
+  const needs = forwardNeeds([
+    { namespace: 'default', name: 'test-prometheus' },
+    { namespace: 'prometheus', name: 'prometheus-kube-prometheus-prometheus' },
+  ]);
+
+  it('asks, per namespace, to read the Service, list its pods, and get and create pods/portforward', () => {
+    expect(needs.filter((n) => n.namespace === 'default').map(needLabel)).toEqual(['get services in namespace default', 'list pods in namespace default', 'get pods/portforward in namespace default', 'create pods/portforward in namespace default']);
+    expect(needs.filter((n) => n.namespace === 'prometheus')).toHaveLength(4);
+  });
+
+  it('a user who may only `get` pods/portforward (enough before 1.35) is refused, naming create pods/portforward where each forward goes', async () => {
+    const before135 = reviewer([{ verbs: ['get', 'list'], apiGroups: [''], resources: ['services', 'pods', 'pods/portforward'] }]);
+    const denied = await deniedPermissions(before135, needs);
+    expect(denied.map(needLabel)).toEqual(['create pods/portforward in namespace default', 'create pods/portforward in namespace prometheus']);
+    expect(denied[0]?.why).toContain('Service default/test-prometheus');
+    const granted = reviewer([{ verbs: ['get', 'list', 'create'], apiGroups: [''], resources: ['services', 'pods', 'pods/portforward'] }]);
+    expect(await deniedPermissions(granted, needs)).toEqual([]);
   });
 });
 

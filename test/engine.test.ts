@@ -355,7 +355,8 @@ describe('actions converge: nothing is done that is already so', () => {
   const docker = (store: keyof typeof STORE): FakeScript => (args) => {
     if (args[0] === 'image' && args[1] === 'inspect') return { exitCode: 1, stderr: `Error response from daemon: No such image: ${IMAGE}` };
     if (args[0] === 'info') return { stdout: STORE[store] };
-    if (args[0] === 'version') return { stdout: JSON.stringify({ Os: 'linux', Arch: 'arm64', ApiVersion: '1.51' }) };
+    // `docker version --format '{{json .}}'` (docker-version.ts): a 28.x client and daemon on arm64.
+    if (args[0] === 'version') return { stdout: JSON.stringify({ Client: { Version: '28.3.0', ApiVersion: '1.51' }, Server: { Version: '28.3.0', Os: 'linux', Arch: 'arm64', ApiVersion: '1.51' } }) };
     if (args[0] === 'build' || (args[0] === 'image' && args[1] === 'save')) return {};
     throw new Error(`fake docker: unexpected ${args.join(' ')}`);
   };

@@ -251,6 +251,14 @@ describe('hpaReading', () => {
     expect(e.fix).toContain('settings.hpa.namespace');
   });
 
+  // Issue 18 item 14: the lab's HPA controller syncs every 5 s (--hpa-sync-period), another cluster's at its own
+  // period: the gate states no period it does not know.
+  it('an HPA with no status yet: says the controller has not synced it, naming no hard-coded period', async () => {
+    const e = await giveUp(stackGate('custom-metrics', 'hpa', 'hpaReading'), new FakeKube().put(app, { ...hpa('default', 'x', 'y'), status: {} }));
+    expect(lastObserved(e)).toBe('no status yet (the HPA controller has not synced it yet: it does every --horizontal-pod-autoscaler-sync-period)');
+    expect(lastObserved(e)).not.toMatch(/15s/);
+  });
+
   it('FailedGetPodsMetric (custom metrics) and FailedGetExternalMetric (KEDA): which metrics API to ask', async () => {
     const custom = await giveUp(stackGate('custom-metrics', 'hpa', 'hpaReading'), new FakeKube().put(app, hpa('default', 'FailedGetPodsMetric', 'unable to get metric myapp_processed_ops_per_second: no metrics returned from custom metrics API')));
     expect(custom.why).toMatch(/^the HPA cannot read its metric from the custom metrics API/);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runPreflight } from '../scripts/lib/preflight.ts';
+import { parseDockerVersions, saveHasPlatform } from '../scripts/lib/docker-version.ts';
 import type { Check } from '../scripts/lib/preflight.ts';
-import { fakeHost, fakeRunner, HEALTHY_TOOLS, GiB } from './helpers/fakes.ts';
+import { dockerVersionJson, fakeHost, fakeRunner, HEALTHY_TOOLS, GiB } from './helpers/fakes.ts';
 import type { FakeAnswer } from './helpers/fakes.ts';
 
 const PORTS = [30000, 30090, 30030].map((p) => ({ containerPort: p, hostPort: p, listenAddress: '127.0.0.1', protocol: 'TCP' }));
@@ -36,10 +37,33 @@ describe('preflight', () => {
   });
 
   it('names the Docker daemon (not the client) when the daemon is down, with a fix', async () => {
-    const c = byId(await preflight({ "docker version --format '{{.Server.Version}}'": { exitCode: 1, stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' } }), 'docker');
+    const c = byId(await preflight({ "docker version --format '{{json .}}'": { exitCode: 1, stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' } }), 'docker');
     expect(c.level).toBe('fail');
     expect(c.summary).toMatch(/Docker daemon is not reachable: Cannot connect to the Docker daemon/);
     expect(c.fix).toMatch(/systemctl start docker/);
+  });
+
+  it('a socket this user may not use (Docker 29’s words) is not "start the daemon": it names the docker group', async () => {
+    const c = byId(await preflight({ "docker version --format '{{json .}}'": { exitCode: 1, stderr: 'permission denied while trying to connect to the docker API at unix:///var/run/docker.sock' } }), 'docker');
+    expect(c.level).toBe('fail');
+    expect(c.fix).toMatch(/usermod -aG docker/);
+    expect(c.fix).not.toMatch(/systemctl start docker/);
+  });
+
+  // Issue 18 item 16: a minimum for both sides (kind's --cgroupns=private: API 1.41, Docker 20.10).
+  it('checks the Docker client and daemon against 20.10 (API 1.41), saying what an old daemon lacks', async () => {
+    const ok = byId(await preflight(), 'docker');
+    expect(ok).toMatchObject({ level: 'ok', summary: 'Docker daemon 28.2.2 (API 1.50), client 28.2.2 reachable' });
+    const old = byId(await preflight({ "docker version --format '{{json .}}'": { stdout: dockerVersionJson('28.2.2', '1.50', '19.03.15', '1.40') } }), 'docker');
+    expect(old.level).toBe('fail');
+    expect(old.summary).toBe('the Docker daemon 19.03.15 (API 1.40) is older than 20.10.0 (API 1.41)');
+    expect(old.why).toContain('--cgroupns=private');
+    const oldClient = byId(await preflight({ "docker version --format '{{json .}}'": { stdout: dockerVersionJson('19.03.15', '1.40', '28.2.2', '1.50') } }), 'docker');
+    expect(oldClient.summary).toBe('the docker client 19.03.15 is older than 20.10.0');
+    // Debian's 20.10 daemon under a 28.2 client: runs, and says it has no single-platform save
+    const debian = byId(await preflight({ "docker version --format '{{json .}}'": { stdout: dockerVersionJson('28.2.2', '1.41', '20.10.24', '1.41') } }), 'docker');
+    expect(debian.level).toBe('ok');
+    expect(debian.summary).toContain('without `docker image save --platform` (client 28.0.0+ and daemon API 1.48+, Docker 28)');
   });
 
   it('fails on a missing tool with an install command, and on an old kind', async () => {
@@ -98,6 +122,32 @@ describe('preflight', () => {
     expect(byId(checks, 'node').fix).toMatch(/nvm install 24/);
     const wslKernel = fakeHost({ files: { '/proc/sys/kernel/osrelease': '5.15.153.1-microsoft-standard-WSL2\n' } });
     expect(byId(await preflight({}, wslKernel), 'wsl').level).toBe('info');
+  });
+});
+
+// Issue 18 item 5: `docker image save --platform` needs the client's flag (docker/cli 28.0+) and the daemon's API
+// 1.48; docker/cli v29 prints the daemon's API version as `APIVersion`, not `ApiVersion`.
+describe('docker image save --platform: both sides, both spellings', () => {
+  it('reads the daemon’s API version as docker/cli 28 (ApiVersion) and 29 (APIVersion) print it', () => {
+    expect(parseDockerVersions(dockerVersionJson('28.2.2', '1.50', '28.2.2', '1.50')).server?.api).toBe('1.50');
+    expect(parseDockerVersions(dockerVersionJson('29.0.0', '1.52', '29.0.0', '1.52')).server?.api).toBe('1.52');
+  });
+
+  it('only when the client is 28.0+ and the daemon speaks API 1.48+', () => {
+    const can = (c: string, ca: string, s: string, sa: string) => saveHasPlatform(parseDockerVersions(dockerVersionJson(c, ca, s, sa)));
+    expect(can('29.0.0', '1.52', '29.0.0', '1.52')).toBe(true);
+    expect(can('28.0.0', '1.48', '28.0.0', '1.48')).toBe(true);
+    expect(can('27.5.1', '1.47', '28.2.2', '1.50')).toBe(false); // the client has no --platform on save
+    expect(can('28.2.2', '1.47', '27.5.1', '1.47')).toBe(false); // the daemon's API is too old
+  });
+
+  it('on the containerd store, a Docker that cannot save one platform is a warning saying what it lacks', async () => {
+    const store = { "docker info --format '{{json .DriverStatus}}'": { stdout: '[["driver-type","io.containerd.snapshotter.v1"]]' } };
+    const checks = await preflight({ ...store, "docker version --format '{{json .}}'": { stdout: dockerVersionJson('28.2.2', '1.47', '27.5.1', '1.47') } });
+    const c = byId(checks, 'docker-image-store');
+    expect(c.level).toBe('warn');
+    expect(c.summary).toContain('cannot save one platform of an image (client 28.2.2, daemon API 1.47)');
+    expect(c.fix).toMatch(/update Docker to 28/);
   });
 });
 

@@ -1,7 +1,8 @@
 // The rollout rules (kubectl rollout status's, scripts/lib/rollout.ts) and the generic pod diagnosis
 // (scripts/lib/pod-diagnosis.ts), on objects shaped as the API returns them.
 import { describe, expect, it } from 'vitest';
-import { statusRule } from '../scripts/lib/rollout.ts';
+import { rolloutState, statusRule } from '../scripts/lib/rollout.ts';
+import { FakeKube } from './helpers/fakes.ts';
 import { explainFrom } from '../scripts/lib/pod-diagnosis.ts';
 
 const deployment = (generation: number, spec: Record<string, unknown>, status: Record<string, unknown>) => ({ metadata: { name: 'web', generation }, spec, status });
@@ -39,6 +40,36 @@ describe('rollout status rules', () => {
     expect(statusRule('DaemonSet', ds({ updatedNumberScheduled: 1, numberAvailable: 2 })).done).toBe(false);
     expect(statusRule('DaemonSet', ds({ updatedNumberScheduled: 2, numberAvailable: 1 })).done).toBe(false);
     expect(statusRule('DaemonSet', ds({ updatedNumberScheduled: 2, numberAvailable: 2 })).done).toBe(true);
+  });
+});
+
+// Issue 18 item 7: an evicted pod of an older ReplicaSet stays (phase Failed) until deleted; kubectl rollout
+// status reads no pods, so it does not block there, and it must not block the gate to its deadline.
+describe('pods of an older ReplicaSet', () => {
+  const world = (oldPod: Record<string, unknown>) => {
+    const labels = { app: 'web' };
+    const rs = (hash: string, revision: string) => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `web-${hash}`, namespace: 'default', labels: { ...labels, 'pod-template-hash': hash }, annotations: { 'deployment.kubernetes.io/revision': revision }, ownerReferences: [{ kind: 'Deployment', name: 'web', uid: 'd-1' }] } });
+    const pod = (name: string, hash: string, status: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: { ...labels, 'pod-template-hash': hash }, ...extra }, status });
+    return new FakeKube().put(
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default', uid: 'd-1', generation: 2, annotations: { 'deployment.kubernetes.io/revision': '2' } }, spec: { replicas: 1, selector: { matchLabels: labels } }, status: { observedGeneration: 2, replicas: 1, updatedReplicas: 1, availableReplicas: 1 } },
+      rs('old111', '1'),
+      rs('new222', '2'),
+      pod('web-new222-aaaaa', 'new222', { phase: 'Running' }),
+      pod('web-old111-zzzzz', 'old111', (oldPod.status ?? {}) as Record<string, unknown>, (oldPod.metadata ?? {}) as Record<string, unknown>),
+    );
+  };
+  const ref = { kind: 'Deployment' as const, namespace: 'default', name: 'web' };
+
+  it('an evicted (Failed) or completed (Succeeded) old pod does not hold the rollout up', async () => {
+    expect(await rolloutState(world({ status: { phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.' } }), ref)).toMatchObject({ done: true });
+    expect(await rolloutState(world({ status: { phase: 'Succeeded' } }), ref)).toMatchObject({ done: true });
+  });
+
+  it('an old pod that still runs, or is being deleted while it runs, does', async () => {
+    const running = await rolloutState(world({ status: { phase: 'Running' } }), ref);
+    expect(running).toMatchObject({ done: false });
+    expect(running.state).toContain('web-old111-zzzzz');
+    expect((await rolloutState(world({ status: { phase: 'Running' }, metadata: { deletionTimestamp: '2026-01-01T00:00:00Z' } }), ref)).done).toBe(false);
   });
 });
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSim, isAlive, KUBECTL_REASON, requireKubectl, simNodePids, type Sim } from './helpers/sim.ts';
 import { adminCredentials, apiBaseFor, simFetch, tlsFetch } from './sim/lib/apiclient.ts';
 import { createClusterPki } from './sim/lib/pki.ts';
+import { knownCause } from '../scripts/lib/tool-help.ts';
 
 interface ClusterState {
   pid: number | null;
@@ -354,7 +355,7 @@ describe('a cluster from create to delete', () => {
 });
 
 describe.concurrent('faults', () => {
-  it('a taken host port fails like docker ("port is already allocated") and leaves nothing behind', async () => {
+  it('a host port another process holds fails like Docker 28 ("failed to bind host port … address already in use") and leaves nothing behind', async () => {
     const sim = await createSim();
     try {
       const ports = sim.ports();
@@ -364,13 +365,31 @@ describe.concurrent('faults', () => {
         expect(r.exitCode).toBe(1);
         expect(r.stderr).toContain(' ✗ Preparing nodes 📦 \n');
         expect(r.stderr).toMatch(/^ERROR: failed to create cluster: command "docker run --name clash-control-plane .*" failed with error: exit status 125$/m);
-        expect(r.stderr).toMatch(new RegExp(`^Command Output: docker: Error response from daemon: driver failed programming external connectivity on endpoint clash-control-plane \\([0-9a-f]+\\): Bind for 127\\.0\\.0\\.1:${ports.prometheus} failed: port is already allocated\\.$`, 'm'));
+        // moby v28.2.2 libnetwork/drivers/bridge/port_mapping_linux.go; the port allocator's "port is already
+        // allocated" is only for a port another container publishes (below).
+        expect(r.stderr).toMatch(new RegExp(`^Command Output: docker: Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint clash-control-plane \\([0-9a-f]+\\): failed to bind host port for 127\\.0\\.0\\.1:${ports.prometheus}:172\\.18\\.0\\.2:${ports.prometheus}/tcp: address already in use$`, 'm'));
+        expect(r.stderr).toContain("\n\nRun 'docker run --help' for more information");
       } finally {
         blocker.close();
       }
       expect((await sim.exec('kind', ['get', 'clusters'])).stdout).toBe('');
       expect(await canConnect(ports.app)).toBe(false);
       expect(existsSync(path.join(sim.home, 'nodes', 'clash'))).toBe(false);
+    } finally {
+      await sim.cleanup();
+    }
+  });
+
+  it('a host port another kind node publishes fails like Docker’s port allocator ("port is already allocated"), diagnosed as a container’s', async () => {
+    const sim = await createSim();
+    try {
+      const config = sim.writeKindConfig(sim.ports());
+      expect((await sim.exec('kind', ['create', 'cluster', '--name', 'first', '--config', config])).exitCode).toBe(0);
+      const r = await sim.exec('kind', ['create', 'cluster', '--name', 'second', '--config', config]);
+      expect(r.exitCode).toBe(1);
+      const m = /^Command Output: docker: Error response from daemon: driver failed programming external connectivity on endpoint second-control-plane \([0-9a-f]+\): Bind for 127\.0\.0\.1:(\d+) failed: port is already allocated$/m.exec(r.stderr);
+      expect(m, r.stderr).not.toBeNull();
+      expect(knownCause('kind', ['create', 'cluster', '--name', 'second'], r.stderr)?.why).toBe(`host port ${m?.[1] ?? ''} of the kind config is already published by another Docker container`);
     } finally {
       await sim.cleanup();
     }

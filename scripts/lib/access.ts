@@ -26,13 +26,34 @@ export interface Need {
   verb: string;
   group: string;
   resource: string;
+  /** A subresource (portforward of pods), reviewed as such. */
+  subresource?: string;
   namespace: string;
   /** What needs it, for the message: "metrics-server (helm)". */
   why: string;
 }
 
 export function needLabel(n: Need): string {
-  return `${n.verb} ${n.group ? `${n.resource}.${n.group}` : n.resource} ${n.namespace ? `in namespace ${n.namespace}` : '(cluster-scoped)'}`;
+  const resource = n.subresource ? `${n.resource}/${n.subresource}` : n.resource;
+  return `${n.verb} ${n.group ? `${resource}.${n.group}` : resource} ${n.namespace ? `in namespace ${n.namespace}` : '(cluster-scoped)'}`;
+}
+
+/**
+ * What the port-forwards to a namespace's Services take (port-forward.ts): reading the Service and listing its
+ * pods, and the WebSocket upgrade of pods/NAME/portforward, a GET the API server authorizes as `get`, and, with
+ * AuthorizePodWebsocketUpgradeCreatePermission (beta and on by default since Kubernetes 1.35, kubernetes#134577:
+ * pkg/features/kube_features.go), also as `create` on pods/portforward.
+ */
+export function forwardNeeds(services: Array<{ namespace: string; name: string }>): Need[] {
+  const needs: Need[] = [];
+  for (const ns of [...new Set(services.map((s) => s.namespace))]) {
+    const why = `the port-forwards to ${services.filter((s) => s.namespace === ns).map((s) => `Service ${s.namespace}/${s.name}`).join(', ')} (gates and demo)`;
+    needs.push({ verb: 'get', group: '', resource: 'services', namespace: ns, why });
+    needs.push({ verb: 'list', group: '', resource: 'pods', namespace: ns, why });
+    needs.push({ verb: 'get', group: '', resource: 'pods', subresource: 'portforward', namespace: ns, why });
+    needs.push({ verb: 'create', group: '', resource: 'pods', subresource: 'portforward', namespace: ns, why });
+  }
+  return needs;
 }
 
 /** The API's answer to /version, or why it gave none (timeout, refused, 401, TLS), within deadlineMs. */
@@ -102,7 +123,7 @@ export async function permissionsNeeded(lab: Lab, kube: Kube, prepared: Prepared
   const needs = new Map<string, Need>();
   const add = (n: Omit<Need, 'verb'>, verbs: string[]) => {
     for (const verb of verbs) {
-      const k = `${verb} ${n.group}/${n.resource} ${n.namespace}`;
+      const k = `${verb} ${n.group}/${n.resource}/${n.subresource ?? ''} ${n.namespace}`;
       if (!needs.has(k)) needs.set(k, { verb, ...n });
     }
   };
@@ -148,7 +169,7 @@ export async function deniedPermissions(kube: Kube, needs: Need[]): Promise<Arra
       const review = {
         apiVersion: 'authorization.k8s.io/v1',
         kind: 'SelfSubjectAccessReview',
-        spec: { resourceAttributes: { verb: n.verb, group: n.group, resource: n.resource, ...(n.namespace ? { namespace: n.namespace } : {}) } },
+        spec: { resourceAttributes: { verb: n.verb, group: n.group, resource: n.resource, ...(n.subresource ? { subresource: n.subresource } : {}), ...(n.namespace ? { namespace: n.namespace } : {}) } },
       };
       const r = await kube.send('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', review);
       if (r.status !== 201 && r.status !== 200) {
@@ -159,7 +180,7 @@ export async function deniedPermissions(kube: Kube, needs: Need[]): Promise<Arra
       if (!st.allowed) denied.push({ ...n, reason: st.reason || st.evaluationError || 'no rule allows it' });
     }),
   );
-  const order = (n: Need) => `${n.namespace ? '1' : '0'} ${n.group}/${n.resource} ${n.namespace} ${n.verb}`;
+  const order = (n: Need) => `${n.namespace ? '1' : '0'} ${n.group}/${n.resource}/${n.subresource ?? ''} ${n.namespace} ${n.verb}`;
   return denied.sort((a, b) => order(a).localeCompare(order(b)));
 }
 

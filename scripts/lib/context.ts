@@ -4,6 +4,7 @@
 // certificate, key) inlined, and writes that to its own private kubeconfig (private-kubeconfig.ts). Every
 // later call (the API client, helm --kubeconfig/--kube-context) uses that copy, so nothing another context
 // or a later `kubectl config use-context` says can redirect it.
+import { labCommand } from './lab-command.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,7 +113,7 @@ export function checkContextFlags(command: string, values: Record<string, unknow
   // --workers, --hpa-sync-period and --node-image shape the kind cluster hpa-lab makes; an existing cluster has its own shape.
   for (const f of ['workers', 'hpa-sync-period', 'node-image']) if (values[f] !== undefined) kindOnly.push(f);
   if (kindOnly.length) {
-    throw new InputError(`--${kindOnly[0] ?? ''}: not with --context (it acts on the lab's own kind cluster, its image cache or the machine's caches; ${command} --context never creates or deletes a cluster)`, { fix: `hpa-lab ${command} --help` });
+    throw new InputError(`--${kindOnly[0] ?? ''}: not with --context (it acts on the lab's own kind cluster, its image cache or the machine's caches; ${command} --context never creates or deletes a cluster)`, { fix: labCommand(command, '--help') });
   }
 }
 

@@ -490,7 +490,7 @@ function hpaGate(g: GateData, kube: Kube, base: { deadlineMs: number; intervalMs
       const active = hpa.status?.conditions?.find((c) => c.type === 'ScalingActive');
       const current = currentReading(hpa.status?.currentMetrics?.[0]);
       if (active?.status === 'True' && current) return ok(`${current.name} = ${current.value}, replicas ${hpa.status?.currentReplicas ?? '?'}`);
-      return notYet(active ? `ScalingActive=${active.status} (${active.reason ?? ''}${active.message ? `: ${active.message}` : ''})` : 'no status yet (the HPA controller syncs every 15s)');
+      return notYet(active ? `ScalingActive=${active.status} (${active.reason ?? ''}${active.message ? `: ${active.message}` : ''})` : 'no status yet (the HPA controller has not synced it yet: it does every --horizontal-pod-autoscaler-sync-period)');
     },
     involved: { namespace: ns },
     diagnose: async (last) => {

@@ -20,7 +20,7 @@ import { runSteps } from './ui.ts';
 import { waitFor } from './gate.ts';
 import { apiServerReadyGate } from './api-gate.ts';
 import { checkHelm, formatChecks, type Check } from './preflight.ts';
-import { chartKubeVersion, deniedPermissions, existingState, kubeVersionCheck, needLabel, permissionsNeeded, reachApi } from './access.ts';
+import { chartKubeVersion, deniedPermissions, existingState, forwardNeeds, kubeVersionCheck, needLabel, permissionsNeeded, reachApi } from './access.ts';
 import { isOurs, labelledOurs, labLabels, labReleases, labSelector } from './ownership.ts';
 import { privateKubeconfig } from './private-kubeconfig.ts';
 import { collectionOf, resourcePath } from './resources.ts';
@@ -103,7 +103,8 @@ export async function contextPreflight(lab: Lab, given: PreparedStack): Promise<
             checks.push(kubeVersionCheck(spec.chart, spec.version, await chartKubeVersion(lab, spec), api.gitVersion));
           }
           ctx.say(`SelfSubjectAccessReview for every kind of object the stack installs${reused.reads.length ? ', and what reusing their Prometheus reads' : ''}`);
-          const needs = await permissionsNeeded(lab, kube, prepared, installs, api.gitVersion, reused.reads);
+          const forwarded = prepared.resolver.resolve(prepared.stack.forwards, 'forwards').map((f) => ({ namespace: f.service.split('/')[0] ?? '', name: f.service.split('/')[1] ?? '' }));
+          const needs = await permissionsNeeded(lab, kube, prepared, installs, api.gitVersion, [...reused.reads, ...forwardNeeds(forwarded)]);
           const denied = await deniedPermissions(kube, needs);
           if (denied.length) {
             checks.push({

@@ -91,7 +91,12 @@ export function statusRule(kind: WorkloadRef['kind'], w: Workload): RolloutState
   return { done: true, state: `daemon set "${name}" successfully rolled out` };
 }
 
-/** Pods of the Deployment that do not belong to its newest ReplicaSet (or are being deleted). */
+/**
+ * Pods of the Deployment that do not belong to its newest ReplicaSet (or are being deleted) and can still serve.
+ * A pod that has ended (phase Failed or Succeeded: evicted, OOM-killed with restartPolicy Never, completed) serves
+ * nothing and stays until it is deleted (the pod GC keeps up to --terminated-pod-gc-threshold, 12500, of them):
+ * it does not hold the rollout up, as it does not in `kubectl rollout status`, which reads no pods at all.
+ */
 async function oldPods(kube: Kube, d: Workload): Promise<string[]> {
   const ns = d.metadata.namespace ?? 'default';
   const sel = selectorOf(d);
@@ -101,8 +106,11 @@ async function oldPods(kube: Kube, d: Workload): Promise<string[]> {
   const newest = mine.find((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === revision);
   if (!newest) return [];
   const newHash = newest.metadata.labels?.['pod-template-hash'];
-  const pods = (await kube.getJson<{ items: Array<{ metadata: Meta }> }>(listPath('v1', 'pods', ns, sel)))?.items ?? [];
-  return pods.filter((p) => p.metadata.deletionTimestamp || (newHash !== undefined && p.metadata.labels?.['pod-template-hash'] !== newHash)).map((p) => p.metadata.name);
+  const pods = (await kube.getJson<{ items: Array<{ metadata: Meta; status?: { phase?: string } }> }>(listPath('v1', 'pods', ns, sel)))?.items ?? [];
+  return pods
+    .filter((p) => p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded')
+    .filter((p) => p.metadata.deletionTimestamp || (newHash !== undefined && p.metadata.labels?.['pod-template-hash'] !== newHash))
+    .map((p) => p.metadata.name);
 }
 
 export async function rolloutState(kube: Kube, ref: WorkloadRef): Promise<RolloutState> {

@@ -1,6 +1,7 @@
 // A stack is data (stacks/<name>.yaml): settings, components in dependency order, and their gates.
 // This module loads one, checks it strictly (the file, the field and what was expected), and resolves
 // every ${...} reference so the engine and `plan` see plain values.
+import { nearestName } from './nearest.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -545,6 +546,8 @@ export function makeResolver(stack: StackFile, input: ResolveInput): Resolver {
     const keys = k.split('.');
     const current = getPath(settings, keys);
     if (current === undefined || isMap(current)) {
+      const meant = nearestName(k, leafNames(stack.settings));
+      if (meant !== undefined) throw new InputError(`${from}: ${k} is not a setting of ${stack.file} (did you mean ${meant}?)`, { fix: `${from.startsWith('--set') ? `--set ${meant}=${typeof val === 'string' ? val : JSON.stringify(val)}` : meant}   (settings: ${leafNames(stack.settings).join(', ')})` });
       throw new InputError(`${from}: ${k} is not a setting of ${stack.file}`, { fix: `settings: ${leafNames(stack.settings).join(', ')}` });
     }
     setPath(settings, keys, val);

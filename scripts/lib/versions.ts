@@ -32,3 +32,15 @@ export const MIN_HELM = '3.14.0';
 export const MIN_KUBECTL = '1.35.0';
 export const INOTIFY_WATCHES = 524288;
 export const INOTIFY_INSTANCES = 512;
+/**
+ * Docker, client and daemon: kind runs every node with `--cgroupns=private`, which needs API v1.41, Docker 20.10.0
+ * (kind v0.32.0 pkg/cluster/internal/providers/docker/provision.go; its rootless guide also says 20.10 or later).
+ */
+export const MIN_DOCKER = '20.10.0';
+export const MIN_DOCKER_API = '1.41';
+/**
+ * `docker image save --platform`: a flag of docker/cli 28.0.0 (cli/command/image/save.go, annotated as API 1.48),
+ * which the daemon must speak too (moby's API 1.48 is Docker 28.0). Used only on the containerd image store.
+ */
+export const SAVE_PLATFORM_CLIENT = '28.0.0';
+export const SAVE_PLATFORM_API = '1.48';

@@ -3,7 +3,7 @@
 // a small one written here (metrics-server, reused or installed, and a ConfigMap in a namespace hpa-lab creates):
 // the custom-metrics stack needs NodePorts and an image load, which an existing cluster does not offer yet.
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import path from 'node:path';
 import { createSim } from '../helpers/sim.ts';
@@ -147,6 +147,26 @@ describe('--context: an existing cluster hpa-lab did not make', { timeout: 240_0
     expect((after?.metadata as { uid?: string } | undefined)?.uid).toBe((theirs.metadata as { uid?: string }).uid);
     expect(((await f.admin('GET', `/api/v1/namespaces/kube-system/secrets?labelSelector=${encodeURIComponent('owner=helm,name=metrics-server')}`)).body.items as unknown[]).length).toBe(1);
     expect((await sim.exec('kind', ['get', 'clusters'])).stdout.trim()).toBe(f.name);
+  });
+
+  // Issue 18 item 8: with AuthorizePodWebsocketUpgradeCreatePermission (on since Kubernetes 1.35) a port-forward
+  // over WebSocket needs create on pods/portforward, not only get: the review names it before any change.
+  it('a user who may get but not create pods/portforward is refused in preflight, naming it and the Service forwarded to', async () => {
+    const sim = await newSim();
+    const f = await createForeignCluster(sim, {
+      withoutGroups: [],
+      coreRules: [
+        { apiGroups: [''], resources: ['*'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['namespaces', 'configmaps', 'secrets', 'services', 'serviceaccounts'], verbs: ['*'] },
+      ],
+    });
+    const stack = writeStack(sim);
+    appendFileSync(stack, 'forwards:\n  - url: http://127.0.0.1:30999\n    service: hpa-lab-ctx/notes\n    port: 80\n');
+    const r = await sim.run(['plan', '--context', f.devContext, '--stack', stack]);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/the user of context team-admin-dev may not do 1 of the \d+ things the stack needs: create pods\/portforward in namespace hpa-lab-ctx/);
+    expect(r.stderr).toContain('Service hpa-lab-ctx/notes');
+    expect(r.stderr).not.toMatch(NO_STACK_TRACE);
   });
 
   it('a user whose RBAC lacks apiregistration.k8s.io is refused, naming each missing permission; with the admin, hpa-lab installs metrics-server labelled and down removes it', async () => {

@@ -101,9 +101,23 @@ export function fakeClock(opts: FakeClockOptions = {}): Clock & { slept: number[
   };
 }
 
+/**
+ * `docker version --format '{{json .}}'` as docker/cli prints it: the daemon's API version is `ApiVersion` up to
+ * docker/cli 28 (api/types.Version's json tag) and `APIVersion` from v29.0.0 (moby/moby client's
+ * ServerVersionResult, no json tags); the client's is `ApiVersion` in both (cli/command/system/version.go).
+ */
+export function dockerVersionJson(client: string, clientApi: string, server: string, serverApi: string): string {
+  const cliMajor = Number(client.split('.')[0]);
+  const serverApiKey = cliMajor >= 29 ? 'APIVersion' : 'ApiVersion';
+  return JSON.stringify({
+    Client: { Platform: { Name: 'Docker Engine - Community' }, Version: client, ApiVersion: clientApi, DefaultAPIVersion: clientApi, Os: 'linux', Arch: 'amd64', Context: 'default' },
+    Server: { Platform: { Name: 'Docker Engine - Community' }, Version: server, [serverApiKey]: serverApi, MinAPIVersion: '1.24', Os: 'linux', Arch: 'amd64' },
+  });
+}
+
 /** The answers of a machine where everything preflight wants is present and current. */
 export const HEALTHY_TOOLS: Record<string, FakeAnswer> = {
-  "docker version --format '{{.Server.Version}}'": { stdout: '28.2.2' },
+  "docker version --format '{{json .}}'": { stdout: dockerVersionJson('28.2.2', '1.50', '28.2.2', '1.50') },
   "docker info --format '{{.CgroupVersion}}'": { stdout: '2' },
   'kind version': { stdout: 'kind v0.32.0 go1.25.4 linux/amd64' },
   'helm version --short': { stdout: 'v4.0.4+g8650e1d' },

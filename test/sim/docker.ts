@@ -9,6 +9,7 @@ import { listClusters, readCluster } from './lib/clusters.ts';
 import { ExitError, runMain, simHome } from './lib/env.ts';
 import { downInfo } from './lib/dockerinfo.ts';
 import { DOCKER_DOWN_MESSAGE, processFaults } from './lib/faults.ts';
+import { dockerPublishError } from './lib/port-errors.ts';
 import { allImages, contextDigest, contextFiles, findImage, normalizeRef, removeTag, saveImage, storeImage, type ImageRecord } from './lib/images.ts';
 import { attestationDigest, findStoredImage, readImageArchive, writeImageArchive, type ImageArchive } from './lib/archives.ts';
 import {
@@ -632,7 +633,10 @@ async function startContainer(id: string): Promise<string | undefined> {
       const cur = s.containers[id];
       if (cur) Object.assign(cur, { running: false, pid: null });
     });
-    if ('bindError' in report) return `driver failed programming external connectivity on endpoint ${c.name} (${createHashHex(`ep:${id}`)}): Bind for ${report.bindError.address}:${report.bindError.port} failed: port is already allocated`;
+    if ('bindError' in report) {
+      const { address, port } = report.bindError;
+      return dockerPublishError({ home, endpoint: c.name, self: c.name, hash: createHashHex(`ep:${id}`), address, port, containerIp: '172.17.0.2', containerPort: c.ports.find((p) => p.hostPort === port)?.containerPort ?? port });
+    }
     return report.error;
   }
   withDockerState(home, (s) => {

@@ -67,10 +67,14 @@ async function issueClientCert(caCertPem: string, caKeyPem: string, subject: str
   return { cert: cert.toString('pem') + '\n', key: createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ type: 'sec1', format: 'pem' }).toString() };
 }
 
-/** What the dev user may do: every group hpa-lab's stacks install into, except `withoutGroups`. */
-function devRules(withoutGroups: string[]): Array<Record<string, unknown>> {
+/**
+ * What the dev user may do: every group hpa-lab's stacks install into, except `withoutGroups`; with `coreRules`,
+ * the core group ('') only as those rules say (RBAC only adds: a rule cannot take one verb away).
+ */
+function devRules(withoutGroups: string[], coreRules?: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
   const groups = ['', 'apps', 'batch', 'policy', 'rbac.authorization.k8s.io', 'apiextensions.k8s.io', 'apiregistration.k8s.io', 'admissionregistration.k8s.io', 'monitoring.coreos.com', 'autoscaling', 'networking.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'keda.sh'];
-  return [{ apiGroups: groups.filter((g) => !withoutGroups.includes(g)), resources: ['*'], verbs: ['*'] }];
+  const excluded = coreRules ? [...withoutGroups, ''] : withoutGroups;
+  return [{ apiGroups: groups.filter((g) => !excluded.includes(g)), resources: ['*'], verbs: ['*'] }, ...(coreRules ?? [])];
 }
 
 /** Their kube-prometheus-stack: what its release and Prometheus are called there. */
@@ -113,7 +117,7 @@ grafana:
         enabled: false
 `;
 
-export async function createForeignCluster(sim: Sim, opts: { name?: string; context?: string; withoutGroups?: string[]; metricsServer?: boolean; image?: string; monitoring?: boolean; adapter?: boolean } = {}): Promise<ForeignCluster> {
+export async function createForeignCluster(sim: Sim, opts: { name?: string; context?: string; withoutGroups?: string[]; coreRules?: Array<Record<string, unknown>>; metricsServer?: boolean; image?: string; monitoring?: boolean; adapter?: boolean } = {}): Promise<ForeignCluster> {
   const name = opts.name ?? 'team';
   const context = opts.context ?? 'team-admin';
   const devContext = `${context}-dev`;
@@ -154,7 +158,7 @@ export async function createForeignCluster(sim: Sim, opts: { name?: string; cont
     const r = await admin('POST', p, o);
     if (r.status !== 201) throw new Error(`foreign cluster: POST ${p}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
   };
-  await mustCreate(`${rbac}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'team-dev' }, rules: devRules(opts.withoutGroups ?? ['apiregistration.k8s.io']) });
+  await mustCreate(`${rbac}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'team-dev' }, rules: devRules(opts.withoutGroups ?? ['apiregistration.k8s.io'], opts.coreRules) });
   await mustCreate(`${rbac}/clusterrolebindings`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'team-dev' }, subjects: [{ kind: 'User', name: 'dev', apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'ClusterRole', name: 'team-dev', apiGroup: 'rbac.authorization.k8s.io' } });
 
   if (opts.metricsServer !== false) {

@@ -10,6 +10,7 @@ import { destroyCluster, listClusters, readCluster, startNodeProcess, writeClust
 import { downInfo } from './lib/dockerinfo.ts';
 import { ExitError, runMain, simHome, statePaths } from './lib/env.ts';
 import { DOCKER_DOWN_MESSAGE, faultSeconds, processFaults, type Faults } from './lib/faults.ts';
+import { dockerPublishError } from './lib/port-errors.ts';
 import { formatGoDuration } from './lib/goduration.ts';
 import { findImage, imageNames } from './lib/images.ts';
 import { findStoredImage, readImageArchive } from './lib/archives.ts';
@@ -449,7 +450,7 @@ async function createCluster(inv: Invocation): Promise<number> {
     const { address, port } = report.bindError;
     fail(
       `failed to create cluster: command "${dockerRunCommand(bootstrap, name, image, hostPorts, apiAddress, apiPort)}" failed with error: exit status 125`,
-      `docker: Error response from daemon: driver failed programming external connectivity on endpoint ${bootstrap} (${'0123456789abcdef'.repeat(4)}): Bind for ${address}:${port} failed: port is already allocated.\n`,
+      `docker: Error response from daemon: ${dockerPublishError({ home, endpoint: bootstrap, self: name, hash: '0123456789abcdef'.repeat(4), address, port, containerIp: '172.18.0.2', containerPort: hostPorts.find((p) => p.hostPort === port)?.containerPort ?? (port === apiPort ? 6443 : port) })}\n\nRun 'docker run --help' for more information\n`,
     );
   }
   rec.pid = report.pid;

@@ -13,7 +13,7 @@ import path from 'node:path';
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const simSrc = path.join(repo, 'test', 'sim');
 const home = path.join(repo, '.sim');
-const CLI_COMMANDS = new Set(['up', 'down', 'status', 'doctor', 'plan', 'demo', 'check-values']);
+const CLI_COMMANDS = new Set(['up', 'down', 'status', 'doctor', 'plan', 'demo', 'check-values', 'images']);
 
 const simEnv: Record<string, string> = {
   HPA_LAB_SIM_HOME: home,
@@ -34,7 +34,7 @@ function usage(): number {
   process.stderr.write(
     [
       'usage: npm run sim -- <command> [args...]',
-      '  up|down|status|doctor|plan|demo [flags]   run the hpa-lab CLI against the simulated cluster',
+      '  up|down|status|doctor|plan|demo|images|check-values [flags]   run the hpa-lab CLI against the simulated cluster',
       '  env                                      print export lines: eval "$(npm run -s sim -- env)"',
       '  <any command>                            e.g. kubectl get nodes, kind get clusters, docker version',
       `state: ${home}`,
@@ -56,8 +56,10 @@ function main(): void {
     for (const [k, v] of Object.entries(simEnv)) process.stdout.write(`export ${k}=${shellQuote(v)}\n`);
     return;
   }
-  const [cmd, cmdArgs] = CLI_COMMANDS.has(first) ? [process.execPath, [path.join(repo, 'scripts', 'hpa-lab.js'), ...args]] : [first, rest];
-  const child = spawn(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, ...simEnv } });
+  const cli = CLI_COMMANDS.has(first);
+  const [cmd, cmdArgs] = cli ? [process.execPath, [path.join(repo, 'scripts', 'hpa-lab.js'), ...args]] : [first, rest];
+  // HPA_LAB_SIM_CLI: the CLI names its commands as they are typed here (`npm run sim -- up`, scripts/lib/lab-command.ts).
+  const child = spawn(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, ...simEnv, ...(cli ? { HPA_LAB_SIM_CLI: '1' } : {}) } });
   // Ctrl-C reaches the child through the terminal's process group; forward signals sent to us alone too.
   const forward = (sig: NodeJS.Signals) => () => {
     child.kill(sig);

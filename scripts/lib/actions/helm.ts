@@ -13,7 +13,8 @@ import { listPath } from '../resources.ts';
 import type { Runner } from '../exec.ts';
 import type { HelmSpec } from '../stack.ts';
 import { chartSource } from '../chart-cache.ts';
-import { InputError } from '../errors.ts';
+import { InputError, LabError, ToolError } from '../errors.ts';
+import { labCommand } from '../lab-command.ts';
 
 /** The values a release is installed with: the values file, then the stack's `set` entries on top. */
 export function releaseValues(repoRoot: string, spec: HelmSpec): Record<string, unknown> {
@@ -91,9 +92,48 @@ export async function upgradeRelease(runner: Runner, target: HelmTarget, spec: H
   writeFileSync(file, stringify(values), { mode: 0o600 });
   try {
     await runner.run('helm', upgradeArgs(spec, target, file, labels), { onLine });
+  } catch (err) {
+    if (err instanceof ToolError && PENDING.test(err.output)) throw await pendingReleaseError(runner, target, spec, err);
+    throw err;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Helm's refusal to touch a release whose last revision is pending-install/-upgrade/-rollback, the same in Helm 3
+ * and 4 (pkg/action/action.go errPending; helm v4.1.4's pkg/cmd/testdata/output/upgrade-with-pending-install.txt:
+ * "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress"). An interrupted helm leaves
+ * it so; nothing ever clears it, and Helm 3's plain `helm list` does not even show such a release.
+ */
+const PENDING = /another operation \(install\/upgrade\/rollback\) is in progress/;
+
+interface HelmHistoryEntry {
+  revision: number;
+  status: string;
+}
+
+/** What the stuck release is (from `helm history`) and the one helm command that frees it. */
+async function pendingReleaseError(runner: Runner, target: HelmTarget, spec: HelmSpec, cause: ToolError): Promise<LabError> {
+  const r = await runner.run('helm', ['history', spec.release, '--namespace', spec.namespace, '--output', 'json', ...targetArgs(target)], { check: false });
+  let history: HelmHistoryEntry[];
+  try {
+    history = r.exitCode === 0 ? (JSON.parse(r.stdout || '[]') as HelmHistoryEntry[]) : [];
+  } catch {
+    history = [];
+  }
+  const last = history.at(-1);
+  const good = history.filter((h) => h.status === 'deployed' || h.status === 'superseded').at(-1);
+  const where = `--namespace ${spec.namespace} --kube-context ${target.context}`;
+  const fix = good
+    ? `helm rollback ${spec.release} ${good.revision} ${where}   (back to its last good revision), then ${labCommand('up')} again, with the same options`
+    : `helm uninstall ${spec.release} ${where}   (it never finished installing), then ${labCommand('up')} again, with the same options`;
+  return new LabError(`Helm release ${spec.namespace}/${spec.release} is locked by an unfinished operation${last ? `: revision ${last.revision} is ${last.status}` : ''}`, {
+    why: 'an earlier helm run on it was interrupted (Ctrl-C, a killed process, a lost connection) before it recorded a result, and Helm refuses every further install, upgrade or rollback until that revision is resolved ("another operation (install/upgrade/rollback) is in progress"); Helm 3’s `helm list` does not show it (`helm list --pending` does)',
+    fix,
+    details: cause.output.trim().split('\n').slice(-3),
+    cause,
+  });
 }
 
 export interface ReleaseObject {

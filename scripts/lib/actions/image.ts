@@ -5,7 +5,10 @@ import type { Runner } from '../exec.ts';
 import type { Kube } from '../kube.ts';
 import type { V1Node } from '@kubernetes/client-node';
 import { MANAGED_BY } from './manifests.ts';
-import { LabError } from '../errors.ts';
+import { LabError, ToolError } from '../errors.ts';
+import { quoteArgs } from '../exec.ts';
+import { knownCause } from '../tool-help.ts';
+import { readDockerVersions, saveHasPlatform } from '../docker-version.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,12 +52,15 @@ export function nodesMissingImage(nodes: V1Node[], image: string): string[] {
   return nodes.filter((n) => !(n.status?.images ?? []).some((i) => (i.names ?? []).some((name) => wanted.includes(name)))).map((n) => n.metadata?.name ?? '?');
 }
 
-/** The daemon's version and platform (`docker version`), for `docker image save --platform` (API 1.48+, Docker 28+). */
+/**
+ * The daemon's platform, and whether `docker image save --platform` works here: a docker/cli 28.0+ flag that the
+ * daemon must also support (API 1.48+); the daemon's API version is `APIVersion` from docker/cli v29 on,
+ * `ApiVersion` before (docker-version.ts).
+ */
 async function serverPlatform(runner: Runner): Promise<{ platform: string; saveHasPlatform: boolean }> {
-  const r = await runner.run('docker', ['version', '--format', '{{json .Server}}']);
-  const server = JSON.parse(r.stdout) as { Os?: string; Arch?: string; ApiVersion?: string };
-  const [major = 0, minor = 0] = (server.ApiVersion ?? '0.0').split('.').map(Number);
-  return { platform: `${server.Os ?? 'linux'}/${server.Arch ?? 'amd64'}`, saveHasPlatform: major > 1 || (major === 1 && minor >= 48) };
+  const r = await readDockerVersions(runner);
+  if (r.exitCode !== 0 || !r.versions.server) throw new ToolError(quoteArgs('docker', ['version', '--format', '{{json .}}']), `${r.stdout}\n${r.stderr}`.trim(), { exitCode: r.exitCode, ...knownCause('docker', ['version'], r.stderr) });
+  return { platform: `${r.versions.server.os}/${r.versions.server.arch}`, saveHasPlatform: saveHasPlatform(r.versions) };
 }
 
 /**
