@@ -1,7 +1,7 @@
 // The real renders in ../shared/real-renders/ were made with the values of their `lab` cases. This test says
 // when the lab's values (charts-values/ plus what the stack sets, the generated password replaced by the
 // renders' placeholder) drift from those cases: the renders then no longer show what `up` installs, and
-// the README's list of what is checked against real charts stops being true until they are refreshed.
+// docs/testing.md's list of what is checked against real charts stops being true until they are refreshed.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 // The CI workflow for users (.github/workflows/lab.yml) is linted with a workflow validator from the npm
 // registry (@action-validator/cli: GitHub's workflow schema), its actions are pinned by commit SHA, and the
-// commands it runs are the README's.
+// commands it runs are the ones docs/ci.md (the CI page the README links) shows, and it sets up as the README says.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,7 @@ describe('.github/workflows/lab.yml', () => {
   const steps = jobs.lab?.steps ?? [];
   const contextSteps = jobs['lab-context']?.steps ?? [];
   const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const ciPage = readFileSync(path.join(ROOT, 'docs', 'ci.md'), 'utf8');
 
   it('is a valid workflow (and the validator refuses a broken one)', async () => {
     const r = await validate(WORKFLOW);
@@ -64,16 +65,17 @@ describe('.github/workflows/lab.yml', () => {
     for (const u of uses) expect(u, u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
   });
 
-  it("runs the README's commands (with --stack for the matrix), and down always", () => {
+  it("runs docs/ci.md's commands (with --stack for the matrix), the README's set-up, and down always", () => {
     const npm = npmCommands(steps);
     expect(npm).toEqual(['npm install', 'npm run doctor', 'npm install', 'npm run up', 'npm run demo -- --expect-replicas 3 --within 3m', 'npm run down']);
-    for (const c of npm) expect(readme, c).toContain(c);
+    for (const c of npm) expect(ciPage, c).toContain(c);
     expect(readme).toContain('npm install && npm run up');
+    expect(ciPage).toContain('npm install && npm run up');
     const down = steps.find((s) => s.run === 'npm run down') as Step & { if?: string };
     expect(down.if).toBe('always()');
   });
 
-  it("a second job: a cluster made by helm/kind-action (the same pinned action), then the README's --context commands, down always", () => {
+  it("a second job: a cluster made by helm/kind-action (the same pinned action), then docs/ci.md's --context commands, down always", () => {
     expect(contextSteps.length).toBeGreaterThan(0);
     const kindAction = (list: Step[]) => list.find((s) => s.uses?.startsWith('helm/kind-action@'));
     const made = kindAction(contextSteps);
@@ -85,7 +87,7 @@ describe('.github/workflows/lab.yml', () => {
     const registry = `${String(made?.with?.registry_name)}:${String(made?.with?.registry_port)}`;
     const npm = npmCommands(contextSteps);
     expect(npm).toEqual(['npm install', `npm run up -- --context ${context} --yes --registry ${registry}`, `npm run status -- --context ${context}`, `npm run demo -- --context ${context} --expect-replicas 3 --within 3m`, `npm run demo -- --context ${context} --in-cluster-load --expect-replicas 3 --within 3m`, `npm run down -- --context ${context} --yes`]);
-    for (const c of npm) expect(readme, c).toContain(c);
+    for (const c of npm) expect(ciPage, c).toContain(c);
     const down = contextSteps.find((s) => s.run?.startsWith('npm run down')) as Step;
     expect(down.if).toBe('always()');
     expect(contextSteps.filter((s) => s.if === 'failure()').map((s) => s.uses ?? s.run)).toEqual([expect.stringContaining('kind export logs'), expect.stringMatching(/^actions\/upload-artifact@/)]);

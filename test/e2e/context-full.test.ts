@@ -40,7 +40,7 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`the custom-metrics l
     expect(demo.stdout).toMatch(/to http:\/\/127\.0\.0\.1:\d+\/ \(through a port-forward: http:\/\/127\.0\.0\.1:\d+\/\)/);
     expect(demo.stdout).toMatch(/✔ expectation met: ≥ 3 Ready replicas within 180s/);
     const answered = Number(/load {26}([\d.]+) req\/s answered/.exec(demo.stdout)?.[1]);
-    // The rate the forward held, for the README (the demo asks 30 req/s by default).
+    // The rate the forward held, for docs/existing-clusters.md (the demo asks 30 req/s by default).
     process.stdout.write(`demo --context: ${answered} req/s answered on average through the port-forward\n`);
     expect(answered).toBeGreaterThan(0);
 

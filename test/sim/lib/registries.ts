@@ -15,7 +15,7 @@
 //     the simulation has always seeded.
 //   - OPERATOR_DEFAULTS: the Prometheus and Alertmanager images the operator uses for a resource that names no
 //     image or version (pkg/operator/defaults.go, the versions charts/prometheus-operator.ts follows).
-//   - WALKTHROUGH: `curlimages/curl` (README.md: `kubectl run -it --rm q --image=curlimages/curl ...`).
+//   - WALKTHROUGH: `curlimages/curl` (docs/walkthrough.md: `kubectl run -it --rm q --image=curlimages/curl ...`).
 //   - PROJECT_TESTS: published images the project's own tests run on the simulated cluster
 //     (test/sim-datapath.test.ts: a stand-alone Prometheus and node-exporter).
 //
@@ -112,7 +112,7 @@ const REAL_RENDERS: Array<[string, string]> = [
   ['ghcr.io/kedacore/keda-admission-webhooks:2.20.2', 'keda-2.20.2: Deployment keda-admission-webhooks'],
 ];
 
-const WALKTHROUGH: Array<[string, string]> = [['docker.io/curlimages/curl:latest', 'README.md walkthrough: kubectl run -it --rm q --image=curlimages/curl']];
+const WALKTHROUGH: Array<[string, string]> = [['docker.io/curlimages/curl:latest', 'docs/walkthrough.md: kubectl run -it --rm q --image=curlimages/curl']];
 
 const OPERATOR_DEFAULTS: Array<[string, string]> = [
   ['quay.io/prometheus/prometheus:v3.13.1', 'prometheus-operator v0.93.1 pkg/operator/defaults.go (as charts/prometheus-operator.ts has it): the image of a Prometheus resource that names none'],
