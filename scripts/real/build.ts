@@ -1,7 +1,7 @@
 // npm run real:build — builds every real part of the lab here, offline, from published modules and Debian's
 // packages: kind, Kubernetes, the node's runtime, a kind node image, and the stack's images. Idempotent: each
 // artifact is cached by name and version under ~/.cache/hpa-lab/real (HPA_LAB_REAL_CACHE), and the manifest
-// there says what was built from which module@version. See docs in README "What ran for real".
+// there says what was built from which module@version. See docs/real-tier.md.
 //   npm run real:build                 # everything missing
 //   npm run real:build -- --only etcd  # one artifact (and nothing it needs is rebuilt if cached)
 //   npm run real:build -- --list       # what is built and what is missing

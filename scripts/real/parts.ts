@@ -2,7 +2,7 @@
 // reference the renders, kubeadm or kind name → which part's binaries, where, run how). scripts/real/build.ts
 // builds them; nothing here runs anything. Versions: ../shared/reference/real-tier.md says which are served by
 // the Go module proxy; where the tag a render names is not served, the nearest served version sits behind it
-// and `note` says so (the README's "What ran for real" table prints these notes).
+// and `note` says so (docs/real-tier.md says what stands behind each tag).
 
 export const KUBERNETES = 'v1.36.3';
 /** Staging modules k8s.io/* at the same minor and patch (v1.36.3 ↔ v0.36.3: the pair real-tier.md calls safe). */
