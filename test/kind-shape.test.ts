@@ -67,6 +67,29 @@ describe('--hpa-sync-period', () => {
   });
 });
 
+describe('a sync period patch kind would drop (issue 18 item 9)', () => {
+  const patchOf = (body: string) => `kubeadmConfigPatches:\n  - |\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+  const V1BETA3 = 'kind: ClusterConfiguration\napiVersion: kubeadm.k8s.io/v1beta3\ncontrollerManager:\n  extraArgs:\n    horizontal-pod-autoscaler-sync-period: 10s';
+  const V1BETA4_MAP = 'kind: ClusterConfiguration\napiVersion: kubeadm.k8s.io/v1beta4\ncontrollerManager:\n  extraArgs:\n    horizontal-pod-autoscaler-sync-period: 10s';
+  const V1BETA4_LIST = 'kind: ClusterConfiguration\napiVersion: kubeadm.k8s.io/v1beta4\ncontrollerManager:\n  extraArgs: [{name: horizontal-pod-autoscaler-sync-period, value: 10s}]';
+  it('is refused at input, naming the patch, why kind drops it and the form it applies; the simulated kubeadm agrees it would not apply', () => {
+    for (const body of [V1BETA3, V1BETA4_MAP]) {
+      const msg = refusal(() => shapeKindConfig(config('', patchOf(body)), {}));
+      expect(msg).toMatch(/^my\.yaml: kubeadmConfigPatches\[0\]: sets kube-controller-manager --horizontal-pod-autoscaler-sync-period=10s, but kind v0\.32\.0 would not apply it: /);
+      // What kind (and the simulated kubeadm, held to kind's kubeadm_merge.go) really applies: not the flag.
+      expect(controllerManagerExtraArgs(clusterConfiguration('v1.36.1', [body]))['horizontal-pod-autoscaler-sync-period']).toBeUndefined();
+    }
+    expect(refusal(() => shapeKindConfig(config('', patchOf(V1BETA3)), {}))).toMatch(/its apiVersion kubeadm\.k8s\.io\/v1beta3 is not the kubeadm\.k8s\.io\/v1beta4 kind makes/);
+    expect(refusal(() => shapeKindConfig(config('', patchOf(V1BETA4_MAP)), {}))).toMatch(/kind drops a map in a patch that says kubeadm\.k8s\.io\/v1beta4/);
+  });
+  it('the forms kind applies are taken: v1beta4 lists, and maps in a patch without apiVersion; v1beta3 maps for nodes before v1.36', () => {
+    expect(shapeKindConfig(config('', patchOf(V1BETA4_LIST)), {}).hpaSyncPeriod).toBe('10s');
+    expect(controllerManagerExtraArgs(clusterConfiguration('v1.36.1', [V1BETA4_LIST]))['horizontal-pod-autoscaler-sync-period']).toBe('10s');
+    expect(shapeKindConfig(config('', patchOf(V1BETA3)), { nodeImage: OLD_IMAGE }).hpaSyncPeriod).toBe('10s');
+    expect(refusal(() => shapeKindConfig(config('', patchOf(V1BETA4_LIST)), { nodeImage: OLD_IMAGE }))).toMatch(/kubeadm\.k8s\.io\/v1beta4 is not the kubeadm\.k8s\.io\/v1beta3/);
+  });
+});
+
 describe('simulated kubeadm: the controller manager flags from kind config patches', () => {
   const flags = (version: string, patches: string[]) => controllerManagerExtraArgs(clusterConfiguration(version, patches));
 

@@ -112,12 +112,20 @@ export function forCgroupV1(config: KindConfig): KindConfig {
   return { ...config, doc, text: stringify(doc, { lineWidth: 0 }) };
 }
 
-/** The sync period a kubeadmConfigPatches entry of the file sets, if any (both extraArgs shapes). */
-function fileSyncPeriod(doc: Record<string, unknown>): string | undefined {
+/**
+ * The sync period the file's kubeadmConfigPatches set, as kind v0.32.0 would apply them to the kubeadm config it
+ * makes for the node image (`target`: v1beta4 for Kubernetes ≥ 1.36, v1beta3 before). kind applies a merge patch
+ * only to a document of the same kind and, when the patch names one, the same apiVersion
+ * (pkg/internal/patch/resource.go `matches`); on a v1beta4 config it merges extraArgs lists by name and turns a
+ * map into that list only in a patch that names no apiVersion: a map in a patch that says v1beta4 is dropped
+ * without a word (kubeadm_merge.go `mergeExtraArgs`). A patch that sets the flag but would be dropped is bad
+ * input (exit 2): counted as set, hpa-lab would skip its own and the cluster would run at 15 s.
+ */
+function fileSyncPeriod(file: string, doc: Record<string, unknown>, target: string): string | undefined {
   const patches = Array.isArray(doc.kubeadmConfigPatches) ? doc.kubeadmConfigPatches : [];
   let found: string | undefined;
-  for (const p of patches) {
-    if (typeof p !== 'string') continue;
+  patches.forEach((p, i) => {
+    if (typeof p !== 'string') return;
     for (const part of p.split(/^---$/m)) {
       let d: unknown;
       try {
@@ -127,11 +135,31 @@ function fileSyncPeriod(doc: Record<string, unknown>): string | undefined {
       }
       if (!isMap(d) || d.kind !== 'ClusterConfiguration' || !isMap(d.controllerManager)) continue;
       const args = d.controllerManager.extraArgs;
+      let value: string | undefined;
       if (Array.isArray(args)) {
-        for (const a of args) if (isMap(a) && a.name === HPA_SYNC_FLAG && a.value !== undefined) found = scalarText(a.value);
-      } else if (isMap(args) && args[HPA_SYNC_FLAG] !== undefined) found = scalarText(args[HPA_SYNC_FLAG]);
+        for (const a of args) if (isMap(a) && a.name === HPA_SYNC_FLAG && a.value !== undefined) value = scalarText(a.value);
+      } else if (isMap(args) && args[HPA_SYNC_FLAG] !== undefined) value = scalarText(args[HPA_SYNC_FLAG]);
+      if (value === undefined) continue;
+      const apiVersion = typeof d.apiVersion === 'string' ? d.apiVersion : '';
+      const v1beta4 = target.endsWith('v1beta4');
+      const dropped =
+        apiVersion && apiVersion !== target
+          ? `its apiVersion ${apiVersion} is not the ${target} kind makes for this node image, and kind applies a patch only to a document of the same apiVersion`
+          : v1beta4 && apiVersion && !Array.isArray(args)
+            ? `${target}'s extraArgs is a list of {name, value}: kind drops a map in a patch that says ${target} (it converts one only in a patch without apiVersion)`
+            : !v1beta4 && Array.isArray(args)
+              ? `${target}'s extraArgs is a map (name: value): a list would replace kind's own and kubeadm refuses it`
+              : undefined;
+      if (dropped) {
+        throw new InputError(`${file}: kubeadmConfigPatches[${i}]: sets kube-controller-manager --${HPA_SYNC_FLAG}=${value}, but kind v0.32.0 would not apply it: ${dropped}`, {
+          fix: v1beta4
+            ? `write it as apiVersion: ${target} with extraArgs: [{name: ${HPA_SYNC_FLAG}, value: "${value}"}], or leave the patch out and pass --hpa-sync-period ${value}`
+            : `write it as apiVersion: ${target} with extraArgs: {${HPA_SYNC_FLAG}: "${value}"}, or leave the patch out and pass --hpa-sync-period ${value}`,
+        });
+      }
+      found = value;
     }
-  }
+  });
   return found;
 }
 
@@ -174,7 +202,7 @@ export function shapeKindConfig(file: KindConfig, input: ShapeInput): KindConfig
     const extra = Array.from({ length: workers - kept.length }, () => structuredClone(template));
     outNodes = [...controlPlanes, ...kept, ...extra];
   }
-  const inFile = fileSyncPeriod(base.doc);
+  const inFile = fileSyncPeriod(base.file, base.doc, kubeadmApiVersion(base.nodeImage));
   const given = input.hpaSyncPeriod === undefined ? undefined : scalarText(input.hpaSyncPeriod);
   if (inFile !== undefined && given !== undefined) {
     throw new InputError(`--hpa-sync-period: ${base.file} already sets kube-controller-manager --${HPA_SYNC_FLAG}=${inFile} in its kubeadmConfigPatches`, {
