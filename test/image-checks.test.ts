@@ -35,3 +35,14 @@ describe('an image cache whose registry image is built here', () => {
     expect(imageChecks([NODE, local], { offline: false, cacheUsed: false }).some((c) => c.id === 'images-built-here')).toBe(false);
   });
 });
+
+describe('an image hpa-lab builds (the app), offline', () => {
+  const app = (present: boolean): ImagePresence => ({ component: 'sample-app-image', image: 'hpa-lab/sample-app:0123456789ab', source: 'built by hpa-lab', place: 'built', where: 'built', present });
+  it('not built yet: a failure under --offline (its build needs the network), nothing to say online or once built', () => {
+    const offline = imageChecks([NODE, app(false)], { offline: true, cacheUsed: true }).find((c) => c.id === 'images-built');
+    expect(offline).toMatchObject({ level: 'fail', summary: 'not built yet: hpa-lab/sample-app:0123456789ab' });
+    expect(offline?.why).toMatch(/apk add, npm ci/);
+    expect(imageChecks([NODE, app(false)], { offline: false, cacheUsed: true }).some((c) => c.id === 'images-built')).toBe(false);
+    expect(imageChecks([NODE, app(true)], { offline: true, cacheUsed: true }).some((c) => c.id === 'images-built')).toBe(false);
+  });
+});

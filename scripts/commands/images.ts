@@ -15,6 +15,9 @@ import { LabError } from '../lib/errors.ts';
 import { ensureChart } from '../lib/chart-cache.ts';
 import { checkOutputFile } from '../lib/output-path.ts';
 import { rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../lib/lab.ts';
+import { buildImage } from '../lib/actions/image.ts';
 
 export interface ImagesOptions {
   sub: 'list' | 'save' | 'load';
@@ -51,6 +54,13 @@ async function save(lab: Lab, prepared: PreparedStack, cache: ImageCacheConfig, 
           for (const r of rows.filter((x) => x.place === 'host' && (x.where === 'missing' || x.where === 'not needed'))) {
             ctx.say(`docker pull ${r.image}`);
             await lab.runner.run('docker', ['pull', r.image]);
+          }
+          // The images hpa-lab builds: built now when absent (the archive carries them: offline, nothing can build them).
+          for (const r of rows.filter((x) => x.place === 'built' && x.present === false)) {
+            const c = prepared.stack.components.find((x) => x.name === r.component);
+            if (!c?.image) continue;
+            ctx.say(`docker build ${r.image}`);
+            await buildImage(lab.runner, r.image, path.resolve(REPO_ROOT, c.image.context));
           }
           const missing = missingClusterImages(rows);
           const pulled = await prePull(cache, missing, { signal: lab.signal, say: (l) => ctx.say(l) });
@@ -106,7 +116,7 @@ async function load(lab: Lab, cache: ImageCacheConfig, file: string): Promise<nu
           run: async (ctx) => {
             ctx.say('docker image load');
             const loaded = await loadHostImages(lab, opened);
-            const host = [...new Set(opened.manifest.images.filter((i) => i.place === 'host').map((i) => i.image))];
+            const host = [...new Set(opened.manifest.images.filter((i) => i.place === 'host' || i.place === 'built').map((i) => i.image))];
             const absent = await absentImages(lab, host);
             if (absent.length) throw classicStoreError(absent);
             ctx.retitle(`Host images: ${loaded.length} loaded into Docker, all ${host.length} present by name`);

@@ -58,6 +58,11 @@ export function imageChecks(rows: ImagePresence[], opts: { offline: boolean; cac
           ...(opts.offline ? { fix: LOAD_FIX } : {}),
         },
   );
+  // An image hpa-lab builds needs the network to build (app/Dockerfile: apk add, npm ci): offline it must be there.
+  const unbuilt = rows.filter((r) => r.place === 'built' && r.present === false).map((r) => r.image);
+  if (opts.offline && unbuilt.length) {
+    out.push({ id: 'images-built', level: 'fail', summary: `not built yet: ${list(unbuilt)}`, why: '--offline: its build fetches from the network (the Dockerfile’s RUN steps: apk add, npm ci), which an offline room cannot', fix: LOAD_FIX });
+  }
   const cluster = rows.filter((r) => r.place === 'cluster');
   if (!opts.cacheUsed) {
     out.push({

@@ -52,6 +52,8 @@ export interface ImagePresence extends ImageEntry {
    *  not needed: a build's base while the image built from it is present (no build runs; on Docker's classic
    *  store BuildKit keeps the bases it pulled in its own cache, not among Docker's images) */
   where: ImageWhere;
+  /** An image hpa-lab builds: whether Docker has it already (then no build runs). */
+  present?: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function imagePresence(runner: Runner, entries: ImageEntry[], cache
   return Promise.all(
     entries.map(async (e): Promise<ImagePresence> => {
       const place = imagePlace(e);
-      if (place === 'built') return { ...e, place, where: 'built' };
+      if (place === 'built') return { ...e, place, where: 'built', present: builtPresent.get(e.component) === true };
       if (place === 'host') {
         if (await inDocker(e.image)) return { ...e, place, where: 'host' };
         return { ...e, place, where: e.source === 'Dockerfile FROM' && builtPresent.get(e.component) ? 'not needed' : 'missing' };

@@ -45,8 +45,10 @@ export async function writeArchive(lab: Lab, file: string, opts: { stack: string
     const cached = await cachedImages(lab.runner, opts.cache);
     const notCached = images.filter((i) => i.place === 'cluster' && !inCache(cached, i.image)).map((i) => i.image);
     if (notCached.length) throw new LabError(`the cache does not hold ${notCached.join(', ')}: the archive would be incomplete`, { fix: 'run npm run images -- save again on a machine with network' });
-    const hostImages = [...new Set(images.filter((i) => i.place === 'host').map((i) => i.image))];
-    opts.say(`docker image save of ${hostImages.length} host images`);
+    // The images hpa-lab builds go in too: their Dockerfiles fetch from the network (app/Dockerfile: apk add, npm
+    // ci), so an offline room cannot build them even with their bases.
+    const hostImages = [...new Set(images.filter((i) => i.place === 'host' || i.place === 'built').map((i) => i.image))];
+    opts.say(`docker image save of ${hostImages.length} host and built images`);
     await lab.runner.run('docker', ['image', 'save', '--output', path.join(staging, 'host-images.tar'), ...hostImages]);
     const first = opts.cache.mirrors[0];
     if (!first) throw new LabError(`${opts.cache.file}: no mirrors`);

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSim, KUBECTL_REASON, requireKubectl, type Sim } from '../helpers/sim.ts';
+import { REPO_ROOT, createSim, KUBECTL_REASON, requireKubectl, type Sim } from '../helpers/sim.ts';
 import { PROMETHEUS_REASON, requirePrometheus } from '../helpers/prometheus.ts';
 import { readUpstreamLog, type UpstreamLogEntry } from '../sim/lib/upstream.ts';
 
@@ -95,6 +95,10 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`images: nothing down
     expect(names.some((n) => /^\.\/cache\/quay\.io\/docker\/registry\/v2\/repositories\/prometheus\/prometheus\/_manifests\/tags\/v3\.14\.0-distroless\/current\/link$/.test(n))).toBe(true);
     const mf = JSON.parse((await execa('tar', ['-xOf', archive, './manifest.json'])).stdout) as { images: Array<{ image: string; place: string }> };
     expect(mf.images.filter((i) => i.place === 'host').map((i) => i.image.split(/[:@]/)[0]).sort()).toEqual(['kindest/node', 'node', 'registry']);
+    // The app image rides along (its build needs the network): saved with the host images.
+    const built = mf.images.filter((i) => i.place === 'built').map((i) => i.image);
+    expect(built).toEqual([expect.stringMatching(/^hpa-lab\/sample-app:/) as unknown]);
+    expect((await execa('tar', ['-xOf', archive, './host-images.tar'])).stdout).toContain(built[0]);
     expect(new Set(mf.images.filter((i) => i.place === 'cluster').map((i) => i.image))).toEqual(new Set(clusterImages()));
   });
 
@@ -144,6 +148,24 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`images: nothing down
     expect(doctor.exitCode).toBe(1);
     expect(doctor.stdout).toMatch(/missing quay\.io\/prometheus\/prometheus:v3\.14\.0-distroless/);
     expect(readUpstreamLog(c.sim.home)).toEqual([]);
+  });
+
+  it('machine E, no network, the app image not built (an archive from before it was carried): up --offline stops in preflight, since the build needs the network', async () => {
+    const e = await machine(['containerd-store', 'offline']);
+    const load = await e.lab(['images', 'load', archive]);
+    expect(load.exitCode, load.stderr + load.stdout).toBe(0);
+    const app = list.find((x) => x.source === 'built by hpa-lab')?.image ?? '';
+    expect(app).toMatch(/^hpa-lab\/sample-app:[0-9a-f]{12}$/);
+    expect((await e.sim.exec('docker', ['image', 'rm', app])).exitCode).toBe(0);
+    // What Docker does with the app's Dockerfile there: its first RUN (apk add) cannot fetch.
+    const build = await e.sim.exec('docker', ['build', '--tag', 'try/app:1', path.join(REPO_ROOT, 'app')]);
+    expect(build.exitCode).toBe(1);
+    expect(build.stderr).toMatch(/ERROR: failed to build: failed to solve: process "\/bin\/sh -c apk add --no-cache curl" did not complete successfully: exit code: 1/);
+    const up = await e.lab(['up', '--offline']);
+    expect(up.exitCode).toBe(1);
+    expect(up.stderr).toMatch(new RegExp(`not built yet: ${app.replace(/[/.]/g, '\\$&')}`));
+    expect(up.stderr).toMatch(/its build fetches from the network/);
+    expect((await e.sim.exec('kind', ['get', 'clusters'])).stdout.trim()).toBe('');
   });
 
   it('machine D, no network, Docker’s classic image store: images load stops, naming the images that lost their names and the fix', async () => {

@@ -264,6 +264,16 @@ function buildCmd(inv: Invocation): Promise<number> {
   const bases = instructions.filter((l) => /^FROM\b/i.test(l)).map((l) => l.split(/\s+/)[1] ?? '');
   const contextSize = contextFiles(contextDir).reduce((n, f) => n + statSync(path.join(contextDir, f)).size, 0);
   ensureBuildBases(bases.filter((b) => b && !/^scratch$/i.test(b) && !/^\$/.test(b)));
+  // A RUN step runs a process in the build (app/Dockerfile: apk add, npm ci, both fetch from the network). With no
+  // network it fails, unless BuildKit's cache has the step from an earlier build of the same context here (then
+  // every step is CACHED). BuildKit's words: `#N ERROR: process "/bin/sh -c CMD" did not complete successfully:
+  // exit code: N`, and docker build's `ERROR: failed to build: failed to solve: process …`.
+  const firstRun = instructions.find((l) => /^RUN\b/i.test(l));
+  if (firstRun && isOffline(home) && !buildCached(id)) {
+    const cmd = firstRun.replace(/^RUN\s+/i, '');
+    err(`#1 [internal] load build definition from ${path.basename(dockerfile)}\n#1 DONE 0.0s\n#2 ${firstRun}\n#2 ERROR: process "/bin/sh -c ${cmd}" did not complete successfully: exit code: 1\nERROR: failed to build: failed to solve: process "/bin/sh -c ${cmd}" did not complete successfully: exit code: 1\n`);
+    throw new ExitError(1);
+  }
   const quietBuild = inv.flags.bool('quiet') || inv.flags.string('progress') === 'quiet';
   if (!quietBuild) {
     const lines: string[] = ['#0 building with "default" instance using docker driver', ''];
@@ -1160,6 +1170,11 @@ function loadCmd(inv: Invocation): Promise<number> {
     else out(`Loaded image ID: ${i.id}\n`);
   }
   return Promise.resolve(0);
+}
+
+/** Whether an image of this build (the same context and Dockerfile) was built here before: BuildKit has its steps. */
+function buildCached(id: string): boolean {
+  return allImages(home).some((r) => r.id === id);
 }
 
 // ---- docker build: the FROM images (BuildKit's image source) ----
