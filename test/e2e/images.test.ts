@@ -105,7 +105,7 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`images: nothing down
   it('machine A, down --purge: the cluster, the cache’s registries, their volume and the chart cache are gone', async () => {
     const r = await a.lab(['down', '--purge']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Purged 4 cache registries, volume hpa-lab-image-cache, the chart cache\./);
+    expect(r.stdout).toMatch(/Purged 4 cache registries, volume hpa-lab-image-cache, the chart cache, 3 pulled images \(registry:3\.0\.0, kindest\/node:v1\.36\.1, node:24-alpine\)\./);
     const c = await a.sim.exec('docker', ['container', 'inspect', 'hpa-lab-cache-docker-io']);
     expect(c.exitCode).toBe(1);
     const v = await a.sim.exec('docker', ['volume', 'inspect', 'hpa-lab-image-cache']);

@@ -10,7 +10,7 @@ import { ExitError, runMain, simHome } from './lib/env.ts';
 import { downInfo } from './lib/dockerinfo.ts';
 import { DOCKER_DOWN_MESSAGE, processFaults } from './lib/faults.ts';
 import { dockerPublishError } from './lib/port-errors.ts';
-import { allImages, contextDigest, contextFiles, findImage, normalizeRef, removeTag, saveImage, storeImage, type ImageRecord } from './lib/images.ts';
+import { allImages, contextDigest, contextFiles, findImage, normalizeRef, removeDigest, removeTag, saveImage, storeImage, type ImageRecord } from './lib/images.ts';
 import { attestationDigest, findStoredImage, readImageArchive, writeImageArchive, type ImageArchive } from './lib/archives.ts';
 import {
   containerDir,
@@ -462,7 +462,9 @@ function imageRmCmd(inv: Invocation): Promise<number> {
   if (daemonDown) daemonUnreachable();
   let code = 0;
   for (const ref of inv.args) {
-    if (removeTag(home, ref)) out(`Untagged: ${normalizeRef(ref)}\n`);
+    const byDigest = ref.includes('@') ? removeDigest(home, ref) : undefined;
+    if (byDigest) out(`Untagged: ${ref.replace(/:[^/@]+@/, '@')}\n${byDigest.deleted ? `Deleted: ${byDigest.id}\n` : ''}`);
+    else if (!ref.includes('@') && removeTag(home, ref)) out(`Untagged: ${normalizeRef(ref)}\n`);
     else {
       err(`Error response from daemon: No such image: ${normalizeRef(ref)}\n`);
       code = 1;

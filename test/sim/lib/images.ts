@@ -76,6 +76,28 @@ export function removeTag(home: string, ref: string): boolean {
   return true;
 }
 
+/**
+ * `docker image rm NAME@sha256:…`: removes that digest reference (moby daemon/images/image_delete.go untags the
+ * reference given, then deletes the image when no reference is left). The removed image's id, or undefined when
+ * no image has that digest.
+ */
+export function removeDigest(home: string, ref: string): { id: string; deleted: boolean } | undefined {
+  const rec = findImage(home, ref);
+  if (!rec) return undefined;
+  const at = ref.indexOf('@');
+  const want = `${normalizeRef(ref.slice(0, at)).replace(/:[^/:]*$/, '')}@${ref.slice(at + 1)}`;
+  const images = readImages(home);
+  let left = 0;
+  for (const [k, r] of Object.entries(images)) {
+    if (r.id !== rec.id) continue;
+    r.repoDigests = (r.repoDigests ?? []).filter((d) => d !== want);
+    left = r.repoDigests.length + r.repoTags.length;
+    if (left === 0) delete images[k];
+  }
+  writeJsonAtomic(statePaths(home).imagesFile, images);
+  return { id: rec.id, deleted: left === 0 };
+}
+
 export function saveImage(home: string, tags: string[], rec: Omit<ImageRecord, 'repoTags'>): void {
   withLock(`${statePaths(home).imagesFile}.lock`, () => {
     const images = readImages(home);
