@@ -112,6 +112,27 @@ contexts:
     expect((err as InputError).message).toBe(`--context team: there is no kubeconfig to find it in (${process.env.KUBECONFIG} does not exist)`);
   });
 
+  it('a KUBECONFIG list with a file that does not exist: skipped, as kubectl skips it (issue 18 item 21)', async () => {
+    const { file } = kubeconfig();
+    process.env.KUBECONFIG = [path.join(os.tmpdir(), 'hpa-lab-no-such-kubeconfig'), file].join(path.delimiter);
+    const t = await resolveContext('team');
+    expect(t).toMatchObject({ context: 'team', server: 'https://team.example:6443' });
+    // Two files naming the same context: the first wins, as in kubectl.
+    const second = kubeconfig().file;
+    writeFileSync(second, readFileSync(second, 'utf8').replace('https://team.example:6443', 'https://elsewhere.example:6443'));
+    process.env.KUBECONFIG = [file, second].join(path.delimiter);
+    expect((await resolveContext('team')).server).toBe('https://team.example:6443');
+  });
+
+  it('a server that is not a URL is bad input (exit 2), naming the cluster, the value and the fix', async () => {
+    const { file } = kubeconfig();
+    writeFileSync(file, readFileSync(file, 'utf8').replace("server: 'https://team.example:6443'", "server: 'team.example:6443'"));
+    process.env.KUBECONFIG = file;
+    const err = await resolveContext('team').catch((e: unknown) => e);
+    expect((err as InputError).exitCode).toBe(2);
+    expect((err as InputError).message).toBe('--context team: its cluster "team" has server "team.example:6443", which is not a URL: expected https://HOST:PORT');
+  });
+
   it('an unknown context is exit 2, naming it, the file and the contexts that exist', async () => {
     const { file } = kubeconfig();
     process.env.KUBECONFIG = file;

@@ -51,9 +51,22 @@ export async function resolveContext(name: string, env: NodeJS.ProcessEnv = proc
   if (!userKubeconfigFiles(env).some((f) => existsSync(f))) {
     throw new InputError(`--context ${name}: there is no kubeconfig to find it in (${files} does not exist)`, { fix: 'set KUBECONFIG to the file that holds the context, or write ~/.kube/config (your cluster’s CLI does: aws eks update-kubeconfig, gcloud container clusters get-credentials, k3d kubeconfig merge…)' });
   }
+  // As kubectl reads $KUBECONFIG (client-go's clientcmd loader, loader.go: a listed file that does not exist is
+  // skipped; the first file to name a cluster, user or context wins), merging the files that exist.
+  const existing = userKubeconfigFiles(env).filter((f) => existsSync(f));
   try {
-    // loadFromDefault reads process.env; the CLI passes process.env, tests a copy with the same KUBECONFIG.
-    kc.loadFromDefault();
+    for (const [i, f] of existing.entries()) {
+      if (i === 0) {
+        kc.loadFromFile(f);
+        continue;
+      }
+      const more = new KubeConfig();
+      more.loadFromFile(f);
+      // First wins (client-node's mergeConfig would throw on a name both files have).
+      for (const c of more.clusters) if (!kc.getCluster(c.name)) kc.addCluster(c);
+      for (const u of more.users) if (!kc.getUser(u.name)) kc.addUser(u);
+      for (const c of more.contexts) if (!kc.getContextObject(c.name)) kc.addContext(c);
+    }
   } catch (err) {
     throw new InputError(`--context ${name}: cannot read the kubeconfig ${files}: ${(err as Error).message.split('\n')[0] ?? ''}`);
   }
@@ -67,6 +80,15 @@ export async function resolveContext(name: string, env: NodeJS.ProcessEnv = proc
   }
   const cluster = kc.getCluster(ctx.cluster);
   if (!cluster?.server) throw new InputError(`--context ${name}: its cluster "${ctx.cluster}" is not in ${files} (or has no server)`, { fix: `kubectl config view --minify --context ${name}` });
+  let serverUrl: URL | undefined;
+  try {
+    serverUrl = new URL(cluster.server);
+  } catch {
+    serverUrl = undefined;
+  }
+  if (!serverUrl || !['https:', 'http:'].includes(serverUrl.protocol) || !serverUrl.hostname) {
+    throw new InputError(`--context ${name}: its cluster "${ctx.cluster}" has server ${JSON.stringify(cluster.server)}, which is not a URL: expected https://HOST:PORT`, { fix: `kubectl config set-cluster ${ctx.cluster} --server https://HOST:PORT (kubectl config view --minify --context ${name} shows it)` });
+  }
   const user = kc.getUser(ctx.user);
   const clusterEntry: Record<string, unknown> = { server: cluster.server };
   const ca = cluster.caData ?? inline(cluster.caFile, 'certificate-authority', name);
