@@ -273,14 +273,14 @@ function wslCgroupFailure(node: string, k8sVersion: string): string {
   ]);
 }
 
-/** The kubelet's journal on a node whose kubelet refused its flags (component-base's cli.Run: "command failed"). */
+/** The kubelet's journal on a node whose kubelet refused to start (component-base's cli.Run: "command failed" with its error). */
 function kubeletJournal(node: string, error: string, t = new Date()): string {
   const stamp = t.toUTCString().slice(8, 11) + ' ' + String(t.getUTCDate()).padStart(2, '0') + ' ' + t.toISOString().slice(11, 19);
   const pid = 200 + Math.floor(Math.random() * 100);
   const lines = [
     `${stamp} ${node} systemd[1]: Started kubelet.service - kubelet: The Kubernetes Node Agent.`,
     `${stamp} ${node} kubelet[${pid}]: ${klog('E', pid, 'run.go:72', '"command failed" err=<', t)}`,
-    ...`failed to validate kubelet flags: ${error}`.split('\n').map((l) => `${stamp} ${node} kubelet[${pid}]: \t${l}`),
+    ...error.split('\n').map((l) => `${stamp} ${node} kubelet[${pid}]: \t${l}`),
     `${stamp} ${node} kubelet[${pid}]:  >`,
     `${stamp} ${node} systemd[1]: kubelet.service: Main process exited, code=exited, status=1/FAILURE`,
     `${stamp} ${node} systemd[1]: kubelet.service: Failed with result 'exit-code'.`,
@@ -394,7 +394,7 @@ async function createCluster(inv: Invocation): Promise<number> {
   const kubeletFailures: Record<string, string> = {};
   for (const c of containers) {
     const err = c.role === 'external-load-balancer' ? undefined : kubeletNodeLabelsError(c.labels);
-    if (err) kubeletFailures[c.name] = err;
+    if (err) kubeletFailures[c.name] = `failed to validate kubelet flags: ${err}`;
   }
   // On a cgroup v1 host a kubelet of Kubernetes ≥ 1.35 (failCgroupV1 defaults to true) refuses to start unless a
   // KubeletConfiguration patch sets failCgroupV1: false: cmd/kubelet/app/server.go wraps
