@@ -58,9 +58,14 @@ function e2e(): void {
 interface DemoResult { stack?: { name?: string }; summary?: Record<string, number | string | undefined>; verdict?: { ok: boolean } }
 
 function demos(): void {
-  const dir = path.join(OUT, 'state', 'real-e2e', 'demo');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
-  console.log(`\nDemos (${path.relative(REPO, dir)}):${files.length ? '' : ' not recorded'}`);
+  // Every lab's demos: real-e2e's own, and the --context lab's (its state folder is <name>@<context>).
+  const state = path.join(OUT, 'state');
+  const files = (existsSync(state) ? readdirSync(state) : []).flatMap((lab) => {
+    const dir = path.join(state, lab, 'demo');
+    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(lab, 'demo', f)) : [];
+  }).sort();
+  const dir = state;
+  console.log(`\nDemos (${path.relative(REPO, dir)}/*/demo):${files.length ? '' : ' not recorded'}`);
   const sec = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(1)} s` : 'not observed');
   for (const f of files) {
     const d = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as DemoResult;
