@@ -6,7 +6,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
-import { displayPath, REPO_ROOT } from '../lib/lab.ts';
+import { deadline, displayPath, REPO_ROOT } from '../lib/lab.ts';
+import { reachApi } from '../lib/access.ts';
 import type { PreparedStack, StackChoice } from '../lib/lab-stack.ts';
 import { settingSource } from '../lib/lab-stack.ts';
 import type { Kube } from '../lib/kube.ts';
@@ -184,7 +185,13 @@ function inClusterSpec(prepared: PreparedStack, spec: DemoSpec): { spec: InClust
 
 /** The cluster the demo watches: the lab's kind cluster (which must exist), or the --context one. */
 async function demoKube(lab: Lab): Promise<Kube> {
-  if (lab.target) return targetKube(lab);
+  if (lab.target) {
+    // A cluster that does not answer is said as status and down --context say it, before any load starts.
+    const kube = await targetKube(lab);
+    const api = await reachApi(kube, deadline(lab, 10));
+    if (!api.ok) throw new LabError(`no demo: context ${lab.target.context}: ${api.why}`, { fix: api.fix });
+    return kube;
+  }
   const exists = await clusterExists(lab.runner, lab.name).catch((err: unknown) => {
     if (err instanceof MissingToolError) throw new LabError(`${err.tool} is not installed (not on PATH): the demo finds the lab's cluster with it`, { fix: 'npm run doctor   (it says how to install what is missing)' });
     throw err;
