@@ -1,16 +1,16 @@
 // hpa-lab's command line: parses options, builds the Lab (runner, host, clock, signal), runs one command
 // and turns every error into a message with an exit code. Entry point: scripts/hpa-lab.js.
-import { nearestName } from './lib/nearest.ts';
+import { nearestName } from './lib/input/nearest.ts';
 import { asTyped, labCommand } from './lib/lab-command.ts';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { formatError, InputError, InterruptedError, LabError } from './lib/errors.ts';
 import { execaRunner, labRunner } from './lib/exec.ts';
-import { realHost } from './lib/host.ts';
-import { realClock } from './lib/gate.ts';
-import { loadKindConfig } from './lib/kind-config.ts';
-import { SHAPE_HELP, SHAPE_OPTIONS, shapeKindConfig } from './lib/kind-shape.ts';
+import { realHost } from './lib/host/host.ts';
+import { realClock } from './lib/gates/poll.ts';
+import { loadKindConfig } from './lib/cluster/kind-config.ts';
+import { SHAPE_HELP, SHAPE_OPTIONS, shapeKindConfig } from './lib/cluster/kind-shape.ts';
 import { DEFAULT_KIND_CONFIG, displayPath, makeLabIdentity, REPO_ROOT } from './lib/lab.ts';
 import type { Lab } from './lib/lab.ts';
 import { plainOutput } from './lib/ui.ts';
@@ -22,15 +22,15 @@ import { plan } from './commands/plan.ts';
 import { checkValues } from './commands/check-values.ts';
 import { demo } from './commands/demo.ts';
 import { images } from './commands/images.ts';
-import type { StackChoice } from './lib/lab-stack.ts';
-import { keptSecrets, prepareStack } from './lib/lab-stack.ts';
-import { maskSecrets, parseSet } from './lib/stack.ts';
-import { imageCacheConfig } from './lib/lab-downloads.ts';
-import type { ImageCacheConfig } from './lib/image-cache.ts';
-import { checkCachePorts } from './lib/image-cache.ts';
-import { checkContextFlags, checkRegistry, contextLabIdentity, resolveContext } from './lib/context.ts';
-import { refuseFlagsNpmTook } from './lib/npm-flags.ts';
-import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo-model.ts';
+import type { StackChoice } from './lib/stack/prepare.ts';
+import { keptSecrets, prepareStack } from './lib/stack/prepare.ts';
+import { maskSecrets, parseSet } from './lib/stack/stack-file.ts';
+import { imageCacheConfig } from './lib/images/downloads.ts';
+import type { ImageCacheConfig } from './lib/images/cache.ts';
+import { checkCachePorts } from './lib/images/cache.ts';
+import { checkContextFlags, checkRegistry, contextLabIdentity, resolveContext } from './lib/context/target.ts';
+import { refuseFlagsNpmTook } from './lib/input/npm-flags.ts';
+import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo/model.ts';
 
 /** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
 async function showPlan(lab: Lab, choice: StackChoice, cache: ImageCacheConfig | undefined): Promise<void> {
@@ -47,9 +47,9 @@ const COMMON: Options = {
   help: { type: 'boolean', short: 'h', default: false },
 };
 const KIND_CONFIG: Options = { 'kind-config': { type: 'string', default: DEFAULT_KIND_CONFIG } };
-/** --workers and --hpa-sync-period: the cluster's shape on top of the kind config (kind-shape.ts). */
+/** --workers and --hpa-sync-period: the cluster's shape on top of the kind config (lib/cluster/kind-shape.ts). */
 const SHAPE: Options = SHAPE_OPTIONS;
-/** --context NAME: an existing cluster instead of the lab's kind cluster (scripts/lib/on-context.ts). */
+/** --context NAME: an existing cluster instead of the lab's kind cluster (scripts/lib/context/on-context.ts). */
 const CONTEXT: Options = { context: { type: 'string' }, yes: { type: 'boolean', default: false } };
 const CONTEXT_HELP = [
   '--context <name>        an existing cluster instead of the lab’s kind cluster: the context of that name in your',

@@ -1,11 +1,11 @@
-// The --context preflight's reading of a pinned chart (scripts/lib/access.ts chartKubeVersion): from the chart
+// The --context preflight's reading of a pinned chart (scripts/lib/context/access.ts chartKubeVersion): from the chart
 // cache when the chart is there. The first real `up --context` asked the chart's repository in preflight even
 // with the chart cached, and failed where no repository answers (an offline room).
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chartKubeVersion } from '../scripts/lib/access.ts';
+import { chartKubeVersion } from '../scripts/lib/context/access.ts';
 import type { Lab } from '../scripts/lib/lab.ts';
 import { gzipSync } from 'node:zlib';
 import { fakeRunner } from './helpers/fakes.ts';

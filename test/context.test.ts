@@ -6,15 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parse } from 'yaml';
-import { satisfies } from '../scripts/lib/kube-version.ts';
-import { deniedPermissions, forwardNeeds, kubeVersionCheck, needLabel } from '../scripts/lib/access.ts';
-import type { Kube } from '../scripts/lib/kube.ts';
-import { resolveContext } from '../scripts/lib/context.ts';
-import { confirm } from '../scripts/lib/on-context.ts';
+import { satisfies } from '../scripts/lib/kube/version.ts';
+import { deniedPermissions, forwardNeeds, kubeVersionCheck, needLabel } from '../scripts/lib/context/access.ts';
+import type { Kube } from '../scripts/lib/kube/api.ts';
+import { resolveContext } from '../scripts/lib/context/target.ts';
+import { confirm } from '../scripts/lib/context/on-context.ts';
 import { InputError } from '../scripts/lib/errors.ts';
 import type { Lab } from '../scripts/lib/lab.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
-import { loadStack } from '../scripts/lib/stack.ts';
+import { loadStack } from '../scripts/lib/stack/stack-file.ts';
 import { authorizeRbac, selfSubjectAccessReview, type Attributes, type RbacObjects } from './sim/lib/rbac.ts';
 
 describe('a chart’s kubeVersion against the cluster’s version (Masterminds semver constraints, as Helm reads them)', () => {

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkExpectedReplicas, DEMO_LIMITS, formatSeconds, parseDemoFlags } from '../scripts/lib/demo-model.ts';
-import type { DemoFlags, HpaBounds } from '../scripts/lib/demo-model.ts';
+import { checkExpectedReplicas, DEMO_LIMITS, formatSeconds, parseDemoFlags } from '../scripts/lib/demo/model.ts';
+import type { DemoFlags, HpaBounds } from '../scripts/lib/demo/model.ts';
 import { COMMANDS, joinNegativeValues, main } from '../scripts/cli.ts';
 import { InputError } from '../scripts/lib/errors.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { judge, rebaseSamples, renderChart, sampleLine, summarize } from '../scripts/lib/demo-model.ts';
-import type { Sample } from '../scripts/lib/demo-model.ts';
-import { formatNumber, parseQuantity } from '../scripts/lib/quantity.ts';
+import { judge, rebaseSamples, renderChart, sampleLine, summarize } from '../scripts/lib/demo/model.ts';
+import type { Sample } from '../scripts/lib/demo/model.ts';
+import { formatNumber, parseQuantity } from '../scripts/lib/kube/quantity.ts';
 
 const hpa = { min: 1, max: 10, metric: 'myapp_processed_ops_per_second', target: 5 };
 function s(t: number, phase: Sample['phase'], average: number | undefined, replicas: number, ready: number): Sample {

@@ -1,10 +1,10 @@
-// The demo's terminal view (scripts/lib/demo-view.ts): the block is redrawn in place by moving the cursor up over
+// The demo's terminal view (scripts/lib/demo/view.ts): the block is redrawn in place by moving the cursor up over
 // exactly the lines it drew; a line printed between two draws (the in-cluster load's pod waiting, "Job … is
 // running") is left where it is and the block is drawn again below it. Plain mode: one line per sample, the
 // messages as they are.
 import { describe, expect, it } from 'vitest';
-import { makeView } from '../scripts/lib/demo-view.ts';
-import type { Sample } from '../scripts/lib/demo-model.ts';
+import { makeView } from '../scripts/lib/demo/view.ts';
+import type { Sample } from '../scripts/lib/demo/model.ts';
 
 const sample = (t: number, ready: number): Sample => ({ t, phase: 'load', sentRate: 30, failedRate: 0, average: 4, target: 5, perPod: [{ pod: 'test-prometheus-6d4cf-abcde', value: 4 }], replicas: ready, ready });
 

@@ -1,4 +1,4 @@
-// The engine (scripts/lib/engine.ts) in process: a fake runner answers helm, docker and kind, FakeKube is the
+// The engine (scripts/lib/stack/engine.ts) in process: a fake runner answers helm, docker and kind, FakeKube is the
 // API, and a fake clock makes every gate's wait instant. Each test runs a small stack (data, as stacks/*.yaml)
 // through runStack and asserts what was called, in which order, which components ran, and the error text.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -6,14 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runStack, type StackRun } from '../scripts/lib/engine.ts';
+import { runStack, type StackRun } from '../scripts/lib/stack/engine.ts';
 import type { Lab } from '../scripts/lib/lab.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
-import type { KindConfig } from '../scripts/lib/kind-config.ts';
-import type { Kube } from '../scripts/lib/kube.ts';
-import { loadManifests, loadStack, makeResolver, parseStack, type StackFile } from '../scripts/lib/stack.ts';
-import { withBookkeeping, APPLIED_HASH } from '../scripts/lib/actions/manifests.ts';
-import { privateKubeconfig, removePrivateKubeconfigs } from '../scripts/lib/private-kubeconfig.ts';
+import type { KindConfig } from '../scripts/lib/cluster/kind-config.ts';
+import type { Kube } from '../scripts/lib/kube/api.ts';
+import { loadManifests, loadStack, makeResolver, parseStack, type StackFile } from '../scripts/lib/stack/stack-file.ts';
+import { withBookkeeping, APPLIED_HASH } from '../scripts/lib/stack/actions/manifests.ts';
+import { privateKubeconfig, removePrivateKubeconfigs } from '../scripts/lib/kube/private-kubeconfig.ts';
 import { LabError } from '../scripts/lib/errors.ts';
 import type { Step, StepContext } from '../scripts/lib/ui.ts';
 import { writeChartArchive } from './helpers/chart-archive.ts';
@@ -350,7 +350,7 @@ describe('actions converge: nothing is done that is already so', () => {
     }
   });
 
-  // Docker's image store decides how the image is built and loaded (scripts/lib/actions/image.ts).
+  // Docker's image store decides how the image is built and loaded (scripts/lib/stack/actions/image.ts).
   const STORE = { classic: '[["Backing Filesystem","extfs"]]', containerd: '[["driver-type","io.containerd.snapshotter.v1"]]' };
   const docker = (store: keyof typeof STORE): FakeScript => (args) => {
     if (args[0] === 'image' && args[1] === 'inspect') return { exitCode: 1, stderr: `Error response from daemon: No such image: ${IMAGE}` };

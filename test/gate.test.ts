@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor, GateTimeoutError, formatDuration } from '../scripts/lib/gate.ts';
+import { waitFor, GateTimeoutError, formatDuration } from '../scripts/lib/gates/poll.ts';
 import { fakeClock } from './helpers/fakes.ts';
 
 describe('gates', () => {

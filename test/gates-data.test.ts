@@ -1,7 +1,7 @@
 // Gates read what the API says whatever the metric's type or the component: the HPA's current value for
 // Pods, Object, External and Resource metrics (autoscaling/v2 MetricStatus).
 import { describe, expect, it } from 'vitest';
-import { currentReading } from '../scripts/lib/gates.ts';
+import { currentReading } from '../scripts/lib/gates/probes.ts';
 
 describe("an HPA's current reading, for every metric type", () => {
   it('Pods, Object, External, Resource', () => {

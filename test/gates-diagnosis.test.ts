@@ -1,4 +1,4 @@
-// Each gate a stack uses (scripts/lib/gates.ts makeGate), as the stacks declare it, against FakeKube in a
+// Each gate a stack uses (scripts/lib/gates/probes.ts makeGate), as the stacks declare it, against FakeKube in a
 // known failure state: the gate gives up at its deadline (fake clock, instant) and says the cause and the fix.
 // Gates that read Prometheus or a host port over HTTP get a local server, or a port nobody listens on.
 import http from 'node:http';
@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeGate } from '../scripts/lib/gates.ts';
-import { GateTimeoutError, waitFor } from '../scripts/lib/gate.ts';
+import { makeGate } from '../scripts/lib/gates/probes.ts';
+import { GateTimeoutError, waitFor } from '../scripts/lib/gates/poll.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
-import { loadStack, makeResolver, type GateData } from '../scripts/lib/stack.ts';
+import { loadStack, makeResolver, type GateData } from '../scripts/lib/stack/stack-file.ts';
 import { FakeKube, fakeClock, type KObject } from './helpers/fakes.ts';
 
 const covered = new Set<string>();

@@ -2,10 +2,10 @@
 // with Helm's errPending (pkg/action/action.go, the same in Helm 3 and 4). It is diagnosed with the command
 // that frees it, chosen from `helm history`.
 import { describe, expect, it } from 'vitest';
-import { upgradeRelease } from '../scripts/lib/actions/helm.ts';
+import { upgradeRelease } from '../scripts/lib/stack/actions/helm.ts';
 import { LabError } from '../scripts/lib/errors.ts';
 import { fakeRunner } from './helpers/fakes.ts';
-import type { HelmSpec } from '../scripts/lib/stack.ts';
+import type { HelmSpec } from '../scripts/lib/stack/stack-file.ts';
 
 // helm v4.1.4 pkg/cmd/testdata/output/upgrade-with-pending-install.txt (Helm 3 prints the same line).
 const HELM_PENDING = 'Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress';

@@ -11,11 +11,11 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { hostsToml, inCache, loadImageCacheConfig, mirrorFor, mirrorRunArgs } from '../scripts/lib/image-cache.ts';
-import { parseImageRef } from '../scripts/lib/image-ref.ts';
-import { eachLimited, pullThrough, RegistryError } from '../scripts/lib/registry-pull.ts';
-import { cacheRoot, chartArchivePath, chartArchiveProblem, chartCached, chartSource, ensureChart } from '../scripts/lib/chart-cache.ts';
-import { chartChecks } from '../scripts/lib/image-checks.ts';
+import { hostsToml, inCache, loadImageCacheConfig, mirrorFor, mirrorRunArgs } from '../scripts/lib/images/cache.ts';
+import { parseImageRef } from '../scripts/lib/images/ref.ts';
+import { eachLimited, pullThrough, RegistryError } from '../scripts/lib/images/registry-pull.ts';
+import { cacheRoot, chartArchivePath, chartArchiveProblem, chartCached, chartSource, ensureChart } from '../scripts/lib/images/chart-cache.ts';
+import { chartChecks } from '../scripts/lib/images/checks.ts';
 import { writeChartArchive } from './helpers/chart-archive.ts';
 import { REPO_ROOT } from './helpers/sim.ts';
 

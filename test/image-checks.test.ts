@@ -1,7 +1,7 @@
-// Preflight's account of the host's images (scripts/lib/image-checks.ts): what counts as missing, and when.
+// Preflight's account of the host's images (scripts/lib/images/checks.ts): what counts as missing, and when.
 import { describe, expect, it } from 'vitest';
-import { imageChecks } from '../scripts/lib/image-checks.ts';
-import type { ImagePresence } from '../scripts/lib/lab-images.ts';
+import { imageChecks } from '../scripts/lib/images/checks.ts';
+import type { ImagePresence } from '../scripts/lib/images/per-component.ts';
 
 const row = (over: Partial<ImagePresence> & Pick<ImagePresence, 'image' | 'source'>): ImagePresence => ({ component: 'cluster', place: 'host', where: 'missing', ...over });
 const NODE = row({ image: 'kindest/node:v1.36.1@sha256:' + 'a'.repeat(64), source: 'kind config', where: 'host' });

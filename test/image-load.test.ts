@@ -2,7 +2,7 @@
 // which needs the docker client 28.0+ (its flag) and a daemon with API 1.48+; docker/cli v29 prints the daemon's
 // API version as `APIVersion` (the vendored moby/moby client's ServerVersionResult), v28 as `ApiVersion`.
 import { describe, expect, it } from 'vitest';
-import { loadImage } from '../scripts/lib/actions/image.ts';
+import { loadImage } from '../scripts/lib/stack/actions/image.ts';
 import { dockerVersionJson, FakeKube, fakeRunner } from './helpers/fakes.ts';
 
 async function saveArgs(versionJson: string): Promise<string[]> {

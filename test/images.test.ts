@@ -7,11 +7,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerfileBases, operatorImage } from '../scripts/lib/images.ts';
-import { loadKindConfig } from '../scripts/lib/kind-config.ts';
-import { loadImageCacheConfig } from '../scripts/lib/image-cache.ts';
+import { dockerfileBases, operatorImage } from '../scripts/lib/images/derive.ts';
+import { loadKindConfig } from '../scripts/lib/cluster/kind-config.ts';
+import { loadImageCacheConfig } from '../scripts/lib/images/cache.ts';
 import { DEFAULT_KIND_CONFIG } from '../scripts/lib/lab.ts';
-import { loadStack } from '../scripts/lib/stack.ts';
+import { loadStack } from '../scripts/lib/stack/stack-file.ts';
 import { createSim, REPO_ROOT, type Sim } from './helpers/sim.ts';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
 

@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { main } from '../scripts/cli.ts';
-import { inClusterLoadLine, lastLoadLine } from '../scripts/lib/demo-model.ts';
-import { DEADLINE_MARGIN_SECONDS, describeLoadEnd, loadJob, loadStoppedError, progressSeconds, startInClusterLoad } from '../scripts/lib/in-cluster-load.ts';
+import { inClusterLoadLine, lastLoadLine } from '../scripts/lib/demo/model.ts';
+import { DEADLINE_MARGIN_SECONDS, describeLoadEnd, loadJob, loadStoppedError, progressSeconds, startInClusterLoad } from '../scripts/lib/demo/in-cluster-load.ts';
 import { parseLoadFlags } from '../app/load.ts';
-import { prepareStack } from '../scripts/lib/lab-stack.ts';
-import { parseStack } from '../scripts/lib/stack.ts';
+import { prepareStack } from '../scripts/lib/stack/prepare.ts';
+import { parseStack } from '../scripts/lib/stack/stack-file.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
 import { thrownInputError } from './helpers/errors.ts';
 

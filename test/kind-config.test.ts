@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { kubeletAcceptsNodeLabel, loadKindConfig, parseKindConfig } from '../scripts/lib/kind-config.ts';
+import { kubeletAcceptsNodeLabel, loadKindConfig, parseKindConfig } from '../scripts/lib/cluster/kind-config.ts';
 import { InputError } from '../scripts/lib/errors.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
 

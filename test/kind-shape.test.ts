@@ -1,9 +1,9 @@
-// --workers and --hpa-sync-period on top of a kind config (scripts/lib/kind-shape.ts), and the simulation's
+// --workers and --hpa-sync-period on top of a kind config (scripts/lib/cluster/kind-shape.ts), and the simulation's
 // kubeadm side of it (test/sim/lib/kubeadm.ts, the HPA controller's sync period).
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseKindConfig } from '../scripts/lib/kind-config.ts';
-import { forCgroupV1, isLocalNodeImage, shapeKindConfig, syncPeriodPatch } from '../scripts/lib/kind-shape.ts';
+import { parseKindConfig } from '../scripts/lib/cluster/kind-config.ts';
+import { forCgroupV1, isLocalNodeImage, shapeKindConfig, syncPeriodPatch } from '../scripts/lib/cluster/kind-shape.ts';
 import { InputError } from '../scripts/lib/errors.ts';
 import { clusterConfiguration, controllerManagerCommand, controllerManagerExtraArgs } from './sim/lib/kubeadm.ts';
 import { hpaSyncSeconds } from './sim/datapath/hpa.ts';

@@ -6,9 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { releaseValues } from '../scripts/lib/actions/helm.ts';
+import { releaseValues } from '../scripts/lib/stack/actions/helm.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
-import { makeResolver, loadStack, contentTag } from '../scripts/lib/stack.ts';
+import { makeResolver, loadStack, contentTag } from '../scripts/lib/stack/stack-file.ts';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
 
 const PLACEHOLDER = 'placeholder-password-0123456789';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../scripts/cli.ts';
-import { flagsNpmTook, refuseFlagsNpmTook } from '../scripts/lib/npm-flags.ts';
+import { flagsNpmTook, refuseFlagsNpmTook } from '../scripts/lib/input/npm-flags.ts';
 import { thrownInputError } from './helpers/errors.ts';
 import { createSim, REPO_ROOT, type Sim } from './helpers/sim.ts';
 

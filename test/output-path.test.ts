@@ -5,10 +5,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOutputFile } from '../scripts/lib/output-path.ts';
-import { loadKindConfig } from '../scripts/lib/kind-config.ts';
-import { loadImageCacheConfig } from '../scripts/lib/image-cache.ts';
-import { loadStack } from '../scripts/lib/stack.ts';
+import { checkOutputFile } from '../scripts/lib/input/output-path.ts';
+import { loadKindConfig } from '../scripts/lib/cluster/kind-config.ts';
+import { loadImageCacheConfig } from '../scripts/lib/images/cache.ts';
+import { loadStack } from '../scripts/lib/stack/stack-file.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
 import { main } from '../scripts/cli.ts';
 import { thrownInputError } from './helpers/errors.ts';

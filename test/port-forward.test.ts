@@ -1,4 +1,4 @@
-// scripts/lib/port-forward.ts against the simulated API server's pods/portforward (test/sim/lib/portforward.ts):
+// scripts/lib/kube/port-forward.ts against the simulated API server's pods/portforward (test/sim/lib/portforward.ts):
 // bytes both ways through a real Prometheus pod, a pod that does not run refused in the API server's words,
 // and RBAC: `get pods/portforward` alone is not enough since v1.35, `create` is needed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +7,9 @@ import { createSim } from './helpers/sim.ts';
 import type { Sim } from './helpers/sim.ts';
 import { createForeignCluster, until } from './sim/foreign.ts';
 import type { ForeignCluster } from './sim/foreign.ts';
-import { kubeForContext } from '../scripts/lib/kube.ts';
-import type { Kube } from '../scripts/lib/kube.ts';
-import { forwardPod, forwardService, type Forward } from '../scripts/lib/port-forward.ts';
+import { kubeForContext } from '../scripts/lib/kube/api.ts';
+import type { Kube } from '../scripts/lib/kube/api.ts';
+import { forwardPod, forwardService, type Forward } from '../scripts/lib/kube/port-forward.ts';
 
 let sim: Sim;
 let f: ForeignCluster;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runPreflight } from '../scripts/lib/preflight.ts';
-import { parseDockerVersions, saveHasPlatform } from '../scripts/lib/docker-version.ts';
-import type { Check } from '../scripts/lib/preflight.ts';
+import { runPreflight } from '../scripts/lib/host/preflight.ts';
+import { parseDockerVersions, saveHasPlatform } from '../scripts/lib/host/docker-version.ts';
+import type { Check } from '../scripts/lib/host/preflight.ts';
 import { dockerVersionJson, fakeHost, fakeRunner, HEALTHY_TOOLS, GiB } from './helpers/fakes.ts';
 import type { FakeAnswer } from './helpers/fakes.ts';
 
@@ -153,7 +153,7 @@ describe('docker image save --platform: both sides, both spellings', () => {
 
 describe('Docker image store', () => {
   it('parses docker info DriverStatus as moby reports it (containerd image service vs a graph driver)', async () => {
-    const { parseImageStore } = await import('../scripts/lib/preflight.ts');
+    const { parseImageStore } = await import('../scripts/lib/host/preflight.ts');
     expect(parseImageStore('[["driver-type","io.containerd.snapshotter.v1"]]\n')).toBe('containerd');
     expect(parseImageStore('[["Backing Filesystem","extfs"],["Supports d_type","true"],["Using metacopy","false"],["Native Overlay Diff","true"],["userxattr","false"]]')).toBe('classic');
     expect(parseImageStore('null')).toBe('classic');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { relativeReplaces, wrapperGoMod } from '../scripts/real/go.ts';
 import { GO_PARTS, KEDA_IMAGES, NODE_IMAGES, STACK_IMAGES } from '../scripts/real/parts.ts';
 import { CHART_CASES } from '../scripts/real/steps.ts';
-import { containerImages, operatorImages, parseRendered } from '../scripts/lib/images.ts';
+import { containerImages, operatorImages, parseRendered } from '../scripts/lib/images/derive.ts';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
 
 const ETCD_LIKE = `module go.etcd.io/etcd/server/v3

@@ -3,9 +3,9 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { checkRegistry } from '../scripts/lib/context.ts';
-import { checkRegistryAnswers } from '../scripts/lib/registry-reach.ts';
-import { pushImage } from '../scripts/lib/actions/image.ts';
+import { checkRegistry } from '../scripts/lib/context/target.ts';
+import { checkRegistryAnswers } from '../scripts/lib/images/registry-reach.ts';
+import { pushImage } from '../scripts/lib/stack/actions/image.ts';
 import { InputError, LabError } from '../scripts/lib/errors.ts';
 import type { Runner } from '../scripts/lib/exec.ts';
 

@@ -8,10 +8,10 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { checkReportFlag, COLOURS, renderReport, settingsRows, summaryRows } from '../scripts/lib/report.ts';
-import type { DemoResults } from '../scripts/lib/report.ts';
-import { judge, summarize } from '../scripts/lib/demo-model.ts';
-import type { Sample } from '../scripts/lib/demo-model.ts';
+import { checkReportFlag, COLOURS, renderReport, settingsRows, summaryRows } from '../scripts/lib/demo/report.ts';
+import type { DemoResults } from '../scripts/lib/demo/report.ts';
+import { judge, summarize } from '../scripts/lib/demo/model.ts';
+import type { Sample } from '../scripts/lib/demo/model.ts';
 import { formatSummary } from '../scripts/commands/demo.ts';
 import { main } from '../scripts/cli.ts';
 import { thrownInputError } from './helpers/errors.ts';

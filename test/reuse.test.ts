@@ -6,17 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { describeSelector, selectorMatches } from '../scripts/lib/label-selector.ts';
-import { operatorPodLabels, reusePrometheus, serviceMonitorMismatch, serviceSelects } from '../scripts/lib/reuse.ts';
-import { parseServiceUrl, parseSettingType } from '../scripts/lib/setting-types.ts';
-import { loadManifests, loadStack, makeResolver } from '../scripts/lib/stack.ts';
+import { describeSelector, selectorMatches } from '../scripts/lib/kube/label-selector.ts';
+import { operatorPodLabels, reusePrometheus, serviceMonitorMismatch, serviceSelects } from '../scripts/lib/context/reuse.ts';
+import { parseServiceUrl, parseSettingType } from '../scripts/lib/stack/setting-types.ts';
+import { loadManifests, loadStack, makeResolver } from '../scripts/lib/stack/stack-file.ts';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
-import { prepareStack, refuseReuseOnKind, settingSource } from '../scripts/lib/lab-stack.ts';
-import { needLabel, permissionsNeeded } from '../scripts/lib/access.ts';
-import { labObjects } from '../scripts/lib/on-context.ts';
+import { prepareStack, refuseReuseOnKind, settingSource } from '../scripts/lib/stack/prepare.ts';
+import { needLabel, permissionsNeeded } from '../scripts/lib/context/access.ts';
+import { labObjects } from '../scripts/lib/context/on-context.ts';
 import { FakeKube } from './helpers/fakes.ts';
 import { InputError } from '../scripts/lib/errors.ts';
-import { formatRule, ruleMetricNames, rulesFor } from '../scripts/lib/adapter-rules.ts';
+import { formatRule, ruleMetricNames, rulesFor } from '../scripts/lib/stack/adapter-rules.ts';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
 
 describe('label selectors as metav1.LabelSelectorAsSelector evaluates them', () => {

@@ -1,9 +1,9 @@
-// The rollout rules (kubectl rollout status's, scripts/lib/rollout.ts) and the generic pod diagnosis
-// (scripts/lib/pod-diagnosis.ts), on objects shaped as the API returns them.
+// The rollout rules (kubectl rollout status's, scripts/lib/gates/rollout.ts) and the generic pod diagnosis
+// (scripts/lib/gates/pod-diagnosis.ts), on objects shaped as the API returns them.
 import { describe, expect, it } from 'vitest';
-import { rolloutState, statusRule } from '../scripts/lib/rollout.ts';
+import { rolloutState, statusRule } from '../scripts/lib/gates/rollout.ts';
 import { FakeKube } from './helpers/fakes.ts';
-import { explainFrom } from '../scripts/lib/pod-diagnosis.ts';
+import { explainFrom } from '../scripts/lib/gates/pod-diagnosis.ts';
 
 const deployment = (generation: number, spec: Record<string, unknown>, status: Record<string, unknown>) => ({ metadata: { name: 'web', generation }, spec, status });
 

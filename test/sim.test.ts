@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSim, isAlive, KUBECTL_REASON, requireKubectl, simNodePids, type Sim } from './helpers/sim.ts';
 import { adminCredentials, apiBaseFor, simFetch, tlsFetch } from './sim/lib/apiclient.ts';
 import { createClusterPki } from './sim/lib/pki.ts';
-import { knownCause } from '../scripts/lib/tool-help.ts';
+import { knownCause } from '../scripts/lib/host/tool-help.ts';
 
 interface ClusterState {
   pid: number | null;

@@ -2,7 +2,7 @@
 // by hand from kube-prometheus-stack's _helpers.tpl ("kube-prometheus-stack.fullname": the release when it
 // contains the chart name, else "<release>-kube-prometheus-stack"; `trunc 26`; `trimSuffix "-"`).
 import { describe, expect, it } from 'vitest';
-import { kpsFullname, STACK_FUNCTIONS } from '../scripts/lib/stack.ts';
+import { kpsFullname, STACK_FUNCTIONS } from '../scripts/lib/stack/stack-file.ts';
 
 const service = (release: string) => STACK_FUNCTIONS.kpsPrometheusService?.(release);
 

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../scripts/lib/lab.ts';
-import { checkReleaseKeys, checkStackObjects, pinnedCharts, prepareStack } from '../scripts/lib/lab-stack.ts';
-import { loadManifests, parseSet } from '../scripts/lib/stack.ts';
-import { keyPaths, keyTree, readChartKeys } from '../scripts/lib/chart-keys.ts';
+import { checkReleaseKeys, checkStackObjects, pinnedCharts, prepareStack } from '../scripts/lib/stack/prepare.ts';
+import { loadManifests, parseSet } from '../scripts/lib/stack/stack-file.ts';
+import { keyPaths, keyTree, readChartKeys } from '../scripts/lib/stack/chart-keys.ts';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
 import { rejectedInputError, thrownInputError } from './helpers/errors.ts';
 

@@ -2,7 +2,7 @@
 // command takes the common options the README lists (--timeout-factor on images too).
 import { describe, expect, it } from 'vitest';
 import { main } from '../scripts/cli.ts';
-import { nearestName } from '../scripts/lib/nearest.ts';
+import { nearestName } from '../scripts/lib/input/nearest.ts';
 
 async function run(argv: string[]) {
   const out: string[] = [];

@@ -1,6 +1,6 @@
 // The same why/fix for the same problem wherever it shows up: preflight, and every later tool call.
 import { describe, expect, it } from 'vitest';
-import { knownCause, missingToolHelp } from '../scripts/lib/tool-help.ts';
+import { knownCause, missingToolHelp } from '../scripts/lib/host/tool-help.ts';
 import { REAL } from './helpers/real-tool-output.ts';
 import { MissingToolError } from '../scripts/lib/exec.ts';
 import { formatError } from '../scripts/lib/errors.ts';

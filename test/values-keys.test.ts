@@ -5,10 +5,10 @@ import { expect, it } from 'vitest';
 import { describeWithShared, sharedPath } from './helpers/shared.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { allowedKeys, checkValuesKeys, keyExists, leafPaths } from '../scripts/lib/values-check.ts';
+import { allowedKeys, checkValuesKeys, keyExists, leafPaths } from '../scripts/lib/stack/values-check.ts';
 import { checkStackValues } from '../scripts/commands/check-values.ts';
 import type { DefaultsSource } from '../scripts/commands/check-values.ts';
-import { prepareStack } from '../scripts/lib/lab-stack.ts';
+import { prepareStack } from '../scripts/lib/stack/prepare.ts';
 
 const upstream = (f: string): unknown => parse(readFileSync(sharedPath('upstream-values', f), 'utf8'));
 const fixtures: DefaultsSource = (chart, _repo, version) => Promise.resolve(upstream(`${chart}-${version}.yaml`));

@@ -16,10 +16,10 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../app/server.ts';
-import { startLoad } from '../lib/load.ts';
+import { startLoad } from '../lib/demo/load.ts';
 import { REPO_ROOT } from '../lib/lab.ts';
-import { prepareStack } from '../lib/lab-stack.ts';
-import { loadManifests } from '../lib/stack.ts';
+import { prepareStack } from '../lib/stack/prepare.ts';
+import { loadManifests } from '../lib/stack/stack-file.ts';
 
 interface Setting {
   name: string;

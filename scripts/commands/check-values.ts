@@ -4,11 +4,11 @@
 import { parse } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
 import { REPO_ROOT } from '../lib/lab.ts';
-import type { PreparedStack } from '../lib/lab-stack.ts';
-import { releaseValues } from '../lib/actions/helm.ts';
-import { allowedKeys, checkValuesKeys } from '../lib/values-check.ts';
-import type { KeyProblem } from '../lib/values-check.ts';
-import { writeChartKeys } from '../lib/chart-keys.ts';
+import type { PreparedStack } from '../lib/stack/prepare.ts';
+import { releaseValues } from '../lib/stack/actions/helm.ts';
+import { allowedKeys, checkValuesKeys } from '../lib/stack/values-check.ts';
+import type { KeyProblem } from '../lib/stack/values-check.ts';
+import { writeChartKeys } from '../lib/stack/chart-keys.ts';
 
 export type DefaultsSource = (chart: string, repo: string, version: string) => Promise<unknown>;
 

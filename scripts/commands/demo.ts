@@ -7,29 +7,29 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
 import { deadline, displayPath, REPO_ROOT } from '../lib/lab.ts';
-import { reachApi } from '../lib/access.ts';
-import type { PreparedStack, StackChoice } from '../lib/lab-stack.ts';
-import { settingSource } from '../lib/lab-stack.ts';
-import type { Kube } from '../lib/kube.ts';
-import { kubeFromKubeconfig } from '../lib/kube.ts';
-import { clusterExists, kindKubeconfig } from '../lib/cluster.ts';
+import { reachApi } from '../lib/context/access.ts';
+import type { PreparedStack, StackChoice } from '../lib/stack/prepare.ts';
+import { settingSource } from '../lib/stack/prepare.ts';
+import type { Kube } from '../lib/kube/api.ts';
+import { kubeFromKubeconfig } from '../lib/kube/api.ts';
+import { clusterExists, kindKubeconfig } from '../lib/cluster/lifecycle.ts';
 import { MissingToolError } from '../lib/exec.ts';
 import { InputError, LabError } from '../lib/errors.ts';
-import { listPath } from '../lib/resources.ts';
-import { currentReading } from '../lib/gates.ts';
-import type { DemoSpec, InClusterLoadSpec } from '../lib/stack.ts';
-import { startLoad } from '../lib/load.ts';
-import type { Load } from '../lib/load.ts';
-import { describeLoadEnd, imageInCluster, loadStoppedError, progressSeconds, startInClusterLoad } from '../lib/in-cluster-load.ts';
-import type { InClusterLoad, LoadEnd } from '../lib/in-cluster-load.ts';
-import { makeView } from '../lib/demo-view.ts';
-import { formatNumber, parseQuantity } from '../lib/quantity.ts';
-import { checkExpectedReplicas, inClusterLoadLine, judge, parseDemoFlags, rebaseSamples, sampleLine, summarize } from '../lib/demo-model.ts';
-import type { DemoFlags, Expectation, HpaBounds, HpaView, ReplicaBound, Sample, Summary } from '../lib/demo-model.ts';
-import { checkReportFlag, renderReport } from '../lib/report.ts';
-import { forwardsReach, NODE_PORTS } from '../lib/reach.ts';
-import { targetKube } from '../lib/on-context.ts';
-import type { DemoResults } from '../lib/report.ts';
+import { listPath } from '../lib/kube/resources.ts';
+import { currentReading } from '../lib/gates/probes.ts';
+import type { DemoSpec, InClusterLoadSpec } from '../lib/stack/stack-file.ts';
+import { startLoad } from '../lib/demo/load.ts';
+import type { Load } from '../lib/demo/load.ts';
+import { describeLoadEnd, imageInCluster, loadStoppedError, progressSeconds, startInClusterLoad } from '../lib/demo/in-cluster-load.ts';
+import type { InClusterLoad, LoadEnd } from '../lib/demo/in-cluster-load.ts';
+import { makeView } from '../lib/demo/view.ts';
+import { formatNumber, parseQuantity } from '../lib/kube/quantity.ts';
+import { checkExpectedReplicas, inClusterLoadLine, judge, parseDemoFlags, rebaseSamples, sampleLine, summarize } from '../lib/demo/model.ts';
+import type { DemoFlags, Expectation, HpaBounds, HpaView, ReplicaBound, Sample, Summary } from '../lib/demo/model.ts';
+import { checkReportFlag, renderReport } from '../lib/demo/report.ts';
+import { forwardsReach, NODE_PORTS } from '../lib/kube/reach.ts';
+import { targetKube } from '../lib/context/on-context.ts';
+import type { DemoResults } from '../lib/demo/report.ts';
 
 /** The flags as typed, and the --stack/--set/--variant choice (to say where an HPA bound comes from). */
 export interface DemoOptions extends DemoFlags {
@@ -162,7 +162,7 @@ export async function demo(lab: Lab, prepared: PreparedStack, opts: DemoOptions)
   if (input.expect && fromStack) checkExpectedReplicas(input.expect.replicas, fromStack);
 
   const kube = await demoKube(lab);
-  // On --context the app is reached through a port-forward (reach.ts); on the lab's kind cluster, its NodePort;
+  // On --context the app is reached through a port-forward (lib/kube/reach.ts); on the lab's kind cluster, its NodePort;
   // with --in-cluster-load, by its Service's DNS name from a Job in the cluster (no forward).
   const reach = lab.target && !inCluster ? forwardsReach(prepared.stack, prepared.resolver, kube) : NODE_PORTS;
   try {
@@ -383,7 +383,7 @@ async function runDemo(lab: Lab, prepared: PreparedStack, opts: DemoOptions, run
   return 0;
 }
 
-/** The summary the terminal prints (the report's summary table has the same rows: lib/report.ts summaryRows). */
+/** The summary the terminal prints (the report's summary table has the same rows: lib/demo/report.ts summaryRows). */
 export function formatSummary(s: Summary, scaleIn: boolean, counterTotal: boolean): string {
   const t = (v: number | undefined) => (v === undefined ? 'not reached' : `${v}s`);
   return [

@@ -1,15 +1,15 @@
 // `hpa-lab doctor`: preflight on its own, as a table or JSON, with what a lab would download: the charts,
 // the host images, the cluster images in the image cache. Exits 1 when a blocking check fails.
 import type { Lab } from '../lib/lab.ts';
-import type { PreparedStack } from '../lib/lab-stack.ts';
-import type { ImageCacheConfig } from '../lib/image-cache.ts';
-import { formatChecks, runPreflight } from '../lib/preflight.ts';
-import type { Check } from '../lib/preflight.ts';
-import { clusterExists } from '../lib/cluster.ts';
-import { chartChecks, imageChecks } from '../lib/image-checks.ts';
-import { chartCached } from '../lib/chart-cache.ts';
-import { cacheChecks, labImagePresence, releaseSpecs } from '../lib/lab-downloads.ts';
-import { hpaSyncCheck } from '../lib/shape-report.ts';
+import type { PreparedStack } from '../lib/stack/prepare.ts';
+import type { ImageCacheConfig } from '../lib/images/cache.ts';
+import { formatChecks, runPreflight } from '../lib/host/preflight.ts';
+import type { Check } from '../lib/host/preflight.ts';
+import { clusterExists } from '../lib/cluster/lifecycle.ts';
+import { chartChecks, imageChecks } from '../lib/images/checks.ts';
+import { chartCached } from '../lib/images/chart-cache.ts';
+import { cacheChecks, labImagePresence, releaseSpecs } from '../lib/images/downloads.ts';
+import { hpaSyncCheck } from '../lib/cluster/shape-report.ts';
 
 export async function doctor(lab: Lab, prepared: PreparedStack, opts: { json: boolean; offline: boolean; imageCache: ImageCacheConfig }): Promise<number> {
   const exists = await clusterExists(lab.runner, lab.name).catch(() => false);

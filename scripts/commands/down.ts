@@ -5,21 +5,21 @@
 import type { Lab } from '../lib/lab.ts';
 import { createMarker } from '../lib/lab.ts';
 import { runSteps } from '../lib/ui.ts';
-import { assertOwnedIfReadable, clusterExists, deleteCluster, kindKubeconfig } from '../lib/cluster.ts';
-import { kubeFromKubeconfig } from '../lib/kube.ts';
-import { labImages, removeImages } from '../lib/actions/image.ts';
-import { secretsFile } from '../lib/lab-stack.ts';
+import { assertOwnedIfReadable, clusterExists, deleteCluster, kindKubeconfig } from '../lib/cluster/lifecycle.ts';
+import { kubeFromKubeconfig } from '../lib/kube/api.ts';
+import { labImages, removeImages } from '../lib/stack/actions/image.ts';
+import { secretsFile } from '../lib/stack/prepare.ts';
 import { existsSync, rmSync } from 'node:fs';
-import type { ImageCacheConfig } from '../lib/image-cache.ts';
-import { removeCache } from '../lib/image-cache.ts';
-import { chartsDir } from '../lib/chart-cache.ts';
-import type { PreparedStack } from '../lib/lab-stack.ts';
-import { downOnContext } from '../lib/on-context.ts';
+import type { ImageCacheConfig } from '../lib/images/cache.ts';
+import { removeCache } from '../lib/images/cache.ts';
+import { chartsDir } from '../lib/images/chart-cache.ts';
+import type { PreparedStack } from '../lib/stack/prepare.ts';
+import { downOnContext } from '../lib/context/on-context.ts';
 import { MissingToolError } from '../lib/exec.ts';
 import { LabError } from '../lib/errors.ts';
-import { missingToolHelp } from '../lib/tool-help.ts';
+import { missingToolHelp } from '../lib/host/tool-help.ts';
 import { REPO_ROOT } from '../lib/lab.ts';
-import { dockerfileBasesOf } from '../lib/images.ts';
+import { dockerfileBasesOf } from '../lib/images/derive.ts';
 
 /** Whether the cluster exists; 'no kind' when kind is not installed (then only what needs Docker alone is removed). */
 async function clusterExistsOrNoKind(lab: Lab): Promise<boolean | 'no kind'> {

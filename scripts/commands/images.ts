@@ -2,22 +2,22 @@
 // lab runs, never typed); everything a lab downloads, into one archive; and that archive onto a machine without
 // network, into the host's Docker, the image cache and the chart cache.
 import type { Lab } from '../lib/lab.ts';
-import type { PreparedStack } from '../lib/lab-stack.ts';
-import type { ImageCacheConfig } from '../lib/image-cache.ts';
-import { imagesTable } from '../lib/images.ts';
-import { listImages } from '../lib/lab-images.ts';
+import type { PreparedStack } from '../lib/stack/prepare.ts';
+import type { ImageCacheConfig } from '../lib/images/cache.ts';
+import { imagesTable } from '../lib/images/derive.ts';
+import { listImages } from '../lib/images/per-component.ts';
 import { runSteps } from '../lib/ui.ts';
-import { ensureCharts, ensureImageCache, labImagePresence, missingClusterImages, releaseSpecs } from '../lib/lab-downloads.ts';
-import { prePull, humanBytes } from '../lib/prepull.ts';
-import { loadArchive, loadHostImages, openArchive, writeArchive } from '../lib/offline-archive.ts';
-import { cachedImages, inCache } from '../lib/image-cache.ts';
+import { ensureCharts, ensureImageCache, labImagePresence, missingClusterImages, releaseSpecs } from '../lib/images/downloads.ts';
+import { prePull, humanBytes } from '../lib/images/prepull.ts';
+import { loadArchive, loadHostImages, openArchive, writeArchive } from '../lib/images/offline-archive.ts';
+import { cachedImages, inCache } from '../lib/images/cache.ts';
 import { LabError } from '../lib/errors.ts';
-import { ensureChart } from '../lib/chart-cache.ts';
-import { checkOutputFile } from '../lib/output-path.ts';
+import { ensureChart } from '../lib/images/chart-cache.ts';
+import { checkOutputFile } from '../lib/input/output-path.ts';
 import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../lib/lab.ts';
-import { buildImage } from '../lib/actions/image.ts';
+import { buildImage } from '../lib/stack/actions/image.ts';
 
 export interface ImagesOptions {
   sub: 'list' | 'save' | 'load';

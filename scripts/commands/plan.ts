@@ -4,19 +4,19 @@
 import { Document } from 'yaml';
 import type { Lab } from '../lib/lab.ts';
 import { displayPath, REPO_ROOT } from '../lib/lab.ts';
-import type { PreparedStack } from '../lib/lab-stack.ts';
-import { checkNodePorts, checkReleaseKeys, checkStackObjects } from '../lib/lab-stack.ts';
-import { loadManifests } from '../lib/stack.ts';
-import { releaseValues } from '../lib/actions/helm.ts';
-import { withBookkeeping } from '../lib/actions/manifests.ts';
-import type { ImageCacheConfig } from '../lib/image-cache.ts';
-import { hostsTomlPath } from '../lib/image-cache.ts';
-import { chartFileName } from '../lib/chart-cache.ts';
-import { clusterShape } from '../lib/shape-report.ts';
+import type { PreparedStack } from '../lib/stack/prepare.ts';
+import { checkNodePorts, checkReleaseKeys, checkStackObjects } from '../lib/stack/prepare.ts';
+import { loadManifests } from '../lib/stack/stack-file.ts';
+import { releaseValues } from '../lib/stack/actions/helm.ts';
+import { withBookkeeping } from '../lib/stack/actions/manifests.ts';
+import type { ImageCacheConfig } from '../lib/images/cache.ts';
+import { hostsTomlPath } from '../lib/images/cache.ts';
+import { chartFileName } from '../lib/images/chart-cache.ts';
+import { clusterShape } from '../lib/cluster/shape-report.ts';
 import { deadline } from '../lib/lab.ts';
-import { contextPreflight, refuseImageComponents, targetOf } from '../lib/on-context.ts';
-import { labLabels, labSelector } from '../lib/ownership.ts';
-import { checkRegistryAnswers } from '../lib/registry-reach.ts';
+import { contextPreflight, refuseImageComponents, targetOf } from '../lib/context/on-context.ts';
+import { labLabels, labSelector } from '../lib/cluster/ownership.ts';
+import { checkRegistryAnswers } from '../lib/images/registry-reach.ts';
 
 export interface PlanStep {
   /** Said before the document: what `up` does with it. */

@@ -2,17 +2,17 @@
 // credentials are; a table, or --json. Exits 0 only when every gate passes.
 import type { Lab } from '../lib/lab.ts';
 import { displayPath } from '../lib/lab.ts';
-import { clusterExists, kindKubeconfig, userKubeconfigHasContext } from '../lib/cluster.ts';
-import { kubeFromKubeconfig } from '../lib/kube.ts';
-import type { Kube } from '../lib/kube.ts';
-import { apiServerReadyGate } from '../lib/api-gate.ts';
-import type { StackChoice } from '../lib/lab-stack.ts';
-import { prepareStack } from '../lib/lab-stack.ts';
-import { makeGate } from '../lib/gates.ts';
-import type { ProbeResult } from '../lib/gate.ts';
-import { contextHpaSyncRow, hpaSyncRow } from '../lib/shape-report.ts';
-import { reuseRows, stackOnContext, targetKube } from '../lib/on-context.ts';
-import { forwardsReach, NODE_PORTS, type Reach } from '../lib/reach.ts';
+import { clusterExists, kindKubeconfig, userKubeconfigHasContext } from '../lib/cluster/lifecycle.ts';
+import { kubeFromKubeconfig } from '../lib/kube/api.ts';
+import type { Kube } from '../lib/kube/api.ts';
+import { apiServerReadyGate } from '../lib/gates/api-gate.ts';
+import type { StackChoice } from '../lib/stack/prepare.ts';
+import { prepareStack } from '../lib/stack/prepare.ts';
+import { makeGate } from '../lib/gates/probes.ts';
+import type { ProbeResult } from '../lib/gates/poll.ts';
+import { contextHpaSyncRow, hpaSyncRow } from '../lib/cluster/shape-report.ts';
+import { reuseRows, stackOnContext, targetKube } from '../lib/context/on-context.ts';
+import { forwardsReach, NODE_PORTS, type Reach } from '../lib/kube/reach.ts';
 
 export interface GateStatus {
   component: string;

@@ -2,22 +2,22 @@
 // (created, or reused when it is hpa-lab's and healthy; missing images pulled into the cache beside it) and every
 // component, each behind its gates. Re-running converges: what is current is skipped, nothing is downloaded twice.
 import type { Lab } from '../lib/lab.ts';
-import type { StackChoice } from '../lib/lab-stack.ts';
-import { checkReleaseKeys, checkStackNodePorts, checkStackObjects, prepareStack, saveSecrets } from '../lib/lab-stack.ts';
-import { runStack } from '../lib/engine.ts';
+import type { StackChoice } from '../lib/stack/prepare.ts';
+import { checkReleaseKeys, checkStackNodePorts, checkStackObjects, prepareStack, saveSecrets } from '../lib/stack/prepare.ts';
+import { runStack } from '../lib/stack/engine.ts';
 import { runSteps } from '../lib/ui.ts';
-import { formatChecks, runPreflight } from '../lib/preflight.ts';
-import { clusterConfigDifferences, clusterExistsOrFalse, configMismatchError, ensureCluster } from '../lib/cluster.ts';
+import { formatChecks, runPreflight } from '../lib/host/preflight.ts';
+import { clusterConfigDifferences, clusterExistsOrFalse, configMismatchError, ensureCluster } from '../lib/cluster/lifecycle.ts';
 import { createMarker, deadline } from '../lib/lab.ts';
 import { LabError } from '../lib/errors.ts';
-import type { Check } from '../lib/preflight.ts';
-import type { ImageCacheConfig } from '../lib/image-cache.ts';
-import { chartChecks, imageChecks } from '../lib/image-checks.ts';
-import { chartCached } from '../lib/chart-cache.ts';
-import { cacheChecks, ensureCharts, ensureImageCache, labImagePresence, missingClusterImages, pointNodesAtCache, releaseSpecs, withPrePull } from '../lib/lab-downloads.ts';
-import type { ImagePresence } from '../lib/lab-images.ts';
-import { confirm, contextExisting, contextPreflight, describeTarget, imagePusher, reachCluster, refuseImageComponents } from '../lib/on-context.ts';
-import { checkRegistryAnswers } from '../lib/registry-reach.ts';
+import type { Check } from '../lib/host/preflight.ts';
+import type { ImageCacheConfig } from '../lib/images/cache.ts';
+import { chartChecks, imageChecks } from '../lib/images/checks.ts';
+import { chartCached } from '../lib/images/chart-cache.ts';
+import { cacheChecks, ensureCharts, ensureImageCache, labImagePresence, missingClusterImages, pointNodesAtCache, releaseSpecs, withPrePull } from '../lib/images/downloads.ts';
+import type { ImagePresence } from '../lib/images/per-component.ts';
+import { confirm, contextExisting, contextPreflight, describeTarget, imagePusher, reachCluster, refuseImageComponents } from '../lib/context/on-context.ts';
+import { checkRegistryAnswers } from '../lib/images/registry-reach.ts';
 
 export interface UpOptions {
   retain: boolean;

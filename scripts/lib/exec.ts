@@ -2,7 +2,7 @@
 // starts a process goes through a Runner, so tests and the simulated cluster can stand in for any tool.
 import { execa } from 'execa';
 import { LabError, ToolError } from './errors.ts';
-import { knownCause, missingToolHelp } from './tool-help.ts';
+import { knownCause, missingToolHelp } from './host/tool-help.ts';
 
 export interface RunResult {
   exitCode: number;

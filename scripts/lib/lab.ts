@@ -3,15 +3,24 @@
 import { mkdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Runner } from './exec.ts';
-import type { Host } from './host.ts';
-import type { Clock } from './gate.ts';
-import type { KindConfig } from './kind-config.ts';
+import type { Host } from './host/host.ts';
+import type { Clock } from './gates/poll.ts';
+import type { KindConfig } from './cluster/kind-config.ts';
 import type { UiOptions } from './ui.ts';
-import { contextName } from './kube.ts';
-import type { ContextTarget } from './context.ts';
+import { contextName } from './kube/api.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const DEFAULT_KIND_CONFIG = path.join('kind', 'cluster.yaml');
+
+/** The cluster `--context` names, as hpa-lab acts on it. */
+export interface ContextTarget {
+  /** The context's name in the user's kubeconfig (and in hpa-lab's private copy). */
+  context: string;
+  /** Its API server URL. */
+  server: string;
+  /** A kubeconfig of that one context, self-contained (files inlined). */
+  kubeconfig: string;
+}
 
 export interface Lab {
   name: string;
@@ -26,7 +35,7 @@ export interface Lab {
   ui: UiOptions;
   /** Where hpa-lab keeps what it knows about this lab (inside the project, git-ignored). */
   stateDir: string;
-  /** --context: the existing cluster the lab goes into instead of its own kind cluster (context.ts). */
+  /** --context: the existing cluster the lab goes into instead of its own kind cluster (context/target.ts). */
   target?: ContextTarget;
   print(text: string): void;
 }

@@ -4,7 +4,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, r
 import path from 'node:path';
 import { execa } from 'execa';
 import { CACHE, IMAGES, PARTS, WORK } from './cache.ts';
-import { contentTag } from '../lib/stack.ts';
+import { contentTag } from '../lib/stack/stack-file.ts';
 import { buildGoPart } from './go.ts';
 import { BASE_CHANGES, buildBaseRootfs, buildNodeImage, buildSpecImage, imageFile, importChanges, importImage } from './images.ts';
 import { BASE_IMAGE, GO_PARTS, KEDA_IMAGES, KUBERNETES, KUBERNETES_STAGING, NODE_IMAGE, NODE_IMAGES, REGISTRY_IMAGE, STACK_IMAGES, partBins } from './parts.ts';

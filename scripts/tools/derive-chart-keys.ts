@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { writeChartKeys } from '../lib/chart-keys.ts';
+import { writeChartKeys } from '../lib/stack/chart-keys.ts';
 import { REPO_ROOT } from '../lib/lab.ts';
-import { pinnedCharts } from '../lib/lab-stack.ts';
+import { pinnedCharts } from '../lib/stack/prepare.ts';
 
 const shared = path.resolve(process.env.HPA_LAB_SHARED_DIR || path.join(REPO_ROOT, '..', 'shared'), 'upstream-values');
 let failed = false;

@@ -7,11 +7,11 @@ import { stringify } from 'yaml';
 import type { Runner, RunOptions, RunResult } from '../../scripts/lib/exec.ts';
 import { MissingToolError, quoteArgs } from '../../scripts/lib/exec.ts';
 import { ToolError } from '../../scripts/lib/errors.ts';
-import type { Host } from '../../scripts/lib/host.ts';
-import type { Clock } from '../../scripts/lib/gate.ts';
-import { ApiStatusError, type Kube, type RawResponse } from '../../scripts/lib/kube.ts';
-import { contextName } from '../../scripts/lib/kube.ts';
-import { resourcePath } from '../../scripts/lib/resources.ts';
+import type { Host } from '../../scripts/lib/host/host.ts';
+import type { Clock } from '../../scripts/lib/gates/poll.ts';
+import { ApiStatusError, type Kube, type RawResponse } from '../../scripts/lib/kube/api.ts';
+import { contextName } from '../../scripts/lib/kube/api.ts';
+import { resourcePath } from '../../scripts/lib/kube/resources.ts';
 
 export type FakeAnswer = Partial<RunResult> | 'missing';
 /** An answer computed from the call (e.g. helm's subcommand), or a fixed one. */
