@@ -23,19 +23,13 @@ import { checkValues } from './commands/check-values.ts';
 import { demo } from './commands/demo.ts';
 import { images } from './commands/images.ts';
 import type { StackChoice } from './lib/stack/prepare.ts';
-import { keptSecrets, prepareStack } from './lib/stack/prepare.ts';
+import { checkedStack, keptSecrets, prepareStack } from './lib/stack/prepare.ts';
 import { maskSecrets, parseSet } from './lib/stack/stack-file.ts';
 import { imageCacheConfig } from './lib/images/downloads.ts';
-import type { ImageCacheConfig } from './lib/images/cache.ts';
 import { checkCachePorts } from './lib/images/cache.ts';
-import { checkContextFlags, checkRegistry, contextLabIdentity, resolveContext } from './lib/context/target.ts';
+import { checkContextFlags, checkRegistry, contextLabIdentity, resolveContext } from './lib/context/resolve.ts';
 import { refuseFlagsNpmTook } from './lib/input/npm-flags.ts';
 import { DEMO_DEFAULT_INTERVAL, DEMO_DEFAULT_WITHIN, DEMO_LIMITS } from './lib/demo/model.ts';
-
-/** plan touches nothing: secrets not generated yet are shown as placeholders and not saved. */
-async function showPlan(lab: Lab, choice: StackChoice, cache: ImageCacheConfig | undefined): Promise<void> {
-  await plan(lab, prepareStack(choice, lab.stateDir), lab.target ? undefined : cache, choice.registry);
-}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -404,14 +398,18 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
       onContext: target !== undefined,
     };
     switch (command) {
-      case 'up':
+      case 'up': {
+        // plan touches nothing: secrets not generated yet are shown as placeholders and not saved.
         if (values['dry-run']) {
-          await showPlan(lab, choice, values['no-cache'] ? undefined : imageCache());
+          const cache = values['no-cache'] ? undefined : imageCache();
+          await plan(lab, await checkedStack(choice, lab), lab.target ? undefined : cache, choice.registry);
           return 0;
         }
         if (values['no-cache'] && values.offline) throw new InputError('--no-cache and --offline exclude each other: an offline up takes every image from the cache', { fix: 'npm run up -- --offline' });
-        await up(lab, choice, { retain: values.retain === true, recreate: values.recreate === true, yes: values.yes === true, imageCache: imageCache(), useCache: values['no-cache'] !== true, offline: values.offline === true });
+        const opts = { retain: values.retain === true, recreate: values.recreate === true, yes: values.yes === true, imageCache: imageCache(), useCache: values['no-cache'] !== true, offline: values.offline === true, registry: choice.registry };
+        await up(lab, await checkedStack(choice, lab), opts);
         return 0;
+      }
       case 'down':
         await down(lab, { force: values.force === true, keepImages: values['keep-images'] === true, purge: values.purge === true, imageCache: imageCache(), prepared: prepareStack(choice, lab.stateDir), yes: values.yes === true }); // the same options as up's, checked the same way
         return 0;
@@ -419,9 +417,11 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
         return await status(lab, choice, { json: values.json === true });
       case 'doctor':
         return await doctor(lab, prepareStack(choice, lab.stateDir), { json: values.json === true, offline: values.offline === true, imageCache: imageCache() });
-      case 'plan':
-        await showPlan(lab, choice, lab.target ? undefined : imageCache());
+      case 'plan': {
+        const cache = lab.target ? undefined : imageCache();
+        await plan(lab, await checkedStack(choice, lab), cache, choice.registry);
         return 0;
+      }
       case 'demo': {
         // The flags as typed: demo checks each (and how they combine) before it touches anything.
         const str = (flag: string) => (values[flag] === undefined ? undefined : String(values[flag]));

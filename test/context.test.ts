@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { satisfies } from '../scripts/lib/kube/version.ts';
 import { deniedPermissions, forwardNeeds, kubeVersionCheck, needLabel } from '../scripts/lib/context/access.ts';
 import type { Kube } from '../scripts/lib/kube/api.ts';
-import { resolveContext } from '../scripts/lib/context/target.ts';
+import { resolveContext } from '../scripts/lib/context/resolve.ts';
 import { confirm } from '../scripts/lib/context/on-context.ts';
 import { InputError } from '../scripts/lib/errors.ts';
 import type { Lab } from '../scripts/lib/lab.ts';

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { checkRegistry } from '../scripts/lib/context/target.ts';
+import { checkRegistry } from '../scripts/lib/context/resolve.ts';
 import { checkRegistryAnswers } from '../scripts/lib/images/registry-reach.ts';
 import { pushImage } from '../scripts/lib/stack/actions/image.ts';
 import { InputError, LabError } from '../scripts/lib/errors.ts';

@@ -35,7 +35,7 @@ export interface Lab {
   ui: UiOptions;
   /** Where hpa-lab keeps what it knows about this lab (inside the project, git-ignored). */
   stateDir: string;
-  /** --context: the existing cluster the lab goes into instead of its own kind cluster (context/target.ts). */
+  /** --context: the existing cluster the lab goes into instead of its own kind cluster (context/resolve.ts). */
   target?: ContextTarget;
   print(text: string): void;
 }

@@ -38,16 +38,6 @@ export async function targetKube(lab: Lab): Promise<Kube> {
   return kubeForContext(t.kubeconfig, t.context);
 }
 
-/** With --context an image component cannot be loaded into a node (kind load): it is pushed to --registry, which it needs. */
-export function refuseImageComponents(prepared: PreparedStack, lab: Lab, registry: string | undefined): void {
-  const images = prepared.stack.components.filter((c) => c.image);
-  if (!images.length || registry !== undefined) return;
-  throw new InputError(`--context ${targetOf(lab).context}: stack ${prepared.stack.name} builds an image (${images.map((c) => c.name).join(', ')}) and no --registry was given to push it to`, {
-    details: ['on an existing cluster hpa-lab cannot kind load the image: it pushes it to a registry the cluster’s nodes pull from; nothing was changed'],
-    fix: `npm run up -- --context ${targetOf(lab).context} --registry REGISTRY (host[:port][/path], e.g. localhost:5001 for kind's local registry), or a stack without image components`,
-  });
-}
-
 /** --registry: the built image pushed there (docker push); the stack's manifests name it REGISTRY/<repository>:<tag>. */
 export function imagePusher(lab: Lab, registry: string) {
   return async (image: string, say: (l: string) => void): Promise<string> => {

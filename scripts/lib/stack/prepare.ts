@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../lab.ts';
+import type { Lab } from '../lab.ts';
 import { contentTag, generateSecret, getPath, loadManifests, loadStack, makeResolver } from './stack-file.ts';
 import type { ResolveInput, Resolver, StackFile } from './stack-file.ts';
 import { InputError } from '../errors.ts';
@@ -205,4 +206,29 @@ export function refuseReuseOnKind(prepared: Pick<PreparedStack, 'stack' | 'resol
       });
     }
   }
+}
+
+/**
+ * The stack `up` and `plan` act on, with every check of what the person typed that needs no tool and no cluster,
+ * in this order: the stack file, --set and --variant (prepareStack), the chart keys the releases set, every manifest
+ * object against the Kubernetes schemas, then what the target needs: on the lab's kind cluster, every NodePort the
+ * stack sets published by the kind config; on an existing cluster, --registry when the stack builds an image.
+ */
+export async function checkedStack(choice: StackChoice, lab: Pick<Lab, 'stateDir' | 'kindConfig' | 'target'>): Promise<PreparedStack> {
+  const prepared = prepareStack(choice, lab.stateDir);
+  checkReleaseKeys(prepared);
+  await checkStackObjects(prepared);
+  if (lab.target) refuseImageComponents(prepared, lab.target.context, choice.registry);
+  else checkStackNodePorts(prepared, lab.kindConfig);
+  return prepared;
+}
+
+/** With --context an image component cannot be loaded into a node (kind load): it is pushed to --registry, which it needs. */
+function refuseImageComponents(prepared: PreparedStack, context: string, registry: string | undefined): void {
+  const images = prepared.stack.components.filter((c) => c.image);
+  if (!images.length || registry !== undefined) return;
+  throw new InputError(`--context ${context}: stack ${prepared.stack.name} builds an image (${images.map((c) => c.name).join(', ')}) and no --registry was given to push it to`, {
+    details: ['on an existing cluster hpa-lab cannot kind load the image: it pushes it to a registry the cluster’s nodes pull from; nothing was changed'],
+    fix: `npm run up -- --context ${context} --registry REGISTRY (host[:port][/path], e.g. localhost:5001 for kind's local registry), or a stack without image components`,
+  });
 }
