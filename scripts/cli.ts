@@ -388,8 +388,6 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
       print: io.out,
       ...(target ? { target } : {}),
     };
-    // The image cache's file, read (and checked) only by the commands that use it.
-    const imageCache = () => checkCachePorts(imageCacheConfig(values['image-cache'] === undefined ? undefined : String(values['image-cache'])), kindConfig);
     const choice: StackChoice = {
       stack: String(values.stack ?? 'custom-metrics'),
       sets: ((values.set as string[] | undefined) ?? []).map(parseSet),
@@ -397,35 +395,38 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
       ...(values.registry === undefined ? {} : { registry: checkRegistry(String(values.registry), target?.context) }),
       onContext: target !== undefined,
     };
+    const dryRun = command === 'up' && values['dry-run'] === true;
+    if (command === 'up' && !dryRun && values['no-cache'] && values.offline) throw new InputError('--no-cache and --offline exclude each other: an offline up takes every image from the cache', { fix: 'npm run up -- --offline' });
+    if (command === 'images' && values.sub !== 'list' && values.json) throw new InputError(`hpa-lab images ${String(values.sub)}: --json is for images list`);
+    // The stack: for up and plan checked whole (chart keys, schemas, what the target needs; stack/prepare.ts).
+    const prepared = command === 'up' || command === 'plan' ? await checkedStack(choice, lab) : prepareStack(choice, lab.stateDir);
+    // The image cache's file, read (and checked) only by the commands that use it.
+    const readsCache = { up: !(dryRun && values['no-cache']), plan: !target, down: true, doctor: true, images: true }[command] ?? false;
+    const cache = readsCache ? checkCachePorts(imageCacheConfig(values['image-cache'] === undefined ? undefined : String(values['image-cache'])), kindConfig) : undefined;
+    const imageCache = () => {
+      if (!cache) throw new Error(`hpa-lab ${command}: the image cache's config was not read`);
+      return cache;
+    };
     switch (command) {
-      case 'up': {
-        // plan touches nothing: secrets not generated yet are shown as placeholders and not saved.
-        if (values['dry-run']) {
-          const cache = values['no-cache'] ? undefined : imageCache();
-          await plan(lab, await checkedStack(choice, lab), lab.target ? undefined : cache, choice.registry);
-          return 0;
-        }
-        if (values['no-cache'] && values.offline) throw new InputError('--no-cache and --offline exclude each other: an offline up takes every image from the cache', { fix: 'npm run up -- --offline' });
-        const opts = { retain: values.retain === true, recreate: values.recreate === true, yes: values.yes === true, imageCache: imageCache(), useCache: values['no-cache'] !== true, offline: values.offline === true, registry: choice.registry };
-        await up(lab, await checkedStack(choice, lab), opts);
+      case 'up':
+        // up --dry-run is plan; plan touches nothing: secrets not generated yet are shown as placeholders and not saved.
+        if (dryRun) await plan(lab, prepared, target ? undefined : cache, choice.registry);
+        else await up(lab, prepared, { retain: values.retain === true, recreate: values.recreate === true, yes: values.yes === true, imageCache: imageCache(), useCache: values['no-cache'] !== true, offline: values.offline === true, registry: choice.registry });
         return 0;
-      }
       case 'down':
-        await down(lab, { force: values.force === true, keepImages: values['keep-images'] === true, purge: values.purge === true, imageCache: imageCache(), prepared: prepareStack(choice, lab.stateDir), yes: values.yes === true }); // the same options as up's, checked the same way
+        await down(lab, { force: values.force === true, keepImages: values['keep-images'] === true, purge: values.purge === true, imageCache: imageCache(), prepared, yes: values.yes === true }); // the same options as up's, checked the same way
         return 0;
       case 'status':
-        return await status(lab, choice, { json: values.json === true });
+        return await status(lab, prepared, { json: values.json === true });
       case 'doctor':
-        return await doctor(lab, prepareStack(choice, lab.stateDir), { json: values.json === true, offline: values.offline === true, imageCache: imageCache() });
-      case 'plan': {
-        const cache = lab.target ? undefined : imageCache();
-        await plan(lab, await checkedStack(choice, lab), cache, choice.registry);
+        return await doctor(lab, prepared, { json: values.json === true, offline: values.offline === true, imageCache: imageCache() });
+      case 'plan':
+        await plan(lab, prepared, cache, choice.registry);
         return 0;
-      }
       case 'demo': {
         // The flags as typed: demo checks each (and how they combine) before it touches anything.
         const str = (flag: string) => (values[flag] === undefined ? undefined : String(values[flag]));
-        return await demo(lab, prepareStack(choice, lab.stateDir), {
+        return await demo(lab, prepared, {
           rate: str('rate'),
           connections: str('connections'),
           duration: str('duration'),
@@ -441,13 +442,11 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
         });
       }
       case 'images': {
-        const sub = String(values.sub) as 'list' | 'save' | 'load';
         const file = (values.args as string[] | undefined)?.[0];
-        if (sub !== 'list' && values.json) throw new InputError(`hpa-lab images ${sub}: --json is for images list`);
-        return await images(lab, prepareStack(choice, lab.stateDir), { sub, ...(file ? { file } : {}), json: values.json === true, imageCache: imageCache() });
+        return await images(lab, prepared, { sub: String(values.sub) as 'list' | 'save' | 'load', ...(file ? { file } : {}), json: values.json === true, imageCache: imageCache() });
       }
       case 'check-values':
-        return await checkValues(lab, prepareStack(choice, lab.stateDir), { update: values.update === true });
+        return await checkValues(lab, prepared, { update: values.update === true });
       default:
         throw new InputError(`unknown command "${command}"`);
     }

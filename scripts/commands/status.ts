@@ -5,16 +5,15 @@ import { clusterExists, kindKubeconfig, userKubeconfigHasContext } from '../lib/
 import { kubeFromKubeconfig } from '../lib/kube/api.ts';
 import type { Kube } from '../lib/kube/api.ts';
 import { apiServerReadyGate } from '../lib/gates/api-gate.ts';
-import type { StackChoice } from '../lib/stack/prepare.ts';
-import { prepareStack } from '../lib/stack/prepare.ts';
+import type { PreparedStack } from '../lib/stack/prepare.ts';
 import { makeGate } from '../lib/gates/probes.ts';
 import { probeOnce, statusReport, type GateStatus } from '../lib/gates/status.ts';
 import { contextHpaSyncRow, hpaSyncRow } from '../lib/cluster/shape-report.ts';
 import { reuseRows, stackOnContext, targetKube } from '../lib/context/on-context.ts';
 import { forwardsReach, NODE_PORTS, type Reach } from '../lib/kube/reach.ts';
 
-export async function status(lab: Lab, choice: StackChoice, opts: { json: boolean }): Promise<number> {
-  let prepared = prepareStack(choice, lab.stateDir);
+export async function status(lab: Lab, given: PreparedStack, opts: { json: boolean }): Promise<number> {
+  let prepared = given;
   const gates: GateStatus[] = [];
   // --context: no kind cluster; the existing one, through hpa-lab's private copy of that context.
   const exists = lab.target ? true : await clusterExists(lab.runner, lab.name);
