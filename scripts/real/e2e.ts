@@ -280,9 +280,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const m = readManifest();
-  const missing = allSteps().filter((s) => !isBuilt(m, s.key, s.from)).map((s) => s.key);
+  const steps = allSteps();
+  const missing = steps.filter((s) => !isBuilt(m, s.key, s.from)).map((s) => s.key);
   if (values['if-built'] && missing.length) {
-    console.log(`real tier did not run: ${missing.length} of ${allSteps().length} artifacts are not built in ${CACHE} (npm run real:build): ${missing.join(', ')}`);
+    console.log(`real tier did not run: ${missing.length} of ${steps.length} artifacts are not built in ${CACHE} (npm run real:build): ${missing.join(', ')}`);
     return 0;
   }
   const chosen = STAGES.filter((s) => !values.stage || values.stage.includes(s.name));
@@ -311,7 +312,6 @@ async function main(): Promise<number> {
   }, 5000);
   for (const stage of chosen) {
     current = stage.name;
-    const steps = allSteps();
     const lacking = stage.needs.filter((k) => !isBuilt(m, k, steps.find((s) => s.key === k)?.from));
     if (lacking.length) {
       summary.push({ stage: stage.name, ran: false, why: `not built: ${lacking.join(', ')}` });
