@@ -1,23 +1,15 @@
 // The reused cluster must match its kind config (exit 2 otherwise, or --recreate), a SIGKILL during a slow
 // `kind create` leaves a half-made cluster the next up replaces, and the containerd image store's load path.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createServer } from 'node:net';
 import { execa } from 'execa';
-import { createSim, REPO_ROOT } from '../helpers/sim.ts';
-import type { Sim } from '../helpers/sim.ts';
+import { simPool, REPO_ROOT } from '../helpers/sim.ts';
 
 const STACK = ['--stack', 'cluster'];
-const sims: Sim[] = [];
-async function newSim(opts: Parameters<typeof createSim>[0] = {}) {
-  const s = await createSim(opts);
-  sims.push(s);
-  return s;
-}
-afterAll(async () => {
-  await Promise.all(sims.map((s) => s.cleanup()));
-});
+/** Every simulated machine this file makes, cleaned up after it. */
+const newSim = simPool();
 
 /** A free loopback port in the NodePort range (the lab maps a NodePort to the same host port). */
 async function freePort(avoid: number[]): Promise<number> {

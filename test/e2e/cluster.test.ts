@@ -1,11 +1,11 @@
 // The real CLI, run as a child process against the simulated cluster (test/sim): the cluster lifecycle,
 // preflight and every injected fault. Uses the cluster-only stack; the components have their own tests.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createSim, KUBECTL_REASON, requireKubectl, simNodePids, isAlive } from '../helpers/sim.ts';
+import { simPool, KUBECTL_REASON, requireKubectl, simNodePids, isAlive } from '../helpers/sim.ts';
 import type { Sim } from '../helpers/sim.ts';
 
 const STACK = ['--stack', 'cluster'];
@@ -21,15 +21,8 @@ async function clusters(sim: Sim): Promise<string[]> {
   return r.stdout.split('\n').filter(Boolean);
 }
 
-const sims: Sim[] = [];
-async function newSim(opts: Parameters<typeof createSim>[0] = {}) {
-  const s = await createSim(opts);
-  sims.push(s);
-  return s;
-}
-afterAll(async () => {
-  await Promise.all(sims.map((s) => s.cleanup()));
-});
+/** Every simulated machine this file makes, cleaned up after it. */
+const newSim = simPool();
 
 describe('cluster lifecycle', () => {
   it('up, status, up again (reused, no create), down, down again: all succeed', async () => {

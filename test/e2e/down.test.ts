@@ -1,23 +1,16 @@
 // `down` removes what is hpa-lab's, also where it can do only part of it (issue 18 item 11): without kind it
 // still removes what needs Docker alone, and says the cluster could not be; --purge also removes the images up
 // pulled by digest (the kind node image and the cache's registry), which Docker's classic store lists as <none>.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { createSim, REPO_ROOT } from '../helpers/sim.ts';
+import { simPool, REPO_ROOT } from '../helpers/sim.ts';
 import type { Sim } from '../helpers/sim.ts';
 
 const NO_STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
-const sims: Sim[] = [];
-afterAll(async () => {
-  await Promise.all(sims.map((s) => s.cleanup()));
-});
-async function newSim(opts: Parameters<typeof createSim>[0] = {}): Promise<Sim> {
-  const s = await createSim(opts);
-  sims.push(s);
-  return s;
-}
+/** Every simulated machine this file makes, cleaned up after it. */
+const newSim = simPool();
 const inDocker = async (sim: Sim, ref: string) => (await sim.exec('docker', ['image', 'inspect', '--format', '{{.Id}}', ref])).exitCode === 0;
 
 describe('down removes what is hpa-lab’s', { timeout: 240_000 }, () => {

@@ -1,25 +1,18 @@
 // The host and the node image, as a real first run meets them: a cgroup v1 Docker host (old WSL2 kernels,
 // RHEL 8-era hosts, our own CI machines), where a Kubernetes ≥ 1.35 kubelet refuses to start unless told
 // failCgroupV1: false; and a kind node image built on this machine (--node-image, no digest), never pulled.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createSim } from '../helpers/sim.ts';
+import { simPool } from '../helpers/sim.ts';
 import type { Sim } from '../helpers/sim.ts';
 
 const STACK = ['--stack', 'cluster'];
 const NO_STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
 const LOCAL_IMAGE = 'hpa-lab.local/kind-node:v1.36.3';
 
-const sims: Sim[] = [];
-async function newSim(opts: Parameters<typeof createSim>[0] = {}) {
-  const s = await createSim(opts);
-  sims.push(s);
-  return s;
-}
-afterAll(async () => {
-  await Promise.all(sims.map((s) => s.cleanup()));
-});
+/** Every simulated machine this file makes, cleaned up after it. */
+const newSim = simPool();
 
 async function clusters(sim: Sim): Promise<string[]> {
   return (await sim.exec('kind', ['get', 'clusters'])).stdout.split('\n').filter(Boolean);

@@ -7,11 +7,14 @@
 //   const r = await sim.run(['up', '--kind-config', cfg]);   // node scripts/hpa-lab.js up ...
 //   await sim.run(['demo', ...sim.labArgs()]);             // the same, with the stack's NodePorts on the sim's ports
 //   await sim.cleanup();                                   // deletes clusters, kills API servers, removes home
+//
+//   const newSim = simPool();   // at a test file's top: every sim it makes is cleaned up after the file
 import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { afterAll } from 'vitest';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { destroyCluster, listClusters } from '../sim/lib/clusters.ts';
 import { stopAllContainers } from '../sim/lib/containers.ts';
@@ -253,6 +256,19 @@ async function runCommand(cmd: string, args: string[], env: Record<string, strin
     return { exitCode: 127, stdout: '', stderr: `${cmd}: command not found\n`, durationMs };
   }
   return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), durationMs };
+}
+
+/** A test file's simulated machines: `newSim(opts)` makes one; all are cleaned up after the file's tests (afterAll). */
+export function simPool(): (opts?: SimOptions) => Promise<Sim> {
+  const sims: Sim[] = [];
+  afterAll(async () => {
+    await Promise.all(sims.map((s) => s.cleanup()));
+  });
+  return async (opts = {}) => {
+    const s = await createSim(opts);
+    sims.push(s);
+    return s;
+  };
 }
 
 export async function createSim(opts: SimOptions = {}): Promise<Sim> {
