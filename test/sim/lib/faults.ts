@@ -4,7 +4,7 @@
 /** Every fault the simulator understands. Add new ones here (with a one-line reason). */
 export const KNOWN_FAULTS = {
   'docker-down': 'the Docker daemon is not reachable (docker, kind fail like on a laptop with Docker stopped)',
-  'kind-create-fail': 'kubeadm init fails inside the node (the WSL cgroup failure) during `kind create cluster`',
+  'kind-create-fail': 'kubeadm init fails inside the node during `kind create cluster`: the bootstrap kubelet exits and never becomes healthy (kind prints kubeadm\'s output only)',
   'kind-create-slow': 'kind-create-slow=SECONDS: `kind create cluster` waits that long in "Starting control-plane" (node container running)',
   'api-slow': 'api-slow=SECONDS: /readyz fails and the node is NotReady for that long after the API server starts',
   'api-freeze': 'the API server accepts connections but never answers (also per cluster: the file nodes/NAME/api-freeze)',
