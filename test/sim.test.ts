@@ -9,7 +9,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSim, isAlive, KUBECTL_REASON, requireKubectl, simNodePids, type Sim } from './helpers/sim.ts';
-import { adminCredentials, apiBaseFor, simFetch, tlsFetch } from './sim/lib/apiclient.ts';
+import { adminCredentials, apiBaseFor, clusterApi, simFetch, tlsFetch } from './sim/lib/apiclient.ts';
 import { createClusterPki } from './sim/lib/pki.ts';
 import { knownCause } from '../scripts/lib/host/tool-help.ts';
 
@@ -621,6 +621,72 @@ describe('images', () => {
       expect(load).toMatchObject({ exitCode: 0, stderr: `Image: "hpa-lab-app:dev" with ID "${id}" not yet present on node "img-control-plane", loading...\n` });
       expect(state(sim, 'img').images).toEqual([{ name: 'hpa-lab-app:dev', id }]);
       expect(await sim.exec('kind', ['load', 'docker-image', 'ghost:1', '--name', 'img'])).toMatchObject({ exitCode: 1, stderr: 'ERROR: image: "ghost:1" not present locally\n' });
+    } finally {
+      await sim.cleanup();
+    }
+  });
+
+  // How kind itself asks a node for an image (kind v0.32.0 pkg/cluster/nodeutils/util.go ImageID: `crictl inspecti
+  // IMAGE` in the node), answered as crictl v1.36.0 does (cmd/crictl/image.go: a missing image is
+  // `no such image "X" present`, through logrus.Fatal: exit 1).
+  const crictlMissing = (ref: string) => new RegExp(`^time="\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(Z|[+-]\\d\\d:\\d\\d)" level=fatal msg="no such image \\\\"${ref.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\\\" present"\\n$`);
+  const build = async (sim: Sim, tag: string) => {
+    const ctx = path.join(sim.home, 'app');
+    mkdirSync(ctx, { recursive: true });
+    writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM node:24-alpine\nCOPY server.js .\n');
+    writeFileSync(path.join(ctx, 'server.js'), 'console.log(1)\n');
+    expect((await sim.exec('docker', ['build', '-t', tag, ctx])).exitCode).toBe(0);
+    return (await sim.exec('docker', ['image', 'inspect', tag, '--format', '{{.Id}}'])).stdout.trim();
+  };
+
+  it('docker exec NODE crictl inspecti IMAGE: the node’s image status (JSON), or crictl’s fatal "no such image" (exit 1)', async () => {
+    const sim = await createSim();
+    try {
+      const id = await build(sim, 'hpa-lab/app:c1');
+      expect((await sim.exec('kind', ['create', 'cluster', '--name', 'cri'])).exitCode).toBe(0);
+      const before = await sim.exec('docker', ['exec', 'cri-control-plane', 'crictl', 'inspecti', 'hpa-lab/app:c1']);
+      expect(before.exitCode).toBe(1);
+      expect(before.stdout).toBe('');
+      expect(before.stderr).toMatch(crictlMissing('hpa-lab/app:c1'));
+      expect((await sim.exec('kind', ['load', 'docker-image', 'hpa-lab/app:c1', '--name', 'cri'])).exitCode).toBe(0);
+      for (const ref of ['hpa-lab/app:c1', 'docker.io/hpa-lab/app:c1']) {
+        const after = await sim.exec('docker', ['exec', 'cri-control-plane', 'crictl', 'inspecti', ref]);
+        expect(after.exitCode, after.stderr).toBe(0);
+        // what kind reads from it: status.id and status.repoTags
+        expect(JSON.parse(after.stdout)).toMatchObject({ status: { id, repoTags: ['docker.io/hpa-lab/app:c1'] } });
+      }
+      // a preloaded image of the node image
+      expect((await sim.exec('docker', ['exec', 'cri-control-plane', 'crictl', 'inspecti', 'registry.k8s.io/pause:3.10'])).exitCode).toBe(0);
+      // several: crictl stops at the first it lacks
+      const two = await sim.exec('docker', ['exec', 'cri-control-plane', 'crictl', 'inspecti', 'hpa-lab/app:c1', 'ghost:1']);
+      expect(two).toMatchObject({ exitCode: 1, stdout: '' });
+      expect(two.stderr).toMatch(crictlMissing('ghost:1'));
+    } finally {
+      await sim.cleanup();
+    }
+  });
+
+  it('node-image-lost: kind load exits 0, but the last node it loads into does not list the image (crictl, the kubelet)', async () => {
+    const sim = await createSim({ faults: ['node-image-lost'] });
+    try {
+      await build(sim, 'hpa-lab/app:c2');
+      const cfg = path.join(sim.home, 'two.yaml');
+      writeFileSync(cfg, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n');
+      expect((await sim.exec('kind', ['create', 'cluster', '--name', 'lost', '--config', cfg])).exitCode).toBe(0);
+      expect((await sim.exec('kind', ['load', 'docker-image', 'hpa-lab/app:c2', '--name', 'lost'])).exitCode).toBe(0);
+      expect((await sim.exec('docker', ['exec', 'lost-control-plane', 'crictl', 'inspecti', 'hpa-lab/app:c2'])).exitCode).toBe(0);
+      const worker = await sim.exec('docker', ['exec', 'lost-worker', 'crictl', 'inspecti', 'hpa-lab/app:c2']);
+      expect(worker.exitCode).toBe(1);
+      expect(worker.stderr).toMatch(crictlMissing('hpa-lab/app:c2'));
+      // the kubelet's report agrees: the worker's status.images does not name it, the control plane's does
+      const api = clusterApi(sim.home, 'lost');
+      const names = async (node: string) => (((await (await api.fetch(`/api/v1/nodes/${node}`)).json()) as { status?: { images?: Array<{ names?: string[] }> } }).status?.images ?? []).flatMap((i) => i.names ?? []);
+      expect(await names('lost-control-plane')).toContain('docker.io/hpa-lab/app:c2');
+      expect(await names('lost-worker')).not.toContain('docker.io/hpa-lab/app:c2');
+      // kind's own check (crictl inspecti per node) finds the worker without it and loads it there again
+      const again = await sim.exec('kind', ['load', 'docker-image', 'hpa-lab/app:c2', '--name', 'lost']);
+      expect(again.stderr).toMatch(/not yet present on node "lost-worker", loading\.\.\./);
+      expect(again.stderr).not.toMatch(/lost-control-plane/);
     } finally {
       await sim.cleanup();
     }

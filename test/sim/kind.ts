@@ -13,6 +13,7 @@ import { DOCKER_DOWN_MESSAGE, faultSeconds, processFaults, type Faults } from '.
 import { dockerPublishError } from './lib/port-errors.ts';
 import { formatGoDuration } from './lib/goduration.ts';
 import { findImage, imageNames } from './lib/images.ts';
+import { loadedOnNode } from './lib/node-images.ts';
 import { findStoredImage, readImageArchive } from './lib/archives.ts';
 import { hex, withDockerState } from './lib/containers.ts';
 import { hostPull } from './lib/hostpull.ts';
@@ -662,6 +663,24 @@ async function reportNodeImages(rec: ClusterRecord, nodes: string[], loaded: Arr
   }
 }
 
+/**
+ * Records that `nodes` now hold the loaded images (LoadedImage.nodes: absent when every node holds it). Under the
+ * node-image-lost fault the last of them does not keep it: kind exits 0, the node's containerd lacks the image.
+ * Returns the nodes that hold it.
+ */
+function recordLoaded(rec: ClusterRecord, nodes: string[], loaded: Array<{ img: string; id: string }>): string[] {
+  const kept = faults.has('node-image-lost') ? nodes.slice(0, -1) : nodes;
+  for (const { img, id } of loaded) {
+    const prev = rec.images.find((i) => i.name === img && i.id === id);
+    const holders = new Set([...(prev ? (prev.nodes ?? rec.nodes) : []), ...kept]);
+    if (faults.has('node-image-lost')) holders.delete(nodes.at(-1) ?? '');
+    const all = rec.nodes.filter((n) => !n.endsWith('-external-load-balancer')).every((n) => holders.has(n));
+    rec.images = [...rec.images.filter((i) => i.name !== img), { name: img, id, ...(all ? {} : { nodes: [...holders] }) }];
+  }
+  writeCluster(home, rec);
+  return kept;
+}
+
 async function loadDockerImage(inv: Invocation): Promise<number> {
   const name = clusterName(inv);
   const resolved = inv.args.map((img) => {
@@ -674,22 +693,28 @@ async function loadDockerImage(inv: Invocation): Promise<number> {
   const wanted = inv.flags.strings('nodes');
   for (const n of wanted) if (!rec.nodes.includes(n)) fail(`unknown node: "${n}"`);
   const targets = wanted.length ? wanted : rec.nodes.filter((n) => !n.endsWith('-external-load-balancer'));
-  const selected = resolved.filter(({ img, id }) => {
-    if (rec.images.some((i) => i.name === img && i.id === id)) return false;
-    for (const n of targets) info(`Image: "${img}" with ID "${id}" not yet present on node "${n}", loading...`);
-    return true;
-  });
-  if (selected.length === 0) return 0;
+  // kind asks each node for the image (nodeutils.ImageID: crictl inspecti) and loads into those without it.
+  const lacking = new Set<string>();
+  for (const { img, id } of resolved) {
+    for (const n of targets) {
+      if (loadedOnNode(rec, n, img)?.id === id) continue;
+      lacking.add(n);
+      info(`Image: "${img}" with ID "${id}" not yet present on node "${n}", loading...`);
+    }
+  }
+  if (lacking.size === 0) {
+    for (const { img, id } of resolved) info(`Image: "${img}" with ID "${id}" found to be already present on all nodes.`);
+    return 0;
+  }
   // `docker save -o image.tar IMAGE` (all platforms), piped into the node's `ctr images import --all-platforms`:
   // with Docker's containerd image store the archive is the image's whole index, whose other manifests
   // (attestations, other platforms) have no content here (kind issue #3795).
-  for (const { img } of selected) {
+  const selected = targets.filter((n) => lacking.has(n));
+  for (const { img } of resolved) {
     const missing = findStoredImage(home, img)?.indexMissing;
-    if (missing) ctrImportFails(targets[0] ?? `${name}-control-plane`, missing);
+    if (missing) ctrImportFails(selected[0] ?? `${name}-control-plane`, missing);
   }
-  for (const { img, id } of selected) rec.images = [...rec.images.filter((i) => i.name !== img), { name: img, id }];
-  writeCluster(home, rec);
-  await reportNodeImages(rec, targets, selected);
+  await reportNodeImages(rec, recordLoaded(rec, selected, resolved), resolved);
   return 0;
 }
 
@@ -713,9 +738,7 @@ async function loadImageArchive(inv: Invocation): Promise<number> {
   if (!archive) fail(`failed to load image: command "docker exec --privileged -i ${targets[0] ?? ''} ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1`, 'ctr: unrecognized image format\n');
   if (archive.indexMissing) ctrImportFails(targets[0] ?? `${name}-control-plane`, archive.indexMissing);
   const loaded = archive.images.flatMap((i) => i.names.map((n) => ({ img: n, id: i.id })));
-  for (const { img, id } of loaded) rec.images = [...rec.images.filter((i) => i.name !== img), { name: img, id }];
-  writeCluster(home, rec);
-  await reportNodeImages(rec, targets, loaded);
+  await reportNodeImages(rec, recordLoaded(rec, targets, loaded), loaded);
   return 0;
 }
 
