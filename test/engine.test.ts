@@ -358,6 +358,8 @@ describe('actions converge: nothing is done that is already so', () => {
     // `docker version --format '{{json .}}'` (docker-version.ts): a 28.x client and daemon on arm64.
     if (args[0] === 'version') return { stdout: JSON.stringify({ Client: { Version: '28.3.0', ApiVersion: '1.51' }, Server: { Version: '28.3.0', Os: 'linux', Arch: 'arm64', ApiVersion: '1.51' } }) };
     if (args[0] === 'build' || (args[0] === 'image' && args[1] === 'save')) return {};
+    // after the load, the node is asked for the image as kind asks (crictl inspecti): it has it
+    if (args[0] === 'exec' && args[2] === 'crictl') return { stdout: `{"status": {"id": "sha256:0123", "repoTags": ["docker.io/${IMAGE}"]}}` };
     throw new Error(`fake docker: unexpected ${args.join(' ')}`);
   };
   const work = (runner: ReturnType<typeof fakeRunner>) => runner.invocations.filter((i) => !(i.cmd === 'docker' && ['info', 'version'].includes(i.args[0] as string))).map((i) => [i.cmd, ...i.args]);
@@ -369,6 +371,7 @@ describe('actions converge: nothing is done that is already so', () => {
       ['docker', 'image', 'inspect', '--format', '{{.Id}}', IMAGE],
       ['docker', 'build', '--tag', IMAGE, '--label', 'app.kubernetes.io/managed-by=hpa-lab', path.join(REPO_ROOT, 'app')],
       ['kind', 'load', 'docker-image', IMAGE, '--name', 'lab'],
+      ['docker', 'exec', 'lab-control-plane', 'crictl', 'inspecti', IMAGE],
     ]);
     expect(step('img').title).toBe(`img: built ${IMAGE}, loaded into the node`);
   });
@@ -385,6 +388,7 @@ describe('actions converge: nothing is done that is already so', () => {
     expect(calls.slice(2)).toEqual([
       ['docker', 'image', 'save', '--platform', 'linux/arm64', IMAGE, '-o', tar],
       ['kind', 'load', 'image-archive', tar, '--name', 'lab'],
+      ['docker', 'exec', 'lab-control-plane', 'crictl', 'inspecti', IMAGE],
     ]);
     expect(existsSync(tar)).toBe(false); // the archive is removed after the load
   });
