@@ -482,6 +482,43 @@ describe('the rollout gate holds a component’s gates until what its install ch
     expect(err.fix).toContain('find what should create Secret web-tls');
     expect(firstGateGet(log)).toBe(-1); // the component's own gate was never polled
   });
+
+  // Issue 18 item 21: a pod whose image cannot come ends the wait at once (pod-diagnosis.ts finalImageFailure),
+  // with the kubelet's reason and message; a pull that may still succeed is waited for to the deadline.
+  const BAD = 'quay.io/prometheus/prometheus:v0.0.0-nope';
+  const imageStuck = (message: string) => {
+    const { log, runner, kube, stack } = setup();
+    const dep = deployment(2, 2);
+    kube.put(
+      { ...dep, spec: { ...(dep.spec as object), template: { spec: { containers: [{ name: 'web', image: BAD }] } } }, status: { observedGeneration: 2, replicas: 1, updatedReplicas: 1, availableReplicas: 0 } },
+      replicaSet('bbb', 2),
+      { ...pod('bbb'), spec: { nodeName: 'lab-control-plane', containers: [{ name: 'web', image: BAD, imagePullPolicy: 'IfNotPresent' }] }, status: { phase: 'Pending', containerStatuses: [{ name: 'web', image: BAD, ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull', message } } }] } },
+    );
+    return { log, runner, kube, stack };
+  };
+
+  it('an image the registry does not have: the component fails at the first poll with the kubelet’s reason and message, not at the deadline', async () => {
+    const notFound = `rpc error: code = NotFound desc = failed to pull and unpack image "${BAD}": failed to resolve reference "${BAD}": ${BAD}: not found`;
+    const { log, runner, kube, stack } = imageStuck(notFound);
+    const slept: number[] = [];
+    const err = (await run(stack, runner, () => Promise.resolve(kube), { onSleep: (now) => slept.push(now) }).catch((e: unknown) => e)) as LabError;
+
+    expect(err.message).toBe('r: stopped waiting for deployment/web rolled out after 0ms: it cannot happen by waiting');
+    expect(err.details[0]).toBe('last observed: Waiting for deployment "web" rollout to finish: 0 of 1 updated replicas are available');
+    expect(err.why).toBe(`container web of pod web-bbb-1 cannot start: the registry has no image ${BAD} (ErrImagePull: ${notFound})`);
+    expect(err.fix).toContain("check the image's repository and tag");
+    expect(kube.gets(depPath)).toBe(2); // one poll: the rollout state, then the workload's template for the pods
+    expect(slept).toEqual([]); // the fake clock never advanced: nothing was waited for
+    expect(firstGateGet(log)).toBe(-1);
+  });
+
+  it('a pull that timed out may still succeed: waited for to the deadline, then the usual diagnosis', async () => {
+    const timeout = `rpc error: code = DeadlineExceeded desc = failed to pull and unpack image "${BAD}": failed to resolve reference "${BAD}": failed to do request: Head "https://quay.io/v2/prometheus/prometheus/manifests/v0.0.0-nope": dial tcp 3.224.150.202:443: i/o timeout`;
+    const { runner, kube, stack } = imageStuck(timeout);
+    const err = (await run(stack, runner, () => Promise.resolve(kube)).catch((e: unknown) => e)) as LabError;
+    expect(err.message).toBe('r: gave up waiting 1m for deployment/web rolled out');
+    expect(err.why).toBe(`the node cannot pull image ${BAD} for container web of pod web-bbb-1 (ErrImagePull: ${timeout})`);
+  });
 });
 
 // ---- a stack's known signatures -----------------------------------------------------------------------------

@@ -12,8 +12,11 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.cleanup()));
 });
 
-/** A stack file: the app's image and a Deployment of it with `pullPolicy`; the rollout deadline `rollout`. */
-function appStack(sim: Sim, pullPolicy: string, rollout: string): string {
+/**
+ * A stack file: a Deployment with `pullPolicy` and the rollout deadline `rollout`, of the app's image (built and
+ * loaded by hpa-lab), or of `image` (pulled by the node) when given.
+ */
+function appStack(sim: Sim, pullPolicy: string, rollout: string, image?: string): string {
   const manifest = path.join(sim.home, 'app.yaml');
   writeFileSync(
     manifest,
@@ -28,7 +31,7 @@ function appStack(sim: Sim, pullPolicy: string, rollout: string): string {
       '    spec:',
       '      containers:',
       '        - name: app',
-      '          image: ${images.app-image}',
+      `          image: ${image ?? '${images.app-image}'}`,
       `          imagePullPolicy: ${pullPolicy}`,
       '',
     ].join('\n'),
@@ -42,10 +45,9 @@ function appStack(sim: Sim, pullPolicy: string, rollout: string): string {
       'name: app-only',
       'description: The app image and a Deployment of it',
       'components:',
-      '  - name: app-image',
-      '    image: { context: app, repository: hpa-lab/sample-app }',
+      ...(image ? [] : ['  - name: app-image', '    image: { context: app, repository: hpa-lab/sample-app }']),
       '  - name: app',
-      '    needs: [cluster, app-image]',
+      `    needs: [cluster${image ? '' : ', app-image'}]`,
       `    rolloutDeadline: ${rollout}`,
       `    manifests: ${manifest}`,
       '',
@@ -71,5 +73,31 @@ describe('the app image on the nodes', { timeout: 180_000 }, () => {
     expect(r.stderr).toMatch(/\n {2}fix: npm run up \(it loads the image again into the nodes that lack it\)/);
     // it stopped there: the Deployment was never applied, no rollout was waited for
     expect(r.stdout + r.stderr).not.toMatch(/rolled out|gave up waiting/);
+  });
+
+  // The rollout deadline is 10 minutes: only the fail-fast ends these runs within the test's time.
+  it('the app’s image with imagePullPolicy Always: the kubelet pulls it and cannot (it is in no registry); the rollout stops at once, in the kubelet’s words', async () => {
+    const sim = await newSim();
+    const r = await sim.run(['up', '--kind-config', sim.writeKindConfig(sim.ports()), '--stack', appStack(sim, 'Always', '10m')], { timeoutMs: 120_000 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/✖ app: stopped waiting for deployment\/app rolled out after \S+: it cannot happen by waiting\n/);
+    expect(r.stderr).not.toMatch(/gave up waiting/);
+    expect(r.stderr).toMatch(
+      /\n {2}why: container app of pod app-\S+ cannot start: its image (hpa-lab\/sample-app:[0-9a-f]{12}) is one hpa-lab built and loaded into the nodes, it is in no registry, and imagePullPolicy Always makes the kubelet pull it anyway \((ErrImagePull: |ImagePullBackOff: Back-off pulling image "\1": ErrImagePull: )failed to pull and unpack image "docker\.io\/\1": failed to resolve reference "docker\.io\/\1": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed\)\n/,
+    );
+    expect(r.stderr).toContain('\n  fix: set imagePullPolicy: IfNotPresent on container app (a pull can never find an image hpa-lab built), then npm run up\n');
+    // the diagnostics of a failed gate are saved as for a timeout
+    expect(r.stderr).toMatch(/diagnostics \(pods, events, log tails\): /);
+  });
+
+  it('an image tag the registry does not have: the rollout stops at the first ErrImagePull, with containerd’s "not found"', async () => {
+    const sim = await newSim();
+    const bad = 'quay.io/prometheus/prometheus:v0.0.0-nope';
+    const r = await sim.run(['up', '--kind-config', sim.writeKindConfig(sim.ports()), '--stack', appStack(sim, 'IfNotPresent', '10m', bad)], { timeoutMs: 120_000 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/✖ app: stopped waiting for deployment\/app rolled out after \S+: it cannot happen by waiting\n/);
+    expect(r.stderr).toContain(`cannot start: the registry has no image ${bad} (`);
+    expect(r.stderr).toContain(`rpc error: code = NotFound desc = failed to pull and unpack image "${bad}": failed to resolve reference "${bad}": ${bad}: not found`);
+    expect(r.stderr).toMatch(/\n {2}fix: check the image's repository and tag in the values or manifests \(the registry answered "not found"\); kubectl describe pod -n default app-\S+\n/);
   });
 });
