@@ -99,7 +99,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...REGISTRY_HELP,
       '--kind-config <file>    kind cluster config (default kind/cluster.yaml)',
       ...SHAPE_HELP,
-      '--dry-run               print the plan (same as `hpa-lab plan`, with --context too) and change nothing',
+      '--dry-run               print the plan (same as `npm run plan`, with --context too) and change nothing',
       '--retain                keep the node when kind create fails, for `kind export logs`',
       '--recreate              when the existing cluster differs from the kind config (ports, node image, labels,',
       '                        workers, HPA sync period): delete it and create it again (without it, up stops with',
@@ -243,17 +243,43 @@ function mainHelp(): string {
   return [
     'hpa-lab: a custom-metrics autoscaling lab on kind, in one command',
     '',
-    'Usage: hpa-lab <command> [options]      (npm run <command> -- [options])',
+    `Usage: ${labCommand('<command>', '[options]')}`,
     '',
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `hpa-lab <command> --help` for its options.',
+    `Run \`${labCommand('<command>', '--help')}\` for its options.`,
   ].join('\n');
 }
 
+/**
+ * A command's usage as the person types it (lab-command.ts): `hpa-lab up [--name N] …` becomes
+ * `npm run up -- [--name N] …` (`npm run sim -- up …` under the simulation), each `|` alternative of images' too.
+ */
+function typedUsage(name: string, usage: string): string {
+  const own = new RegExp(`^(?:hpa-lab )?${name}(?: (.*))?$`);
+  // The alternatives are split at a ` | ` outside brackets only (`[--no-cache | --offline]` is one option).
+  const alternatives: string[] = [''];
+  let depth = 0;
+  for (let i = 0; i < usage.length; i++) {
+    const ch = usage[i] as string;
+    if (ch === '[') depth += 1;
+    if (ch === ']') depth -= 1;
+    if (depth === 0 && usage.startsWith(' | ', i)) {
+      alternatives.push('');
+      i += 2;
+    } else alternatives[alternatives.length - 1] += ch;
+  }
+  return alternatives
+    .map((alt) => {
+      const m = own.exec(alt);
+      return m ? labCommand(name, m[1] ?? '') : alt;
+    })
+    .join(' | ');
+}
+
 function commandHelp(name: string, spec: CommandSpec): string {
-  return [`hpa-lab ${name}: ${spec.summary}`, '', `Usage: ${spec.usage}`, '', 'Options:', ...[...spec.help, ...COMMON_HELP].map((l) => `  ${l}`)].join('\n');
+  return [`hpa-lab ${name}: ${spec.summary}`, '', `Usage: ${typedUsage(name, spec.usage)}`, '', 'Options:', ...[...spec.help, ...COMMON_HELP].map((l) => `  ${l}`)].join('\n');
 }
 
 /**

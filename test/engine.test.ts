@@ -358,6 +358,8 @@ describe('actions converge: nothing is done that is already so', () => {
     // `docker version --format '{{json .}}'` (docker-version.ts): a 28.x client and daemon on arm64.
     if (args[0] === 'version') return { stdout: JSON.stringify({ Client: { Version: '28.3.0', ApiVersion: '1.51' }, Server: { Version: '28.3.0', Os: 'linux', Arch: 'arm64', ApiVersion: '1.51' } }) };
     if (args[0] === 'build' || (args[0] === 'image' && args[1] === 'save')) return {};
+    // after the load, the node is asked for the image as kind asks (crictl inspecti): it has it
+    if (args[0] === 'exec' && args[2] === 'crictl') return { stdout: `{"status": {"id": "sha256:0123", "repoTags": ["docker.io/${IMAGE}"]}}` };
     throw new Error(`fake docker: unexpected ${args.join(' ')}`);
   };
   const work = (runner: ReturnType<typeof fakeRunner>) => runner.invocations.filter((i) => !(i.cmd === 'docker' && ['info', 'version'].includes(i.args[0] as string))).map((i) => [i.cmd, ...i.args]);
@@ -369,6 +371,7 @@ describe('actions converge: nothing is done that is already so', () => {
       ['docker', 'image', 'inspect', '--format', '{{.Id}}', IMAGE],
       ['docker', 'build', '--tag', IMAGE, '--label', 'app.kubernetes.io/managed-by=hpa-lab', path.join(REPO_ROOT, 'app')],
       ['kind', 'load', 'docker-image', IMAGE, '--name', 'lab'],
+      ['docker', 'exec', 'lab-control-plane', 'crictl', 'inspecti', IMAGE],
     ]);
     expect(step('img').title).toBe(`img: built ${IMAGE}, loaded into the node`);
   });
@@ -385,6 +388,7 @@ describe('actions converge: nothing is done that is already so', () => {
     expect(calls.slice(2)).toEqual([
       ['docker', 'image', 'save', '--platform', 'linux/arm64', IMAGE, '-o', tar],
       ['kind', 'load', 'image-archive', tar, '--name', 'lab'],
+      ['docker', 'exec', 'lab-control-plane', 'crictl', 'inspecti', IMAGE],
     ]);
     expect(existsSync(tar)).toBe(false); // the archive is removed after the load
   });
@@ -477,6 +481,43 @@ describe('the rollout gate holds a component’s gates until what its install ch
     expect(err.why).toBe(`pod web-bbb-1 cannot start: its volume "tls" mounts Secret "web-tls", which does not exist in namespace ${NS} (FailedMount)`);
     expect(err.fix).toContain('find what should create Secret web-tls');
     expect(firstGateGet(log)).toBe(-1); // the component's own gate was never polled
+  });
+
+  // Issue 18 item 21: a pod whose image cannot come ends the wait at once (pod-diagnosis.ts finalImageFailure),
+  // with the kubelet's reason and message; a pull that may still succeed is waited for to the deadline.
+  const BAD = 'quay.io/prometheus/prometheus:v0.0.0-nope';
+  const imageStuck = (message: string) => {
+    const { log, runner, kube, stack } = setup();
+    const dep = deployment(2, 2);
+    kube.put(
+      { ...dep, spec: { ...(dep.spec as object), template: { spec: { containers: [{ name: 'web', image: BAD }] } } }, status: { observedGeneration: 2, replicas: 1, updatedReplicas: 1, availableReplicas: 0 } },
+      replicaSet('bbb', 2),
+      { ...pod('bbb'), spec: { nodeName: 'lab-control-plane', containers: [{ name: 'web', image: BAD, imagePullPolicy: 'IfNotPresent' }] }, status: { phase: 'Pending', containerStatuses: [{ name: 'web', image: BAD, ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull', message } } }] } },
+    );
+    return { log, runner, kube, stack };
+  };
+
+  it('an image the registry does not have: the component fails at the first poll with the kubelet’s reason and message, not at the deadline', async () => {
+    const notFound = `rpc error: code = NotFound desc = failed to pull and unpack image "${BAD}": failed to resolve reference "${BAD}": ${BAD}: not found`;
+    const { log, runner, kube, stack } = imageStuck(notFound);
+    const slept: number[] = [];
+    const err = (await run(stack, runner, () => Promise.resolve(kube), { onSleep: (now) => slept.push(now) }).catch((e: unknown) => e)) as LabError;
+
+    expect(err.message).toBe('r: stopped waiting for deployment/web rolled out after 0ms: it cannot happen by waiting');
+    expect(err.details[0]).toBe('last observed: Waiting for deployment "web" rollout to finish: 0 of 1 updated replicas are available');
+    expect(err.why).toBe(`container web of pod web-bbb-1 cannot start: the registry has no image ${BAD} (ErrImagePull: ${notFound})`);
+    expect(err.fix).toContain("check the image's repository and tag");
+    expect(kube.gets(depPath)).toBe(2); // one poll: the rollout state, then the workload's template for the pods
+    expect(slept).toEqual([]); // the fake clock never advanced: nothing was waited for
+    expect(firstGateGet(log)).toBe(-1);
+  });
+
+  it('a pull that timed out may still succeed: waited for to the deadline, then the usual diagnosis', async () => {
+    const timeout = `rpc error: code = DeadlineExceeded desc = failed to pull and unpack image "${BAD}": failed to resolve reference "${BAD}": failed to do request: Head "https://quay.io/v2/prometheus/prometheus/manifests/v0.0.0-nope": dial tcp 3.224.150.202:443: i/o timeout`;
+    const { runner, kube, stack } = imageStuck(timeout);
+    const err = (await run(stack, runner, () => Promise.resolve(kube)).catch((e: unknown) => e)) as LabError;
+    expect(err.message).toBe('r: gave up waiting 1m for deployment/web rolled out');
+    expect(err.why).toBe(`the node cannot pull image ${BAD} for container web of pod web-bbb-1 (ErrImagePull: ${timeout})`);
   });
 });
 

@@ -2,7 +2,7 @@
 // `npm run up -- …` (the package's `hpa-lab` bin is on no PATH), and `npm run sim -- up …` under the simulation
 // (test/sim/shell.ts starts the CLI with HPA_LAB_SIM_CLI=1).
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../scripts/cli.ts';
+import { COMMANDS, main } from '../scripts/cli.ts';
 import { asTyped, labCommand } from '../scripts/lib/lab-command.ts';
 
 const SIM = { HPA_LAB_SIM_CLI: '1' };
@@ -47,6 +47,44 @@ describe('commands named as they are typed', () => {
       expect(offline.code).toBe(2);
       expect(offline.err).toContain('fix: npm run sim -- up --offline');
       expect(offline.err).not.toMatch(/npm run up/);
+    });
+
+    // Issue 18 item 14 (leftover): the Usage lines of --help named `hpa-lab up …`, a binary on no PATH.
+    const help = async (argv: string[]) => {
+      const out: string[] = [];
+      const code = await main(argv, { out: (s) => out.push(s), err: () => undefined });
+      return { code, out: out.join('\n') };
+    };
+    const usageOf = (text: string) => text.split('\n').filter((l) => /^Usage: /.test(l));
+
+    it('--help: each command’s Usage line is the command as typed (npm run up -- [options]), never hpa-lab up', async () => {
+      delete process.env.HPA_LAB_SIM_CLI;
+      for (const name of Object.keys(COMMANDS)) {
+        const r = await help([name, '--help']);
+        expect(r.code, name).toBe(0);
+        const [usage, ...more] = usageOf(r.out);
+        expect(more, name).toEqual([]);
+        expect(usage, name).toMatch(new RegExp(`^Usage: npm run ${name} -- \\S`));
+        // images lists its subcommands as alternatives: each one typed in full
+        for (const alt of (usage ?? '').replace(/^Usage: /, '').split(/ \| (?=npm run )/)) expect(alt, name).toMatch(new RegExp(`^npm run ${name} -- `));
+        expect((usage ?? '').match(/npm run /g)?.length, name).toBe(name === 'images' ? 3 : 1);
+        expect(r.out, name).not.toMatch(/\bhpa-lab (up|down|status|doctor|plan|demo|check-values|images) \[|`hpa-lab /);
+      }
+      expect(usageOf((await help(['up', '--help'])).out)).toEqual([`Usage: npm run up -- ${COMMANDS.up?.usage.replace(/^hpa-lab up /, '')}`]);
+      expect(usageOf((await help(['images', '--help'])).out)[0]).toMatch(/^Usage: npm run images -- list \[--json\] \| npm run images -- save FILE \| npm run images -- load FILE +\[--stack S\]/);
+      const main_ = await help(['--help']);
+      expect(usageOf(main_.out)).toEqual(['Usage: npm run <command> -- [options]']);
+      expect(main_.out).toContain('Run `npm run <command> -- --help` for its options.');
+      expect(main_.out).not.toMatch(/hpa-lab </);
+    });
+
+    it('--help under the simulation: npm run sim -- up [options], npm run sim -- <command> [options]', async () => {
+      process.env.HPA_LAB_SIM_CLI = '1';
+      expect(usageOf((await help(['up', '--help'])).out)[0]).toMatch(/^Usage: npm run sim -- up \[--name N\]/);
+      expect(usageOf((await help(['images', '--help'])).out)[0]).toMatch(/^Usage: npm run sim -- images list \[--json\] \| npm run sim -- images save FILE \| npm run sim -- images load FILE/);
+      const main_ = await help(['--help']);
+      expect(usageOf(main_.out)).toEqual(['Usage: npm run sim -- <command> [options]']);
+      expect(main_.out).toContain('Run `npm run sim -- <command> --help` for its options.');
     });
   });
 });

@@ -152,7 +152,12 @@ describe('faults end with their own message and a non-zero exit', () => {
     expect(r.stderr).toMatch(/command failed: kind create cluster --name hpa-lab --config \S+ \(exit 1\)/);
     expect(r.stderr).toMatch(/ERROR: failed to create cluster: failed to init node with kubeadm/);
     expect(r.stderr).toMatch(/Command Output: .*/);
-    expect(r.stderr).toMatch(/error adding pid \d+ to cgroups/);
+    // kubeadm's words only (issue 18 item 23): the diagnosis reads them as a kubelet that never became healthy and
+    // says where its own error is
+    expect(r.stderr).toMatch(/\n +error: error execution phase wait-control-plane: failed while waiting for the kubelet to start: /);
+    expect(r.stderr).not.toMatch(/error adding pid|kubelet\.service journal/);
+    expect(r.stderr).toContain('why: the node’s kubelet never became healthy; kubeadm’s list of likely causes is generic, the kubelet’s own error is in the node’s journal');
+    expect(r.stderr).toContain('fix: run the same create with --retain, then: docker exec hpa-lab-control-plane journalctl -u kubelet --no-pager | tail -n 30');
     expect(r.stderr).not.toMatch(NO_STACK_TRACE);
     expect(await clusters(sim)).toEqual([]);
   });

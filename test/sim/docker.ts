@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CliError, execute, type Command, type FlagDef, type Invocation } from './lib/cobra.ts';
 import { listClusters, readCluster } from './lib/clusters.ts';
+import { nodeImage } from './lib/node-images.ts';
 import { ExitError, runMain, simHome } from './lib/env.ts';
 import { downInfo } from './lib/dockerinfo.ts';
 import { DOCKER_DOWN_MESSAGE, processFaults } from './lib/faults.ts';
@@ -913,7 +914,7 @@ function networkLsCmd(inv: Invocation): Promise<number> {
 
 // ---- docker exec (a kind node, or a registry container) ----
 
-type ExecTarget = { kind: 'node'; name: string; root: string; coreutils: 'gnu' } | { kind: 'container'; c: ContainerRecord; coreutils: 'busybox' };
+type ExecTarget = { kind: 'node'; name: string; cluster: string; root: string; coreutils: 'gnu' } | { kind: 'container'; c: ContainerRecord; coreutils: 'busybox' };
 
 function execTarget(ref: string): ExecTarget {
   for (const cluster of listClusters(home)) {
@@ -923,7 +924,7 @@ function execTarget(ref: string): ExecTarget {
       err(`Error response from daemon: container ${createHashHex(`${cluster}/${ref}`)} is not running\n`);
       throw new ExitError(1);
     }
-    return { kind: 'node', name: ref, root: nodeFsRoot(home, cluster, ref), coreutils: 'gnu' };
+    return { kind: 'node', name: ref, cluster, root: nodeFsRoot(home, cluster, ref), coreutils: 'gnu' };
   }
   const c = findContainer(readDockerState(home), ref);
   if (!c) {
@@ -1026,10 +1027,58 @@ function execCmd(inv: Invocation): Promise<number> {
       walk(base, dir);
       return Promise.resolve(0);
     }
-    default:
-      err(`docker exec ${ref} ${cmd}: not simulated (test/sim/docker.ts; simulated: mkdir, cp, cat, find)\n`);
-      return Promise.resolve(126);
+    case 'crictl':
+      if (t.kind === 'node') return Promise.resolve(crictl(t, args));
+      break;
   }
+  err(`docker exec ${ref} ${cmd}: not simulated (test/sim/docker.ts; simulated: mkdir, cp, cat, find; crictl inspecti on kind nodes)\n`);
+  return Promise.resolve(126);
+}
+
+/**
+ * crictl v1.36.0 (kind v0.32.0's node image builds it: images/base/Dockerfile CRICTL_VERSION) on a kind node,
+ * `inspecti [-q|--quiet] [-o json] IMAGE…`, answered from the node's containerd (lib/node-images.ts): what kind's
+ * nodeutils.ImageID reads. As cmd/crictl/image.go words it, each image in turn: containerd's CRI ImageStatus
+ * answers an unknown image with no image (internal/cri/server/images/image_status.go), and crictl returns
+ * `no such image "X" present`, which main.go's logrus.Fatal prints in logrus's text format (not a terminal:
+ * time="RFC3339" level=fatal msg="…") and exits 1, having printed nothing. Found: outputStatusData's JSON,
+ * `{"info": {...}, "status": {...}}` (one image) or a list, indented by two spaces; `status` is the CRI Image as
+ * protojson writes it with EmitDefaultValues (size as a string), `info` (without -q) containerd's verbose
+ * `info` JSON (chainID, imageSpec), here only imageSpec's platform. Other subcommands and output formats are not
+ * simulated.
+ */
+function crictl(t: Extract<ExecTarget, { kind: 'node' }>, args: string[]): number {
+  const [sub, ...rest] = args;
+  if (sub !== 'inspecti') {
+    err(`docker exec ${t.name} crictl ${sub ?? ''}: not simulated (test/sim/docker.ts; simulated: crictl inspecti)\n`);
+    return 126;
+  }
+  const quiet = rest.includes('-q') || rest.includes('--quiet');
+  const ids = rest.filter((a, i) => !a.startsWith('-') && rest[i - 1] !== '-o' && rest[i - 1] !== '--output');
+  const output = rest[rest.indexOf('-o') + 1] ?? rest[rest.indexOf('--output') + 1];
+  if ((rest.includes('-o') || rest.includes('--output')) && output !== 'json') {
+    err(`docker exec ${t.name} crictl inspecti -o ${output ?? ''}: not simulated (json only)\n`);
+    return 126;
+  }
+  const rec = readCluster(home, t.cluster);
+  const fatal = (msg: string) => {
+    const now = new Date();
+    const off = -now.getTimezoneOffset();
+    const p2 = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
+    const local = new Date(now.getTime() + off * 60_000).toISOString().slice(0, 19);
+    err(`time="${local}${off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${p2(off / 60)}:${p2(off % 60)}`}" level=fatal msg=${JSON.stringify(msg)}\n`);
+    return 1;
+  };
+  if (ids.length === 0) return fatal('No IDs provided or nothing found per filter');
+  const found: unknown[] = [];
+  for (const id of ids) {
+    const image = rec ? nodeImage(rec, t.name, id) : undefined;
+    if (!image) return fatal(`no such image "${id}" present`);
+    const status = { id: image.id, pinned: false, repoDigests: [], repoTags: image.repoTags, size: String(image.size), username: '' };
+    found.push(quiet ? { status } : { info: { imageSpec: { architecture: process.arch === 'x64' ? 'amd64' : process.arch, os: 'linux' } }, status });
+  }
+  out(`${JSON.stringify(found.length === 1 ? found[0] : found, null, 2)}\n`);
+  return 0;
 }
 
 /** fnmatch as find -path uses it: * and ? match any character, / included. */

@@ -7,15 +7,21 @@ import type { Diagnosis } from './poll.ts';
 import type { Kube } from '../kube/api.ts';
 import { listPath } from '../kube/resources.ts';
 
-interface Event {
+export interface Event {
   involvedObject?: { kind?: string; name?: string };
   reason?: string;
   message?: string;
   type?: string;
 }
-interface Pod {
+export interface Pod {
   metadata: { name: string; ownerReferences?: Array<{ kind: string; name: string }> };
+  spec?: { nodeName?: string; containers?: ContainerSpec[]; initContainers?: ContainerSpec[] };
   status?: { containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
+}
+export interface ContainerSpec {
+  name: string;
+  image?: string;
+  imagePullPolicy?: string;
 }
 interface ContainerStatus {
   name: string;
@@ -74,6 +80,105 @@ export function explainFrom(namespace: string, pods: Pod[], events: Event[], own
   for (const p of pods) {
     const crash = p.status?.containerStatuses?.find((c) => c.state?.waiting?.reason === 'CrashLoopBackOff');
     if (crash) return { cause: `container ${crash.name} of pod ${p.metadata.name} keeps crashing (CrashLoopBackOff)`, fix: `see its log: kubectl logs -n ${namespace} ${p.metadata.name} -c ${crash.name} --previous (the diagnostics folder has the tail)` };
+  }
+  return undefined;
+}
+
+// ---- an image that cannot come ------------------------------------------------------------------------------
+//
+// The kubelet's words, from kubernetes/kubernetes pkg/kubelet/images (types.go: the waiting reasons ErrImagePull,
+// ImagePullBackOff, ErrImageNeverPull, InvalidImageName, ImageInspectError; image_manager.go: the event `Failed to
+// pull image "X": <CRI error>`, `Container image "X" is not present with pull policy of Never`, `Failed to apply
+// default image tag "X": …`, and, while it backs off, the waiting message `Back-off pulling image "X"` followed,
+// since v1.32, by `: ErrImagePull: <the last pull's error>` (prevPullErrMsg); evalCRIPullErr turns a CRI error
+// that starts with RegistryUnavailable or SignatureValidationFailed into that reason), read in the version the
+// index holds (the one with images/pullmanager; not compared with v1.36.1 byte for byte). The CRI error is
+// containerd's (2.x, core/remotes/docker/resolver.go): `failed to resolve reference "X": X: not found` when every
+// registry host answers 404, `pull access denied, repository does not exist or may require authorization: …` when
+// the registry refuses the token (Docker Hub answers an unknown repository so), `unexpected status … 401
+// Unauthorized` / `403 Forbidden`; the kubelet's gRPC client keeps the code: `rpc error: code = NotFound desc = …`.
+//
+// Which of these are final, i.e. cannot pass by waiting (the kubelet keeps retrying every one of them, backing off
+// from 10 s to 5 min):
+// - ErrImageNeverPull: the image is not on the node and the pod forbids pulling it; nothing will put it there while
+//   hpa-lab waits (hpa-lab loads its images before it applies their pods).
+// - InvalidImageName: the reference does not parse; the same spec never will.
+// - SignatureValidationFailed: the runtime's signature policy refuses that image; the same image never passes.
+// - ErrImagePull / ImagePullBackOff of an image hpa-lab built and loaded into the nodes: it is in no registry, so
+//   a pull can never succeed; the kubelet pulls it only when the pull policy is Always (the default for :latest) or
+//   the node does not hold it.
+// - ErrImagePull / ImagePullBackOff whose error says the registry does not have it (not found, manifest unknown)
+//   or refuses access to it (pull access denied, 401, 403, insufficient_scope): the same request gets the same
+//   answer; waiting changes neither the repository nor the credentials.
+// Transient, waited for up to the deadline: a pull in progress (ContainerCreating: a large image on a slow link),
+// RegistryUnavailable, timeouts, refused or reset connections, DNS failures (`no such host`: a network that is
+// still coming up), 429 Too Many Requests (a rate limit that lifts), 5xx answers, ImageInspectError.
+
+const NOT_FOUND = /failed to resolve reference "[^"]*": [^\s]+: not found|code = NotFound|manifest unknown|not found: manifest/;
+const DENIED = /pull access denied|insufficient_scope|\b401 Unauthorized\b|\b403 Forbidden\b|denied: requested access to the resource is denied/;
+const PULL_REASONS = ['ErrImagePull', 'ImagePullBackOff'];
+/** The waiting reasons of a container whose image is not there (the kubelet's, above). */
+export const IMAGE_REASONS = [...PULL_REASONS, 'ErrImageNeverPull', 'InvalidImageName', 'SignatureValidationFailed', 'RegistryUnavailable', 'ImageInspectError'];
+
+/** "app:1", "docker.io/library/app:1" and "library/app:1" are the same image to containerd. */
+function sameImage(a: string, b: string): boolean {
+  const norm = (r: string) => {
+    let x = r.replace(/^docker\.io\//, '').replace(/^library\//, '');
+    if (!x.includes('@') && !x.slice(x.lastIndexOf('/') + 1).includes(':')) x += ':latest';
+    return x;
+  };
+  return norm(a) === norm(b);
+}
+
+/**
+ * A pod of the workload that cannot start by waiting, because its image cannot come (see above), with the kubelet's
+ * reason and message; undefined when nothing is final (a pull may still succeed). Only containers whose image is the
+ * one the workload's template names now (`template`) count: a pod of an older revision with another image is
+ * replaced by the rollout. `loaded`: the images hpa-lab built and loaded into the nodes (in no registry).
+ */
+export function finalImageFailure(namespace: string, pods: Pod[], events: Event[], template: ContainerSpec[], loaded: string[] = []): Diagnosis | undefined {
+  for (const p of pods) {
+    const specs = [...(p.spec?.initContainers ?? []), ...(p.spec?.containers ?? [])];
+    for (const c of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) {
+      const w = c.state?.waiting;
+      const spec = specs.find((x) => x.name === c.name);
+      const image = spec?.image ?? c.image ?? '';
+      if (!w?.reason || !template.some((t) => t.name === c.name && sameImage(t.image ?? '', image))) continue;
+      const failed = events.find((e) => e.involvedObject?.name === p.metadata.name && e.reason === 'Failed' && (e.message ?? '').startsWith(`Failed to pull image "${image}"`))?.message;
+      const said = `${w.reason}: ${w.message ?? ''}${failed && !(w.message ?? '').includes(failed.replace(/^Failed to pull image "[^"]*": /, '')) ? ` (event: ${failed})` : ''}`;
+      const where = `container ${c.name} of pod ${p.metadata.name}`;
+      const describe = `kubectl describe pod -n ${namespace} ${p.metadata.name}`;
+      if (w.reason === 'ErrImageNeverPull') {
+        const ours = loaded.some((l) => sameImage(l, image));
+        return {
+          cause: `${where} cannot start: image ${image} is not on node ${p.spec?.nodeName ?? '?'} and its imagePullPolicy is Never, so the kubelet will not pull it (${said})`,
+          fix: ours ? 'npm run up (it loads the image into the nodes that lack it)' : `put the image on the nodes (kind load docker-image ${image}), or let the kubelet pull it (imagePullPolicy: IfNotPresent); ${describe}`,
+        };
+      }
+      if (w.reason === 'InvalidImageName') return { cause: `${where} cannot start: its image reference "${image}" does not parse (${said})`, fix: `correct the image reference in the values or manifests; ${describe}` };
+      if (w.reason === 'SignatureValidationFailed') return { cause: `${where} cannot start: the container runtime's signature policy refuses image ${image} (${said})`, fix: `use a signed image the policy accepts, or change the policy; ${describe}` };
+      if (!PULL_REASONS.includes(w.reason)) continue;
+      if (loaded.some((l) => sameImage(l, image))) {
+        const policy = spec?.imagePullPolicy ?? (/:latest$|^[^:@]*$/.test(image.slice(image.lastIndexOf('/') + 1)) ? 'Always' : 'IfNotPresent');
+        return policy === 'Always'
+          ? {
+              cause: `${where} cannot start: its image ${image} is one hpa-lab built and loaded into the nodes, it is in no registry, and imagePullPolicy Always makes the kubelet pull it anyway (${said})`,
+              fix: `set imagePullPolicy: IfNotPresent on container ${c.name} (a pull can never find an image hpa-lab built), then npm run up`,
+            }
+          : {
+              cause: `${where} cannot start: its image ${image} is one hpa-lab built, in no registry, and node ${p.spec?.nodeName ?? '?'} does not hold it, so the kubelet tries to pull it (${said})`,
+              fix: 'npm run up (it loads the image into the nodes that lack it)',
+            };
+      }
+      const text = `${w.message ?? ''}\n${failed ?? ''}`;
+      if (NOT_FOUND.test(text)) return { cause: `${where} cannot start: the registry has no image ${image} (${said})`, fix: `check the image's repository and tag in the values or manifests (the registry answered "not found"); ${describe}` };
+      if (DENIED.test(text)) {
+        return {
+          cause: `${where} cannot start: the registry refuses image ${image} (${said})`,
+          fix: `check the repository name (Docker Hub answers a repository that does not exist with "pull access denied"), or give the pods credentials for a private registry (imagePullSecrets); ${describe}`,
+        };
+      }
+    }
   }
   return undefined;
 }

@@ -27,7 +27,11 @@ export interface Diagnosis {
   fix?: string;
 }
 
-export type ProbeResult<T> = { ok: true; value: T; state?: string } | { ok: false; state: string };
+/**
+ * A probe's answer: passed, not yet (`state`), or not yet and never by waiting (`final`: what makes it impossible,
+ * e.g. a pod whose image does not exist; the gate stops at once with that diagnosis instead of at its deadline).
+ */
+export type ProbeResult<T> = { ok: true; value: T; state?: string } | { ok: false; state: string; final?: Diagnosis };
 
 export interface GateSpec<T> {
   /** What is awaited, as a person would say it: "API server ready". */
@@ -55,16 +59,33 @@ export function formatDuration(ms: number): string {
   return rest ? `${m}m${rest}s` : `${m}m`;
 }
 
-export class GateTimeoutError extends LabError {
+/** A gate that did not pass: its last observed state, and why (a diagnosis, when one is known). */
+export class GateError extends LabError {
   readonly lastState: string;
-  constructor(what: string, deadlineMs: number, lastState: string, diagnosis?: Diagnosis) {
-    super(`gave up waiting ${formatDuration(deadlineMs)} for ${what}`, {
+  constructor(message: string, lastState: string, diagnosis?: Diagnosis) {
+    super(message, {
       details: [`last observed: ${lastState}`],
       why: diagnosis?.cause,
       fix: diagnosis?.fix,
     });
-    this.name = 'GateTimeoutError';
+    this.name = 'GateError';
     this.lastState = lastState;
+  }
+}
+
+/** The deadline ran out. */
+export class GateTimeoutError extends GateError {
+  constructor(what: string, deadlineMs: number, lastState: string, diagnosis?: Diagnosis) {
+    super(`gave up waiting ${formatDuration(deadlineMs)} for ${what}`, lastState, diagnosis);
+    this.name = 'GateTimeoutError';
+  }
+}
+
+/** The probe saw a state that waiting cannot change (ProbeResult.final): stopped before the deadline. */
+export class GateFailedError extends GateError {
+  constructor(what: string, elapsedMs: number, lastState: string, diagnosis: Diagnosis) {
+    super(`stopped waiting for ${what} after ${formatDuration(elapsedMs)}: it cannot happen by waiting`, lastState, diagnosis);
+    this.name = 'GateFailedError';
   }
 }
 
@@ -84,6 +105,7 @@ export async function waitFor<T>(spec: GateSpec<T>, ctx: GateContext): Promise<T
     if (result.ok) return result.value;
     lastState = result.state;
     const elapsed = ctx.clock.now() - start;
+    if (result.final) throw new GateFailedError(spec.what, elapsed, lastState, result.final);
     const line = `waiting ≤${formatDuration(spec.deadlineMs)} for ${spec.what}: ${lastState}`;
     if (line !== lastShown) {
       ctx.onWait?.(line);

@@ -7,8 +7,8 @@ import type { GateData, Signature } from '../stack/stack-file.ts';
 import { listPath } from '../kube/resources.ts';
 import { formatRule, rulesFor } from '../stack/adapter-rules.ts';
 import { REPO_ROOT } from '../lab.ts';
-import { explainPods } from './pod-diagnosis.ts';
-import { rolloutState, WORKLOAD_KINDS, type WorkloadRef } from './rollout.ts';
+import { explainPods, finalImageFailure, IMAGE_REASONS, type ContainerSpec, type Event as PodEvent, type Pod as DiagnosedPod } from './pod-diagnosis.ts';
+import { rolloutState, workloadPath, WORKLOAD_KINDS, type WorkloadRef } from './rollout.ts';
 
 /** A gate spec whose diagnosis may need to look at the cluster (logs, labels) first. */
 export interface StackGate<T = unknown> extends GateSpec<T> {
@@ -138,9 +138,12 @@ export function makeGate(g: GateData, kube: Kube): StackGate<string> {
 /**
  * Waits until every workload has rolled out (kubectl rollout status's rules, plus no pod of an older
  * ReplicaSet left): the engine puts it before a component's own gates after an install, so they never
- * pass against the pods of the previous revision.
+ * pass against the pods of the previous revision. A pod whose image cannot come (pod-diagnosis.ts
+ * finalImageFailure: not found, access denied, an image hpa-lab loaded that the kubelet tries to pull, …) ends
+ * the wait at once with the kubelet's reason and message; a pull that may still succeed is waited for.
+ * `loaded`: the images hpa-lab built and loaded into the nodes (in no registry).
  */
-export function rolloutGate(workloads: WorkloadRef[], kube: Kube, deadlineMs: number): StackGate<string> {
+export function rolloutGate(workloads: WorkloadRef[], kube: Kube, deadlineMs: number, loaded: string[] = []): StackGate<string> {
   const names = workloads.map((w) => `${w.kind.toLowerCase()}/${w.name}`);
   let pending: WorkloadRef | undefined;
   return {
@@ -152,13 +155,34 @@ export function rolloutGate(workloads: WorkloadRef[], kube: Kube, deadlineMs: nu
         const r = await rolloutState(kube, w);
         if (!r.done) {
           pending = w;
-          return notYet(r.state);
+          const final = r.waitsOnPods ? await imageCannotCome(kube, w, loaded) : undefined;
+          return final ? { ok: false, state: r.state, final } : notYet(r.state);
         }
       }
       return ok(`${names.join(', ')} rolled out`);
     },
     diagnose: async () => (pending ? await workloadDiagnosis(kube, pending) : undefined),
   };
+}
+
+/**
+ * finalImageFailure for one workload's pods (by its selector), against the containers its template names now.
+ * Events are read only when a container waits on its image. Any API failure here is "not final": the gate goes on.
+ */
+async function imageCannotCome(kube: Kube, w: WorkloadRef, loaded: string[]): Promise<Diagnosis | undefined> {
+  try {
+    const obj = await kube.getJson<{ spec?: { selector?: { matchLabels?: Record<string, string> }; template?: { spec?: { containers?: ContainerSpec[]; initContainers?: ContainerSpec[] } } } }>(workloadPath(w));
+    const sel = Object.entries(obj?.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    if (!sel) return undefined;
+    const template = [...(obj?.spec?.template?.spec?.initContainers ?? []), ...(obj?.spec?.template?.spec?.containers ?? [])];
+    const pods = (await kube.getJson<ListOf<DiagnosedPod>>(listPath('v1', 'pods', w.namespace, sel)))?.items ?? [];
+    const waitsOnImage = pods.some((p) => [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])].some((c) => IMAGE_REASONS.includes(c.state?.waiting?.reason ?? '')));
+    if (!waitsOnImage) return undefined;
+    const events = (await kube.getJson<ListOf<PodEvent>>(listPath('v1', 'events', w.namespace)))?.items ?? [];
+    return finalImageFailure(w.namespace, pods, events, template, loaded);
+  } catch {
+    return undefined;
+  }
 }
 
 function involvedOf(v: unknown): { namespace: string; labelSelector?: string } {

@@ -43,6 +43,12 @@ export interface RolloutState {
   state: string;
   /** A rollout that cannot finish by waiting (a Deployment past its progress deadline). */
   failed?: boolean;
+  /**
+   * It waits on pods of the current template (to be created, ready or available): the states in which a pod that
+   * cannot start holds the rollout, so the gate looks at them (probes.ts rolloutGate). Not while the controller has
+   * not seen the spec yet, nor for pods of an older ReplicaSet still there.
+   */
+  waitsOnPods?: boolean;
 }
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -65,9 +71,9 @@ export function statusRule(kind: WorkloadRef['kind'], w: Workload): RolloutState
     if (progressing?.reason === 'ProgressDeadlineExceeded') return { done: false, failed: true, state: `deployment "${name}" exceeded its progress deadline` };
     const desired = w.spec?.replicas ?? 1;
     const updated = num(s.updatedReplicas);
-    if (updated < desired) return { done: false, state: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${desired} new replicas have been updated` };
-    if (num(s.replicas) > updated) return { done: false, state: `Waiting for deployment "${name}" rollout to finish: ${num(s.replicas) - updated} old replicas are pending termination` };
-    if (num(s.availableReplicas) < updated) return { done: false, state: `Waiting for deployment "${name}" rollout to finish: ${num(s.availableReplicas)} of ${updated} updated replicas are available` };
+    if (updated < desired) return { done: false, waitsOnPods: true, state: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${desired} new replicas have been updated` };
+    if (num(s.replicas) > updated) return { done: false, waitsOnPods: true, state: `Waiting for deployment "${name}" rollout to finish: ${num(s.replicas) - updated} old replicas are pending termination` };
+    if (num(s.availableReplicas) < updated) return { done: false, waitsOnPods: true, state: `Waiting for deployment "${name}" rollout to finish: ${num(s.availableReplicas)} of ${updated} updated replicas are available` };
     return { done: true, state: `deployment "${name}" successfully rolled out` };
   }
   const strategy = w.spec?.updateStrategy?.type ?? 'RollingUpdate';
@@ -75,19 +81,19 @@ export function statusRule(kind: WorkloadRef['kind'], w: Workload): RolloutState
   if (kind === 'StatefulSet') {
     if (observed === 0 || gen > observed) return { done: false, state: `Waiting for statefulset "${name}" spec update to be observed` };
     const desired = w.spec?.replicas ?? 1;
-    if (num(s.readyReplicas) < desired) return { done: false, state: `Waiting for ${desired - num(s.readyReplicas)} pods of statefulset "${name}" to be ready` };
+    if (num(s.readyReplicas) < desired) return { done: false, waitsOnPods: true, state: `Waiting for ${desired - num(s.readyReplicas)} pods of statefulset "${name}" to be ready` };
     const partition = w.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
     if (partition > 0) {
-      if (num(s.updatedReplicas) < desired - partition) return { done: false, state: `Waiting for partitioned roll out of statefulset "${name}" to finish: ${num(s.updatedReplicas)} out of ${desired - partition} new pods have been updated` };
+      if (num(s.updatedReplicas) < desired - partition) return { done: false, waitsOnPods: true, state: `Waiting for partitioned roll out of statefulset "${name}" to finish: ${num(s.updatedReplicas)} out of ${desired - partition} new pods have been updated` };
       return { done: true, state: `partitioned roll out of statefulset "${name}" complete` };
     }
-    if (s.updateRevision !== s.currentRevision) return { done: false, state: `waiting for statefulset "${name}" rolling update to complete ${num(s.updatedReplicas)} pods at revision ${String(s.updateRevision)}` };
+    if (s.updateRevision !== s.currentRevision) return { done: false, waitsOnPods: true, state: `waiting for statefulset "${name}" rolling update to complete ${num(s.updatedReplicas)} pods at revision ${String(s.updateRevision)}` };
     return { done: true, state: `statefulset "${name}" rolled out` };
   }
   if (gen > observed) return { done: false, state: `Waiting for daemon set "${name}" spec update to be observed` };
   const desired = num(s.desiredNumberScheduled);
-  if (num(s.updatedNumberScheduled) < desired) return { done: false, state: `Waiting for daemon set "${name}" rollout to finish: ${num(s.updatedNumberScheduled)} out of ${desired} new pods have been updated` };
-  if (num(s.numberAvailable) < desired) return { done: false, state: `Waiting for daemon set "${name}" rollout to finish: ${num(s.numberAvailable)} of ${desired} updated pods are available` };
+  if (num(s.updatedNumberScheduled) < desired) return { done: false, waitsOnPods: true, state: `Waiting for daemon set "${name}" rollout to finish: ${num(s.updatedNumberScheduled)} out of ${desired} new pods have been updated` };
+  if (num(s.numberAvailable) < desired) return { done: false, waitsOnPods: true, state: `Waiting for daemon set "${name}" rollout to finish: ${num(s.numberAvailable)} of ${desired} updated pods are available` };
   return { done: true, state: `daemon set "${name}" successfully rolled out` };
 }
 

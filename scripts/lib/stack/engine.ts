@@ -7,7 +7,7 @@ import { displayPath, REPO_ROOT } from '../lab.ts';
 import type { Kube } from '../kube/api.ts';
 import type { Component, Resolver, StackFile } from './stack-file.ts';
 import { CLUSTER, loadManifests } from './stack-file.ts';
-import { waitFor, GateTimeoutError } from '../gates/poll.ts';
+import { waitFor, GateError } from '../gates/poll.ts';
 import { makeGate, rolloutGate, signatureDiagnosis, type StackGate } from '../gates/probes.ts';
 import { releaseObjects, releaseState, releaseValues, upgradeRelease } from './actions/helm.ts';
 import { applyManifests } from './actions/manifests.ts';
@@ -169,14 +169,16 @@ async function runComponent(run: StackRun, c: Component, kubeP: Promise<Kube>, c
     workloads.push(...objects.map((o) => ({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: String((o.metadata as { namespace?: string }).namespace ?? 'default'), name: String((o.metadata as { name?: string }).name) })).filter(isWorkload));
   }
   const gates: StackGate<string>[] = [];
-  if (workloads.length) gates.push(rolloutGate(workloads, kube, c.rolloutDeadlineMs));
+  // The images hpa-lab built and loaded into kind's nodes (in no registry); on --context they are pushed to one.
+  const loaded = run.existing?.deliverImage ? [] : Object.values(run.images);
+  if (workloads.length) gates.push(rolloutGate(workloads, kube, c.rolloutDeadlineMs, loaded));
   gates.push(...(await Promise.all(c.gates.map(async (g, i) => makeGate(await reachable(run, resolver.resolve(g, `${c.name}.gates[${i}]`)), kube)))));
   for (const gate of gates) {
     gate.deadlineMs = Math.max(1, Math.round(gate.deadlineMs * lab.timeoutFactor));
     try {
       await waitFor(gate, { clock: lab.clock, signal: lab.signal, onWait: (l) => ctx.say(l) });
     } catch (err) {
-      if (!(err instanceof GateTimeoutError)) throw err;
+      if (!(err instanceof GateError)) throw err;
       const namespaces = gate.involved ? [gate.involved.namespace] : componentNamespaces(run, c);
       const dir = path.join(lab.stateDir, 'diagnostics', `${new Date().toISOString().replace(/[:.]/g, '-')}-${c.name}`);
       const saved = await saveDiagnostics(kube, dir, { component: c.name, gate: gate.what, lastState: err.lastState, namespaces, labelSelector: gate.involved?.labelSelector }).catch(() => undefined);

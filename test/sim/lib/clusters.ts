@@ -16,6 +16,8 @@ export interface HostPortRecord {
 export interface LoadedImage {
   name: string;
   id: string;
+  /** the nodes whose containerd holds it; absent: every node (lib/node-images.ts) */
+  nodes?: string[];
 }
 
 export interface ClusterRecord {

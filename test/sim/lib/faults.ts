@@ -4,12 +4,13 @@
 /** Every fault the simulator understands. Add new ones here (with a one-line reason). */
 export const KNOWN_FAULTS = {
   'docker-down': 'the Docker daemon is not reachable (docker, kind fail like on a laptop with Docker stopped)',
-  'kind-create-fail': 'kubeadm init fails inside the node (the WSL cgroup failure) during `kind create cluster`',
+  'kind-create-fail': 'kubeadm init fails inside the node during `kind create cluster`: the bootstrap kubelet exits and never becomes healthy (kind prints kubeadm\'s output only)',
   'kind-create-slow': 'kind-create-slow=SECONDS: `kind create cluster` waits that long in "Starting control-plane" (node container running)',
   'api-slow': 'api-slow=SECONDS: /readyz fails and the node is NotReady for that long after the API server starts',
   'api-freeze': 'the API server accepts connections but never answers (also per cluster: the file nodes/NAME/api-freeze)',
   'containerd-store': 'Docker uses the containerd image store (Docker 29 default): `kind load docker-image` of an index fails',
   'cgroup-v1': 'the host (Docker) runs cgroup v1, as old WSL2 kernels and RHEL 8-era hosts do: a Kubernetes ≥ 1.35 kubelet refuses it unless failCgroupV1: false',
+  'node-image-lost': '`kind load` exits 0 but the last node it loads into does not hold the image afterwards (crictl inspecti and the kubelet do not list it there)',
   offline: 'no network: no upstream registry and no chart repository answers (docker/kind pulls, the cache containers, the nodes, helm)',
 } as const;
 
@@ -22,6 +23,7 @@ const FAULT_VALUES: Record<FaultName, 'none' | 'seconds'> = {
   'api-freeze': 'none',
   'containerd-store': 'none',
   'cgroup-v1': 'none',
+  'node-image-lost': 'none',
   offline: 'none',
 };
 

@@ -72,20 +72,57 @@ async function serverPlatform(runner: Runner): Promise<{ platform: string; saveH
 export async function loadImage(runner: Runner, kube: Kube, cluster: string, image: string): Promise<boolean> {
   const missing = nodesMissingImage(await kube.listNodes(), image);
   if (missing.length === 0) return false;
-  if ((await detectImageStore(runner)) !== 'containerd') {
+  const classic = (await detectImageStore(runner)) !== 'containerd';
+  if (classic) {
     await runner.run('kind', ['load', 'docker-image', image, '--name', cluster]);
-    return true;
+  } else {
+    const { platform, saveHasPlatform } = await serverPlatform(runner);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-image-'));
+    const tar = path.join(dir, 'image.tar');
+    try {
+      await runner.run('docker', ['image', 'save', ...(saveHasPlatform ? ['--platform', platform] : []), image, '-o', tar]);
+      await runner.run('kind', ['load', 'image-archive', tar, '--name', cluster]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
-  const { platform, saveHasPlatform } = await serverPlatform(runner);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hpa-lab-image-'));
-  const tar = path.join(dir, 'image.tar');
-  try {
-    await runner.run('docker', ['image', 'save', ...(saveHasPlatform ? ['--platform', platform] : []), image, '-o', tar]);
-    await runner.run('kind', ['load', 'image-archive', tar, '--name', cluster]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await requireImageOnNodes(runner, missing, image, classic ? 'kind load docker-image' : 'kind load image-archive');
   return true;
+}
+
+/**
+ * crictl's answer for an image the node's containerd does not hold: containerd's CRI ImageStatus returns no image
+ * (containerd internal/cri/server/images/image_status.go), and crictl v1.36.0's `inspecti` returns
+ * `no such image %q present` (cmd/crictl/image.go), which its main.go prints through logrus.Fatal (exit 1) as
+ * `time="…" level=fatal msg="no such image \"X\" present"`.
+ */
+const CRICTL_NO_SUCH_IMAGE = /level=fatal msg="(no such image \\".*\\" present)"|(no such image "[^"\n]*" present)/;
+
+/**
+ * Each node kind loaded into is asked for the image as kind itself asks (kind v0.32.0
+ * pkg/cluster/nodeutils/util.go ImageID, which pkg/cmd/kind/load/docker-image/docker-image.go uses to pick the nodes
+ * that lack it: `crictl inspecti IMAGE` in the node). `kind load` exits 0 after its `ctr images import`, and the
+ * image can still be missing on a node: the kubelet's image garbage collection removes images no container uses
+ * when the node's disk passes its high threshold (imageGCHighThresholdPercent, 85% by default). A pod there would try
+ * to pull an image that is in no registry, so this fails here, naming the node.
+ */
+async function requireImageOnNodes(runner: Runner, nodes: string[], image: string, loadedBy: string): Promise<void> {
+  const lacking: Array<{ node: string; said: string }> = [];
+  for (const node of nodes) {
+    const args = ['exec', node, 'crictl', 'inspecti', image];
+    const r = await runner.run('docker', args, { check: false });
+    if (r.exitCode === 0) continue;
+    const m = CRICTL_NO_SUCH_IMAGE.exec(r.stderr);
+    if (!m) throw new ToolError(quoteArgs('docker', args), `${r.stdout}\n${r.stderr}`.trim(), { exitCode: r.exitCode, ...knownCause('docker', args, r.stderr) });
+    lacking.push({ node, said: `${quoteArgs('docker', args)}: ${(m[1] ?? m[2] ?? '').replaceAll('\\"', '"')}` });
+  }
+  if (lacking.length === 0) return;
+  const names = lacking.map((l) => l.node);
+  throw new LabError(`kind loaded ${image}, but node${names.length === 1 ? '' : 's'} ${names.join(', ')} ${names.length === 1 ? 'does' : 'do'} not have it`, {
+    details: lacking.map((l) => l.said),
+    why: `${loadedBy} exited 0, yet the node's container runtime (containerd) does not list the image; a pod there would try to pull it, and an image hpa-lab builds is in no registry (ErrImagePull, then ImagePullBackOff)`,
+    fix: `npm run up (it loads the image again into the nodes that lack it); if the image is gone again, the node's disk is nearly full and the kubelet's image garbage collection removes images no container uses: docker system df, then free space (docker system prune)`,
+  });
 }
 
 /** Why a push to `host` failed and what to do, from the error text (the daemon's, or hpa-lab's own probe of /v2/). */
