@@ -53,7 +53,7 @@ async function save(lab: Lab, prepared: PreparedStack, cache: ImageCacheConfig, 
 }
 
 async function load(lab: Lab, cache: ImageCacheConfig, file: string): Promise<number> {
-  // Bad input (no file, not an archive, another format) is refused before anything changes.
+  // Bad input (no file, not an archive, another format, content other than its manifest lists) is refused before anything changes.
   const opened = await openArchive(lab, file);
   let summary = '';
   try {
