@@ -21,6 +21,8 @@ import { doctor } from './commands/doctor.ts';
 import { plan } from './commands/plan.ts';
 import { checkValues } from './commands/check-values.ts';
 import { demo } from './commands/demo.ts';
+import { checkDemoInput, type DemoOptions } from './lib/demo/input.ts';
+import { checkOutputFile } from './lib/input/output-path.ts';
 import { images } from './commands/images.ts';
 import type { StackChoice } from './lib/stack/prepare.ts';
 import { checkedStack, keptSecrets, prepareStack } from './lib/stack/prepare.ts';
@@ -345,6 +347,25 @@ function parseCommand(name: string, spec: CommandSpec, argv: string[]) {
   return parsed.values;
 }
 
+/** demo's flags as typed: lib/demo/input.ts checks each, and how they combine. */
+function demoOptions(values: ReturnType<typeof parseCommand>, choice: StackChoice): DemoOptions {
+  const str = (flag: string) => (values[flag] === undefined ? undefined : String(values[flag]));
+  return {
+    rate: str('rate'),
+    connections: str('connections'),
+    duration: str('duration'),
+    interval: str('interval'),
+    expectReplicas: str('expect-replicas'),
+    within: str('within'),
+    scaleInWithin: str('scale-in-within'),
+    scaleIn: values['no-scale-in'] !== true,
+    inClusterLoad: values['in-cluster-load'] === true,
+    report: str('report'),
+    noReport: values['no-report'] === true,
+    choice,
+  };
+}
+
 export async function main(argv: string[], given: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   // Every command it names, as the person types it here (`npm run sim -- up` under the simulation).
   const io = { out: (s: string) => given.out(asTyped(s)), err: (s: string) => given.err(asTyped(s)) };
@@ -429,6 +450,10 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
     // The image cache's file, read (and checked) only by the commands that use it.
     const readsCache = { up: !(dryRun && values['no-cache']), plan: !target, down: true, doctor: true, images: true }[command] ?? false;
     const cache = readsCache ? checkCachePorts(imageCacheConfig(values['image-cache'] === undefined ? undefined : String(values['image-cache'])), kindConfig) : undefined;
+    // Last, what one command alone takes: demo's flags (alone, together, and against the stack's HPA bounds), and
+    // where images save writes its archive (checked before any download).
+    const demoInput = command === 'demo' ? checkDemoInput(prepared, demoOptions(values, choice)) : undefined;
+    if (command === 'images' && values.sub === 'save') checkOutputFile(String((values.args as string[] | undefined)?.[0]), { flag: 'images save', what: 'the archive', example: 'lab-images.tar', makeFolders: false });
     const imageCache = () => {
       if (!cache) throw new Error(`hpa-lab ${command}: the image cache's config was not read`);
       return cache;
@@ -449,24 +474,9 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
       case 'plan':
         await plan(lab, prepared, cache, choice.registry);
         return 0;
-      case 'demo': {
-        // The flags as typed: demo checks each (and how they combine) before it touches anything.
-        const str = (flag: string) => (values[flag] === undefined ? undefined : String(values[flag]));
-        return await demo(lab, prepared, {
-          rate: str('rate'),
-          connections: str('connections'),
-          duration: str('duration'),
-          interval: str('interval'),
-          expectReplicas: str('expect-replicas'),
-          within: str('within'),
-          scaleInWithin: str('scale-in-within'),
-          scaleIn: values['no-scale-in'] !== true,
-          inClusterLoad: values['in-cluster-load'] === true,
-          report: str('report'),
-          noReport: values['no-report'] === true,
-          choice,
-        });
-      }
+      case 'demo':
+        if (!demoInput) throw new Error('hpa-lab demo: its flags were not checked');
+        return await demo(lab, prepared, demoInput);
       case 'images': {
         const file = (values.args as string[] | undefined)?.[0];
         return await images(lab, prepared, { sub: String(values.sub) as 'list' | 'save' | 'load', ...(file ? { file } : {}), json: values.json === true, imageCache: imageCache() });

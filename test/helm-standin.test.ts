@@ -67,7 +67,7 @@ function parseHelp(text: string): { usage: string[]; aliases: string; flags: Rec
   return { usage: section('Usage:').map((l) => l.trim()), aliases: section('Aliases:').join(' ').trim(), flags: rows('Flags:'), global: rows('Global Flags:') };
 }
 
-/** The flags hpa-lab passes (scripts/lib/stack/actions/helm.ts, preflight.ts, check-values.ts) or its tests use. */
+/** The flags hpa-lab passes (scripts/lib/stack/actions/helm.ts, preflight.ts, chart-defaults.ts) or its tests use. */
 const USED: Record<string, string[]> = {
   '': ['namespace', 'kube-context', 'kubeconfig'],
   upgrade: ['install', 'repo', 'version', 'namespace', 'create-namespace', 'values', 'kube-context', 'timeout', 'wait', 'set', 'output', 'dry-run'],

@@ -1,5 +1,5 @@
 // The code's shape, as docs/architecture.md describes it: scripts/lib grouped by concern, no import cycle
-// (type-only imports count too), no command importing another, and each command file one screen of steps.
+// (type-only imports count too), no command importing another, and each command file one screen of steps (≤ 80 lines).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,5 +72,11 @@ describe('the layout of scripts/', () => {
     expect(commands.length).toBeGreaterThan(5);
     const crossing = commands.flatMap((f) => (graph.get(f) ?? []).filter((d) => path.dirname(d) === path.dirname(f)).map((d) => `${rel(f)} → ${rel(d)}`));
     expect(crossing).toEqual([]);
+  });
+
+  it('keeps each command file to one screen of steps (about 80 lines)', () => {
+    const commands = files.filter((f) => path.dirname(f) === path.join(SCRIPTS, 'commands'));
+    const long = commands.map((f) => ({ file: rel(f), lines: readFileSync(f, 'utf8').split('\n').length })).filter((c) => c.lines > 80);
+    expect(long).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { checkReportFlag, COLOURS, renderReport, settingsRows, summaryRows } fro
 import type { DemoResults } from '../scripts/lib/demo/report.ts';
 import { judge, summarize } from '../scripts/lib/demo/model.ts';
 import type { Sample } from '../scripts/lib/demo/model.ts';
-import { formatSummary } from '../scripts/commands/demo.ts';
+import { formatSummary } from '../scripts/lib/demo/results.ts';
 import { main } from '../scripts/cli.ts';
 import { thrownInputError } from './helpers/errors.ts';
 

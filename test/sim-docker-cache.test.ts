@@ -1,9 +1,11 @@
 // The stand-in docker's volumes, networks, containers, cp and save/load (test/sim/docker.ts, lib/containers.ts).
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSim, readUpstreamLog, type Sim } from './helpers/sim.ts';
 import { HOST_IMAGES } from './sim/lib/upstream.ts';
+import { tarFiles, untarFiles } from './sim/lib/tar.ts';
 
 const REGISTRY = HOST_IMAGES.registry.replace(/^docker\.io\/library\//, '');
 
@@ -78,5 +80,81 @@ describe('docker volumes, containers, networks, cp, save/load', () => {
     } finally {
       await other.cleanup();
     }
+  });
+});
+
+// `docker image save` writes the docker-save layout (moby v28.2.2 image/tarexport/save.go), and `docker load`
+// reads it as each image store does: the classic store entry by entry (image/tarexport/load.go), the containerd
+// store by content digest (containerd's archive import with WithSkipMissing).
+describe('docker image save and load: the docker-save layout, and an archive whose content does not match it', () => {
+  const sims: Sim[] = [];
+  afterAll(async () => {
+    await Promise.all(sims.map((s) => s.cleanup()));
+  });
+  const machine = async (faults: string[] = []) => {
+    const s = await createSim({ faults });
+    sims.push(s);
+    return s;
+  };
+  const NODE_EXPORTER = 'quay.io/prometheus/node-exporter:v1.9.1';
+
+  /** Two images saved on a machine with network: the archive's files, and its path. */
+  async function saved(faults: string[] = []) {
+    const a = await machine(faults);
+    for (const i of [NODE_EXPORTER, REGISTRY.replace(/@.*$/, '')]) expect((await a.exec('docker', ['pull', i])).exitCode).toBe(0);
+    const file = path.join(a.home, 'two.tar');
+    const save = await a.exec('docker', ['image', 'save', '--output', file, NODE_EXPORTER, REGISTRY.replace(/@.*$/, '')]);
+    expect(save.exitCode, save.stderr).toBe(0);
+    const files = untarFiles(readFileSync(file));
+    const manifest = JSON.parse((files.get('manifest.json') as Buffer).toString('utf8')) as Array<{ Config: string; RepoTags: string[]; Layers: string[] }>;
+    return { a, file, files, manifest };
+  }
+  const rewrite = (file: string, files: Map<string, Buffer>) => writeFileSync(file, tarFiles([...files].map(([name, data]) => ({ name, data }))));
+
+  it('save: manifest.json, index.json, oci-layout, repositories, and every blob under the sha256 of its bytes', async () => {
+    const { files, manifest } = await saved();
+    expect([...files.keys()].filter((n) => !n.startsWith('blobs/')).sort()).toEqual(['index.json', 'manifest.json', 'oci-layout', 'repositories']);
+    for (const [name, data] of files) if (name.startsWith('blobs/sha256/')) expect(createHash('sha256').update(data).digest('hex')).toBe(name.slice('blobs/sha256/'.length));
+    expect(manifest.map((m) => m.RepoTags)).toEqual([[NODE_EXPORTER], [REGISTRY.replace(/@.*$/, '')]]);
+    for (const m of manifest) {
+      const config = JSON.parse((files.get(m.Config) as Buffer).toString('utf8')) as { rootfs: { diff_ids: string[] } };
+      expect(config.rootfs.diff_ids).toEqual(m.Layers.map((l) => `sha256:${l.slice('blobs/sha256/'.length)}`));
+    }
+    expect((files.get('oci-layout') as Buffer).toString('utf8')).toBe('{"imageLayoutVersion": "1.0.0"}');
+  });
+
+  it('classic store, the second image’s layer missing: the first image is loaded, then moby’s own error, exit 1', async () => {
+    const { file, files, manifest } = await saved();
+    files.delete(manifest[1]?.Layers[0] as string);
+    rewrite(file, files);
+    const b = await machine(['offline']);
+    const load = await b.exec('docker', ['load', '-i', file]);
+    expect(load.exitCode).toBe(1);
+    expect(load.stdout).toBe(`Loaded image: ${NODE_EXPORTER}\n`);
+    expect(load.stderr).toMatch(new RegExp(`^open /var/lib/docker/tmp/docker-import-\\d+/${manifest[1]?.Layers[0]}: no such file or directory\\n$`));
+    expect((await b.exec('docker', ['image', 'inspect', '--format', '{{.Id}}', NODE_EXPORTER])).exitCode).toBe(0);
+  });
+
+  it('classic store, the second image’s layer changed: the first image is loaded, then "invalid diffID", exit 1', async () => {
+    const { file, files, manifest } = await saved();
+    const layer = manifest[1]?.Layers[0] as string;
+    files.set(layer, Buffer.concat([files.get(layer) as Buffer, Buffer.from('x')]));
+    rewrite(file, files);
+    const b = await machine(['offline']);
+    const load = await b.exec('docker', ['load', '-i', file]);
+    expect(load.exitCode).toBe(1);
+    expect(load.stdout).toBe(`Loaded image: ${NODE_EXPORTER}\n`);
+    expect(load.stderr).toMatch(/^invalid diffID for layer 0: expected "sha256:[a-f0-9]{64}", got "sha256:[a-f0-9]{64}"\n$/);
+  });
+
+  it('containerd store, a layer changed: every image is made, the one without its content cannot be unpacked, exit 0', async () => {
+    const { file, files, manifest } = await saved(['containerd-store']);
+    const layer = manifest[0]?.Layers[0] as string;
+    files.set(layer, Buffer.from('not the layer'));
+    rewrite(file, files);
+    const b = await machine(['offline', 'containerd-store']);
+    const load = await b.exec('docker', ['load', '-i', file]);
+    expect(load.exitCode, load.stderr).toBe(0);
+    expect(load.stdout).toBe(`Loaded image: ${NODE_EXPORTER}\nError unpacking image ${NODE_EXPORTER}: content digest sha256:${layer.slice('blobs/sha256/'.length)}: not found\nLoaded image: ${REGISTRY.replace(/@.*$/, '')}\n`);
   });
 });

@@ -6,8 +6,8 @@ import { describeWithShared, sharedPath } from './helpers/shared.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { allowedKeys, checkValuesKeys, keyExists, leafPaths } from '../scripts/lib/stack/values-check.ts';
-import { checkStackValues } from '../scripts/commands/check-values.ts';
-import type { DefaultsSource } from '../scripts/commands/check-values.ts';
+import { checkStackValues } from '../scripts/lib/stack/chart-defaults.ts';
+import type { DefaultsSource } from '../scripts/lib/stack/chart-defaults.ts';
 import { prepareStack } from '../scripts/lib/stack/prepare.ts';
 
 const upstream = (f: string): unknown => parse(readFileSync(sharedPath('upstream-values', f), 'utf8'));

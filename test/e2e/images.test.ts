@@ -6,9 +6,11 @@
 //   machine B (no network): images load of that archive, then up --offline passes every gate, downloading nothing.
 //   machine C (no network): an archive missing one image: up --offline stops in preflight naming it, changing nothing.
 //   machine D (no network, Docker's classic image store): images load says the digest-pinned images lost their names.
+//   machine F (no network, Docker's classic image store): an archive whose content does not match its manifest (an
+//                        entry missing, an entry's bytes changed) is refused before anything is loaded.
 // A, B and C use Docker's containerd image store (the `containerd-store` fault: Docker 29's default), which keeps an
 // image's name and digest through `docker save`/`load`; the classic store does not (D).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -16,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, createSim, KUBECTL_REASON, requireKubectl, type Sim } from '../helpers/sim.ts';
 import { PROMETHEUS_REASON, requirePrometheus } from '../helpers/prometheus.ts';
 import { readUpstreamLog, type UpstreamLogEntry } from '../sim/lib/upstream.ts';
+import { tarFiles, untarFiles } from '../sim/lib/tar.ts';
 
 const SIM_ENV = { HPA_LAB_SIM_HPA_SYNC_SECONDS: '2' };
 
@@ -132,6 +135,11 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`images: nothing down
     await execa('mkdir', ['-p', dir]);
     await execa('tar', ['-xf', archive, '-C', dir]);
     rmSync(path.join(dir, 'cache', 'quay.io', 'docker', 'registry', 'v2', 'repositories', 'prometheus', 'prometheus'), { recursive: true, force: true });
+    // saved so, its manifest would not list those files either (an archive that differs from its manifest is refused: machine F)
+    const mfFile = path.join(dir, 'manifest.json');
+    const mf = JSON.parse(readFileSync(mfFile, 'utf8')) as { files: Array<{ path: string }> };
+    mf.files = mf.files.filter((f) => !f.path.startsWith('cache/quay.io/docker/registry/v2/repositories/prometheus/prometheus/'));
+    writeFileSync(mfFile, JSON.stringify(mf, null, 2));
     const partial = path.join(work, 'partial.tar');
     await execa('tar', ['-cf', partial, '-C', dir, '.']);
     const load = await c.lab(['images', 'load', partial]);
@@ -174,5 +182,46 @@ describe.skipIf(!requirePrometheus() || !requireKubectl())(`images: nothing down
     expect(load.exitCode).toBe(1);
     expect(load.stderr).toMatch(/after docker image load, Docker does not find .*kindest\/node:v[\d.]+@sha256:[a-f0-9]{64}/);
     expect(load.stderr).toMatch(/containerd-snapshotter/);
+  });
+
+  it('machine F, no network: an archive whose content does not match its manifest (an entry missing, an entry’s bytes changed) is exit 2 naming the file, the entry and what was expected, and nothing is loaded', async () => {
+    // Docker's classic store would load the host images before the changed one, then fail with its own words.
+    const f = await machine(['offline']);
+    const imagesFile = path.join(f.sim.home, 'images.json');
+    const state = () => (existsSync(imagesFile) ? readFileSync(imagesFile, 'utf8') : undefined);
+    const before = state();
+    /** The room's archive unpacked, changed, and packed again as another file. */
+    const tampered = async (name: string, change: (dir: string) => void) => {
+      const dir = path.join(work, name);
+      await execa('mkdir', ['-p', dir]);
+      await execa('tar', ['-xf', archive, '-C', dir]);
+      change(dir);
+      const file = path.join(work, `${name}.tar`);
+      await execa('tar', ['-cf', file, '-C', dir, '.']);
+      return file;
+    };
+    const noChart = await tampered('no-chart', (dir) => rmSync(path.join(dir, 'charts', 'metrics-server-3.13.1.tgz')));
+    const changedLayer = await tampered('changed-layer', (dir) => {
+      // the last image's layer inside docker's own archive, a byte longer
+      const host = path.join(dir, 'host-images.tar');
+      const inner = untarFiles(readFileSync(host));
+      const items = JSON.parse((inner.get('manifest.json') as Buffer).toString('utf8')) as Array<{ Layers: string[] }>;
+      const layer = items.at(-1)?.Layers[0] as string;
+      inner.set(layer, Buffer.concat([inner.get(layer) as Buffer, Buffer.from('x')]));
+      writeFileSync(host, tarFiles([...inner].map(([n, data]) => ({ name: n, data }))));
+    });
+    for (const [file, words] of [
+      [noChart, /no-chart\.tar: charts\/metrics-server-3\.13\.1\.tgz: missing; manifest\.json lists it with \d+ bytes, sha256 [a-f0-9]{64}/],
+      [changedLayer, /changed-layer\.tar: host-images\.tar: (\d+) bytes with sha256 [a-f0-9]{64}; manifest\.json expects (\d+) bytes with sha256 [a-f0-9]{64}/],
+    ] as const) {
+      const load = await f.lab(['images', 'load', file]);
+      expect(load.stderr).toMatch(words);
+      expect(load.exitCode, load.stderr).toBe(2);
+      expect(load.stderr).not.toMatch(/unexpected|\n\s+at |no such file or directory|invalid diffID/);
+      // nothing changed: no image in Docker, no cache volume, no chart cache
+      expect(state()).toBe(before);
+      expect((await f.sim.exec('docker', ['volume', 'inspect', 'hpa-lab-image-cache'])).exitCode).toBe(1);
+      expect(existsSync(path.join(f.sim.env.HOME as string, '.cache', 'hpa-lab', 'charts'))).toBe(false);
+    }
   });
 });

@@ -12,7 +12,7 @@ import { downInfo } from './lib/dockerinfo.ts';
 import { DOCKER_DOWN_MESSAGE, processFaults } from './lib/faults.ts';
 import { dockerPublishError } from './lib/port-errors.ts';
 import { allImages, contextDigest, contextFiles, findImage, normalizeRef, removeDigest, removeTag, saveImage, storeImage, type ImageRecord } from './lib/images.ts';
-import { attestationDigest, findStoredImage, readImageArchive, writeImageArchive, type ImageArchive } from './lib/archives.ts';
+import { attestationDigest, findStoredImage, imageOf, indexImages, layerContent, missingContent, parseJson, readImageArchive, sha256Hex, writeImageArchive, type DockerManifestItem, type ImageContent, type StoredImage } from './lib/archives.ts';
 import {
   containerDir,
   findContainer,
@@ -339,8 +339,7 @@ function imageSaveCmd(inv: Invocation): Promise<number> {
   dockerMinArgs(inv, 1, 'docker image save [OPTIONS] IMAGE [IMAGE...]', 'Save one or more images to a tar archive (streamed to STDOUT by default)');
   if (daemonDown) daemonUnreachable();
   const platform = inv.flags.string('platform');
-  const images: ImageArchive['images'] = [];
-  let indexMissing: string | undefined;
+  const entries: Array<{ names: string[]; image: StoredImage }> = [];
   for (const ref of inv.args) {
     const img = findStoredImage(home, ref);
     if (!img) {
@@ -354,14 +353,12 @@ function imageSaveCmd(inv: Invocation): Promise<number> {
     // The classic store's manifest.json names only tags: an image saved by digest has no RepoTags, and the
     // archive keeps no RepoDigests (the containerd store's export keeps both in its index).
     const byDigest = ref.includes('@');
-    const names = byDigest ? (containerdStore ? [ref] : []) : [normalizeRef(ref)];
-    images.push({ names, id: img.id, ...(img.repoDigests ? { repoDigests: img.repoDigests } : {}), ...(Object.keys(img.labels).length ? { labels: img.labels } : {}), ...(img.upstream ? { upstream: img.upstream } : {}) });
-    if (!platform && img.indexMissing) indexMissing = img.indexMissing;
+    entries.push({ names: byDigest ? (containerdStore ? [ref] : []) : [normalizeRef(ref)], image: img });
   }
-  const archive: ImageArchive = { simulatedImageArchive: 1, images, ...(platform ? { platform } : {}), ...(indexMissing ? { indexMissing } : {}) };
+  const archive = writeImageArchive(entries, { containerdStore, arch: goArch, ...(platform ? { platform } : {}) });
   const output = inv.flags.string('output');
-  if (output) writeImageArchive(output, archive);
-  else out(`${JSON.stringify(archive)}\n`);
+  if (output) writeFileSync(output, archive);
+  else process.stdout.write(archive);
   return Promise.resolve(0);
 }
 
@@ -1189,7 +1186,6 @@ function cpCmd(inv: Invocation): Promise<number> {
 
 // ---- docker load ----
 
-/** image/tarexport/load.go: "Loaded image: NAME" per tag, "Loaded image ID: ID" for an image without one. */
 function loadCmd(inv: Invocation): Promise<number> {
   if (inv.args.length) {
     err(`"docker load" accepts no arguments.\n${usageTail(inv, 'docker load [OPTIONS]', 'Load an image from a tar archive or STDIN')}`);
@@ -1201,26 +1197,115 @@ function loadCmd(inv: Invocation): Promise<number> {
     err(`open ${input}: no such file or directory\n`);
     return Promise.resolve(1);
   }
-  let archive: ImageArchive | undefined;
-  if (input) archive = readImageArchive(input);
-  else {
-    try {
-      const a = JSON.parse(readFileSync(0, 'utf8')) as ImageArchive;
-      archive = a.simulatedImageArchive === 1 ? a : undefined;
-    } catch {
-      archive = undefined;
-    }
+  let data: Buffer;
+  try {
+    data = readFileSync(input ?? 0);
+  } catch {
+    data = Buffer.alloc(0);
   }
-  if (!archive) {
+  const files = readImageArchive(data);
+  if (!files) {
     err('Error response from daemon: unexpected EOF\n');
     return Promise.resolve(1);
   }
-  for (const i of archive.images) {
-    storeImage(home, { id: i.id, created: new Date().toISOString(), labels: i.labels ?? {}, repoTags: i.names, ...(containerdStore && i.repoDigests ? { repoDigests: i.repoDigests } : {}), ...(i.upstream ? { upstream: i.upstream } : {}) });
-    if (i.names.length) for (const n of i.names) out(`Loaded image: ${normalizeRef(n)}\n`);
-    else out(`Loaded image ID: ${i.id}\n`);
+  // The daemon streams its error after what it loaded (api/server/router/image postImagesLoad: FormatError into
+  // the output), and the CLI prints that error as is: no "Error response from daemon:" in front.
+  try {
+    return Promise.resolve(containerdStore ? importArchive(files) : loadArchive(files));
+  } catch (e) {
+    if (!(e instanceof LoadError)) throw e;
+    err(`${e.message}\n`);
+    return Promise.resolve(1);
   }
-  return Promise.resolve(0);
+}
+
+class LoadError extends Error {}
+
+/** "Loaded image: NAME" per name, "Loaded image ID: ID" for an image without one. */
+function sayLoaded(names: string[], id: string): void {
+  if (names.length) for (const n of names) out(`Loaded image: ${normalizeRef(n)}\n`);
+  else out(`Loaded image ID: ${id}\n`);
+}
+
+/**
+ * The classic store's load (moby v28.2.2 image/tarexport/load.go Load): manifest.json's images one by one, each
+ * config and layer read from the unpacked archive (a missing one: `open …: no such file or directory`), each
+ * layer's sha256 checked against the config's rootfs.diff_ids (`invalid diffID for layer N: expected …, got …`),
+ * then the image stored and tagged. An image loaded stays when a later one fails. Not simulated: a layer Docker
+ * already has is not read again (layer store Get by chain ID), and "Loaded image ID" lines come per untagged
+ * image rather than all at once after a last untagged one.
+ */
+function loadArchive(files: Map<string, Buffer>): number {
+  const tmp = `/var/lib/docker/tmp/docker-import-${String(process.pid).padStart(10, '1')}`;
+  const manifest = files.get('manifest.json');
+  if (!manifest) {
+    // no manifest.json: moby's legacyLoad (one folder per layer, then `repositories`), which the simulation does not write
+    throw new LoadError(files.has('repositories') ? 'docker load: the legacy (pre-1.10) image format is not simulated' : `open ${tmp}/repositories: no such file or directory`);
+  }
+  const items = parseJson<DockerManifestItem[] | null>(manifest);
+  if (items === undefined) throw new LoadError(`invalid character '${manifest.toString('utf8').trim()[0] ?? ''}' looking for beginning of value`);
+  if (items === null) throw new LoadError('invalid manifest, manifest cannot be null (but can be [])');
+  for (const m of items) {
+    const configBytes = files.get(m.Config);
+    if (!configBytes) throw new LoadError(`open ${tmp}/${m.Config}: no such file or directory`);
+    const config = parseJson<{ created?: string; config?: { Labels?: Record<string, string> | null }; rootfs?: { diff_ids?: string[] } }>(configBytes);
+    if (!config) throw new LoadError(`invalid character '${configBytes.toString('utf8').trim()[0] ?? ''}' looking for beginning of value`);
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    if (m.Layers.length !== diffIds.length) throw new LoadError(`invalid manifest, layers length mismatch: expected ${m.Layers.length}, got ${diffIds.length}`);
+    let content: ImageContent | undefined;
+    for (const [i, diffId] of diffIds.entries()) {
+      const layer = files.get(m.Layers[i] as string);
+      if (!layer) throw new LoadError(`open ${tmp}/${m.Layers[i]}: no such file or directory`);
+      const got = `sha256:${sha256Hex(layer)}`;
+      if (got !== diffId) throw new LoadError(`invalid diffID for layer ${i}: expected "${diffId}", got "${got}"`);
+      content = layerContent(layer) ?? content;
+    }
+    const id = content?.id ?? `sha256:${sha256Hex(configBytes)}`;
+    const names = m.RepoTags ?? [];
+    storeImage(home, { id, created: config.created ?? new Date().toISOString(), labels: config.config?.Labels ?? {}, repoTags: names, ...(content?.upstream ? { upstream: content.upstream } : {}) });
+    sayLoaded(names, id);
+  }
+  return 0;
+}
+
+/**
+ * The containerd store's load (moby v28.2.2 daemon/containerd LoadImage → containerd v2.0.5 client Import with
+ * WithSkipMissing, core/images/archive ImportIndex): every blob is taken in under the digest of its bytes, then
+ * an image per name in index.json. Content that is missing (or whose bytes changed: it is then under another
+ * digest) is skipped, the image is still made, and unpacking it fails: "Error unpacking image NAME: …" follows
+ * its "Loaded image" line, and the load exits 0. RepoDigests come with the image (the export's index keeps them).
+ */
+function importArchive(files: Map<string, Buffer>): number {
+  const platform = `linux/${goArch}`;
+  const images = files.has('oci-layout') ? indexImages(files) : undefined;
+  if (files.has('oci-layout') && !images) throw new LoadError('missing index.json in OCI layout 1.0.0');
+  if (!images) {
+    // Docker's format without oci-layout: containerd makes a manifest per entry of manifest.json
+    const items = parseJson<DockerManifestItem[]>(files.get('manifest.json'));
+    if (!items) throw new LoadError('unrecognized image format');
+    for (const m of items) {
+      if (!files.has(m.Config)) throw new LoadError(`image config "${m.Config}" not found`);
+      for (const l of m.Layers) if (!files.has(l)) throw new LoadError(`failed to resolve layers: layer "${l}" not found`);
+    }
+    for (const m of items) {
+      const layer = files.get(m.Layers[0] ?? '');
+      const content = layer ? layerContent(layer) : undefined;
+      const id = content?.id ?? `sha256:${sha256Hex(files.get(m.Config) as Buffer)}`;
+      storeImage(home, { id, created: new Date().toISOString(), labels: {}, repoTags: m.RepoTags ?? [], ...(content?.repoDigests ? { repoDigests: content.repoDigests } : {}), ...(content?.upstream ? { upstream: content.upstream } : {}) });
+      sayLoaded(m.RepoTags ?? [], id);
+    }
+    return 0;
+  }
+  for (const { name, target } of images) {
+    const missing = missingContent(files, target, platform);
+    const { labels, content } = imageOf(files, target, platform);
+    const id = content?.id ?? target.digest;
+    const names = name ? [name] : [];
+    storeImage(home, { id, created: new Date().toISOString(), labels, repoTags: names, ...(content?.repoDigests ? { repoDigests: content.repoDigests } : {}), ...(content?.upstream ? { upstream: content.upstream } : {}) });
+    sayLoaded(names, id);
+    if (missing) out(`Error unpacking image ${name ? normalizeRef(name) : id}: content digest ${missing}: not found\n`);
+  }
+  return 0;
 }
 
 /** Whether an image of this build (the same context and Dockerfile) was built here before: BuildKit has its steps. */

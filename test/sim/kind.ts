@@ -12,9 +12,9 @@ import { ExitError, runMain, simHome, statePaths } from './lib/env.ts';
 import { DOCKER_DOWN_MESSAGE, faultSeconds, processFaults, type Faults } from './lib/faults.ts';
 import { dockerPublishError } from './lib/port-errors.ts';
 import { formatGoDuration } from './lib/goduration.ts';
-import { findImage, imageNames } from './lib/images.ts';
+import { findImage, imageNames, normalizeRef } from './lib/images.ts';
 import { loadedOnNode } from './lib/node-images.ts';
-import { findStoredImage, readImageArchive } from './lib/archives.ts';
+import { findStoredImage, imageOf, indexImages, missingContent, readImageArchive } from './lib/archives.ts';
 import { hex, withDockerState } from './lib/containers.ts';
 import { hostPull } from './lib/hostpull.ts';
 import { timeScale } from './lib/upstream.ts';
@@ -734,10 +734,21 @@ async function loadImageArchive(inv: Invocation): Promise<number> {
   const wanted = inv.flags.strings('nodes');
   for (const n of wanted) if (!rec.nodes.includes(n)) fail(`unknown node: ${n}`);
   const targets = wanted.length ? wanted : rec.nodes.filter((n) => !n.endsWith('-external-load-balancer'));
-  const archive = readImageArchive(file);
-  if (!archive) fail(`failed to load image: command "docker exec --privileged -i ${targets[0] ?? ''} ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1`, 'ctr: unrecognized image format\n');
-  if (archive.indexMissing) ctrImportFails(targets[0] ?? `${name}-control-plane`, archive.indexMissing);
-  const loaded = archive.images.flatMap((i) => i.names.map((n) => ({ img: n, id: i.id })));
+  // ctr images import --all-platforms: every blob under index.json (or, without oci-layout, manifest.json's) must be there
+  const node = targets[0] ?? `${name}-control-plane`;
+  const files = readImageArchive(readFileSync(file));
+  const unrecognized: () => never = () => fail(`failed to load image: command "docker exec --privileged -i ${targets[0] ?? ''} ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1`, 'ctr: unrecognized image format\n');
+  if (!files) unrecognized();
+  const images = files.has('oci-layout') ? indexImages(files) : undefined;
+  if (!images) unrecognized();
+  for (const i of images) {
+    const missing = missingContent(files, i.target);
+    if (missing) ctrImportFails(node, missing);
+  }
+  const loaded = images.flatMap((i) => {
+    const id = imageOf(files, i.target, `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`).content?.id ?? i.target.digest;
+    return i.name ? [{ img: normalizeRef(i.name), id }] : [];
+  });
   await reportNodeImages(rec, recordLoaded(rec, targets, loaded), loaded);
   return 0;
 }

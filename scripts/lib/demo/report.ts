@@ -53,7 +53,7 @@ export function esc(text: string | number | undefined): string {
 
 const when = (v: number | undefined) => (v === undefined ? 'not reached' : `${v}s`);
 
-/** The summary as the terminal prints it (scripts/commands/demo.ts), row by row: label and figures. */
+/** The summary as the terminal prints it (lib/demo/results.ts formatSummary), row by row: label and figures. */
 export function summaryRows(r: Pick<DemoResults, 'summary' | 'scaleIn'>): Array<[string, string]> {
   const s = r.summary;
   return [

@@ -7,7 +7,8 @@ import { deadline, displayPath, REPO_ROOT } from '../lab.ts';
 import type { PreparedStack } from '../stack/prepare.ts';
 import type { HelmSpec } from '../stack/stack-file.ts';
 import type { StepContext } from '../ui.ts';
-import { ensureChart } from './chart-cache.ts';
+import { chartCached, ensureChart } from './chart-cache.ts';
+import { chartChecks, imageChecks } from './checks.ts';
 import type { ImageCacheConfig } from './cache.ts';
 import { cacheAnswers, cacheState, configureNodes, connectCache, DEFAULT_IMAGE_CACHE_CONFIG, loadImageCacheConfig, startCache } from './cache.ts';
 import type { Check } from '../host/preflight.ts';
@@ -71,6 +72,29 @@ export async function cacheChecks(lab: Lab, cfg: ImageCacheConfig): Promise<Chec
   const running = states.filter((s) => s.state === 'running' && s.owned).length;
   if (out.length === 0) out.push({ id: 'cache', level: 'ok', summary: running === states.length ? `image cache: ${running} registries running` : `image cache: ${states.length - running} of ${states.length} registries to start, ports free` });
   return out;
+}
+
+/** What a lab would download, as doctor's checks: the charts, the image cache, the images (each present or not). */
+export async function downloadChecks(lab: Lab, prepared: PreparedStack, opts: { offline: boolean; imageCache: ImageCacheConfig }): Promise<Check[]> {
+  const charts = releaseSpecs(prepared);
+  const checks = [...chartChecks(charts, opts), ...(await cacheChecks(lab, opts.imageCache))];
+  return [...checks, ...(await imagePresenceChecks(lab, prepared, opts, charts.every((c) => chartCached(c))))];
+}
+
+/** The images' presence; naming them needs the charts (rendered from the cache, or from the repositories). */
+async function imagePresenceChecks(lab: Lab, prepared: PreparedStack, opts: { offline: boolean; imageCache: ImageCacheConfig }, chartsCached: boolean): Promise<Check[]> {
+  try {
+    return imageChecks(await labImagePresence(lab, prepared, opts.imageCache, true), { offline: opts.offline, cacheUsed: true });
+  } catch (err) {
+    return [
+      {
+        id: 'images',
+        level: opts.offline ? 'fail' : 'warn',
+        summary: `images: cannot name them${chartsCached ? '' : ' (the charts are not in the cache, and helm could not fetch them)'}: ${(err as Error).message.split('\n')[0] ?? ''}`,
+        fix: chartsCached ? 'npm run images -- list --verbose' : 'npm run up downloads the charts; offline: npm run images -- load FILE',
+      },
+    ];
+  }
 }
 
 /** The images of the lab and where each is now. */
