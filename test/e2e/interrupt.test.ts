@@ -3,12 +3,12 @@
 // once (exit 130, "✖ interrupted"), leaving nothing running: no more requests reach the app (the REAL app
 // processes' own counter, myapp_processed_ops_total, read from each pod through the API server's pod proxy), and
 // with --in-cluster-load no Job left in the cluster (the demo's help: "the Job is deleted when the load stops
-// (also on Ctrl-C …)").
-import { readFileSync } from 'node:fs';
+// (also on Ctrl-C …)"); `images save` stops the docker pull it waits on and writes no archive.
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, simPool, type Sim } from '../helpers/sim.ts';
+import { readUpstreamLog, REPO_ROOT, simPool, type Sim } from '../helpers/sim.ts';
 import { PROMETHEUS_REASON, requirePrometheus } from '../helpers/prometheus.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { clusterApi } from '../sim/lib/apiclient.ts';
@@ -24,9 +24,9 @@ interface Running {
   until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number): Promise<T>;
 }
 
-function start(sim: Sim, args: string[]): Running {
+function start(sim: Sim, args: string[], env: Record<string, string> = {}): Running {
   const child = execa(process.execPath, [path.join(REPO_ROOT, 'scripts', 'hpa-lab.js'), ...args], {
-    env: sim.env,
+    env: { ...sim.env, ...env },
     extendEnv: false,
     reject: false,
     all: true,
@@ -173,5 +173,73 @@ describe.skipIf(!requirePrometheus())(`one Ctrl-C stops the demo, and its load $
       60_000,
     );
     await expectNoMoreRequests();
+  });
+});
+
+/**
+ * The stand-in `docker pull` processes of one simulated machine (Linux: /proc, their command line and their
+ * HPA_LAB_SIM_HOME), so that another test's machine running beside this one is never counted.
+ */
+function dockerPulls(home: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!cmd.some((a) => a.endsWith(path.join('test', 'sim', 'docker.ts'))) || !cmd.includes('pull')) continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`HPA_LAB_SIM_HOME=${home}`)) pids.push(Number(pid));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
+describe('one Ctrl-C stops images save while it pulls', { timeout: 400_000 }, () => {
+  it('images save FILE: one SIGINT during a docker pull stops the pull and the save (exit 130), writes no archive; the next save completes', async () => {
+    const sim = await newSim();
+    const archive = path.join(sim.home, 'room.tar');
+    const args = ['images', 'save', archive, '--kind-config', sim.writeKindConfig(sim.ports())];
+    const nodeImagePulls = () => readUpstreamLog(sim.home).filter((e) => e.by === 'docker' && /kindest\/node/.test(e.ref));
+    // A whole save first, at the simulation's usual speed: the charts in their cache, the image cache's registries
+    // running (they keep the speed they were started with), every image present. Then the kind node image is
+    // removed from Docker, so that the next save has to pull it again.
+    const first = await sim.run(args, { timeoutMs: 240_000 });
+    expect(first.exitCode, `${first.stdout}\n${first.stderr}`).toBe(0);
+    rmSync(archive);
+    expect(nodeImagePulls()).toHaveLength(1);
+    const nodeImage = /› .*docker pull (kindest\/node\S+)/.exec(first.stdout)?.[1] ?? '';
+    const rm = await sim.exec('docker', ['image', 'rm', nodeImage]);
+    expect(rm.exitCode, rm.stderr).toBe(0);
+
+    // That pull on a slow link, in real time: the simulated upstream's kind node image (440 MB modelled) takes some
+    // 700 s at 5 Mbit/s, so the SIGINT sent once the pull runs lands while it pulls, whatever the machine's load.
+    // --timeout-factor 20: hpa-lab's own deadline for a docker call (60 s) is then 20 minutes, longer than the pull,
+    // so nothing but the SIGINT can end it.
+    const run = start(sim, [...args, '--timeout-factor', '20'], { HPA_LAB_SIM_UPSTREAM_MBPS: '5', HPA_LAB_SIM_TIME_SCALE: '1' });
+    const pulls = await run.until('images save runs docker pull', () => run.output().includes(`docker pull ${nodeImage}`) && dockerPulls(sim.home).length > 0 && dockerPulls(sim.home), 180_000);
+    let left: number[] = [];
+    const r = await interruptOnce(run, 60_000).finally(() => {
+      left = dockerPulls(sim.home);
+      // whatever happened, no pull outlives the test
+      for (const pid of left) process.kill(pid, 'SIGKILL');
+    });
+    console.log(`images save: stopped ${r.stopMs} ms after one SIGINT`);
+    expect(r.stderr).toMatch(/Stopping \(Ctrl-C again to quit at once\)…/);
+    expect(r.stderr).toMatch(/✖ interrupted/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(130);
+    expect(r.stopMs).toBeLessThan(30_000);
+    // the pull it waited on was stopped, not left running, and never finished (no second download of the node
+    // image); no archive, not even a partial one
+    expect(left, `docker pull (pid ${pulls.join(', ')}) still ran after hpa-lab exited`).toEqual([]);
+    expect(nodeImagePulls()).toHaveLength(1);
+    expect(existsSync(archive)).toBe(false);
+    expect(existsSync(`${archive}.partial`)).toBe(false);
+
+    const again = await sim.run(args, { timeoutMs: 240_000 });
+    expect(again.exitCode, `${again.stdout}\n${again.stderr}`).toBe(0);
+    expect(existsSync(archive)).toBe(true);
+    // (a pull that finishes is in the upstream log)
+    expect(nodeImagePulls()).toHaveLength(2);
   });
 });
