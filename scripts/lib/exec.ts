@@ -107,6 +107,9 @@ export const CALL_DEADLINES: Array<{ match: RegExp; seconds: number }> = [
   { match: /^helm\b/, seconds: 120 },
   { match: /^docker (buildx )?build\b/, seconds: 1200 },
   { match: /^docker (image )?(save|load)\b/, seconds: 600 },
+  // A pull moves whole images over the person's link (the kind node image is ~440 MB: 70 s at 50 Mbit/s), a push
+  // the built image to --registry: like a build, not like a question to the daemon.
+  { match: /^docker (image )?(pull|push)\b/, seconds: 1200 },
   { match: /^docker\b/, seconds: 60 },
   { match: /.*/, seconds: 300 },
 ];
