@@ -213,8 +213,8 @@ describe('one Ctrl-C stops images save while it pulls', { timeout: 400_000 }, ()
 
     // That pull on a slow link, in real time: the simulated upstream's kind node image (440 MB modelled) takes some
     // 700 s at 5 Mbit/s, so the SIGINT sent once the pull runs lands while it pulls, whatever the machine's load.
-    // --timeout-factor 20: hpa-lab's own deadline for a docker call (60 s) is then 20 minutes, longer than the pull,
-    // so nothing but the SIGINT can end it.
+    // --timeout-factor 20: hpa-lab's own deadline for a docker pull (20 min) is then far longer than the pull, so
+    // nothing but the SIGINT can end it.
     const run = start(sim, [...args, '--timeout-factor', '20'], { HPA_LAB_SIM_UPSTREAM_MBPS: '5', HPA_LAB_SIM_TIME_SCALE: '1' });
     const pulls = await run.until('images save runs docker pull', () => run.output().includes(`docker pull ${nodeImage}`) && dockerPulls(sim.home).length > 0 && dockerPulls(sim.home), 180_000);
     let left: number[] = [];
