@@ -487,7 +487,7 @@ export async function main(argv: string[], given: { out: (s: string) => void; er
         throw new InputError(`unknown command "${command}"`);
     }
   } catch (err) {
-    const e = controller.signal.aborted && !(err instanceof InputError) ? new InterruptedError() : err;
+    const e = controller.signal.aborted && !(err instanceof InputError) ? new InterruptedError(command) : err;
     io.err('\n' + maskSecrets(formatError(e, verbose), secrets()));
     return e instanceof LabError ? e.exitCode : 1;
   } finally {

@@ -45,11 +45,19 @@ export class ToolError extends LabError {
 }
 
 /** The user pressed Ctrl-C. */
+/** What to do after Ctrl-C, per command: only `up` leaves something to converge; the others are simply run again. */
+const AFTER_INTERRUPT: Record<string, string> = {
+  up: 'npm run up   (converges from where it stopped)   or   npm run down   (removes the cluster)',
+  down: 'npm run down   (removes what is left)',
+  demo: 'npm run demo   (runs it again: its load is stopped, and the HPA scales back in by itself)',
+  images: 'run it again   (save leaves no partial archive; load converges)',
+};
+
 export class InterruptedError extends LabError {
-  constructor() {
+  constructor(command = 'up') {
     super('interrupted', {
       why: 'child processes were stopped; nothing is left half-applied that a re-run cannot finish',
-      fix: 'npm run up   (converges from where it stopped)   or   npm run down   (removes the cluster)',
+      fix: AFTER_INTERRUPT[command] ?? `npm run ${command}   (run it again)`,
       exitCode: 130,
     });
     this.name = 'InterruptedError';

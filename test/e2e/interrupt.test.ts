@@ -130,6 +130,9 @@ describe.skipIf(!requirePrometheus())(`one Ctrl-C stops the demo, and its load $
   const expectInterruptedDemo = (r: Awaited<ReturnType<typeof interruptOnce>>, report: string) => {
     expect(r.stderr).toMatch(/Stopping \(Ctrl-C again to quit at once\)…/);
     expect(r.stderr).toMatch(/✖ interrupted/);
+    // after a demo the lab is intact: the advice is the demo again, not up or down (as after an interrupted up)
+    expect(r.stderr).toMatch(/npm run (sim -- )?demo {3}\(runs it again/);
+    expect(r.stderr).not.toMatch(/npm run (sim -- )?(up|down)\b/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(130);
     // well before the load's 5 minutes
