@@ -231,6 +231,25 @@ describe('customMetrics', () => {
     expect(e.why).toContain('The rule hpa-lab\'s values (charts-values/prometheus-adapter.yaml) install for them: myapp_processed_ops_total: seriesQuery: ');
     expect(e.why).toContain('| myapp_processed_ops_per_second: seriesQuery: ');
   });
+
+  // An adapter with generic rules (the chart's defaults) lists a resource per metric and per resource it associates
+  // the series' labels with (custom-metrics-apiserver pkg/provider/resource_lister.go: GroupResource.String() + "/"
+  // + metric): many. The line names the first few for pods; none for pods, how many each resource has.
+  const discovery = (names: string[]) => new FakeKube().setRaw('/apis/custom.metrics.k8s.io/v1beta1', 200, { kind: 'APIResourceList', groupVersion: 'custom.metrics.k8s.io/v1beta1', resources: names.map((name) => ({ name, namespaced: true, kind: 'MetricValueList', verbs: ['get'] })) });
+  const scrapeSeries = ['scrape_duration_seconds', 'scrape_samples_post_metric_relabeling', 'scrape_samples_scraped', 'scrape_series_added', 'up'];
+
+  it('an adapter that lists many resources: the first five for pods, then …', async () => {
+    const names = ['jobs.batch', 'namespaces', 'pods', 'services'].flatMap((r) => scrapeSeries.map((s) => `${r}/${s}`)).concat('pods/myapp_processed_ops');
+    const e = await giveUp(stackGate('custom-metrics', 'prometheus-adapter', 'customMetrics'), discovery(names));
+    expect(lastObserved(e)).toBe('discovery lists 21 resources (pods/scrape_duration_seconds, pods/scrape_samples_post_metric_relabeling, pods/scrape_samples_scraped, pods/scrape_series_added, pods/up, …); missing pods/myapp_processed_ops_total, pods/myapp_processed_ops_per_second');
+  });
+
+  it('an adapter whose last relist found no series of a pod (their Prometheus had scraped only the API server): how many each resource has, never an empty list', async () => {
+    const names = ['jobs.batch', 'namespaces', 'services'].flatMap((r) => scrapeSeries.map((s) => `${r}/${s}`));
+    const e = await giveUp(stackGate('custom-metrics', 'prometheus-adapter', 'customMetrics'), discovery(names));
+    expect(lastObserved(e)).toBe('discovery lists 15 resources, none for pods (5 for jobs.batch, 5 for namespaces, 5 for services); missing pods/myapp_processed_ops_total, pods/myapp_processed_ops_per_second');
+    expect(e.why).toMatch(/^the custom metrics API does not serve pods\/myapp_processed_ops_total, pods\/myapp_processed_ops_per_second: .*\(or it has not relisted yet\)/);
+  });
 });
 
 describe('hpaReading', () => {

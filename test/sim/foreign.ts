@@ -13,7 +13,8 @@
 //   operator, CRDs, Grafana and a Prometheus that selects ServiceMonitors labelled release=monitoring (the chart's
 //   serviceMonitorSelectorNilUsesHelmValues default), waited for until that Prometheus is Available; and
 //   optionally (`adapter`) their own prometheus-adapter pointed at it (release prometheus-adapter in namespace
-//   monitoring, the chart's default rules), waited for until v1beta1.custom.metrics.k8s.io is Available.
+//   monitoring, the chart's default rules), waited for until v1beta1.custom.metrics.k8s.io is Available and the
+//   adapter lists metrics of pods.
 import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -188,7 +189,15 @@ export async function installTheirMonitoring(sim: Sim, f: ForeignCluster): Promi
   }, 180_000);
 }
 
-/** Their prometheus-adapter (default rules) pointed at their Prometheus, until the custom metrics APIService is Available. */
+/**
+ * Their prometheus-adapter (default rules) pointed at their Prometheus, until the custom metrics APIService is
+ * Available and the adapter lists metrics of pods, as one that has run beside their Prometheus for a while does.
+ * An adapter lists what its last relist found: one at its start, then one per --metrics-relist-interval (the
+ * chart's 1m; prometheus-adapter v0.12.0 pkg/custom-provider/provider.go, cachingMetricsLister.RunUntil with
+ * wait.Until, which runs at once). A first relist before their Prometheus has scraped a pod lists none for pods
+ * (only series of targets without a pod label, such as the API server's) for that minute, so Available alone does
+ * not say what their adapter lists.
+ */
 export async function installTheirAdapter(sim: Sim, f: ForeignCluster): Promise<void> {
   const m = THEIR_MONITORING;
   const r = await sim.exec('helm', ['upgrade', '--install', 'prometheus-adapter', 'prometheus-adapter', '--repo', 'https://prometheus-community.github.io/helm-charts', '--version', '5.3.0', '--namespace', m.namespace, '--set', `prometheus.url=http://${m.prometheus}.${m.namespace}.svc`, '--kube-context', f.context], { timeoutMs: 180_000 });
@@ -196,6 +205,11 @@ export async function installTheirAdapter(sim: Sim, f: ForeignCluster): Promise<
   await until('their custom metrics APIService to be Available', async () => {
     const a = await f.admin('GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.custom.metrics.k8s.io');
     return a.status === 200 && conditionTrue(a.body, 'Available') ? true : undefined;
+  }, 180_000);
+  await until('their adapter to list metrics of pods (a relist after their Prometheus scraped a pod)', async () => {
+    const d = await f.admin('GET', '/apis/custom.metrics.k8s.io/v1beta1');
+    const resources = (d.body.resources as Array<{ name: string }> | undefined) ?? [];
+    return d.status === 200 && resources.some((x) => x.name.startsWith('pods/')) ? true : undefined;
   }, 180_000);
 }
 

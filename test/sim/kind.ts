@@ -1,5 +1,5 @@
 // Stand-in for `kind` (emulates kind v0.32.0) backed by the simulated machine under $HPA_LAB_SIM_HOME.
-// Commands, flags and error texts follow kind; see test/sim/README.md for what is simulated.
+// Commands, flags and error texts follow kind; see docs/simulation-reference.md for what is simulated.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';

@@ -412,6 +412,26 @@ async function missingServiceInArgs(kube: Kube, involved: { namespace: string; l
   return undefined;
 }
 
+/**
+ * What a custom metrics discovery document lists, in a line. Its resources are named GROUPRESOURCE/METRIC
+ * (custom-metrics-apiserver pkg/provider/resource_lister.go: GroupResource.String() + "/" + metric), one per
+ * metric and resource its adapter associated the series with. An adapter with generic rules lists hundreds:
+ * the first few for pods say what kind of rules it has; when none is for pods, how many each resource has
+ * (an adapter lists what its last relist found, e.g. before Prometheus had scraped any pod).
+ */
+function listedResources(names: string[]): string {
+  if (names.length === 0) return 'no resources';
+  if (names.length <= 8) return names.join(', ');
+  const pods = names.filter((n) => n.startsWith('pods/'));
+  if (pods.length) return `${names.length} resources (${pods.slice(0, 5).join(', ')}, …)`;
+  const perResource = new Map<string, number>();
+  for (const n of names) {
+    const resource = n.slice(0, Math.max(0, n.indexOf('/'))) || n;
+    perResource.set(resource, (perResource.get(resource) ?? 0) + 1);
+  }
+  return `${names.length} resources, none for pods (${[...perResource].map(([r, k]) => `${k} for ${r}`).join(', ')})`;
+}
+
 function customMetricsGate(g: GateData, kube: Kube, base: { deadlineMs: number; intervalMs: number }): StackGate<string> {
   const involved = g.involved === undefined ? undefined : involvedOf(g.involved);
   const ns = str(g.namespace);
@@ -425,9 +445,7 @@ function customMetricsGate(g: GateData, kube: Kube, base: { deadlineMs: number; 
       if (!disc) return notYet('custom.metrics.k8s.io/v1beta1 not served (the adapter registers it)');
       const names = (disc.resources ?? []).map((r) => r.name);
       const missing = metrics.filter((m) => !names.includes(`pods/${m}`));
-      // An adapter with generic rules lists hundreds: the first few say what kind of rules it has.
-      const listed = names.length > 8 ? `${names.length} resources (${names.filter((n) => n.startsWith('pods/')).slice(0, 5).join(', ')}, …)` : names.join(', ');
-      if (missing.length) return notYet(`discovery lists ${names.length ? listed : 'no resources'}; missing ${missing.map((m) => `pods/${m}`).join(', ')}`);
+      if (missing.length) return notYet(`discovery lists ${listedResources(names)}; missing ${missing.map((m) => `pods/${m}`).join(', ')}`);
       const pods = ((await kube.getJson<ListOf<Pod>>(listPath('v1', 'pods', ns, sel)))?.items ?? []).filter((p) => p.status?.phase === 'Running');
       const values: string[] = [];
       for (const m of metrics) {

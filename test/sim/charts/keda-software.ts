@@ -30,7 +30,7 @@
 //   discovery, pkg/registry/external_metrics/reststorage.go List, errors as k8s.io/apiserver's ErrorToAPIStatus
 //   writes a non-Status error: 500, no reason). It serves external.metrics.k8s.io/v1beta1 through lib/aggregator.ts.
 //
-// Approximated (also listed in test/sim/README.md): log lines are representative (zap console encoder,
+// Approximated (also listed in docs/simulation-reference.md): log lines are representative (zap console encoder,
 // --zap-time-encoding=rfc3339); Events are core/v1 with component keda-operator (KEDA's recorder writes
 // events.k8s.io/v1 ones, which core/v1 readers see alike); certificates are placeholders; no leader-election
 // Lease; a metrics request while no operator is reachable fails at once (the real gRPC client waits for the

@@ -48,7 +48,7 @@ export function hpaSyncSeconds(controllerManagerCommand: string[] = [], env: Nod
       const ms = parseGoDuration(flag.slice(SYNC_FLAG.length));
       if (ms > 0) return ms / 1000;
     } catch {
-      // kube-controller-manager would not start (see test/sim/README.md: not simulated)
+      // kube-controller-manager would not start (see docs/simulation-reference.md, kind: not simulated)
     }
   }
   return 15;

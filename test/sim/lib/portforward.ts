@@ -1,5 +1,5 @@
-// pods/portforward over WebSocket, as kube-apiserver and the kubelet serve it (see test/sim/README.md, "Port
-// forwarding", for the upstream files each rule comes from):
+// pods/portforward over WebSocket, as kube-apiserver and the kubelet serve it (see docs/simulation-reference.md,
+// "Port forwarding", for the upstream files each rule comes from):
 // - the API server authorizes the upgrade GET as `get pods/portforward` and, since v1.35
 //   (AuthorizePodWebsocketUpgradeCreatePermission, on by default), also as `create pods/portforward`;
 // - PortForwardLocation: a pod without spec.nodeName is a 400 `pod NAME does not have a host assigned`;

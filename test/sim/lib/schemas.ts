@@ -5,7 +5,7 @@
 // `field not declared in schema`; a plain error, so the apiserver's ErrorToAPIStatus makes it a 500 with no
 // reason, which kubectl prints as "Error from server: ..."). The field lists are Kubernetes' own OpenAPI, as
 // @kubernetes/client-node's generated models carry it (each model's attributeTypeMap). Custom resources are
-// not checked: the simulated CRDs are schema-less (listed as approximated in test/sim/README.md).
+// not checked: the simulated CRDs are schema-less (listed as approximated in docs/simulation-reference.md).
 // Only the generated models (dist/gen/models/all.js, ~0.5 s to load) and only on the first apply: most
 // simulated clusters never need them, and the whole client would cost every API server seconds at start.
 let models: Record<string, unknown> | undefined;
